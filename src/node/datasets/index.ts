@@ -1,0 +1,28 @@
+/** Corpus readers: each maps its labels onto the canonical emotions and keeps the speaker id. */
+import { readEmodb } from './emodb.js';
+import { readFolderCorpus } from './folder.js';
+import { readManifestCorpus } from './manifest.js';
+import { readRavdess } from './ravdess.js';
+import { CORPUS_KINDS, CorpusError, type CorpusKind, type CorpusReadResult } from './types.js';
+
+export * from './types.js';
+export { parseEmodbName, readEmodb } from './emodb.js';
+export { parseRavdessName, readRavdess } from './ravdess.js';
+export { readFolderCorpus } from './folder.js';
+export { readManifestCorpus } from './manifest.js';
+export { summariseCorpus, formatCorpusSummary, type CorpusSummary } from './summary.js';
+
+export function readCorpus(kind: CorpusKind, dir: string): Promise<CorpusReadResult> {
+  switch (kind) {
+    case 'emodb':
+      return readEmodb(dir);
+    case 'ravdess':
+      return readRavdess(dir);
+    case 'folder':
+      return readFolderCorpus(dir);
+    case 'manifest':
+      return readManifestCorpus(dir);
+    default:
+      throw new CorpusError(`unknown corpus kind '${String(kind)}' (accepted: ${CORPUS_KINDS.join(', ')})`);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Synthetic "voices" for tests and the tiny test bundle: a harmonic tone with a pitch glide,
+ * a syllable-like amplitude envelope and a little noise, all from a seeded RNG.
+ */
+
+/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ToneOptions {
+  /** Pitch at the start and end of the clip (linear glide), Hz. */
+  startHz: number;
+  endHz: number;
+  durationSec: number;
+  sampleRate?: number;
+  /** Peak amplitude, 0..1. */
+  amplitude?: number;
+  /** Standard deviation of white noise added, relative to full scale. */
+  noise?: number;
+  /** Syllables per second (amplitude modulation rate). */
+  syllableHz?: number;
+  rng?: () => number;
+}
+
+export function voiceLikeTone({
+  startHz,
+  endHz,
+  durationSec,
+  sampleRate = 16000,
+  amplitude = 0.5,
+  noise = 0.01,
+  syllableHz = 4,
+  rng = seededRandom(1),
+}: ToneOptions): Float32Array {
+  const n = Math.round(durationSec * sampleRate);
+  const out = new Float32Array(n);
+  let phase = 0;
+  const phase0 = rng() * Math.PI * 2;
+  for (let i = 0; i < n; i++) {
+    const t = i / sampleRate;
+    const f0 = startHz + ((endHz - startHz) * i) / Math.max(1, n - 1);
+    phase += (2 * Math.PI * f0) / sampleRate;
+    let v = 0;
+    for (let h = 1; h <= 5; h++) v += Math.sin(h * phase) / h;
+    const env = 0.55 + 0.45 * Math.sin(2 * Math.PI * syllableHz * t + phase0);
+    const gauss = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    out[i] = amplitude * 0.6 * v * env + noise * gauss;
+  }
+  return out;
+}
