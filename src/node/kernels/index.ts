@@ -1,0 +1,42 @@
+/**
+ * The project's own kernels for the tfjs wasm backend: what training the conv nets needs and
+ * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput).
+ * Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
+import { captureBuiltins } from './wasm-ops.js';
+
+export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+];
+
+/** Built-in wasm kernels our kernels call (captured before any is replaced). */
+const BUILTINS_USED = ['BatchMatMul', 'Conv2D'];
+
+const replaced = new Map<string, tf.KernelConfig | undefined>();
+
+/** Register the project's kernels on the 'wasm' backend (idempotent); returns their names. */
+export function registerProjectKernels(): string[] {
+  if (replaced.size === 0) {
+    captureBuiltins(BUILTINS_USED);
+    for (const k of PROJECT_KERNELS) {
+      const previous = tf.getKernel(k.kernelName, 'wasm');
+      replaced.set(k.kernelName, previous);
+      if (previous !== undefined) tf.unregisterKernel(k.kernelName, 'wasm');
+      tf.registerKernel(k);
+    }
+  }
+  return PROJECT_KERNELS.map((k) => k.kernelName);
+}
+
+/** Put the wasm backend's own kernels back (for benchmarks comparing against them). */
+export function unregisterProjectKernels(): void {
+  for (const [name, previous] of replaced) {
+    tf.unregisterKernel(name, 'wasm');
+    if (previous !== undefined) tf.registerKernel(previous);
+  }
+  replaced.clear();
+}
