@@ -1,0 +1,17 @@
+/** One alert region (role=alert) for every error the page shows. */
+
+const box = () => document.getElementById('alert') as HTMLDivElement;
+
+export function showError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  (document.getElementById('alert-text') as HTMLParagraphElement).textContent = message;
+  box().hidden = false;
+}
+
+export function clearError(): void {
+  box().hidden = true;
+}
+
+export function initAlerts(): void {
+  document.getElementById('alert-close')?.addEventListener('click', clearError);
+}

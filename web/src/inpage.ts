@@ -1,0 +1,39 @@
+/**
+ * In-page inference: the same bundle, feature code (src/core/features) and Predictor
+ * (src/core/predict.ts) as the server, on tfjs in the browser. Loaded lazily by engine.ts, so
+ * tfjs is only downloaded when the in-page switch is turned on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadBundleFromUrl } from '../../src/core/bundle.js';
+import { Predictor } from '../../src/core/predict.js';
+import type { LocalEngine } from './engine.js';
+
+/** The wasm binaries are copied next to the page by web/vite.config.ts (never a CDN). */
+const WASM_DIR = 'tfjs-wasm/';
+
+/** wasm first (the server's backend, so the same numbers), then webgl, then plain JS. */
+export async function initBrowserBackend(order: string[] = ['wasm', 'webgl', 'cpu']): Promise<string> {
+  setWasmPaths(new URL(WASM_DIR, document.baseURI).href);
+  for (const name of order) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // try the next backend
+    }
+  }
+  throw new Error(`no tfjs backend could start in this browser (tried ${order.join(', ')})`);
+}
+
+export async function loadLocalEngine(bundleUrl: string): Promise<LocalEngine> {
+  const backend = await initBrowserBackend();
+  const predictor = Predictor.fromBundle(await loadBundleFromUrl(bundleUrl));
+  return {
+    sampleRateHz: predictor.sampleRate,
+    backend,
+    predict: (samples) => predictor.predict(samples),
+  };
+}

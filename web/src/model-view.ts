@@ -1,0 +1,162 @@
+import { getModelInfo, type ModelInfo } from './api.js';
+import { showError } from './alerts.js';
+import { confusionMatrixChart, lineChart } from './charts.js';
+import { byId, h, percent } from './dom.js';
+import { colourFor, emojiFor } from './emotion-style.js';
+
+interface HistoryRow {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+  valUar?: number | null;
+}
+
+interface Confusion {
+  labels: string[];
+  matrix: number[][];
+}
+
+function findConfusion(metrics: Record<string, unknown>): Confusion | null {
+  const c = (metrics.confusion ?? metrics.confusionMatrix) as Partial<Confusion> | undefined;
+  if (c && Array.isArray(c.labels) && Array.isArray(c.matrix) && c.matrix.length === c.labels.length) {
+    return { labels: c.labels, matrix: c.matrix };
+  }
+  return null;
+}
+
+const METRIC_NAMES: Record<string, string> = {
+  uar: 'UAR (mean per-class recall)',
+  wa: 'WA (accuracy)',
+  macroF1: 'Macro-F1',
+  accuracy: 'Accuracy',
+  valUar: 'Validation UAR',
+  valAcc: 'Validation accuracy',
+};
+
+/** The model page (#/model): labels, metrics, confusion matrix, training curves and the card. */
+export function initModelView(): { show: () => Promise<void> } {
+  const body = byId('model-body');
+  let loaded = false;
+  const show = async () => {
+    if (loaded) return;
+    try {
+      body.replaceChildren(render(await getModelInfo()));
+      loaded = true;
+    } catch (err) {
+      body.replaceChildren(h('p', { class: 'hint' }, 'The model description could not be loaded.'));
+      showError(err);
+    }
+  };
+  return { show };
+}
+
+function render(b: ModelInfo): DocumentFragment {
+  const out = document.createDocumentFragment();
+  const labels = b.labels;
+  const metrics = b.metrics ?? {};
+  const history = (b.history ?? []) as unknown as HistoryRow[];
+  const name = b.id && b.id !== b.modelName ? `${b.modelName} (${b.id})` : b.modelName;
+
+  const facts = h('table', { class: 'metrics' });
+  const fact = (k: string, v: string) =>
+    facts.append(h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)));
+  fact('Network', name);
+  if (b.corpus) fact('Trained on', String(b.corpus));
+  if (b.protocol) fact('Protocol', String(b.protocol));
+  const fc = b.featureConfig;
+  if (fc) fact('Features', describeFeatures(fc));
+  if (b.createdAt) fact('Created', new Date(b.createdAt).toLocaleString());
+  out.append(h('div', { class: 'card' }, h('h2', {}, 'Summary'), facts));
+
+  const chips = h('ul', { class: 'chips', 'aria-label': 'Labels' });
+  for (const l of labels) {
+    const chip = h('li', {}, `${emojiFor(l)} ${l}`);
+    chip.style.borderColor = colourFor(l);
+    chips.append(chip);
+  }
+  out.append(h('div', { class: 'card' }, h('h2', {}, `Labels (${labels.length})`), chips));
+
+  const scores = Object.entries(metrics).filter(([, v]) => typeof v === 'number') as [string, number][];
+  const metricsCard = h('div', { class: 'card' }, h('h2', {}, 'Evaluation'));
+  if (scores.length > 0) {
+    const t = h('table', { class: 'metrics' });
+    for (const [k, v] of scores) {
+      t.append(
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, METRIC_NAMES[k] ?? k),
+          h('td', {}, v <= 1 && v >= 0 ? percent(v, 1) : String(v)),
+        ),
+      );
+    }
+    metricsCard.append(t);
+  }
+  const confusion = findConfusion(metrics);
+  if (confusion)
+    metricsCard.append(
+      h('h3', {}, 'Confusion matrix'),
+      confusionMatrixChart(confusion.labels, confusion.matrix),
+    );
+  if (scores.length === 0 && !confusion) {
+    metricsCard.append(h('p', { class: 'hint' }, 'This bundle carries no evaluation figures.'));
+  }
+  out.append(metricsCard);
+
+  const curves = h('div', { class: 'card' }, h('h2', {}, 'Training curves'));
+  if (history.length > 0) {
+    curves.append(
+      lineChart(
+        'Loss per epoch',
+        [
+          { name: 'train loss', colour: '#2451b3', values: history.map((r) => r.loss) },
+          {
+            name: 'validation loss',
+            colour: '#d7263d',
+            values: history.map((r) => r.valLoss ?? null),
+            dashed: true,
+          },
+        ],
+        'loss',
+      ),
+      lineChart(
+        'Accuracy per epoch',
+        [
+          { name: 'train accuracy', colour: '#2451b3', values: history.map((r) => r.acc) },
+          {
+            name: 'validation accuracy',
+            colour: '#d7263d',
+            values: history.map((r) => r.valAcc ?? null),
+            dashed: true,
+          },
+          {
+            name: 'validation UAR',
+            colour: '#4c9a2a',
+            values: history.map((r) => r.valUar ?? null),
+            dashed: true,
+          },
+        ],
+        'accuracy',
+      ),
+    );
+  } else {
+    curves.append(h('p', { class: 'hint' }, 'This bundle carries no training history.'));
+  }
+  out.append(curves);
+
+  if (typeof b.card === 'string' && b.card.trim()) {
+    out.append(
+      h('div', { class: 'card' }, h('h2', {}, 'Model card'), h('pre', { class: 'card-text' }, b.card)),
+    );
+  }
+  return out;
+}
+
+function describeFeatures(fc: Record<string, unknown>): string {
+  const kind = String(fc.kind ?? '');
+  const n = kind === 'mfcc' ? `${fc.nMfcc} MFCC` : `${fc.nMels} mel bands`;
+  const rate = typeof fc.sampleRate === 'number' ? `${fc.sampleRate / 1000} kHz` : '';
+  return [kind, n, rate].filter(Boolean).join(', ');
+}

@@ -1,0 +1,40 @@
+import type { Prediction } from './api.js';
+import { h, percent } from './dom.js';
+import { colourFor } from './emotion-style.js';
+
+/** Large emoji, the label, its confidence and every class probability as a bar, highest first. */
+export function renderPrediction(p: Prediction, note?: string): HTMLElement {
+  const rows = Object.entries(p.probabilities).sort((a, b) => b[1] - a[1]);
+  const bars = h('ul', { class: 'bars', 'aria-label': 'Probability of each emotion' });
+  for (const [label, prob] of rows) {
+    const fill = h('div', { class: 'bar-fill' });
+    fill.style.width = `${Math.max(0, Math.min(1, prob)) * 100}%`;
+    fill.style.background = colourFor(label);
+    bars.append(
+      h(
+        'li',
+        {},
+        h('span', { class: 'bar-label' }, label),
+        h('div', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
+        h('span', { class: 'bar-value' }, percent(prob)),
+      ),
+    );
+  }
+  return h(
+    'div',
+    { class: 'prediction', 'data-label': p.label },
+    h(
+      'div',
+      { class: 'result-head' },
+      h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label, 'data-testid': 'emoji' }, p.emoji),
+      h(
+        'div',
+        {},
+        h('p', { class: 'result-label', 'data-testid': 'label' }, p.label),
+        h('p', { class: 'result-confidence' }, `${percent(p.confidence)} confident`),
+      ),
+    ),
+    bars,
+    note ? h('p', { class: 'hint' }, note) : null,
+  );
+}
