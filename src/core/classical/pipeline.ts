@@ -1,0 +1,148 @@
+/**
+ * The classical baseline as one object: feature vectors (utterance functionals) -> standard
+ * scaler -> optional PCA -> Random Forest or SVM. Serialises to plain JSON so it can travel in
+ * a model bundle and run in the browser.
+ */
+import type { Matrix } from './matrix.js';
+import { assertFinite } from './matrix.js';
+import { Pca, type PcaJSON, type PcaOptions } from './pca.js';
+import {
+  RandomForest,
+  argmaxRows,
+  type RandomForestJSON,
+  type RandomForestOptions,
+} from './random-forest.js';
+import { StandardScaler, type ScalerJSON } from './scaler.js';
+import { Svm, type SvmJSON, type SvmOptions } from './svm.js';
+
+export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf'] as const;
+export type ClassicalModelName = (typeof CLASSICAL_MODELS)[number];
+
+export function isClassicalModel(name: string): name is ClassicalModelName {
+  return (CLASSICAL_MODELS as readonly string[]).includes(name);
+}
+
+export interface ClassicalPipelineConfig {
+  model: ClassicalModelName;
+  /** null = no PCA. */
+  pca: PcaOptions | null;
+  svm: Partial<SvmOptions>;
+  rf: Partial<RandomForestOptions>;
+}
+
+/** Defaults: RBF SVM with balanced class weights on all standardised features, no PCA. */
+export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipelineConfig {
+  return {
+    model,
+    pca: null,
+    svm: {
+      kernel: model === 'svm-linear' ? 'linear' : 'rbf',
+      C: model === 'svm-linear' ? 0.01 : 10,
+      classWeight: 'balanced',
+    },
+    rf: { nTrees: 300, classWeight: 'balanced' },
+  };
+}
+
+export interface ClassicalPipelineJSON {
+  kind: 'emovox-classical';
+  version: 1;
+  labels: string[];
+  featureNames: string[];
+  config: ClassicalPipelineConfig;
+  scaler: ScalerJSON;
+  pca: PcaJSON | null;
+  classifier: { svm: SvmJSON } | { rf: RandomForestJSON };
+}
+
+export class ClassicalPipeline {
+  private constructor(
+    readonly labels: string[],
+    readonly featureNames: string[],
+    readonly config: ClassicalPipelineConfig,
+    private readonly scaler: StandardScaler,
+    private readonly pca: Pca | null,
+    private readonly classifier: Svm | RandomForest,
+  ) {}
+
+  /**
+   * Fits every stage on the training rows. y holds indices into labels. featureNames (one per
+   * column) travel with the model so a mismatched feature extractor is caught at load time.
+   */
+  static fit(
+    x: Matrix,
+    y: ArrayLike<number>,
+    labels: string[],
+    config: ClassicalPipelineConfig,
+    featureNames: string[] = [],
+  ): ClassicalPipeline {
+    assertFinite(x, 'training features');
+    if (featureNames.length > 0 && featureNames.length !== x.cols) {
+      throw new RangeError(`${featureNames.length} feature names for ${x.cols} columns`);
+    }
+    const scaler = StandardScaler.fit(x);
+    let z = scaler.transform(x);
+    const pca = config.pca ? Pca.fit(z, config.pca) : null;
+    if (pca) z = pca.transform(z);
+    const classifier =
+      config.model === 'rf'
+        ? RandomForest.fit(z, y, labels.length, config.rf)
+        : Svm.fit(z, y, labels.length, {
+            ...config.svm,
+            kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
+          });
+    return new ClassicalPipeline(labels, featureNames, config, scaler, pca, classifier);
+  }
+
+  get nFeatures(): number {
+    return this.scaler.features;
+  }
+
+  /** Dimensions after PCA (or the input width without PCA). */
+  get nComponents(): number {
+    return this.pca ? this.pca.nComponents : this.scaler.features;
+  }
+
+  /** Class probabilities, rows x labels.length (row-major). */
+  predictProba(x: Matrix): Float64Array {
+    assertFinite(x, 'features');
+    let z = this.scaler.transform(x);
+    if (this.pca) z = this.pca.transform(z);
+    return this.classifier.predictProba(z);
+  }
+
+  /** Label index per row. */
+  predict(x: Matrix): Int32Array {
+    return argmaxRows(this.predictProba(x), this.labels.length);
+  }
+
+  toJSON(): ClassicalPipelineJSON {
+    return {
+      kind: 'emovox-classical',
+      version: 1,
+      labels: this.labels,
+      featureNames: this.featureNames,
+      config: this.config,
+      scaler: this.scaler.toJSON(),
+      pca: this.pca ? this.pca.toJSON() : null,
+      classifier:
+        this.classifier instanceof Svm ? { svm: this.classifier.toJSON() } : { rf: this.classifier.toJSON() },
+    };
+  }
+
+  static fromJSON(j: ClassicalPipelineJSON): ClassicalPipeline {
+    if (j?.kind !== 'emovox-classical' || j.version !== 1) {
+      throw new RangeError('not an Emovox classical pipeline (expected kind "emovox-classical", version 1)');
+    }
+    const classifier =
+      'svm' in j.classifier ? Svm.fromJSON(j.classifier.svm) : RandomForest.fromJSON(j.classifier.rf);
+    return new ClassicalPipeline(
+      j.labels,
+      j.featureNames,
+      j.config,
+      StandardScaler.fromJSON(j.scaler),
+      j.pca ? Pca.fromJSON(j.pca) : null,
+      classifier,
+    );
+  }
+}
