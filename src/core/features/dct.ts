@@ -1,0 +1,38 @@
+/**
+ * Orthonormal DCT-II as torchaudio.functional.create_dct(nOut, nIn, 'ortho'):
+ * y[k] = sqrt(2 / nIn) * s_k * sum_n x[n] cos(pi / nIn * (n + 0.5) * k), s_0 = 1 / sqrt(2), else 1.
+ */
+const matrices = new Map<string, Float64Array>();
+
+/** The (cached) nOut x nIn DCT-II matrix, row k = basis vector k. */
+export function dctMatrix(nOut: number, nIn: number): Float64Array {
+  const key = `${nOut}:${nIn}`;
+  const cached = matrices.get(key);
+  if (cached) return cached;
+  if (nOut > nIn || nOut < 1)
+    throw new RangeError(`DCT output size ${nOut} must be between 1 and the input size ${nIn}`);
+  const d = new Float64Array(nOut * nIn);
+  const scale = Math.sqrt(2 / nIn);
+  for (let k = 0; k < nOut; k++) {
+    const s = k === 0 ? scale / Math.SQRT2 : scale;
+    for (let n = 0; n < nIn; n++) d[k * nIn + n] = s * Math.cos((Math.PI / nIn) * (n + 0.5) * k);
+  }
+  matrices.set(key, d);
+  return d;
+}
+
+/** Applies the DCT to every row of a frames-major matrix (rows of nIn values) -> rows of nOut values. */
+export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: number): Float64Array {
+  const d = dctMatrix(nOut, nIn);
+  const out = new Float64Array(frames * nOut);
+  for (let t = 0; t < frames; t++) {
+    const row = t * nIn;
+    for (let k = 0; k < nOut; k++) {
+      let acc = 0;
+      const dk = k * nIn;
+      for (let n = 0; n < nIn; n++) acc += x[row + n] * d[dk + n];
+      out[t * nOut + k] = acc;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * Mel power spectrogram (torchaudio.transforms.MelSpectrogram): pre-emphasis (if set) ->
+ * power spectrogram -> mel filterbank. Returns frames x nMels in double precision.
+ */
+import type { FeatureConfig, FeatureConfigInput } from './config.js';
+import { parseFeatureConfig } from './config.js';
+import { FeatureError } from './matrix.js';
+import { applyMelFilterbank, melFilterbank } from './mel.js';
+import { preEmphasis } from './preemphasis.js';
+import { powerSpectrogram } from './stft.js';
+
+/** Throws a FeatureError for an empty signal or one holding NaN / Infinity. */
+export function checkSignal(x: ArrayLike<number>): void {
+  if (x.length === 0) throw new FeatureError('the signal is empty (0 samples)');
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) {
+      throw new FeatureError(
+        `the signal holds a non-finite sample (${x[i]}) at index ${i}; expected finite numbers`,
+      );
+    }
+  }
+}
+
+export interface MelPower {
+  data: Float64Array;
+  frames: number;
+  nMels: number;
+}
+
+export function melPowerSpectrogram(x: ArrayLike<number>, cfg: FeatureConfig): MelPower {
+  checkSignal(x);
+  const y = cfg.preEmphasis > 0 ? preEmphasis(Float64Array.from(x), cfg.preEmphasis) : x;
+  const spec = powerSpectrogram(y, cfg);
+  return { data: applyMelFilterbank(spec, melFilterbank(cfg)), frames: spec.frames, nMels: cfg.nMels };
+}
+
+/** The mel power spectrogram as a FeatureMatrix (frames x nMels), defaults filled in. */
+export function melSpectrogram(x: Float32Array, cfg: Partial<FeatureConfigInput> = {}) {
+  const m = melPowerSpectrogram(x, parseFeatureConfig(cfg));
+  return { data: Float32Array.from(m.data), frames: m.frames, coeffs: m.nMels };
+}
