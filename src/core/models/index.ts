@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './registry.js';
+export { receptiveField1d } from './cnn1d-lstm.js';

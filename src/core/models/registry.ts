@@ -1,0 +1,79 @@
+import type * as tf from '@tensorflow/tfjs';
+import { ModelConfigError, parseModelConfig, type ModelConfig } from './config.js';
+import { buildCnn2dLstm, CNN2D_LSTM_DEFAULTS } from './cnn2d-lstm.js';
+import { buildCnn1dLstm, CNN1D_LSTM_DEFAULTS } from './cnn1d-lstm.js';
+import { buildCnn, CNN_DEFAULTS } from './cnn.js';
+
+export { describeModel, type ModelDescription } from './describe.js';
+
+export type ModelInput = 'features' | 'waveform';
+
+interface ModelEntry {
+  input: ModelInput;
+  description: string;
+  defaults: ModelConfig;
+  build: (inputShape: readonly (number | null)[], numClasses: number, cfg: ModelConfig) => tf.LayersModel;
+}
+
+const MODELS = {
+  'cnn2d-lstm': {
+    input: 'features',
+    description: '2D CNN-LSTM on log-mel: 4 conv blocks (64,64,128,128) -> LSTM 128 -> softmax',
+    defaults: CNN2D_LSTM_DEFAULTS,
+    build: buildCnn2dLstm,
+  },
+  'cnn1d-lstm': {
+    input: 'waveform',
+    description: '1D CNN-LSTM on the 16 kHz waveform: 4 conv blocks, 25 steps/s -> LSTM 128 -> softmax',
+    defaults: CNN1D_LSTM_DEFAULTS,
+    build: buildCnn1dLstm,
+  },
+  cnn: {
+    input: 'features',
+    description: 'plain 2D CNN on MFCC: 4 conv blocks -> global average -> dense 64 -> softmax',
+    defaults: CNN_DEFAULTS,
+    build: buildCnn,
+  },
+} satisfies Record<string, ModelEntry>;
+
+export type ModelName = keyof typeof MODELS;
+export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
+
+function entry(name: string): ModelEntry {
+  if (!Object.hasOwn(MODELS, name)) {
+    throw new ModelConfigError(`unknown model '${name}'; available: ${MODEL_NAMES.join(', ')}`);
+  }
+  return MODELS[name as ModelName];
+}
+
+export function isModelName(name: string): name is ModelName {
+  return Object.hasOwn(MODELS, name);
+}
+
+/** What the model eats: a feature image [frames, coeffs, 1] or the waveform [samples, 1]. */
+export function modelInput(name: string): ModelInput {
+  return entry(name).input;
+}
+
+export function modelDescription(name: string): string {
+  return entry(name).description;
+}
+
+/** The model's default sizes; `partial` overrides them, validated (throws ModelConfigError). */
+export function defaultModelConfig(name: string, partial: Partial<ModelConfig> = {}): ModelConfig {
+  return parseModelConfig(entry(name).defaults, partial);
+}
+
+export interface BuildModelOptions {
+  /** Without the batch axis: [frames, coeffs, 1] for 'features' models, [samples, 1] for 'waveform'. */
+  inputShape: readonly (number | null)[];
+  numClasses: number;
+  /** Overrides of the model's defaults. */
+  config?: Partial<ModelConfig>;
+}
+
+/** Builds an untrained (uncompiled) tfjs model by name. */
+export function buildModel(name: string, opts: BuildModelOptions): tf.LayersModel {
+  const e = entry(name);
+  return e.build(opts.inputShape, opts.numClasses, parseModelConfig(e.defaults, opts.config));
+}
