@@ -30,7 +30,10 @@ export async function initBrowserBackend(order: string[] = ['wasm', 'webgl', 'cp
 
 export async function loadLocalEngine(bundleUrl: string): Promise<LocalEngine> {
   const backend = await initBrowserBackend();
-  const predictor = Predictor.fromBundle(await loadBundleFromUrl(bundleUrl));
+  // A wrapper, not `fetch` itself: tfjs calls fetchFunc as a method of its own object, and a
+  // browser's fetch throws "Illegal invocation" unless called on window.
+  const bundle = await loadBundleFromUrl(bundleUrl, (input, init) => fetch(input, init));
+  const predictor = Predictor.fromBundle(bundle);
   return {
     sampleRateHz: predictor.sampleRate,
     backend,

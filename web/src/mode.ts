@@ -25,8 +25,9 @@ export function initModeToggle(): void {
     }
     status.textContent = 'Loading the model into this page…';
     try {
-      await localEngine();
-      if (box.checked) status.textContent = 'In-page model ready: audio stays on this device.';
+      const engine = await localEngine();
+      if (box.checked)
+        status.textContent = `In-page model ready (tfjs ${engine.backend}): audio stays on this device.`;
     } catch (err) {
       box.checked = false;
       localStorage.setItem(STORAGE_KEY, '0');
