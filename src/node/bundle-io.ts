@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   BundleError,
@@ -131,6 +131,7 @@ export async function writeFolderAtomic(
   await mkdir(parent, { recursive: true });
   const tmp = await mkdtemp(join(parent, `${basename(abs)}.tmp-`));
   try {
+    await chmod(tmp, 0o755); // mkdtemp makes it private; a bundle is served and shared like any folder
     for (const [name, contents] of Object.entries(files)) await writeFile(join(tmp, name), contents);
     if (existsSync(abs)) {
       const old = `${abs}.old-${process.pid}-${Date.now()}`;

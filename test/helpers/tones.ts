@@ -56,3 +56,46 @@ export function voiceLikeTone({
   }
   return out;
 }
+
+/** Labels of the tiny test bundle (test/fixtures/bundles/tiny, made by scripts/make-test-bundle.ts). */
+export const TINY_LABELS = ['sadness', 'neutral', 'happiness'] as const;
+
+/**
+ * One synthetic clip of TINY_LABELS[k] with random pitch, rate, loudness and length:
+ * sadness = low falling pitch (100-150 Hz), slow and quiet; neutral = mid flat (170-230 Hz);
+ * happiness = high rising (280-400 Hz), fast and loud.
+ */
+export function tinyClip(k: number, rng: () => number, durationSec = 0.6 + 1.6 * rng()): Float32Array {
+  const u = () => rng();
+  if (k === 0) {
+    const f = 100 + 50 * u();
+    return voiceLikeTone({
+      startHz: f * 1.1,
+      endHz: f * 0.85,
+      durationSec,
+      amplitude: 0.15 + 0.1 * u(),
+      syllableHz: 2 + u(),
+      rng,
+    });
+  }
+  if (k === 1) {
+    const f = 170 + 60 * u();
+    return voiceLikeTone({
+      startHz: f,
+      endHz: f,
+      durationSec,
+      amplitude: 0.3 + 0.1 * u(),
+      syllableHz: 3.5 + u(),
+      rng,
+    });
+  }
+  const f = 280 + 120 * u();
+  return voiceLikeTone({
+    startHz: f * 0.9,
+    endHz: f * 1.15,
+    durationSec,
+    amplitude: 0.5 + 0.2 * u(),
+    syllableHz: 6 + u(),
+    rng,
+  });
+}
