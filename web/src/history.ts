@@ -40,8 +40,8 @@ export function initHistory(): { show: () => Promise<void> } {
     clearError();
     try {
       await deleteRecording(r.id);
-      status.textContent = 'Recording deleted.';
       await load();
+      status.textContent = `Recording deleted. ${status.textContent}`;
       list.querySelector<HTMLButtonElement>('button')?.focus();
     } catch (err) {
       showError(err);

@@ -87,7 +87,7 @@ function render(b: ModelInfo): DocumentFragment {
         h(
           'tr',
           {},
-          h('th', { scope: 'row' }, METRIC_NAMES[k] ?? k),
+          h('th', { scope: 'row' }, METRIC_NAMES[k] ?? humanise(k)),
           h('td', {}, v <= 1 && v >= 0 ? percent(v, 1) : String(v)),
         ),
       );
@@ -159,4 +159,13 @@ function describeFeatures(fc: Record<string, unknown>): string {
   const n = kind === 'mfcc' ? `${fc.nMfcc} MFCC` : `${fc.nMels} mel bands`;
   const rate = typeof fc.sampleRate === 'number' ? `${fc.sampleRate / 1000} kHz` : '';
   return [kind, n, rate].filter(Boolean).join(', ');
+}
+
+/** heldOutAccuracy -> "Held out accuracy". */
+export function humanise(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
