@@ -1,16 +1,18 @@
 /**
  * The project's own kernels for the tfjs wasm backend: what training the conv nets needs and
- * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput).
+ * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad).
  * Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
+import { maxPoolGradConfig } from './MaxPoolGrad.js';
 import { captureBuiltins } from './wasm-ops.js';
 
 export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  maxPoolGradConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */
@@ -32,11 +34,17 @@ export function registerProjectKernels(): string[] {
   return PROJECT_KERNELS.map((k) => k.kernelName);
 }
 
-/** Put the wasm backend's own kernels back (for benchmarks comparing against them). */
+/**
+ * Put the wasm backend's own kernels back (for benchmarks comparing against them). Their set-up
+ * (binding to the wasm module) is run here, since backend initialisation skipped replaced kernels.
+ */
 export function unregisterProjectKernels(): void {
+  const backend = tf.engine().registry['wasm'];
   for (const [name, previous] of replaced) {
     tf.unregisterKernel(name, 'wasm');
-    if (previous !== undefined) tf.registerKernel(previous);
+    if (previous === undefined) continue;
+    tf.registerKernel(previous);
+    if (backend !== undefined) previous.setupFunc?.(backend);
   }
   replaced.clear();
 }
