@@ -1,4 +1,4 @@
-import { storeRecording, type Prediction } from './api.js';
+import { storeRecording, type Prediction, type Recording } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { decodeToMono, MODEL_SAMPLE_RATE_HZ } from './audio.js';
 import { byId, h } from './dom.js';
@@ -12,6 +12,8 @@ interface PendingAudio {
   filename: string;
   /** Decoded mono samples for the waveform (and the in-page model), at `sampleRateHz`. */
   samples: Float32Array | null;
+  /** Set once the server has stored this audio, so pressing Predict again stores no duplicate. */
+  stored: Recording | null;
 }
 
 /** The home page: record or upload, then "Predict emotion" (stored on the server, or in-page). */
@@ -36,7 +38,7 @@ export function initHome(): void {
   const setPending = async (audio: Blob, filename: string) => {
     if (objectUrl) URL.revokeObjectURL(objectUrl);
     objectUrl = URL.createObjectURL(audio);
-    pending = { audio, filename, samples: null };
+    pending = { audio, filename, samples: null, stored: null };
     resultCard.hidden = true;
     pendingCard.hidden = false;
     pendingName.textContent = `${filename} · ${formatBytes(audio.size)}`;
@@ -136,8 +138,8 @@ async function predict(p: PendingAudio): Promise<{ prediction: Prediction; note:
     const prediction = await engine.predict(samples);
     return { prediction, note: 'Predicted in this page; the audio was not sent anywhere and is not stored.' };
   }
-  const recording = await storeRecording(p.audio, p.filename);
-  return { prediction: recording.prediction, note: 'Stored on the server: find it under History.' };
+  p.stored ??= await storeRecording(p.audio, p.filename);
+  return { prediction: p.stored.prediction, note: 'Stored on the server: find it under History.' };
 }
 
 function formatBytes(n: number): string {
