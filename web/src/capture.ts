@@ -1,5 +1,6 @@
 import { resampleMono } from './audio.js';
 import { openMicrophone } from './recorder.js';
+import { RingBuffer } from './ring-buffer.js';
 
 /**
  * The AudioWorklet processor: forwards each block of microphone PCM to the page, outputs
@@ -15,34 +16,6 @@ class EmovoxCapture extends AudioWorkletProcessor {
 }
 registerProcessor('emovox-capture', EmovoxCapture);
 `;
-
-/** Keeps the most recent `capacity` samples. */
-export class RingBuffer {
-  private readonly data: Float32Array;
-  private written = 0;
-  constructor(readonly capacity: number) {
-    this.data = new Float32Array(capacity);
-  }
-  get length(): number {
-    return Math.min(this.written, this.capacity);
-  }
-  /** Total samples ever pushed. */
-  get total(): number {
-    return this.written;
-  }
-  push(block: Float32Array): void {
-    for (let i = 0; i < block.length; i++) this.data[(this.written + i) % this.capacity] = block[i];
-    this.written += block.length;
-  }
-  /** The last `n` samples (at most what is held), oldest first. */
-  latest(n = this.capacity): Float32Array {
-    const k = Math.min(n, this.length);
-    const out = new Float32Array(k);
-    const start = this.written - k;
-    for (let i = 0; i < k; i++) out[i] = this.data[(start + i) % this.capacity];
-    return out;
-  }
-}
 
 /** Live microphone PCM, mono, delivered at `sampleRateHz` (resampled if the device cannot). */
 export class LiveCapture {

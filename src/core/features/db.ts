@@ -11,9 +11,10 @@ export function powerToDb(
 ): Float64Array {
   const y = new Float64Array(x.length);
   const offset = 10 * Math.log10(Math.max(amin, ref));
+  const tenOverLn10 = 10 / Math.LN10; // 10 log10(v) = (10 / ln 10) ln(v); Math.log is the faster call
   let max = -Infinity;
   for (let i = 0; i < x.length; i++) {
-    const v = 10 * Math.log10(Math.max(x[i], amin)) - offset;
+    const v = tenOverLn10 * Math.log(Math.max(x[i], amin)) - offset;
     y[i] = v;
     if (v > max) max = v;
   }

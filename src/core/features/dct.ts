@@ -21,17 +21,39 @@ export function dctMatrix(nOut: number, nIn: number): Float64Array {
   return d;
 }
 
-/** Applies the DCT to every row of a frames-major matrix (rows of nIn values) -> rows of nOut values. */
+/**
+ * Applies the DCT to every row of a frames-major matrix (rows of nIn values) -> rows of nOut
+ * values. Uses the basis symmetry (row k is even about the centre for even k, odd for odd k)
+ * to halve the multiplications: even rows dot the folded sums, odd rows the folded differences.
+ */
 export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: number): Float64Array {
   const d = dctMatrix(nOut, nIn);
   const out = new Float64Array(frames * nOut);
+  const half = nIn >> 1;
+  const odd = nIn & 1;
+  const sum = new Float64Array(half + odd);
+  const diff = new Float64Array(half);
   for (let t = 0; t < frames; t++) {
     const row = t * nIn;
-    for (let k = 0; k < nOut; k++) {
-      let acc = 0;
+    for (let n = 0; n < half; n++) {
+      const a = x[row + n];
+      const b = x[row + nIn - 1 - n];
+      sum[n] = a + b;
+      diff[n] = a - b;
+    }
+    if (odd) sum[half] = x[row + half];
+    const o = t * nOut;
+    for (let k = 0; k < nOut; k += 2) {
       const dk = k * nIn;
-      for (let n = 0; n < nIn; n++) acc += x[row + n] * d[dk + n];
-      out[t * nOut + k] = acc;
+      let acc = 0;
+      for (let n = 0; n < sum.length; n++) acc += sum[n] * d[dk + n];
+      out[o + k] = acc;
+    }
+    for (let k = 1; k < nOut; k += 2) {
+      const dk = k * nIn;
+      let acc = 0;
+      for (let n = 0; n < half; n++) acc += diff[n] * d[dk + n];
+      out[o + k] = acc;
     }
   }
   return out;

@@ -214,23 +214,32 @@ export function powerSpectrumInto(
     out[outOffset] = Math.pow(Math.abs(dc), power);
     out[outOffset + m] = Math.pow(Math.abs(ny), power);
   }
+  // Bins k and m - k share their inputs: X[k] uses Z[k], Z[m-k] and W^k = (c, -s); X[m-k]
+  // uses the same pair swapped and W^(m-k) = (-c, -s).
   const half = power / 2;
-  for (let k = 1, b = m - 1; k < m; k++, b--) {
-    // X[k] = (Z[k] + conj Z[m-k]) / 2 + W^k (Z[k] - conj Z[m-k]) / (2i)
+  for (let k = 1, b = m - 1; k <= b; k++, b--) {
     const zr = re[k];
     const zi = im[k];
     const cr = re[b];
     const ci = im[b];
-    const er = zr + cr;
-    const ei = zi - ci;
-    const or = zi + ci;
-    const oi = cr - zr;
     const c = cosN[k];
     const s = sinN[k];
-    const xr = 0.5 * (er + or * c + oi * s);
-    const xi = 0.5 * (ei + oi * c - or * s);
-    const p2 = xr * xr + xi * xi;
+    // X[k] = (Z[k] + conj Z[m-k]) / 2 + W^k (Z[k] - conj Z[m-k]) / (2i)
+    const sr = zr + cr;
+    const di = zi - ci;
+    const si = zi + ci;
+    const dr = cr - zr;
+    let xr = 0.5 * (sr + si * c + dr * s);
+    let xi = 0.5 * (di + dr * c - si * s);
+    let p2 = xr * xr + xi * xi;
     out[outOffset + k] = power === 2 ? p2 : Math.pow(p2, half);
+    if (b !== k) {
+      // X[m-k]: swap the roles of Z[k] and Z[m-k], cos -> -cos.
+      xr = 0.5 * (sr - si * c - dr * s);
+      xi = 0.5 * (-di + dr * c - si * s);
+      p2 = xr * xr + xi * xi;
+      out[outOffset + b] = power === 2 ? p2 : Math.pow(p2, half);
+    }
   }
 }
 

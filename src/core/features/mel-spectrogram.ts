@@ -5,9 +5,10 @@
 import type { FeatureConfig, FeatureConfigInput } from './config.js';
 import { parseFeatureConfig } from './config.js';
 import { FeatureError } from './matrix.js';
-import { applyMelFilterbank, melFilterbank } from './mel.js';
+import { frameCount } from './frame.js';
+import { melFilterbank, melRowInto } from './mel.js';
 import { preEmphasis } from './preemphasis.js';
-import { powerSpectrogram } from './stft.js';
+import { forEachPowerFrame } from './stft.js';
 
 /** Throws a FeatureError for an empty signal or one holding NaN / Infinity. */
 export function checkSignal(x: ArrayLike<number>): void {
@@ -30,8 +31,12 @@ export interface MelPower {
 export function melPowerSpectrogram(x: ArrayLike<number>, cfg: FeatureConfig): MelPower {
   checkSignal(x);
   const y = cfg.preEmphasis > 0 ? preEmphasis(Float64Array.from(x), cfg.preEmphasis) : x;
-  const spec = powerSpectrogram(y, cfg);
-  return { data: applyMelFilterbank(spec, melFilterbank(cfg)), frames: spec.frames, nMels: cfg.nMels };
+  // Fused per frame (spectrum row -> mel row) so the full spectrogram is never stored.
+  const fb = melFilterbank(cfg);
+  const frames = frameCount(y.length, cfg.nFft, cfg.hopLength, cfg.center);
+  const data = new Float64Array(frames * cfg.nMels);
+  forEachPowerFrame(y, cfg, (t, row) => melRowInto(row, 0, fb, data, t * cfg.nMels));
+  return { data, frames, nMels: cfg.nMels };
 }
 
 /** The mel power spectrogram as a FeatureMatrix (frames x nMels), defaults filled in. */

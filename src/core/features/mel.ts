@@ -93,23 +93,30 @@ export function melFilterbank(cfg: MelConfig): MelFilterbank {
   return fb;
 }
 
+/** One spectrum row (bins values at spec[specOffset ..]) times the filterbank -> out[outOffset .. + nMels). */
+export function melRowInto(
+  spec: Float64Array,
+  specOffset: number,
+  fb: MelFilterbank,
+  out: Float64Array,
+  outOffset: number,
+): void {
+  const { nMels, first, count, offsets, weights } = fb;
+  for (let b = 0; b < nMels; b++) {
+    let acc = 0;
+    const o = offsets[b] - first[b] - specOffset;
+    const end = specOffset + first[b] + count[b];
+    for (let k = specOffset + first[b]; k < end; k++) acc += spec[k] * weights[o + k];
+    out[outOffset + b] = acc;
+  }
+}
+
 /** Mel power: each frame of the spectrogram times the filterbank -> frames x nMels (double). */
 export function applyMelFilterbank(spec: Spectrogram, fb: MelFilterbank): Float64Array {
   if (spec.bins !== fb.bins) {
     throw new RangeError(`spectrogram has ${spec.bins} bins but the filterbank expects ${fb.bins}`);
   }
-  const { nMels, first, count, offsets, weights } = fb;
-  const out = new Float64Array(spec.frames * nMels);
-  const s = spec.data;
-  for (let t = 0; t < spec.frames; t++) {
-    const row = t * spec.bins;
-    for (let b = 0; b < nMels; b++) {
-      let acc = 0;
-      const o = offsets[b] - first[b];
-      const end = first[b] + count[b];
-      for (let k = first[b]; k < end; k++) acc += s[row + k] * weights[o + k];
-      out[t * nMels + b] = acc;
-    }
-  }
+  const out = new Float64Array(spec.frames * fb.nMels);
+  for (let t = 0; t < spec.frames; t++) melRowInto(spec.data, t * spec.bins, fb, out, t * fb.nMels);
   return out;
 }

@@ -34,8 +34,12 @@ export function paddedWindow(kind: StftConfig['window'], winLength: number, nFft
   return w;
 }
 
-export function powerSpectrogram(x: ArrayLike<number>, cfg: StftConfig): Spectrogram {
-  const { nFft, hopLength, center, power } = cfg;
+/** Frames of a signal ready for the FFT: the (padded) signal, frame count and the nFft-long window. */
+export function stftFrames(
+  x: ArrayLike<number>,
+  cfg: StftConfig,
+): { padded: ArrayLike<number>; frames: number; window: Float64Array } {
+  const { nFft, hopLength, center } = cfg;
   const frames = frameCount(x.length, nFft, hopLength, center);
   if (frames === 0) {
     throw new FeatureError(
@@ -44,10 +48,35 @@ export function powerSpectrogram(x: ArrayLike<number>, cfg: StftConfig): Spectro
     );
   }
   const padded = center ? padSignal(x, nFft >> 1, cfg.padMode) : x;
-  const bins = (nFft >> 1) + 1;
+  return { padded, frames, window: paddedWindow(cfg.window, cfg.winLength, nFft) };
+}
+
+/**
+ * Calls onFrame(t, row) with the |FFT|^power row of every frame; `row` is a scratch buffer of
+ * nFft / 2 + 1 values reused between calls (consume it before returning).
+ */
+export function forEachPowerFrame(
+  x: ArrayLike<number>,
+  cfg: StftConfig,
+  onFrame: (t: number, row: Float64Array) => void,
+): number {
+  const { padded, frames, window } = stftFrames(x, cfg);
+  const plan = realFftPlan(cfg.nFft);
+  const row = new Float64Array((cfg.nFft >> 1) + 1);
+  for (let t = 0; t < frames; t++) {
+    powerSpectrumInto(plan, padded, row, cfg.power, t * cfg.hopLength, 0, window);
+    onFrame(t, row);
+  }
+  return frames;
+}
+
+export function powerSpectrogram(x: ArrayLike<number>, cfg: StftConfig): Spectrogram {
+  const { padded, frames, window } = stftFrames(x, cfg);
+  const bins = (cfg.nFft >> 1) + 1;
   const data = new Float64Array(frames * bins);
-  const plan = realFftPlan(nFft);
-  const w = paddedWindow(cfg.window, cfg.winLength, nFft);
-  for (let t = 0; t < frames; t++) powerSpectrumInto(plan, padded, data, power, t * hopLength, t * bins, w);
+  const plan = realFftPlan(cfg.nFft);
+  for (let t = 0; t < frames; t++) {
+    powerSpectrumInto(plan, padded, data, cfg.power, t * cfg.hopLength, t * bins, window);
+  }
   return { data, frames, bins };
 }

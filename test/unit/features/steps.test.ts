@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   dctMatrix,
+  dctRows,
   deltas,
   frameCount,
   frameSignal,
@@ -13,7 +14,9 @@ import {
   melToHz,
   padSignal,
   powerSpectrogram,
+  powerSpectrumInto,
   powerToDb,
+  realFftPlan,
   preEmphasis,
   rfft,
   DEFAULT_FEATURE_CONFIG,
@@ -87,6 +90,21 @@ test('real FFT equals the direct DFT', () => {
   assert.throws(() => rfft(new Float64Array(500)), /power of two/);
 });
 
+test('power spectrum (power 2 and 1) equals |rfft|^power, windowed at an offset', () => {
+  for (const n of [4, 8, 16, 128, 512]) {
+    const x = Array.from({ length: n + 7 }, (_, i) => Math.cos(i * 1.3) + (i % 5) / 5);
+    const w = makeWindow('hann', n);
+    const X = rfft(x.slice(7).map((v, i) => v * w[i]));
+    for (const power of [2, 1]) {
+      const out = new Float64Array(n / 2 + 3);
+      powerSpectrumInto(realFftPlan(n), x, out, power, 7, 2, w);
+      for (let k = 0; k <= n / 2; k++) {
+        close(out[k + 2], Math.pow(X.re[k] ** 2 + X.im[k] ** 2, power / 2), 1e-9 * n);
+      }
+    }
+  }
+});
+
 test('a sine puts its power in the right FFT bin', () => {
   const x = Float64Array.from({ length: 16000 }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / 16000));
   const s = powerSpectrogram(x, { ...DEFAULT_FEATURE_CONFIG, center: false });
@@ -118,7 +136,10 @@ test('Slaney-normalised filters have constant area; unnormalised filters peak at
 
 test('power to dB: 10 log10, floor amin, clamp to max - topDb', () => {
   const db = powerToDb([1, 0.1, 1e-12, 0], null);
-  assert.deepEqual(Array.from(db), [0, -10, -100, -100]);
+  assert.deepEqual(
+    Array.from(db).map((v) => Math.round(v * 1e9) / 1e9),
+    [0, -10, -100, -100],
+  );
   const clamped = powerToDb([100, 1, 1e-6, 1e-9], 80);
   assert.deepEqual(
     Array.from(clamped).map((v) => Math.round(v * 1e9) / 1e9),
@@ -140,6 +161,25 @@ test('delta of a linear ramp is its slope away from the edges (width 9)', () => 
   const dd = deltas(d);
   close(dd.data[2 * 15], 0, 1e-5);
   assert.throws(() => deltas({ data, frames, coeffs: 2 }, 4), /odd integer/);
+});
+
+test('dctRows equals the DCT matrix product for even and odd sizes', () => {
+  for (const [nIn, nOut] of [
+    [40, 40],
+    [13, 7],
+    [26, 13],
+  ]) {
+    const x = Float64Array.from({ length: 3 * nIn }, (_, i) => Math.sin(i * 0.7) * 10);
+    const y = dctRows(x, 3, nIn, nOut);
+    const d = dctMatrix(nOut, nIn);
+    for (let t = 0; t < 3; t++) {
+      for (let k = 0; k < nOut; k++) {
+        let acc = 0;
+        for (let n = 0; n < nIn; n++) acc += x[t * nIn + n] * d[k * nIn + n];
+        close(y[t * nOut + k], acc, 1e-9);
+      }
+    }
+  }
 });
 
 test('pre-emphasis and liftering follow torchaudio / Kaldi', () => {

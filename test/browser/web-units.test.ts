@@ -1,0 +1,39 @@
+/** Pure parts of the web page that run in Node too: no browser needed. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeBytes } from '../../src/node/decode.js';
+import { RingBuffer } from '../../web/src/ring-buffer.js';
+import { encodeWav } from '../../web/src/wav.js';
+
+test('a WAV encoded by the page (live mode chunks) decodes on the server to the same samples', async () => {
+  const rate = 16000;
+  const x = Float32Array.from({ length: rate }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 220 * i) / rate));
+  const wav = encodeWav(x, rate);
+  assert.equal(wav.type, 'audio/wav');
+  const decoded = await decodeBytes(new Uint8Array(await wav.arrayBuffer()));
+  assert.equal(decoded.sampleRate, rate);
+  assert.equal(decoded.source.channels, 1);
+  assert.equal(decoded.samples.length, x.length);
+  for (let i = 0; i < x.length; i++)
+    assert.ok(Math.abs(decoded.samples[i] - x[i]) <= 1 / 32768, `sample ${i}`);
+});
+
+test('encodeWav clips samples outside [-1, 1] instead of wrapping around', async () => {
+  const bytes = new DataView(await encodeWav(Float32Array.of(1.5, -2, 1, -1), 8000).arrayBuffer());
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => bytes.getInt16(44 + 2 * i, true)),
+    [32767, -32768, 32767, -32768],
+  );
+});
+
+test('the live ring buffer keeps the most recent samples in order', () => {
+  const ring = new RingBuffer(6);
+  assert.deepEqual([...ring.latest()], []);
+  ring.push(Float32Array.of(1, 2, 3, 4, 5));
+  ring.push(Float32Array.of(6, 7, 8, 9));
+  assert.equal(ring.total, 9);
+  assert.equal(ring.length, 6);
+  assert.deepEqual([...ring.latest()], [4, 5, 6, 7, 8, 9]);
+  assert.deepEqual([...ring.latest(3)], [7, 8, 9]);
+  assert.deepEqual([...ring.latest(100)], [4, 5, 6, 7, 8, 9]);
+});
