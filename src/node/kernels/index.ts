@@ -1,22 +1,29 @@
 /**
  * The project's own kernels for the tfjs wasm backend: what training the conv nets needs and
- * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad).
+ * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad,
+ * and the Tile/Sum/Mean of batch-norm statistics and gradients).
  * Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
+import { meanConfig } from './Mean.js';
+import { sumConfig } from './Sum.js';
+import { tileConfig } from './Tile.js';
 import { captureBuiltins } from './wasm-ops.js';
 
 export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
+  tileConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */
-const BUILTINS_USED = ['BatchMatMul', 'Conv2D'];
+const BUILTINS_USED = ['BatchMatMul', 'Conv2D', 'Sum', 'Mean'];
 
 const replaced = new Map<string, tf.KernelConfig | undefined>();
 
@@ -28,7 +35,9 @@ export function registerProjectKernels(): string[] {
       const previous = tf.getKernel(k.kernelName, 'wasm');
       replaced.set(k.kernelName, previous);
       if (previous !== undefined) tf.unregisterKernel(k.kernelName, 'wasm');
-      tf.registerKernel(k);
+      // The backend binds a kernel to the wasm module in its setupFunc, run at backend start-up
+      // for registered kernels only: keep the built-in's so ours can still call it.
+      tf.registerKernel(previous?.setupFunc === undefined ? k : { ...k, setupFunc: previous.setupFunc });
     }
   }
   return PROJECT_KERNELS.map((k) => k.kernelName);

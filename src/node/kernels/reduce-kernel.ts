@@ -1,0 +1,38 @@
+/**
+ * Shared body of our Sum and Mean kernels: a fast JS pass for float32 reductions over contiguous
+ * axes (see reduce-axes.ts); anything else goes to the wasm backend's own kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { contiguousReduction, reduceMiddle } from './reduce-axes.js';
+import { allocate, builtinKernel, heapF32 } from './wasm-ops.js';
+
+export function reduceKernel(kernelName: 'Sum' | 'Mean') {
+  return (args: {
+    inputs: { x: tf.TensorInfo };
+    backend: BackendWasm;
+    attrs: { axis: number | number[]; keepDims: boolean };
+  }): tf.TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
+    const blocks = x.dtype === 'float32' ? contiguousReduction(x.shape, axes) : null;
+    // A reduction over trailing axes is already a contiguous pass in the wasm kernel.
+    if (blocks === null || blocks[2] === 1 || tf.util.sizeFromShape(x.shape) === 0) {
+      return builtinKernel(kernelName)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    const [outer, reduce, inner] = blocks;
+    const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+    const out = allocate(backend, outShape);
+    reduceMiddle(
+      heapF32(backend, x),
+      outer,
+      reduce,
+      inner,
+      heapF32(backend, out),
+      kernelName === 'Mean' ? 1 / reduce : 1,
+    );
+    const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    return { ...out, shape };
+  };
+}
