@@ -1,0 +1,105 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import {
+  buildApp,
+  DEFAULT_MAX_DURATION_SEC,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_WEB_ROOT,
+} from '../../node/server/app.js';
+import { loadModel } from '../load-model.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  data: string;
+  model?: string;
+  maxUploadMb: number;
+  maxDurationSec: number;
+  web: string;
+  log: boolean;
+  backend: 'wasm' | 'cpu';
+  workers: number;
+}
+
+/** Inference worker threads by default: one per core, at most 2 (each holds a copy of the model). */
+export const DEFAULT_WORKERS = Math.min(2, availableParallelism());
+
+function positiveNumber(name: string, integer = false) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${name} must be a ${integer ? 'whole ' : ''}number >= 0, got "${v}"`);
+    }
+    return n;
+  };
+}
+
+/** Default port: the PORT environment variable, else 8080. */
+export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PORT);
+  return env.PORT && Number.isInteger(n) && n >= 0 && n < 65536 ? n : 8080;
+}
+
+async function run(opts: ServeOptions): Promise<void> {
+  const model = await loadModel(opts.model, opts.backend);
+  const app = await buildApp({
+    predictor: model.predictor,
+    modelId: model.id,
+    modelDir: model.dir,
+    dataDir: resolve(opts.data),
+    maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024),
+    maxDurationSec: opts.maxDurationSec,
+    webRoot: opts.web,
+    logger: opts.log,
+    workers: opts.workers,
+    backend: opts.backend,
+  });
+  await app.listen({ port: opts.port, host: opts.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  process.stdout.write(`Emovox listening on http://${shownHost}:${port} (model: ${model.id})\n`);
+  const stop = () => {
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the HTTP API and the web page')
+    .option(
+      '--port <n>',
+      'port to listen on (default: $PORT or 8080; 0 picks a free one)',
+      positiveNumber('--port', true),
+      defaultPort(),
+    )
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--data <dir>', 'folder for the recordings database and audio files', '.emovox-data')
+    .option('--model <dir>', 'model bundle folder (default: models/default)')
+    .option(
+      '--max-upload-mb <mb>',
+      'largest accepted upload in MiB',
+      positiveNumber('--max-upload-mb'),
+      DEFAULT_MAX_UPLOAD_BYTES / 1048576,
+    )
+    .option(
+      '--max-duration-sec <s>',
+      'longest accepted audio in seconds',
+      positiveNumber('--max-duration-sec'),
+      DEFAULT_MAX_DURATION_SEC,
+    )
+    .option('--web <dir>', 'built web page to serve at /', DEFAULT_WEB_ROOT)
+    .option(
+      '--workers <n>',
+      'inference worker threads (0 = classify on the HTTP thread)',
+      positiveNumber('--workers', true),
+      DEFAULT_WORKERS,
+    )
+    .option('--log', 'log every request (JSON lines on stdout)', false)
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
+    .action(async (opts: ServeOptions) => run(opts));
+}

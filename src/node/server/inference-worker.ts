@@ -1,0 +1,40 @@
+/**
+ * A worker thread of the inference pool: loads the bundle once, then decodes and classifies
+ * the audio bytes it is sent, one message at a time. See inference-pool.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Predictor } from '../../core/predict.js';
+import { initBackend } from '../backend.js';
+import { loadBundleFromDir } from '../bundle-io.js';
+import { classifyBytes } from './inference.js';
+import type { WorkerData, WorkerReply, WorkerRequest } from './inference-pool.js';
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+try {
+  await initBackend(data.backend);
+  const predictor = Predictor.fromBundle(await loadBundleFromDir(data.modelDir));
+  const limits = { maxDurationSec: data.maxDurationSec, minDurationSec: data.minDurationSec };
+  port.on('message', async (req: WorkerRequest) => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: req.id, ok: true, result: await classifyBytes(req.bytes, predictor, limits) };
+    } catch (err) {
+      const e = err as { code?: unknown; message?: string; name?: string; stack?: string };
+      reply = {
+        id: req.id,
+        ok: false,
+        error: {
+          code: typeof e?.code === 'string' ? e.code : undefined,
+          name: e?.name ?? 'Error',
+          message: e?.message ?? String(err),
+          stack: e?.stack,
+        },
+      };
+    }
+    port.postMessage(reply);
+  });
+  port.postMessage({ ready: true });
+} catch (err) {
+  port.postMessage({ ready: false, message: (err as Error).message });
+}
