@@ -17,7 +17,7 @@ import {
   type HeaderInfo,
   type WavHeader,
 } from './probe/index.js';
-import { resample } from './resample.js';
+import { resample, type ResampleQuality } from './resample.js';
 import { DIGITAL_SILENCE_PEAK, mixToMono, peak, type Signal } from './signal.js';
 
 export interface DecodeOptions {
@@ -29,6 +29,9 @@ export interface DecodeOptions {
   minDurationSec?: number;
   /** Accept digital silence instead of failing with SILENT. */
   allowSilence?: boolean;
+  /** libsamplerate converter when the source rate differs from the target: 'best' (default,
+   *  ~140 dB SNR) or the ~3x faster 'medium' (~120 dB) / 'fastest' (~110 dB). */
+  resampleQuality?: ResampleQuality;
 }
 
 /** Facts about the encoded source, before mixing and resampling. */
@@ -274,6 +277,7 @@ export async function decodeAudioBytes(bytes: Uint8Array, opts: DecodeOptions = 
     maxDurationSec: opts.maxDurationSec ?? DEFAULT_MAX_DURATION_SEC,
     minDurationSec: opts.minDurationSec ?? 0,
     allowSilence: opts.allowSilence ?? false,
+    resampleQuality: opts.resampleQuality ?? 'best',
   };
   checkOptions(o);
   const { channels, source } = await decodeSource(bytes, { maxDurationSec: o.maxDurationSec });
@@ -292,6 +296,6 @@ export async function decodeAudioBytes(bytes: Uint8Array, opts: DecodeOptions = 
     );
   }
   const mono = mixToMono(channels);
-  const samples = await resample(mono, source.sampleRate, o.targetSampleRate);
+  const samples = await resample(mono, source.sampleRate, o.targetSampleRate, o.resampleQuality);
   return { samples, sampleRate: o.targetSampleRate, source };
 }
