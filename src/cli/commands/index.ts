@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
+import { register as evaluate } from './evaluate.js';
 import { register as info } from './info.js';
-import { register as predict } from './predict.js';
-import { register as serve } from './serve.js';
 
 /** Each CLI command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [info, predict, serve];
+export const COMMANDS: RegisterCommand[] = [info, evaluate];

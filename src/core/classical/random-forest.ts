@@ -68,6 +68,27 @@ function featuresPerSplit(opt: RandomForestOptions['maxFeatures'], d: number): n
   );
 }
 
+const KEY_SHIFT = 1 << 20;
+
+/** Dense ranks (ties share a rank) of every column, feature-major: out[f * rows + r]. */
+function columnRanks(x: Matrix): Int32Array {
+  const { rows, cols } = x;
+  if (rows >= KEY_SHIFT)
+    throw new RangeError(`RandomForest: at most ${KEY_SHIFT - 1} training rows, got ${rows}`);
+  const out = new Int32Array(rows * cols);
+  const order = new Int32Array(rows);
+  for (let f = 0; f < cols; f++) {
+    for (let r = 0; r < rows; r++) order[r] = r;
+    order.sort((a, b) => x.data[a * cols + f] - x.data[b * cols + f]);
+    let rank = 0;
+    for (let i = 0; i < rows; i++) {
+      if (i > 0 && x.data[order[i] * cols + f] > x.data[order[i - 1] * cols + f]) rank++;
+      out[f * rows + order[i]] = rank;
+    }
+  }
+  return out;
+}
+
 class TreeBuilder {
   feature: number[] = [];
   threshold: number[] = [];
@@ -76,8 +97,7 @@ class TreeBuilder {
   value: number[] = [];
   private readonly mtry: number;
   private readonly featurePool: Int32Array;
-  private readonly vals: Float64Array;
-  private readonly order: Int32Array;
+  private readonly keys: Float64Array;
   private readonly leftCounts: Float64Array;
   private readonly totalCounts: Float64Array;
 
@@ -89,11 +109,12 @@ class TreeBuilder {
     private readonly o: RandomForestOptions,
     private readonly rng: Rng,
     capacity: number,
+    /** Dense rank of each row's value per feature, feature-major: ranks[f * rows + r]. */
+    private readonly ranks: Int32Array,
   ) {
     this.mtry = featuresPerSplit(o.maxFeatures, x.cols);
     this.featurePool = Int32Array.from({ length: x.cols }, (_, i) => i);
-    this.vals = new Float64Array(capacity);
-    this.order = new Int32Array(capacity);
+    this.keys = new Float64Array(capacity);
     this.leftCounts = new Float64Array(k);
     this.totalCounts = new Float64Array(k);
   }
@@ -177,32 +198,35 @@ class TreeBuilder {
     const pool = this.featurePool;
     let tried = 0;
     let informative = 0;
-    const vals = this.vals;
-    const order = this.order;
+    const keys = this.keys;
+    const rows = x.rows;
     while (tried < cols && (informative < this.mtry || best === null)) {
       const j = tried + randomInt(this.rng, cols - tried);
       const f = pool[j];
       pool[j] = pool[tried];
       pool[tried] = f;
       tried++;
+      // Sort the node's samples by value with the native numeric sort of a Float64Array: each
+      // key packs (rank of the value, position in the node), exact below 2^53. A comparator
+      // sort is several times slower and this is the forest's hot loop.
+      const rf = f * rows;
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < n; i++) {
-        const v = x.data[idx[start + i] * cols + f];
-        vals[i] = v;
-        order[i] = i;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+        const rank = this.ranks[rf + idx[start + i]];
+        keys[i] = rank * KEY_SHIFT + i;
+        if (rank < lo) lo = rank;
+        if (rank > hi) hi = rank;
       }
       if (!(hi > lo)) continue;
       informative++;
-      const ord = order.subarray(0, n).sort((a, b) => vals[a] - vals[b]);
+      const sorted = keys.subarray(0, n).sort();
       const lc = this.leftCounts.fill(0);
       let lw = 0;
       let lsq = 0; // sum of lc^2
       let rsq = parentScore * wsum; // sum of rc^2
       for (let p = 0; p < n - 1; p++) {
-        const s = idx[start + ord[p]];
+        const s = idx[start + (sorted[p] % KEY_SHIFT)];
         const c = y[s];
         const ws = w[s];
         const rc = tc[c] - lc[c];
@@ -210,15 +234,17 @@ class TreeBuilder {
         lsq += (lc[c] + ws) * (lc[c] + ws) - lc[c] * lc[c];
         lc[c] += ws;
         lw += ws;
-        const v0 = vals[ord[p]];
-        const v1 = vals[ord[p + 1]];
-        if (v1 <= v0) continue;
+        const r0 = Math.floor(sorted[p] / KEY_SHIFT);
+        const r1 = Math.floor(sorted[p + 1] / KEY_SHIFT);
+        if (r1 <= r0) continue;
         if (p + 1 < this.o.minSamplesLeaf || n - p - 1 < this.o.minSamplesLeaf) continue;
         const rw = wsum - lw;
         if (lw <= 0 || rw <= 0) continue;
         const gain = lsq / lw + rsq / rw - parentScore;
         if (gain > bestGain) {
           bestGain = gain;
+          const v0 = x.data[s * cols + f];
+          const v1 = x.data[idx[start + (sorted[p + 1] % KEY_SHIFT)] * cols + f];
           let t = (v0 + v1) / 2;
           if (t >= v1) t = v0; // guard against rounding when v0 and v1 are adjacent floats
           best = { feature: f, threshold: t };
@@ -271,11 +297,12 @@ export class RandomForest {
       o.classWeight === 'balanced' ? x.rows / (present * counts[yy[i]]) : 1,
     );
     const rng = seededRng(o.seed);
+    const ranks = columnRanks(x);
     const trees: Tree[] = [];
     for (let t = 0; t < o.nTrees; t++) {
       const idx = new Int32Array(x.rows);
       for (let i = 0; i < x.rows; i++) idx[i] = o.bootstrap ? randomInt(rng, x.rows) : i;
-      trees.push(new TreeBuilder(x, yy, w, nClasses, o, rng, x.rows).build(idx));
+      trees.push(new TreeBuilder(x, yy, w, nClasses, o, rng, x.rows, ranks).build(idx));
     }
     return new RandomForest(nClasses, x.cols, o, trees);
   }

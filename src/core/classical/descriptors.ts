@@ -1,0 +1,362 @@
+/**
+ * Prosodic and spectral descriptors for the classical baseline, beyond MFCCs: pitch (F0),
+ * voicing, harmonics-to-noise ratio, loudness, zero-crossing rate and spectral shape (centroid,
+ * spread, roll-off, flatness, flux, slope, band energies, alpha ratio, Hammarberg index), in
+ * the spirit of eGeMAPS / ComParE low-level descriptors, then summarised per utterance by
+ * statistics (functionals). Pitch statistics use voiced frames only.
+ */
+import { powerSpectrumInto, realFftPlan, rfft } from '../features/fft.js';
+import { makeWindow } from '../features/window.js';
+
+export interface DescriptorOptions {
+  sampleRate: number;
+  /** Spectral frames: 25 ms Hann every 10 ms at 16 kHz. */
+  winLength: number;
+  hopLength: number;
+  nFft: number;
+  /** Pitch search range in Hz. */
+  f0MinHz: number;
+  f0MaxHz: number;
+  /** Normalised autocorrelation peak above which a frame counts as voiced. */
+  voicingThreshold: number;
+  /** Frames more than this many dB below the loudest frame are silent (never voiced). */
+  silenceBelowPeakDb: number;
+}
+
+export const DEFAULT_DESCRIPTOR_OPTIONS: DescriptorOptions = {
+  sampleRate: 16000,
+  winLength: 400,
+  hopLength: 160,
+  nFft: 512,
+  f0MinHz: 60,
+  f0MaxHz: 500,
+  voicingThreshold: 0.5,
+  silenceBelowPeakDb: 40,
+};
+
+/** Frame-level descriptors, one column per name in LLD_NAMES. */
+export const LLD_NAMES = [
+  'loudnessDb',
+  'zcr',
+  'centroidHz',
+  'spreadHz',
+  'rolloff85Hz',
+  'flatnessDb',
+  'flux',
+  'slopeDbPerKHz',
+  'band0to500Db',
+  'band500to1000Db',
+  'band1000to2000Db',
+  'band2000to4000Db',
+  'band4000to8000Db',
+  'alphaRatioDb',
+  'hammarbergDb',
+] as const;
+
+export interface FrameDescriptors {
+  /** frames x LLD_NAMES.length, frames-major. */
+  lld: Float64Array;
+  frames: number;
+  /** Per frame: F0 in semitones above 27.5 Hz (NaN when unvoiced), voicing (0..1), HNR in dB. */
+  f0Semitones: Float64Array;
+  voicing: Float64Array;
+  hnrDb: Float64Array;
+}
+
+const EPS = 1e-10;
+
+/** Computes frame-level descriptors of a mono signal (centred frames, zero padding). */
+export function frameDescriptors(x: Float32Array, opts: Partial<DescriptorOptions> = {}): FrameDescriptors {
+  const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
+  const { sampleRate: sr, winLength: W, hopLength: H, nFft } = o;
+  const frames = 1 + Math.floor(x.length / H);
+  const nb = nFft / 2 + 1;
+  const plan = realFftPlan(nFft);
+  const win = new Float64Array(nFft);
+  win.set(makeWindow('hann', W), Math.floor((nFft - W) / 2));
+  const spec = new Float64Array(nb);
+  const prevMag = new Float64Array(nb);
+  const mag = new Float64Array(nb);
+  const frame = new Float64Array(nFft);
+  const lld = new Float64Array(frames * LLD_NAMES.length);
+  const binHz = sr / nFft;
+  const bandEdges = [0, 500, 1000, 2000, 4000, 8000];
+  const nL = LLD_NAMES.length;
+  for (let t = 0; t < frames; t++) {
+    const start = t * H - nFft / 2;
+    let energy = 0;
+    let zc = 0;
+    let prev = 0;
+    for (let i = 0; i < nFft; i++) {
+      const j = start + i;
+      const v = j >= 0 && j < x.length ? x[j] : 0;
+      frame[i] = v;
+      const inWin = i >= (nFft - W) / 2 && i < (nFft + W) / 2;
+      if (inWin) {
+        energy += v * v;
+        if (i > (nFft - W) / 2 && v >= 0 !== prev >= 0) zc++;
+        prev = v;
+      }
+    }
+    powerSpectrumInto(plan, frame, spec, 2, 0, 0, win);
+    let total = EPS;
+    let wsum = 0;
+    let logSum = 0;
+    for (let k = 0; k < nb; k++) {
+      total += spec[k];
+      wsum += spec[k] * k * binHz;
+      logSum += Math.log(spec[k] + EPS);
+    }
+    const centroid = wsum / total;
+    let spread = 0;
+    for (let k = 0; k < nb; k++) spread += spec[k] * (k * binHz - centroid) ** 2;
+    let acc = 0;
+    let rolloff = 0;
+    for (let k = 0; k < nb; k++) {
+      acc += spec[k];
+      if (acc >= 0.85 * total) {
+        rolloff = k * binHz;
+        break;
+      }
+    }
+    const flatness = 10 * Math.log10(Math.exp(logSum / nb) / (total / nb) + EPS);
+    let norm = EPS;
+    for (let k = 0; k < nb; k++) {
+      mag[k] = Math.sqrt(spec[k]);
+      norm += mag[k];
+    }
+    let flux = 0;
+    for (let k = 0; k < nb; k++) {
+      const m = mag[k] / norm;
+      flux += (m - prevMag[k]) ** 2;
+      prevMag[k] = m;
+    }
+    // Spectral slope: least-squares line through dB power against frequency (kHz).
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let sxy = 0;
+    for (let k = 0; k < nb; k++) {
+      const f = (k * binHz) / 1000;
+      const db = 10 * Math.log10(spec[k] + EPS);
+      sx += f;
+      sy += db;
+      sxx += f * f;
+      sxy += f * db;
+    }
+    const slope = (nb * sxy - sx * sy) / (nb * sxx - sx * sx);
+    const band = (lo: number, hi: number) => {
+      let s = 0;
+      for (let k = Math.ceil(lo / binHz); k <= Math.min(nb - 1, Math.floor(hi / binHz)); k++) s += spec[k];
+      return s;
+    };
+    const peak = (lo: number, hi: number) => {
+      let s = 0;
+      for (let k = Math.ceil(lo / binHz); k <= Math.min(nb - 1, Math.floor(hi / binHz)); k++)
+        s = Math.max(s, spec[k]);
+      return s;
+    };
+    const row = t * nL;
+    lld[row] = 10 * Math.log10(energy / W + EPS);
+    lld[row + 1] = zc / W;
+    lld[row + 2] = centroid;
+    lld[row + 3] = Math.sqrt(spread / total);
+    lld[row + 4] = rolloff;
+    lld[row + 5] = flatness;
+    lld[row + 6] = t === 0 ? 0 : flux;
+    lld[row + 7] = slope;
+    for (let b = 0; b < 5; b++)
+      lld[row + 8 + b] = 10 * Math.log10(band(bandEdges[b], bandEdges[b + 1]) / total + EPS);
+    lld[row + 13] = 10 * Math.log10((band(50, 1000) + EPS) / (band(1000, 5000) + EPS));
+    lld[row + 14] = 10 * Math.log10((peak(0, 2000) + EPS) / (peak(2000, 5000) + EPS));
+  }
+  const pitch = pitchTrack(x, frames, o, lld);
+  return { lld, frames, ...pitch };
+}
+
+/**
+ * Autocorrelation pitch tracker (after Boersma 1993): per frame, the normalised autocorrelation
+ * of a Hann-windowed 3-period segment, divided by the window's own autocorrelation, computed by
+ * FFT; the highest peak in the lag range gives F0 (parabolic interpolation) and voicing.
+ */
+function pitchTrack(
+  x: Float32Array,
+  frames: number,
+  o: DescriptorOptions,
+  lld: Float64Array,
+): { f0Semitones: Float64Array; voicing: Float64Array; hnrDb: Float64Array } {
+  // Pitch lives below 500 Hz: analyse at half the rate (after a [1 2 1] / 4 low-pass) when the
+  // signal is 16 kHz or more, which halves the FFT work without moving the peaks.
+  const factor = o.sampleRate >= 16000 ? 2 : 1;
+  const sr = o.sampleRate / factor;
+  if (factor === 2) {
+    const y = new Float32Array(Math.floor(x.length / 2));
+    for (let i = 0; i < y.length; i++) {
+      const a = x[2 * i - 1] ?? 0;
+      y[i] = 0.25 * a + 0.5 * x[2 * i] + 0.25 * x[2 * i + 1];
+    }
+    x = y;
+  }
+  const hop = o.hopLength / factor;
+  const maxLag = Math.ceil(sr / o.f0MinHz);
+  const minLag = Math.floor(sr / o.f0MaxHz);
+  const L = Math.min(3 * maxLag, 1 << 12);
+  let n = 4;
+  while (n < 2 * L) n *= 2;
+  const win = makeWindow('hann', L);
+  const winAc = autocorrelation(win);
+  const plan = realFftPlan(n);
+  const spec = new Float64Array(n / 2 + 1);
+  const seg = new Float64Array(n);
+  const sym = new Float64Array(n);
+  let peakDb = -Infinity;
+  for (let t = 0; t < frames; t++) peakDb = Math.max(peakDb, lld[t * LLD_NAMES.length]);
+  const f0 = new Float64Array(frames).fill(NaN);
+  const voicing = new Float64Array(frames);
+  const hnr = new Float64Array(frames);
+  for (let t = 0; t < frames; t++) {
+    if (lld[t * LLD_NAMES.length] < peakDb - o.silenceBelowPeakDb) continue;
+    const start = Math.round(t * hop) - Math.floor(L / 2);
+    let mean = 0;
+    for (let i = 0; i < L; i++) {
+      const j = start + i;
+      mean += j >= 0 && j < x.length ? x[j] : 0;
+    }
+    mean /= L;
+    seg.fill(0);
+    for (let i = 0; i < L; i++) {
+      const j = start + i;
+      seg[i] = ((j >= 0 && j < x.length ? x[j] : 0) - mean) * win[i];
+    }
+    powerSpectrumInto(plan, seg, spec, 2);
+    // Autocorrelation = inverse FFT of the power spectrum (real, even): a cosine transform.
+    for (let k = 0; k <= n / 2; k++) sym[k] = spec[k];
+    for (let k = n / 2 + 1; k < n; k++) sym[k] = spec[n - k];
+    const ac = rfft(sym).re;
+    if (!(ac[0] > 0)) continue;
+    // Peaks of the window-corrected normalised autocorrelation; the shortest lag whose peak is
+    // within 10 % of the highest wins, which avoids choosing a multiple of the period.
+    const r = (lag: number) => ac[lag] / ac[0] / (winAc[lag] / winAc[0]);
+    const peaks: number[] = [];
+    let top = 0;
+    for (let lag = Math.max(minLag, 1); lag <= maxLag && lag + 1 < L; lag++) {
+      const v = r(lag);
+      if (v > 0 && v > r(lag - 1) && v >= r(lag + 1)) {
+        peaks.push(lag);
+        top = Math.max(top, v);
+      }
+    }
+    let best = -1;
+    let bestLag = 0;
+    for (const lag of peaks) {
+      const v = r(lag);
+      if (v >= 0.9 * top) {
+        best = v;
+        const denom = r(lag - 1) - 2 * v + r(lag + 1);
+        bestLag = lag + (denom < 0 ? (0.5 * (r(lag - 1) - r(lag + 1))) / denom : 0);
+        break;
+      }
+    }
+    if (best <= 0) continue;
+    const strength = Math.min(best, 0.9999);
+    voicing[t] = strength;
+    hnr[t] = 10 * Math.log10(strength / (1 - strength));
+    if (strength >= o.voicingThreshold) f0[t] = 12 * Math.log2(sr / bestLag / 27.5);
+  }
+  return { f0Semitones: f0, voicing, hnrDb: hnr };
+}
+
+/** Autocorrelation of a (short) window, directly. */
+function autocorrelation(w: Float64Array): Float64Array {
+  const out = new Float64Array(w.length);
+  for (let lag = 0; lag < w.length; lag++) {
+    let s = 0;
+    for (let i = 0; i + lag < w.length; i++) s += w[i] * w[i + lag];
+    out[lag] = s;
+  }
+  return out;
+}
+
+/** Statistics summarising one descriptor over an utterance. */
+export const STAT_NAMES = ['mean', 'std', 'min', 'p10', 'p50', 'p90', 'max', 'iqr', 'slope'] as const;
+
+/** The STAT_NAMES statistics of values (finite values only); all zeros when none is finite. */
+export function summarise(values: ArrayLike<number>): number[] {
+  const v = Array.from(values).filter(Number.isFinite);
+  if (v.length === 0) return STAT_NAMES.map(() => 0);
+  const n = v.length;
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  const sorted = [...v].sort((a, b) => a - b);
+  const q = (p: number) => {
+    const pos = p * (n - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo] + (sorted[Math.min(lo + 1, n - 1)] - sorted[lo]) * (pos - lo);
+  };
+  // Slope of the least-squares line over normalised time 0..1.
+  let slope = 0;
+  if (n > 1) {
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+      const tx = i / (n - 1) - 0.5;
+      sxy += tx * (v[i] - mean);
+      sxx += tx * tx;
+    }
+    slope = sxy / sxx;
+  }
+  return [mean, std, sorted[0], q(0.1), q(0.5), q(0.9), sorted[n - 1], q(0.75) - q(0.25), slope];
+}
+
+/**
+ * Utterance-level descriptor functionals: STAT_NAMES of every LLD over the non-silent frames,
+ * of F0 / HNR over voiced frames, plus voiced fraction, a jitter-like mean absolute F0 change
+ * between consecutive voiced frames and a shimmer-like mean absolute loudness change.
+ */
+export function descriptorFunctionals(
+  x: Float32Array,
+  opts: Partial<DescriptorOptions> = {},
+): { values: Float64Array; names: string[] } {
+  const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
+  const d = frameDescriptors(x, o);
+  const nL = LLD_NAMES.length;
+  let peakDb = -Infinity;
+  for (let t = 0; t < d.frames; t++) peakDb = Math.max(peakDb, d.lld[t * nL]);
+  const active: number[] = [];
+  for (let t = 0; t < d.frames; t++) if (d.lld[t * nL] >= peakDb - o.silenceBelowPeakDb) active.push(t);
+  const values: number[] = [];
+  const names: string[] = [];
+  const push = (base: string, stats: number[]) => {
+    stats.forEach((s, i) => {
+      values.push(s);
+      names.push(`${base}_${STAT_NAMES[i]}`);
+    });
+  };
+  for (let c = 0; c < nL; c++) push(LLD_NAMES[c], summarise(active.map((t) => d.lld[t * nL + c])));
+  const voiced = active.filter((t) => Number.isFinite(d.f0Semitones[t]));
+  push('f0Semitones', summarise(voiced.map((t) => d.f0Semitones[t])));
+  push('hnrDb', summarise(voiced.map((t) => d.hnrDb[t])));
+  push('voicing', summarise(active.map((t) => d.voicing[t])));
+  push('voicedLoudnessDb', summarise(voiced.map((t) => d.lld[t * nL])));
+  let jit = 0;
+  let shim = 0;
+  let pairs = 0;
+  for (let i = 1; i < voiced.length; i++) {
+    if (voiced[i] !== voiced[i - 1] + 1) continue;
+    jit += Math.abs(d.f0Semitones[voiced[i]] - d.f0Semitones[voiced[i - 1]]);
+    shim += Math.abs(d.lld[voiced[i] * nL] - d.lld[voiced[i - 1] * nL]);
+    pairs++;
+  }
+  values.push(
+    active.length > 0 ? voiced.length / active.length : 0,
+    pairs ? jit / pairs : 0,
+    pairs ? shim / pairs : 0,
+  );
+  names.push('voicedFraction', 'f0DeltaSemitones_meanAbs', 'loudnessDeltaDb_meanAbs');
+  // Speaking-rate proxy: voiced segments (runs of voiced frames) per second of active speech.
+  let runs = 0;
+  for (let i = 0; i < voiced.length; i++) if (i === 0 || voiced[i] !== voiced[i - 1] + 1) runs++;
+  values.push(active.length > 0 ? runs / ((active.length * o.hopLength) / o.sampleRate) : 0);
+  names.push('voicedSegmentsPerSec');
+  return { values: Float64Array.from(values), names };
+}

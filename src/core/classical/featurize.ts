@@ -1,0 +1,101 @@
+/**
+ * Signal -> one feature vector per utterance for the classical models: functionals of MFCCs
+ * and their deltas (over the frames that are not silence) plus the prosodic and spectral
+ * descriptor functionals of descriptors.ts. The spec travels with a trained pipeline so
+ * prediction computes exactly the same vector.
+ */
+import { deltas, mfcc, stackColumns, utteranceFunctionals, type FeatureMatrix } from '../features/index.js';
+import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS } from './descriptors.js';
+
+export interface ClassicalFeatureSpec {
+  sampleRate: number;
+  nMfcc: number;
+  nMels: number;
+  /** 0 = MFCC only, 1 = + deltas, 2 = + delta-deltas. */
+  deltaOrder: 0 | 1 | 2;
+  /** Functional names understood by utteranceFunctionals (mean, std, min, max, pNN, slope). */
+  functionals: string[];
+  /** Add the pitch / voicing / loudness / spectral-shape descriptor functionals. */
+  descriptors: boolean;
+  /** Frames quieter than the loudest by more than this are left out of the MFCC statistics. */
+  silenceBelowPeakDb: number;
+}
+
+export const DEFAULT_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
+  sampleRate: 16000,
+  nMfcc: 40,
+  nMels: 40,
+  deltaOrder: 2,
+  functionals: ['mean', 'std', 'min', 'max', 'p10', 'p50', 'p90', 'slope'],
+  descriptors: true,
+  silenceBelowPeakDb: 40,
+};
+
+/** Frame energies in dB on the MFCC framing (centred, hop 160 at 16 kHz), for the silence mask. */
+function frameEnergyDb(x: Float32Array, frames: number, hop: number, win: number): Float64Array {
+  const out = new Float64Array(frames);
+  for (let t = 0; t < frames; t++) {
+    let e = 0;
+    const start = t * hop - Math.floor(win / 2);
+    for (let i = 0; i < win; i++) {
+      const j = start + i;
+      if (j >= 0 && j < x.length) e += x[j] * x[j];
+    }
+    out[t] = 10 * Math.log10(e / win + 1e-10);
+  }
+  return out;
+}
+
+function keepFrames(m: FeatureMatrix, keep: number[]): FeatureMatrix {
+  const data = new Float32Array(keep.length * m.coeffs);
+  keep.forEach((t, i) => data.set(m.data.subarray(t * m.coeffs, (t + 1) * m.coeffs), i * m.coeffs));
+  return { data, frames: keep.length, coeffs: m.coeffs };
+}
+
+/** The utterance feature vector and the name of each value. */
+export function classicalFeatures(
+  x: Float32Array,
+  spec: ClassicalFeatureSpec = DEFAULT_CLASSICAL_FEATURES,
+): { values: Float64Array; names: string[] } {
+  const hop = Math.round(spec.sampleRate / 100);
+  const win = Math.round(spec.sampleRate / 40);
+  const base = mfcc(x, {
+    sampleRate: spec.sampleRate,
+    nMfcc: spec.nMfcc,
+    nMels: spec.nMels,
+    winLength: win,
+    hopLength: hop,
+  });
+  const parts = [base];
+  if (spec.deltaOrder >= 1) parts.push(deltas(parts[0]));
+  if (spec.deltaOrder >= 2) parts.push(deltas(parts[1]));
+  const stacked = stackColumns(parts);
+  const energy = frameEnergyDb(x, stacked.frames, hop, win);
+  const peak = Math.max(...energy);
+  const keep: number[] = [];
+  energy.forEach((e, t) => {
+    if (e >= peak - spec.silenceBelowPeakDb) keep.push(t);
+  });
+  const f = utteranceFunctionals(keepFrames(stacked, keep), spec.functionals, 'mfcc');
+  // Name deltas distinctly: coefficient c of part p is mfcc{c}, mfccD{c} or mfccDD{c}.
+  const names = f.names.map((n) => {
+    const m = /^mfcc(\d+)_(.*)$/.exec(n)!;
+    const c = Number(m[1]);
+    const part = Math.floor(c / spec.nMfcc);
+    return `mfcc${['', 'D', 'DD'][part]}${c % spec.nMfcc}_${m[2]}`;
+  });
+  const values = Array.from(f.values);
+  if (spec.descriptors) {
+    const d = descriptorFunctionals(x, {
+      ...DEFAULT_DESCRIPTOR_OPTIONS,
+      sampleRate: spec.sampleRate,
+      winLength: win,
+      hopLength: hop,
+      nFft: spec.sampleRate >= 16000 ? 512 : 256,
+      silenceBelowPeakDb: spec.silenceBelowPeakDb,
+    });
+    values.push(...d.values);
+    names.push(...d.names);
+  }
+  return { values: Float64Array.from(values), names };
+}

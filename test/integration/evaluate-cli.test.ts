@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { seededRng } from '../../src/core/classical/random.js';
+import { register } from '../../src/cli/commands/evaluate.js';
+
+/** 16-bit PCM mono WAV bytes. */
+function wav(samples: Float32Array, sampleRate = 16000): Buffer {
+  const b = Buffer.alloc(44 + samples.length * 2);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + samples.length * 2, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(sampleRate, 24);
+  b.writeUInt32LE(sampleRate * 2, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(samples.length * 2, 40);
+  samples.forEach((v, i) => b.writeInt16LE(Math.round(Math.max(-1, Math.min(1, v)) * 32767), 44 + i * 2));
+  return b;
+}
+
+/**
+ * Synthetic "emotions" with the cues real ones have: anger loud, high and bright; sadness quiet,
+ * low and dull; neutral in between. Each speaker has its own pitch offset.
+ */
+function clip(label: string, speaker: number, k: number): Float32Array {
+  const rng = seededRng(speaker * 100 + k + 1);
+  const sr = 16000;
+  const x = new Float32Array(sr * 0.8);
+  const f0 =
+    { anger: 240, sadness: 120, neutral: 170 }[label]! * (1 + 0.06 * speaker) * (1 + 0.03 * (rng() - 0.5));
+  const amp = { anger: 0.6, sadness: 0.1, neutral: 0.3 }[label]!;
+  const harmonics = { anger: 8, sadness: 2, neutral: 4 }[label]!;
+  for (let i = 0; i < x.length; i++) {
+    const t = i / sr;
+    let v = 0;
+    for (let h = 1; h <= harmonics; h++) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
+    x[i] = amp * 0.5 * v * Math.sin((Math.PI * i) / x.length) + 0.003 * (rng() - 0.5);
+  }
+  return x;
+}
+
+test('emovox evaluate runs LOSO on a small corpus, prints the summary and writes JSON and a report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-eval-'));
+  try {
+    const lines = ['file\tspeaker\tlabel'];
+    for (let s = 0; s < 3; s++) {
+      for (const label of ['anger', 'sadness', 'neutral']) {
+        for (let k = 0; k < 4; k++) {
+          const name = `s${s}_${label}_${k}.wav`;
+          writeFileSync(join(dir, name), wav(clip(label, s, k)));
+          lines.push(`${name}\tspk${s}\t${label}`);
+        }
+      }
+    }
+    writeFileSync(join(dir, 'manifest.tsv'), `${lines.join('\n')}\n`);
+    const json = join(dir, 'out', 'eval.json');
+    const report = join(dir, 'out', 'report.html');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'evaluate',
+        '--corpus',
+        'manifest',
+        '--data',
+        dir,
+        '--model',
+        'svm,rf',
+        '--trees',
+        '50',
+        '--no-cache',
+        '--json',
+        json,
+        '--report',
+        report,
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /protocol loso: leave-one-speaker-out/);
+    assert.match(r.stdout, /UAR \d+\.\d %\s+WA \d+\.\d %\s+macro-F1 \d+\.\d %/);
+    assert.match(r.stdout, /true \\ predicted/);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(doc.protocol, 'loso');
+    assert.equal(doc.models.length, 2);
+    const svm = doc.models[0];
+    for (const key of ['protocol', 'corpus', 'model', 'uar', 'wa', 'macroF1', 'confusion', 'folds'])
+      assert.ok(key in svm, key);
+    assert.deepEqual(svm.confusion.labels, ['neutral', 'sadness', 'anger']); // canonical order
+    assert.equal(svm.folds.length, 3);
+    const pooled = svm.confusion.matrix.flat().reduce((a: number, b: number) => a + b, 0);
+    assert.equal(pooled, 36);
+    assert.ok(svm.uar > 0.8, `svm UAR ${svm.uar} on clearly separable synthetic emotions`);
+    const html = readFileSync(report, 'utf8');
+    assert.doesNotMatch(html, /https?:\/\//);
+    assert.match(html, /class="confusion"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('emovox evaluate names a bad model with a user-facing error', async () => {
+  const program = new Command().exitOverride();
+  register(program);
+  await assert.rejects(
+    program.parseAsync(['node', 'emovox', 'evaluate', '--corpus', 'emodb', '--data', '.', '--model', 'svn']),
+    (e: Error & { code?: string }) =>
+      e.code === 'BAD_EVALUATION' && /unknown model 'svn' \(accepted: svm, svm-linear, rf/.test(e.message),
+  );
+});

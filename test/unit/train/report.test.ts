@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReport, type EvaluationRun } from '../../../src/node/train/report.js';
+import { summarise, type ItemPrediction, type ModelEvaluation } from '../../../src/node/train/evaluate.js';
+
+function evaluation(withHistory: boolean): ModelEvaluation {
+  const labels = ['anger', 'sadness', 'neutral'];
+  const predictions: ItemPrediction[] = [];
+  ['03', '08'].forEach((speaker) =>
+    labels.forEach((label, i) =>
+      predictions.push({
+        path: `${speaker}-${label}.wav`,
+        speaker,
+        label,
+        predicted: labels[(i + (speaker === '08' ? 1 : 0)) % 3],
+        fold: `speaker ${speaker}`,
+        probabilities: [0.5, 0.3, 0.2],
+      }),
+    ),
+  );
+  const history = [1, 2, 3].map((epoch) => ({
+    epoch,
+    loss: 1 / epoch,
+    acc: 0.3 * epoch,
+    valLoss: 1.2 / epoch,
+    valAcc: 0.25 * epoch,
+    valUar: 0.25 * epoch,
+    lr: 1e-3,
+  }));
+  return {
+    model: 'cnn2d-lstm <test>',
+    protocol: 'loso',
+    corpus: 'emodb',
+    speakerNorm: true,
+    tuned: false,
+    ...summarise(predictions, labels),
+    folds: ['03', '08'].map((s) => ({
+      name: `speaker ${s}`,
+      testSpeakers: [s],
+      nTrain: 3,
+      nTest: 3,
+      wa: 0.5,
+      params: {},
+      innerUar: null,
+      history: withHistory ? history : [],
+      seconds: 1,
+    })),
+    predictions,
+    seconds: 2,
+    config: { C: 10 },
+  };
+}
+
+function run(models: ModelEvaluation[]): EvaluationRun {
+  return {
+    command: 'emovox evaluate --corpus emodb --data ../shared/datasets/emodb --model svm',
+    corpus: 'emodb',
+    data: '../shared/datasets/emodb',
+    protocol: 'loso',
+    protocolDescription: 'leave-one-speaker-out',
+    speakerIndependent: true,
+    speakerNorm: true,
+    tuned: false,
+    createdAt: '2026-01-01T00:00:00Z',
+    settings: { seed: 1 },
+    models,
+  };
+}
+
+test('the report is one self-contained HTML file with the figures, tables, command and config', () => {
+  const html = renderReport(run([evaluation(true)]));
+  assert.match(html, /^<!doctype html>/);
+  // Nothing is fetched: no URLs, scripts, stylesheets or images from outside.
+  assert.doesNotMatch(html, /https?:\/\//);
+  assert.doesNotMatch(html, /<script|<link|<img|<iframe|src=|@import|url\(/i);
+  // Confusion heatmap: one cell per (true, predicted) pair.
+  assert.equal(html.match(/class="cell"/g)?.length, 9);
+  // Per-class bars: precision, recall and F1 for 3 classes.
+  assert.equal(html.match(/class="bar"/g)?.length, 9);
+  // Training curves: accuracy and loss for each of the 2 folds.
+  assert.equal(html.match(/class="curve"/g)?.length, 4);
+  assert.match(html, /<td>08<\/td><td>3<\/td>/); // per-speaker row
+  assert.match(html, /emovox evaluate --corpus emodb --data \.\.\/shared\/datasets\/emodb --model svm/);
+  assert.match(html, /&quot;C&quot;: 10/);
+  assert.match(html, /cnn2d-lstm &lt;test&gt;/); // escaped
+  assert.match(html, /UAR <b>50\.0 %<\/b>/);
+});
+
+test('without training history the report says so instead of drawing empty curves', () => {
+  const html = renderReport(run([evaluation(false)]));
+  assert.equal(html.match(/class="curve"/g), null);
+  assert.match(html, /not trained by epochs/);
+});
