@@ -147,3 +147,30 @@ test('errors are user-facing: a string code and userFacing, so the CLI prints on
   assert.equal(typeof err.code, 'string');
   assert.equal(err.userFacing, true);
 });
+
+test('TOO_LONG comes from the header for every format whose header states a duration', async () => {
+  for (const name of [
+    'tone440_s16_16k.wav',
+    'tone440_imaadpcm_16k.wav',
+    'tone440_44k.flac',
+    'tone440_44k.mp3',
+    'tone440_44k.ogg',
+    'tone440_48k.opus',
+    'tone440_48k.webm',
+    'tone440_44k.m4a',
+  ]) {
+    await rejectsWith(
+      decodeFile(FIXTURES + name, { maxDurationSec: 0.25 }),
+      'TOO_LONG',
+      /its header declares 0\.5\d\d s/,
+    );
+  }
+  // Browser recordings state no duration: the limit stops the decoder instead.
+  for (const name of ['tone440_48k_live.webm', 'tone440_44k_frag.mp4']) {
+    await rejectsWith(
+      decodeFile(FIXTURES + name, { maxDurationSec: 0.25 }),
+      'TOO_LONG',
+      /after decoding part of it/,
+    );
+  }
+});

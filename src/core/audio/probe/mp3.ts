@@ -69,15 +69,30 @@ export function findMp3Frame(b: Uint8Array, from = 0, maxScanBytes = 0): number 
   return -1;
 }
 
-/** Frame count from a Xing/Info or VBRI header inside the first frame, or null. */
-function vbrFrameCount(b: Uint8Array, o: number, h: MpegFrameHeader): number | null {
+/**
+ * Samples stated by a Xing/Info header (frame count, less the LAME tag's encoder delay and
+ * padding when present) or a VBRI header; null when the first frame has neither.
+ */
+function vbrSampleCount(b: Uint8Array, o: number, h: MpegFrameHeader): number | null {
   const dv = view(b);
   const sideInfo = h.version === 1 ? (h.channels === 1 ? 17 : 32) : h.channels === 1 ? 9 : 17;
   const x = o + 4 + sideInfo;
   const tag = ascii(b, x, 4);
-  if ((tag === 'Xing' || tag === 'Info') && x + 12 <= b.length && dv.getUint32(x + 4) & 1)
-    return dv.getUint32(x + 8);
-  if (ascii(b, o + 36, 4) === 'VBRI' && o + 36 + 18 <= b.length) return dv.getUint32(o + 36 + 14);
+  if ((tag === 'Xing' || tag === 'Info') && x + 12 <= b.length) {
+    const flags = dv.getUint32(x + 4);
+    if (!(flags & 1)) return null;
+    const frames = dv.getUint32(x + 8);
+    // LAME/Lavc extension after the optional fields: encoder delay and padding, 12 bits each.
+    const lame = x + 8 + 4 + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
+    let trim = 0;
+    if (lame + 24 <= b.length && /^(LAME|Lavc|Lavf|GOGO)/.test(ascii(b, lame, 4))) {
+      const d = lame + 21;
+      trim = ((b[d] << 4) | (b[d + 1] >> 4)) + (((b[d + 1] & 15) << 8) | b[d + 2]);
+    }
+    return Math.max(0, frames * h.samplesPerFrame - trim);
+  }
+  if (ascii(b, o + 36, 4) === 'VBRI' && o + 36 + 18 <= b.length)
+    return dv.getUint32(o + 36 + 14) * h.samplesPerFrame;
   return null;
 }
 
@@ -87,14 +102,14 @@ export function probeMp3(b: Uint8Array): HeaderInfo {
   if (o < 0)
     throw new AudioError('CORRUPT', 'MP3 file: no valid MPEG audio frame found near the start of the file');
   const h = parseFrameHeader(b, o)!;
-  const frames = vbrFrameCount(b, o, h);
+  const samples = vbrSampleCount(b, o, h);
   const codec = h.layer === 3 ? 'mp3' : h.layer === 2 ? 'mp2' : 'mp1';
   return {
     container: 'mp3',
     codec,
     sampleRate: h.sampleRate,
     channels: h.channels,
-    declaredDurationSec: frames === null ? null : (frames * h.samplesPerFrame) / h.sampleRate,
+    declaredDurationSec: samples === null ? null : samples / h.sampleRate,
     estimatedDurationSec: ((b.length - o) * 8) / (h.bitrateKbps * 1000),
   };
 }
