@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../../src/node/backend.js';
+import { size } from './cases.js';
 import { randomValues } from './compare.js';
 
 /** conv2d -> BN -> ELU -> maxPool (x2) -> LSTM -> softmax, like cnn2d-lstm in miniature. */
@@ -79,10 +80,7 @@ for (const [name, build, xShape] of [
   ['cnn1d-lstm (conv1d k9 stride 4, k3, BN, ELU, maxPool 4/2)', cnn1dLstm, [4, 256, 1]],
 ] as const) {
   test(`one training step of a small ${name} on wasm matches cpu`, async () => {
-    const x = randomValues(
-      xShape.reduce((a, b) => a * b, 1),
-      77,
-    );
+    const x = randomValues(size([...xShape]), 77);
     const labels = [0, 1, 2, 3];
     const cpu = await oneStep('cpu', build, null, x, [...xShape], labels);
     const wasm = await oneStep('wasm', build, cpu.before, x, [...xShape], labels);
