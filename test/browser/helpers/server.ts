@@ -1,0 +1,41 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Predictor } from '../../../src/core/predict.js';
+import { initBackend } from '../../../src/node/backend.js';
+import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
+import { buildApp } from '../../../src/node/server/app.js';
+import { ROOT, WEB_DIST } from './web-build.js';
+
+export const TINY_BUNDLE = join(ROOT, 'test', 'fixtures', 'bundles', 'tiny');
+
+export interface RunningServer {
+  url: string;
+  labels: string[];
+  close: () => Promise<void>;
+}
+
+/** Why the browser tests cannot run here (a missing fixture bundle), or false. */
+export const serverSkip: string | false = existsSync(join(TINY_BUNDLE, 'emovox.json'))
+  ? false
+  : `the tiny test bundle is missing at ${TINY_BUNDLE} (run scripts/make-test-bundle.ts)`;
+
+/**
+ * The real Emovox server (buildApp) on 127.0.0.1 and a free port, with the tiny bundle (also
+ * published at /model/ for in-page inference), the built page and a temporary data folder.
+ */
+export async function startServer(): Promise<RunningServer> {
+  await initBackend();
+  const predictor = Predictor.fromBundle(await loadBundleFromDir(TINY_BUNDLE));
+  const dataDir = mkdtempSync(join(tmpdir(), 'emovox-web-data-'));
+  const app = await buildApp({ predictor, dataDir, modelDir: TINY_BUNDLE, webRoot: WEB_DIST });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    labels: predictor.labels,
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

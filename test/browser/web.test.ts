@@ -1,0 +1,245 @@
+/**
+ * The web page end to end: Debian chromium (playwright-core) with a fake microphone playing
+ * test/fixtures/browser/speech.wav, against the real server (buildApp) with the tiny bundle.
+ * Screenshots go to test-artifacts/browser/.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { artifact, chromiumSkip, FAKE_MIC_WAV, launchChromium } from './helpers/chromium.js';
+import { serverSkip, startServer, type RunningServer } from './helpers/server.js';
+import { ensureWebBuilt } from './helpers/web-build.js';
+
+const skip = chromiumSkip || serverSkip;
+const RESULT_TIMEOUT_MS = 60_000;
+
+describe('web page in chromium', { skip }, () => {
+  let server: RunningServer;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+
+  before(async () => {
+    await ensureWebBuilt();
+    server = await startServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openPage(hash = '#/'): Promise<Page> {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+    await page.goto(`${server.url}/${hash}`);
+    return page;
+  }
+
+  /** Waits for the result card and returns its emoji and label. */
+  async function readResult(page: Page): Promise<{ emoji: string; label: string; note: string }> {
+    const result = page.locator('#result');
+    await result.waitFor({ state: 'visible', timeout: RESULT_TIMEOUT_MS });
+    return {
+      emoji: (await result.getByTestId('emoji').textContent()) ?? '',
+      label: (await result.getByTestId('label').textContent()) ?? '',
+      note: (await result.locator('.hint').last().textContent()) ?? '',
+    };
+  }
+
+  test('record -> stop -> Predict emotion shows an emoji and a label, stored on the server', async () => {
+    const page = await openPage();
+    await page.getByRole('button', { name: 'Start recording' }).click();
+    await page.waitForTimeout(2500); // let the fake microphone speak
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    const predict = page.getByRole('button', { name: 'Predict emotion' });
+    await predict.waitFor({ state: 'visible' });
+    const stored = page.waitForResponse(
+      (r) => r.url().endsWith('/api/recordings') && r.request().method() === 'POST',
+    );
+    await predict.click();
+    assert.equal((await stored).status(), 201, 'POST /api/recordings stores the recording');
+    const { emoji, label, note } = await readResult(page);
+    assert.ok(
+      server.labels.includes(label),
+      `label "${label}" is one of the model's labels ${server.labels}`,
+    );
+    assert.ok(emoji.trim().length > 0, 'an emoji is shown');
+    assert.match(note, /Stored on the server/);
+    assert.equal(await page.locator('#result .bars li').count(), server.labels.length, 'one bar per label');
+    await page.screenshot({ path: artifact('record-predict.png'), fullPage: true });
+
+    // The recording is in the history after a reload, with its prediction and playable audio.
+    await page.reload();
+    await page.getByRole('link', { name: 'History' }).click();
+    const item = page.locator('#history-list li').first();
+    await item.waitFor({ state: 'visible' });
+    assert.equal(await item.locator('.result-label').textContent(), label);
+    const src = await item.locator('audio').getAttribute('src');
+    assert.ok(src, 'the history item has an audio source');
+    const audio = await page.request.get(new URL(src, server.url).href);
+    assert.equal(audio.status(), 200);
+    assert.ok((await audio.body()).length > 1000, 'the stored audio is served back');
+    await page.screenshot({ path: artifact('history.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('uploading a WAV file predicts and stores it', async () => {
+    const page = await openPage();
+    await page.getByLabel('Choose an audio file').setInputFiles(FAKE_MIC_WAV);
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    const { emoji, label } = await readResult(page);
+    assert.ok(server.labels.includes(label));
+    assert.ok(emoji.trim().length > 0);
+    await page.getByRole('link', { name: 'History' }).click();
+    const uploaded = page.locator('#history-list li', { hasText: 'speech.wav' });
+    await uploaded.first().waitFor();
+    assert.equal(await uploaded.count(), 1);
+
+    // Deleting it removes it from the history (and from the server).
+    await uploaded.getByRole('button', { name: /^Delete/ }).click();
+    await page.getByText(/^Recording deleted\./).waitFor();
+    assert.equal(await uploaded.count(), 0);
+    const left = (await (await page.request.get(`${server.url}/api/recordings`)).json()) as {
+      items: { fileName: string }[];
+    };
+    assert.ok(!left.items.some((r) => r.fileName === 'speech.wav'), 'the server no longer lists it');
+    await page.close();
+  });
+
+  test('dropping an audio file on the upload card selects it', async () => {
+    const page = await openPage();
+    const base64 = readFileSync(FAKE_MIC_WAV).toString('base64');
+    const dataTransfer = await page.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.wav', { type: 'audio/wav' }));
+      return dt;
+    }, base64);
+    await page.dispatchEvent('#dropzone', 'dragover', { dataTransfer });
+    await page.dispatchEvent('#dropzone', 'drop', { dataTransfer });
+    await page.getByText(/^dropped\.wav · 3\.\d s/).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Predict emotion' }).isVisible());
+    await page.close();
+  });
+
+  test('a file that is not audio shows the server error in the alert region', async () => {
+    const page = await openPage();
+    await page.getByLabel('Choose an audio file').setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('this is not audio at all, just some text '.repeat(20)),
+    });
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ state: 'visible' });
+    assert.match((await alert.textContent()) ?? '', /audio/i, 'the message says what is accepted');
+    assert.equal(await page.locator('#result').isVisible(), false);
+    await page.screenshot({ path: artifact('error.png') });
+    await page.close();
+  });
+
+  test('in-page mode predicts without sending the audio anywhere', async () => {
+    const page = await openPage();
+    const posts: Request[] = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET') posts.push(r);
+    });
+    await page.getByLabel('Run the model in this page').check();
+    await page.getByText('In-page model ready').waitFor({ timeout: RESULT_TIMEOUT_MS });
+    await page.getByLabel('Choose an audio file').setInputFiles(FAKE_MIC_WAV);
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    const { label, note } = await readResult(page);
+    assert.ok(server.labels.includes(label));
+    assert.match(note, /not sent anywhere/);
+    assert.deepEqual(
+      posts.map((r) => `${r.method()} ${r.url()}`),
+      [],
+      'no request other than GET was made',
+    );
+    await page.screenshot({ path: artifact('in-page.png'), fullPage: true });
+
+    // Same bundle and feature code as the server: the same file gets (nearly) the same answer.
+    // Not exactly: the page decodes and resamples 48 kHz -> 16 kHz with the browser's own code.
+    const inPage = await page
+      .locator('#result .bars li')
+      .evaluateAll((lis) =>
+        Object.fromEntries(
+          lis.map((li) => [li.children[0].textContent, parseFloat(li.children[2].textContent ?? '')]),
+        ),
+      );
+    const res = await page.request.post(`${server.url}/api/predict`, {
+      multipart: { file: { name: 'speech.wav', mimeType: 'audio/wav', buffer: readFileSync(FAKE_MIC_WAV) } },
+    });
+    const onServer = (await res.json()) as { label: string; probabilities: Record<string, number> };
+    assert.equal(label, onServer.label, 'in-page and server agree on the label');
+    for (const l of server.labels) {
+      const diff = Math.abs(inPage[l] - onServer.probabilities[l] * 100);
+      assert.ok(
+        diff <= 5,
+        `${l}: in-page ${inPage[l]} % vs server ${(onServer.probabilities[l] * 100).toFixed(1)} %`,
+      );
+    }
+
+    // Live mode in the page: the microphone audio is not uploaded either.
+    await page.getByRole('link', { name: 'Live' }).click();
+    await page.getByRole('button', { name: 'Start live mode' }).click();
+    await page.locator('#live-timeline li').first().waitFor({ timeout: RESULT_TIMEOUT_MS });
+    await page.getByRole('button', { name: 'Stop live mode' }).click();
+    assert.deepEqual(
+      posts.map((r) => `${r.method()} ${r.url()}`),
+      [],
+      'live mode in the page sent nothing',
+    );
+    await page.getByLabel('Run the model in this page').uncheck();
+    await page.close();
+  });
+
+  test('live mode adds entries to the timeline while the microphone plays', async () => {
+    const page = await openPage('#/live');
+    await page.getByRole('button', { name: 'Start live mode' }).click();
+    const entries = page.locator('#live-timeline li');
+    await entries.first().waitFor({ timeout: RESULT_TIMEOUT_MS });
+    const first = await entries.first().getAttribute('aria-label');
+    assert.match(first ?? '', /^\d+–\d+ s: /, 'each entry names its time span');
+    await page.screenshot({ path: artifact('live.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Stop live mode' }).click();
+    await page.close();
+  });
+
+  test('keyboard only: record, stop and predict without a mouse', async () => {
+    const page = await openPage();
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    for (let i = 0; i < 20 && (await focused()) !== 'Start recording'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Start recording', 'the record button is reachable with Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Stop recording' }).waitFor();
+    await page.waitForTimeout(2000);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Predict emotion' }).waitFor();
+    assert.equal(await focused(), 'Predict emotion', 'focus moves to Predict emotion when recording stops');
+    await page.keyboard.press('Enter');
+    const { label } = await readResult(page);
+    assert.ok(server.labels.includes(label));
+    await page.close();
+  });
+
+  test('model page shows the labels and the training curves', async () => {
+    const page = await openPage('#/model');
+    await page.getByRole('heading', { name: /Labels/ }).waitFor();
+    for (const label of server.labels) await page.locator('.chips li', { hasText: label }).waitFor();
+    await page.screenshot({ path: artifact('model.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('readable on a 390 px wide phone screen: nothing overflows sideways', async () => {
+    const page = await openPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByLabel('Choose an audio file').setInputFiles(FAKE_MIC_WAV);
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    await readResult(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await page.screenshot({ path: artifact('phone-390.png'), fullPage: true });
+    await page.close();
+  });
+});
