@@ -21,6 +21,7 @@ import {
   powerSpectrumInto,
   realFftPlan,
 } from '../src/core/features/index.js';
+import { decodeFile } from '../src/node/decode.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const { values: args } = parseArgs({
@@ -31,21 +32,6 @@ const { values: args } = parseArgs({
   },
 });
 const runs = Number(args.runs);
-
-/** Bench-local 16-bit PCM WAV reader (EMO-DB's format), until src/node/decode.ts lands. */
-function readPcm16(path: string): Float32Array {
-  const buf = readFileSync(path);
-  for (let p = 12; p + 8 <= buf.length;) {
-    const size = buf.readUInt32LE(p + 4);
-    if (buf.toString('latin1', p, p + 4) === 'data') {
-      const out = new Float32Array(size >> 1);
-      for (let i = 0; i < out.length; i++) out[i] = buf.readInt16LE(p + 8 + 2 * i) / 32768;
-      return out;
-    }
-    p += 8 + size + (size & 1);
-  }
-  throw new Error(`${path}: no PCM data chunk`);
-}
 
 function emodbFiles(dir: string): string[] {
   const lines = readFileSync(resolve(dir, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
@@ -58,7 +44,8 @@ interface Timing {
 }
 
 const files = emodbFiles(args.data);
-const clips = files.map(readPcm16);
+const clips: Float32Array[] = [];
+for (const f of files) clips.push((await decodeFile(f, { targetSampleRate: 16000 })).samples);
 const audioSec = clips.reduce((s, c) => s + c.length, 0) / 16000;
 
 /** One pass of the same work as the torchaudio peer: one MFCC matrix per clip, default config. */
