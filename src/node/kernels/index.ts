@@ -1,12 +1,13 @@
 /**
  * The project's own kernels for the tfjs wasm backend: what training the conv nets needs and
  * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad,
- * and the Tile/Sum/Mean of batch-norm statistics and gradients).
+ * the Tile/Sum/Mean of batch-norm statistics and gradients, and Identity, which copied).
  * Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
+import { identityConfig } from './Identity.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
 import { meanConfig } from './Mean.js';
 import { sumConfig } from './Sum.js';
@@ -20,10 +21,11 @@ export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  identityConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */
-const BUILTINS_USED = ['BatchMatMul', 'Conv2D', 'Sum', 'Mean'];
+const BUILTINS_USED = ['BatchMatMul', 'Conv2D', 'Sum', 'Mean', 'Identity'];
 
 const replaced = new Map<string, tf.KernelConfig | undefined>();
 
