@@ -27,4 +27,4 @@ export class AudioError extends Error {
 /** What the decoder accepts, for error messages. */
 export const ACCEPTED_FORMATS =
   'WAV (PCM 8/16/24/32-bit, float 32/64-bit, µ-law, A-law, IMA/MS ADPCM), FLAC, MP3, ' +
-  'Ogg Vorbis, Ogg Opus, WebM/Matroska (Opus, Vorbis), M4A/MP4 (AAC)';
+  'Ogg Vorbis, Ogg Opus, WebM/Matroska (Opus, Vorbis), M4A/MP4 (AAC), AIFF';

@@ -211,6 +211,12 @@ export async function decodeSource(
   if (bytes.constructor !== Uint8Array)
     bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sniffed = sniffContainer(bytes);
+  if (sniffed.kind === 'unsupported') {
+    throw new AudioError(
+      'UNSUPPORTED_CODEC',
+      `${sniffed.description} is not supported; accepted formats: ${ACCEPTED_FORMATS}`,
+    );
+  }
   if (sniffed.kind === 'other') {
     throw new AudioError(
       'NOT_AUDIO',

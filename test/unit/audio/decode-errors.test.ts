@@ -65,6 +65,12 @@ test('UNSUPPORTED_CODEC: GSM in WAV names the format tag and the supported WAV e
   );
 });
 
+test('UNSUPPORTED_CODEC: RF64 (64-bit WAV) is named as such', async () => {
+  const rf64 = wavHeader(16000, 100, 100);
+  rf64.set([0x52, 0x46, 0x36, 0x34], 0); // 'RF64'
+  await rejectsWith(decodeBytes(rf64), 'UNSUPPORTED_CODEC', /RF64 WAV .* is not supported; accepted formats/);
+});
+
 test('TRUNCATED: WAV data cut short, and MP3/FLAC cut in half', async () => {
   await rejectsWith(
     decodeFile(FIXTURES + 'truncated.wav'),

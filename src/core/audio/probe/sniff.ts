@@ -7,7 +7,10 @@ import { findMp3Frame } from './mp3.js';
 
 export type Container = 'wav' | 'flac' | 'mp3' | 'ogg' | 'webm' | 'matroska' | 'mp4' | 'aiff';
 
-export type Sniffed = { kind: 'audio'; container: Container } | { kind: 'other'; description: string };
+export type Sniffed =
+  | { kind: 'audio'; container: Container }
+  | { kind: 'unsupported'; description: string }
+  | { kind: 'other'; description: string };
 
 const OTHER_MAGIC: [string, string][] = [
   ['%PDF', 'a PDF document'],
@@ -43,6 +46,9 @@ export function sniffContainer(b: Uint8Array): Sniffed {
   const m4 = ascii(b, 0, 4);
   if (m4 === 'RIFF' && ascii(b, 8, 4) === 'WAVE') return { kind: 'audio', container: 'wav' };
   if (m4 === 'RIFF' && ascii(b, 8, 4) === 'AVI ') return { kind: 'other', description: 'an AVI video' };
+  if (m4 === 'RF64' || m4 === 'BW64') {
+    return { kind: 'unsupported', description: `${m4} WAV (the 64-bit variant for files over 4 GB)` };
+  }
   if (m4 === 'RIFF')
     return { kind: 'other', description: `a RIFF file of type '${ascii(b, 8, 4)}', not WAVE` };
   if (m4 === 'OggS') return { kind: 'audio', container: 'ogg' };
