@@ -370,3 +370,27 @@ for (const workers of [0, 2]) {
     }
   });
 }
+
+test('an unexpected failure is a JSON 500 without details, and the server keeps serving', async () => {
+  const tiny = await tinyPredictor();
+  const failing = {
+    labels: tiny.labels,
+    manifest: tiny.manifest,
+    predict: async () => {
+      throw new Error('internal detail that must not leak');
+    },
+  };
+  const s = await startServer({ predictor: failing });
+  try {
+    const res = await fetch(`${s.url}/api/recordings`, { method: 'POST', body: multipart(voiceWav()) });
+    assert.equal(res.status, 500);
+    const body = (await res.json()) as ErrorBody;
+    assert.equal(body.error.code, 'INTERNAL');
+    assert.doesNotMatch(body.error.message, /internal detail/);
+    assert.deepEqual(readdirSync(join(s.dataDir, 'audio')), [], 'nothing is stored for a failed request');
+    assert.equal((await fetch(`${s.url}/api/health`)).status, 200);
+  } finally {
+    await s.app.close();
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
