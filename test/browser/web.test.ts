@@ -9,10 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { artifact, chromiumSkip, FAKE_MIC_WAV, launchChromium } from './helpers/chromium.js';
 import { serverSkip, startServer, type RunningServer } from './helpers/server.js';
+import { encodeWav } from '../../web/src/wav.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
 const skip = chromiumSkip || serverSkip;
 const RESULT_TIMEOUT_MS = 60_000;
+/** Recordings per history page (web/src/history.ts). */
+const PAGE_SIZE = 10;
 
 describe('web page in chromium', { skip }, () => {
   let server: RunningServer;
@@ -119,6 +122,34 @@ describe('web page in chromium', { skip }, () => {
     await page.dispatchEvent('#dropzone', 'drop', { dataTransfer });
     await page.getByText(/^dropped\.wav · 3\.\d s/).waitFor();
     assert.ok(await page.getByRole('button', { name: 'Predict emotion' }).isVisible());
+    await page.close();
+  });
+
+  test('history pages through more recordings than fit on one page', async () => {
+    const page = await openPage('#/history');
+    const total = async () =>
+      ((await (await page.request.get(`${server.url}/api/recordings`)).json()) as { total: number }).total;
+    // A short 16 kHz tone: cheap for the server to decode and classify.
+    const tone = Float32Array.from(
+      { length: 16000 },
+      (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000),
+    );
+    const wav = Buffer.from(await encodeWav(tone, 16000).arrayBuffer());
+    for (let n = await total(); n <= PAGE_SIZE; n++) {
+      const res = await page.request.post(`${server.url}/api/recordings`, {
+        multipart: { file: { name: `page-${n}.wav`, mimeType: 'audio/wav', buffer: wav } },
+      });
+      assert.equal(res.status(), 201);
+    }
+    const pages = Math.ceil((await total()) / PAGE_SIZE);
+    await page.reload();
+    await page.getByText(`Page 1 of ${pages}`).waitFor();
+    assert.equal(await page.locator('#history-list li').count(), PAGE_SIZE);
+    assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), true);
+    const firstOnPage1 = await page.locator('#history-list li').first().getAttribute('data-id');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText(`Page 2 of ${pages}`).waitFor();
+    assert.notEqual(await page.locator('#history-list li').first().getAttribute('data-id'), firstOnPage1);
     await page.close();
   });
 

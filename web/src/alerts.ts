@@ -3,7 +3,8 @@
 const box = () => document.getElementById('alert') as HTMLDivElement;
 
 export function showError(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = raw.charAt(0).toUpperCase() + raw.slice(1);
   (document.getElementById('alert-text') as HTMLParagraphElement).textContent = message;
   box().hidden = false;
 }

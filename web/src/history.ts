@@ -26,7 +26,7 @@ export function initHistory(): { show: () => Promise<void> } {
       status.textContent =
         res.total === 0
           ? 'No recordings yet: record or upload one on the Record page.'
-          : `${res.total} recordings.`;
+          : `${res.total} recording${res.total === 1 ? '' : 's'}.`;
       pageLabel.textContent = `Page ${page} of ${pages}`;
       prev.disabled = page <= 1;
       next.disabled = page >= pages;
