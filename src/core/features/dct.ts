@@ -43,17 +43,24 @@ export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: numb
     }
     if (odd) sum[half] = x[row + half];
     const o = t * nOut;
-    for (let k = 0; k < nOut; k += 2) {
+    for (let k = 0; k < nOut; k++) {
+      // Four partial sums: shorter dependency chains, measurably faster in V8.
+      const v = (k & 1) === 0 ? sum : diff;
+      const len = (k & 1) === 0 ? sum.length : half;
       const dk = k * nIn;
-      let acc = 0;
-      for (let n = 0; n < sum.length; n++) acc += sum[n] * d[dk + n];
-      out[o + k] = acc;
-    }
-    for (let k = 1; k < nOut; k += 2) {
-      const dk = k * nIn;
-      let acc = 0;
-      for (let n = 0; n < half; n++) acc += diff[n] * d[dk + n];
-      out[o + k] = acc;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let n = 0;
+      for (; n + 3 < len; n += 4) {
+        a0 += v[n] * d[dk + n];
+        a1 += v[n + 1] * d[dk + n + 1];
+        a2 += v[n + 2] * d[dk + n + 2];
+        a3 += v[n + 3] * d[dk + n + 3];
+      }
+      for (; n < len; n++) a0 += v[n] * d[dk + n];
+      out[o + k] = a0 + a1 + (a2 + a3);
     }
   }
   return out;
