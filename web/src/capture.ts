@@ -17,47 +17,58 @@ class EmovoxCapture extends AudioWorkletProcessor {
 registerProcessor('emovox-capture', EmovoxCapture);
 `;
 
-/** Live microphone PCM, mono, delivered at `sampleRateHz` (resampled if the device cannot). */
+/**
+ * Live microphone PCM, mono. The audio context runs at the model's rate where the browser allows
+ * it (Chromium and Firefox resample the microphone themselves); otherwise the device rate is kept
+ * and each window is resampled as a whole when it is read.
+ */
 export class LiveCapture {
-  readonly buffer: RingBuffer;
+  private buffer: RingBuffer | null = null;
   private ctx: AudioContext | null = null;
   private stream: MediaStream | null = null;
 
   constructor(
+    /** The rate window() delivers. */
     readonly sampleRateHz: number,
-    keepSec = 3,
-  ) {
-    this.buffer = new RingBuffer(Math.round(keepSec * sampleRateHz));
-  }
+    /** How much recent audio is kept. */
+    readonly keepSec = 3,
+  ) {}
 
   /** Seconds of audio captured since start. */
   get capturedSec(): number {
-    return this.buffer.total / this.sampleRateHz;
+    return this.buffer && this.ctx ? this.buffer.total / this.ctx.sampleRate : 0;
+  }
+
+  /** The most recent `seconds` of audio (or all there is), at `sampleRateHz`. */
+  async window(seconds = this.keepSec): Promise<Float32Array> {
+    if (!this.buffer || !this.ctx) return new Float32Array(0);
+    const rate = this.ctx.sampleRate;
+    const samples = this.buffer.latest(Math.round(seconds * rate));
+    return rate === this.sampleRateHz ? samples : resampleMono(samples, rate, this.sampleRateHz);
   }
 
   async start(): Promise<void> {
     this.stream = await openMicrophone();
+    let ctx: AudioContext;
     try {
-      this.ctx = new AudioContext({ sampleRate: this.sampleRateHz });
+      ctx = new AudioContext({ sampleRate: this.sampleRateHz });
     } catch {
-      this.ctx = new AudioContext(); // this browser cannot run a context at the model's rate
+      ctx = new AudioContext(); // this browser cannot run a context at the model's rate
     }
+    this.ctx = ctx;
     const url = URL.createObjectURL(new Blob([WORKLET_SOURCE], { type: 'text/javascript' }));
     try {
-      await this.ctx.audioWorklet.addModule(url);
+      await ctx.audioWorklet.addModule(url);
     } finally {
       URL.revokeObjectURL(url);
     }
-    const node = new AudioWorkletNode(this.ctx, 'emovox-capture', { numberOfOutputs: 1 });
-    const rate = this.ctx.sampleRate;
-    node.port.onmessage = async (e: MessageEvent<Float32Array>) => {
-      this.buffer.push(
-        rate === this.sampleRateHz ? e.data : await resampleMono(e.data, rate, this.sampleRateHz),
-      );
-    };
-    this.ctx.createMediaStreamSource(this.stream).connect(node);
-    node.connect(this.ctx.destination); // keeps the graph pulling; the processor outputs silence
-    await this.ctx.resume();
+    const buffer = new RingBuffer(Math.round(this.keepSec * ctx.sampleRate));
+    this.buffer = buffer;
+    const node = new AudioWorkletNode(ctx, 'emovox-capture', { numberOfOutputs: 1 });
+    node.port.onmessage = (e: MessageEvent<Float32Array>) => buffer.push(e.data);
+    ctx.createMediaStreamSource(this.stream).connect(node);
+    node.connect(ctx.destination); // keeps the graph pulling; the processor outputs silence
+    await ctx.resume();
   }
 
   async stop(): Promise<void> {
@@ -65,5 +76,6 @@ export class LiveCapture {
     this.stream = null;
     await this.ctx?.close();
     this.ctx = null;
+    this.buffer = null;
   }
 }

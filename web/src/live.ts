@@ -41,9 +41,9 @@ export function initLive(): { hide: () => void } {
     if (!c || busy || c.capturedSec < MIN_AUDIO_SEC) return;
     busy = true;
     const endSec = c.capturedSec;
-    const samples = c.buffer.latest(Math.round(WINDOW_SEC * c.sampleRateHz));
-    const startSec = endSec - samples.length / c.sampleRateHz;
+    const startSec = Math.max(0, endSec - WINDOW_SEC);
     try {
+      const samples = await c.window(WINDOW_SEC);
       const engine = await engineIfInPage();
       const prediction = engine
         ? await engine.predict(samples)
