@@ -109,6 +109,27 @@ export function windowsToTensor(windows: Float32Array[], inputShape: (number | n
   return tf.tensor(flat, [windows.length, ...dims]);
 }
 
+/**
+ * Runs the model on windows in batches of `batchSize` (bounded memory for long recordings) and
+ * returns the class probabilities averaged over all windows.
+ */
+export async function meanWindowProbabilities(
+  model: tf.LayersModel,
+  windows: Float32Array[],
+  batchSize = 16,
+): Promise<Float32Array> {
+  let sum: Float32Array | null = null;
+  for (let i = 0; i < windows.length; i += batchSize) {
+    const x = windowsToTensor(windows.slice(i, i + batchSize), model.inputs[0].shape);
+    const s = tf.tidy(() => (model.predict(x) as tf.Tensor).sum(0));
+    const part = (await s.data()) as Float32Array;
+    tf.dispose([x, s]);
+    if (!sum) sum = Float32Array.from(part);
+    else for (let k = 0; k < sum.length; k++) sum[k] += part[k];
+  }
+  return sum!.map((v) => v / windows.length);
+}
+
 export function toPrediction(probs: ArrayLike<number>, labels: string[]): Prediction {
   let best = 0;
   for (let i = 1; i < labels.length; i++) if (probs[i] > probs[best]) best = i;
@@ -155,15 +176,7 @@ export class Predictor {
     const windows = windowStarts(frames.frames, window, hop).map((s) =>
       sliceFrames(frames.data, frames.coeffs, s, window),
     );
-    const x = windowsToTensor(windows, this.model.inputs[0].shape);
-    try {
-      const mean = tf.tidy(() => (this.model.predict(x) as tf.Tensor).mean(0));
-      const probs = (await mean.data()) as Float32Array;
-      mean.dispose();
-      return probs;
-    } finally {
-      x.dispose();
-    }
+    return meanWindowProbabilities(this.model, windows);
   }
 
   /** Classifies a whole utterance (mono, at `manifest.featureConfig.sampleRate`). */

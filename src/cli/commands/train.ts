@@ -1,0 +1,194 @@
+/**
+ * `emovox train`: read a corpus (printing its summary first), decode it, train with per-epoch
+ * checkpoints (`--resume` continues a killed run) and write a model bundle atomically.
+ */
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseFeatureConfig } from '../../core/features/index.js';
+import { initBackend } from '../../node/backend.js';
+import { saveBundle } from '../../node/bundle-io.js';
+import {
+  CORPUS_KINDS,
+  formatCorpusSummary,
+  readCorpus,
+  type CorpusKind,
+  type Utterance,
+} from '../../node/datasets/index.js';
+import { decodeFile } from '../../node/decode.js';
+import {
+  loadCheckpoint,
+  removeCheckpoint,
+  runFingerprint,
+  saveCheckpoint,
+} from '../../node/train/checkpoint.js';
+import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
+import { createProgress } from '../../node/train/progress.js';
+import { trainModel } from '../../node/train/trainer.js';
+
+interface TrainCliOptions {
+  corpus: CorpusKind;
+  data: string;
+  model: string;
+  out: string;
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  feature: 'mfcc' | 'logmel';
+  nMels?: number;
+  valSpeakers: number;
+  patience: number;
+  augmentCopies: number;
+  modelConfig?: string;
+  checkpoint?: string;
+  resume?: boolean;
+  backend: 'wasm' | 'cpu';
+  quiet?: boolean;
+}
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new TrainError(`--${name} must be an integer, got '${v}'`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new TrainError(`--${name} must be a number, got '${v}'`);
+  return n;
+};
+
+/** --model-config: inline JSON or a path to a JSON file. */
+function parseModelConfig(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const raw = text.trim().startsWith('{') ? text : readFileSync(resolve(text), 'utf8');
+  try {
+    return JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new TrainError(`--model-config must be JSON (inline or a file), got '${text.slice(0, 60)}'`);
+  }
+}
+
+/** Decodes every utterance; files that fail become problems instead of crashing the run. */
+async function decodeAll(
+  utterances: Utterance[],
+  sampleRate: number,
+): Promise<{
+  ok: Utterance[];
+  signals: Map<string, Float32Array>;
+  failed: { path: string; reason: string }[];
+}> {
+  const signals = new Map<string, Float32Array>();
+  const ok: Utterance[] = [];
+  const failed: { path: string; reason: string }[] = [];
+  for (const u of utterances) {
+    try {
+      const a = await decodeFile(u.path, { targetSampleRate: sampleRate });
+      signals.set(u.path, a.samples);
+      ok.push(u);
+    } catch (err) {
+      failed.push({ path: u.path, reason: (err as Error).message });
+    }
+  }
+  return { ok, signals, failed };
+}
+
+export async function runTrain(o: TrainCliOptions): Promise<void> {
+  const log = (line: string) => process.stdout.write(line + '\n');
+  const backend = await initBackend(o.backend);
+  const read = await readCorpus(o.corpus, o.data);
+  log(formatCorpusSummary(o.corpus, read));
+  const featureConfig = parseFeatureConfig({ kind: o.feature, ...(o.nMels ? { nMels: o.nMels } : {}) });
+  const { ok, signals, failed } = await decodeAll(read.utterances, featureConfig.sampleRate);
+  if (failed.length > 0) {
+    log(`  could not decode ${failed.length} file(s) (not used):`);
+    for (const f of failed.slice(0, 20))
+      log(`    ${f.reason.includes(f.path) ? f.reason : `${f.path}: ${f.reason}`}`);
+  }
+  if (ok.length === 0) throw new TrainError(`no usable utterances in ${o.data}`);
+
+  const options: TrainOptionsInput = {
+    modelName: o.model,
+    modelConfig: parseModelConfig(o.modelConfig),
+    featureConfig,
+    epochs: o.epochs,
+    batchSize: o.batch,
+    lr: o.lr,
+    seed: o.seed,
+    valSpeakers: o.valSpeakers,
+    patience: o.patience,
+    augment: { copies: o.augmentCopies },
+    corpus: `${o.corpus} (${resolve(o.data)})`,
+  };
+  parseTrainOptions(options);
+  const checkpointDir = resolve(o.checkpoint ?? `${resolve(o.out)}.checkpoint`);
+  const fingerprint = runFingerprint({ options, files: ok.map((u) => [u.path, u.label, u.speaker]) });
+  const resume = o.resume ? await loadCheckpoint(checkpointDir, fingerprint) : null;
+  if (o.resume)
+    log(
+      resume
+        ? `resuming after epoch ${resume.epoch} from ${checkpointDir}`
+        : `no checkpoint in ${checkpointDir}; starting afresh`,
+    );
+  log(`training ${o.model} on ${ok.length} utterances (backend ${backend}, seed ${o.seed})`);
+
+  const progress = createProgress({ quiet: o.quiet });
+  const result = await trainModel({
+    ...options,
+    train: ok,
+    signals,
+    resume: resume ?? undefined,
+    onBatch: (p) => progress.batch(p),
+    onEpoch: async (snapshot, entry) => {
+      progress.epoch(entry, o.epochs);
+      await saveCheckpoint(checkpointDir, fingerprint, snapshot);
+    },
+  });
+  progress.stop();
+  if (result.stoppedEarly) log(`stopped early: no better validation loss for ${o.patience} epochs`);
+  result.manifest.card = [
+    `${o.model} trained with \`emovox train\` on ${o.corpus} (${ok.length} utterances).`,
+    result.manifest.protocol + '.',
+    'Validation figures come from held-out training speakers used for early stopping; they are not test results.',
+  ].join('\n');
+  await saveBundle(o.out, result.model, result.manifest);
+  await removeCheckpoint(checkpointDir);
+  log(`wrote model bundle ${resolve(o.out)} (history.json beside the model)`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a model on a corpus and write a model bundle')
+    .addOption(
+      new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]).makeOptionMandatory(),
+    )
+    .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
+    .requiredOption('--model <name>', 'model name, e.g. cnn2d-lstm, cnn1d-lstm, cnn')
+    .requiredOption('--out <dir>', 'bundle folder to write')
+    .option('--epochs <n>', 'epochs', int('epochs'), 30)
+    .option('--batch <n>', 'batch size', int('batch'), 16)
+    .option('--lr <x>', 'peak learning rate (Adam, cosine schedule)', num('lr'), 1e-3)
+    .option('--seed <n>', 'random seed', int('seed'), 1)
+    .addOption(new Option('--feature <kind>', 'features').choices(['mfcc', 'logmel']).default('logmel'))
+    .option('--n-mels <n>', 'mel bands', int('n-mels'))
+    .option(
+      '--val-speakers <n>',
+      'training speakers held out for validation / early stopping',
+      int('val-speakers'),
+      1,
+    )
+    .option('--patience <n>', 'early-stopping patience in epochs (0 = off)', int('patience'), 8)
+    .option(
+      '--augment-copies <n>',
+      'augmented copies per utterance (speed, gain, noise)',
+      int('augment-copies'),
+      2,
+    )
+    .option('--model-config <json>', 'model size overrides: inline JSON or a JSON file')
+    .option('--checkpoint <dir>', 'checkpoint folder (default: <out>.checkpoint)')
+    .option('--resume', 'continue from the last checkpoint of the same run')
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
+    .option('--quiet', 'no progress bar or per-epoch lines')
+    .action((opts: TrainCliOptions) => runTrain(opts));
+}

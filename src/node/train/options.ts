@@ -1,0 +1,65 @@
+/** Training options (validated by zod, every default written here). */
+import { z } from 'zod';
+import { AugmentOptionsSchema } from './augment.js';
+
+export const TrainOptionsSchema = z.object({
+  /** Registered model name (src/core/models/registry.ts), e.g. 'cnn2d-lstm'. */
+  modelName: z.string().min(1),
+  /** Overrides of the model's default sizes (ModelConfig); inputSeconds sets the window length. */
+  modelConfig: z.record(z.string(), z.unknown()).default({}),
+  /** Overrides of DEFAULT_FEATURE_CONFIG. */
+  featureConfig: z.record(z.string(), z.unknown()).default({}),
+  epochs: z.number().int().positive().max(10000).default(30),
+  batchSize: z.number().int().positive().max(4096).default(16),
+  /** Peak learning rate of Adam. */
+  lr: z.number().positive().max(1).default(1e-3),
+  /** cosine: lr -> lr*minLrRatio over the run; step: x stepGamma every stepEpochs; constant. */
+  lrSchedule: z.enum(['cosine', 'step', 'constant']).default('cosine'),
+  minLrRatio: z.number().min(0).max(1).default(0.05),
+  stepEpochs: z.number().int().positive().default(10),
+  stepGamma: z.number().positive().max(1).default(0.5),
+  seed: z.number().int().min(0).default(1),
+  /** Training speakers held out (speaker-disjoint) for validation and early stopping; 0 = none. */
+  valSpeakers: z.number().int().min(0).default(1),
+  /** Stop after this many epochs without a better validation loss (best weights are kept); 0 = never. */
+  patience: z.number().int().min(0).default(8),
+  /** Weight each class's loss by N / (K * N_class), so rare emotions count as much as common ones. */
+  classWeights: z.boolean().default(true),
+  /** Inference window hop in seconds; default half the window. */
+  hopSec: z.number().positive().nullable().default(null),
+  augment: AugmentOptionsSchema.default(AugmentOptionsSchema.parse({})),
+  /** Recorded in the bundle. */
+  corpus: z.string().default(''),
+});
+export type TrainOptions = z.infer<typeof TrainOptionsSchema>;
+export type TrainOptionsInput = z.input<typeof TrainOptionsSchema>;
+
+/** Bad training options (user-facing). */
+export class TrainError extends Error {
+  readonly code = 'BAD_TRAINING';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainError';
+  }
+}
+
+export function parseTrainOptions(input: TrainOptionsInput): TrainOptions {
+  const r = TrainOptionsSchema.safeParse(input);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new TrainError(`invalid training options: ${problems}`);
+  }
+  return r.data;
+}
+
+/** Learning rate for a 0-based epoch under the schedule. */
+export function learningRate(
+  o: Pick<TrainOptions, 'lr' | 'lrSchedule' | 'minLrRatio' | 'stepEpochs' | 'stepGamma' | 'epochs'>,
+  epoch: number,
+): number {
+  if (o.lrSchedule === 'constant') return o.lr;
+  if (o.lrSchedule === 'step') return o.lr * Math.pow(o.stepGamma, Math.floor(epoch / o.stepEpochs));
+  const t = o.epochs <= 1 ? 0 : epoch / (o.epochs - 1);
+  const min = o.lr * o.minLrRatio;
+  return min + 0.5 * (o.lr - min) * (1 + Math.cos(Math.PI * t));
+}

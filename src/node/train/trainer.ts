@@ -1,0 +1,323 @@
+/**
+ * The training loop, short enough to read in one sitting:
+ *   split speakers -> cache frames (clean + augmented copies) -> normalise -> build model ->
+ *   per epoch: shuffled batches of random crops + SpecAugment, Adam at the scheduled rate ->
+ *   validate on held-out training speakers with the inference policy (overlapping windows,
+ *   averaged) -> keep the best weights, stop early -> snapshot for checkpointing.
+ * It writes no files: the CLI (src/cli/commands/train.ts) and the evaluation code wrap it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BUNDLE_FORMAT_VERSION, type BundleManifest, type HistoryEntry } from '../../core/bundle.js';
+import { parseFeatureConfig } from '../../core/features/index.js';
+import { EMOTIONS } from '../../core/labels.js';
+import { buildModel, defaultModelConfig, modelInput } from '../../core/models/registry.js';
+import type { ModelConfig } from '../../core/models/config.js';
+import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
+import { sliceFrames, windowStarts } from '../../core/windows.js';
+import type { Utterance } from '../datasets/types.js';
+import { specAugment } from './augment.js';
+import { confusionMatrix, uar } from './metrics.js';
+import { randomCrop } from './crop.js';
+import {
+  buildCache,
+  normaliseCache,
+  normalisationStats,
+  speakerSplit,
+  type CachedUtterance,
+  type FrameCache,
+} from './data.js';
+import { learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
+import { Rng, withSeededMathRandom } from './rng.js';
+
+/** A tensor with a name (Adam's state entries, checkpoint records). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** Everything needed to continue a run after its last finished epoch. */
+export interface TrainSnapshot {
+  /** Finished epochs. */
+  epoch: number;
+  history: HistoryEntry[];
+  rngState: number;
+  badEpochs: number;
+  bestEpoch: number | null;
+  bestValLoss: number | null;
+  modelWeights: tf.Tensor[];
+  bestWeights: tf.Tensor[] | null;
+  optimizerWeights: NamedTensor[];
+}
+
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  acc: number;
+}
+
+export type TrainModelOptions = TrainOptionsInput & {
+  train: Utterance[];
+  /** Decoded mono signals at the feature sample rate, by utterance path. */
+  signals: Map<string, Float32Array>;
+  /** Output labels in order; default: the canonical emotions present in `train`. */
+  labels?: string[];
+  protocol?: string;
+  resume?: TrainSnapshot;
+  onBatch?: (p: BatchProgress) => void;
+  /** Called after every finished epoch (checkpointing). The snapshot's tensors are live: read, do not dispose. */
+  onEpoch?: (snapshot: TrainSnapshot, entry: HistoryEntry) => Promise<void> | void;
+};
+
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: HistoryEntry[];
+  manifest: BundleManifest;
+  valSpeakers: string[];
+  stoppedEarly: boolean;
+}
+
+/** Class weights N / (K * N_k) over the training items (1 for absent classes). */
+function classWeightsOf(items: CachedUtterance[], classes: number): number[] {
+  const n = new Array<number>(classes).fill(0);
+  for (const it of items) n[it.labelIndex]++;
+  return n.map((c) => (c > 0 ? items.length / (classes * c) : 1));
+}
+
+/** Mean window probabilities per utterance, the way the Predictor computes them. */
+async function predictUtterances(
+  model: tf.LayersModel,
+  items: CachedUtterance[],
+  coeffs: number,
+  win: number,
+  hop: number,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const it of items) {
+    const d = it.variants[0];
+    const windows = windowStarts(d.length / coeffs, win, hop).map((s) => sliceFrames(d, coeffs, s, win));
+    out.push(await meanWindowProbabilities(model, windows));
+  }
+  return out;
+}
+
+async function validate(
+  model: tf.LayersModel,
+  val: FrameCache,
+  win: number,
+  hop: number,
+  classes: number,
+): Promise<{ valLoss: number; valAcc: number; valUar: number }> {
+  const probs = await predictUtterances(model, val.items, val.coeffs, win, hop);
+  const truth = val.items.map((it) => it.labelIndex);
+  const pred = probs.map((p) => p.indexOf(Math.max(...p)));
+  const loss = probs.reduce((a, p, i) => a - Math.log(Math.max(1e-7, p[truth[i]])), 0) / probs.length;
+  const acc = pred.filter((p, i) => p === truth[i]).length / pred.length;
+  const labelNames = Array.from({ length: classes }, (_, k) => String(k));
+  const truthNames = truth.map(String);
+  const predNames = pred.map(String);
+  return { valLoss: loss, valAcc: acc, valUar: uar(confusionMatrix(labelNames, truthNames, predNames)) };
+}
+
+export async function trainModel(input: TrainModelOptions): Promise<TrainResult> {
+  const o = parseTrainOptions(input);
+  const featureConfig = parseFeatureConfig(o.featureConfig);
+  const kind = modelInput(o.modelName);
+  const modelConfig: ModelConfig = defaultModelConfig(o.modelName, o.modelConfig as Partial<ModelConfig>);
+  const labels = input.labels ?? EMOTIONS.filter((e) => input.train.some((u) => u.label === e));
+  if (labels.length < 2) {
+    throw new TrainError(`training needs at least two labels; found ${labels.join(', ') || 'none'}`);
+  }
+  const unknown = input.train.find((u) => !labels.includes(u.label));
+  if (unknown)
+    throw new TrainError(
+      `${unknown.path} has label ${unknown.label}, which is not among ${labels.join(', ')}`,
+    );
+
+  // Data: split, cache and normalise are deterministic given the seed (a resumed run rebuilds them identically).
+  const dataRng = new Rng(o.seed);
+  const split = speakerSplit(input.train, o.valSpeakers, dataRng);
+  const train = await buildCache(split.train, input.signals, labels, kind, featureConfig, o.augment, dataRng);
+  const val = await buildCache(split.val, input.signals, labels, kind, featureConfig, null, dataRng);
+  val.coeffs = train.coeffs;
+  const normalisation = normalisationStats(train, kind);
+  normaliseCache(train, normalisation);
+  normaliseCache(val, normalisation);
+
+  const windowSec = modelConfig.inputSeconds;
+  const hopSec = o.hopSec ?? windowSec / 2;
+  const manifest: BundleManifest = {
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    labels,
+    featureConfig,
+    modelName: o.modelName,
+    modelConfig: modelConfig as unknown as Record<string, unknown>,
+    input: { kind, windowSec, hopSec },
+    normalisation,
+    corpus: o.corpus,
+    protocol:
+      input.protocol ??
+      `trained on ${split.train.length} utterances of ${new Set(split.train.map((u) => u.speaker)).size} speakers; ` +
+        (split.valSpeakers.length
+          ? `early stopping on held-out training speakers ${split.valSpeakers.join(' ')} (${split.val.length} utterances)`
+          : 'no validation split'),
+    metrics: {},
+    history: [],
+    card: '',
+    createdAt: new Date().toISOString(),
+  };
+  const { window: win, hop } = windowFrames(manifest);
+  const inputShape = kind === 'waveform' ? [win, 1] : [win, train.coeffs, 1];
+  const model = withSeededMathRandom(new Rng(o.seed + 1), () =>
+    buildModel(o.modelName, { inputShape, numClasses: labels.length, config: modelConfig }),
+  );
+  const optimizer = tf.train.adam(o.lr);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const weights = o.classWeights ? classWeightsOf(train.items, labels.length) : labels.map(() => 1);
+
+  // State, possibly restored from a checkpoint.
+  const rng = new Rng(o.seed ^ 0x9e3779b9);
+  let history: HistoryEntry[] = [];
+  let startEpoch = 0;
+  let badEpochs = 0;
+  let bestEpoch: number | null = null;
+  let bestValLoss: number | null = null;
+  let bestWeights: tf.Tensor[] | null = null;
+  if (input.resume) {
+    const r = input.resume;
+    model.setWeights(r.modelWeights);
+    // Adam creates its moment variables lazily; one zero step is not taken: setWeights recreates them.
+    await optimizer.setWeights(r.optimizerWeights);
+    rng.state = r.rngState;
+    history = [...r.history];
+    startEpoch = r.epoch;
+    badEpochs = r.badEpochs;
+    bestEpoch = r.bestEpoch;
+    bestValLoss = r.bestValLoss;
+    bestWeights = r.bestWeights ? r.bestWeights.map((t) => t.clone()) : null;
+  }
+
+  const per = inputShape.reduce((a, b) => a * b, 1);
+  const batches = Math.ceil(train.items.length / o.batchSize);
+  let stoppedEarly = false;
+  for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
+    if (split.val.length > 0 && o.patience > 0 && badEpochs >= o.patience) {
+      stoppedEarly = true;
+      break;
+    }
+    const started = Date.now();
+    const lr = learningRate(o, epoch);
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const order = rng.shuffle(train.items.map((_, i) => i));
+    let lossSum = 0;
+    let correct = 0;
+    for (let b = 0; b < batches; b++) {
+      const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+      const flat = new Float32Array(idx.length * per);
+      const ys: number[] = [];
+      idx.forEach((i, k) => {
+        const it = train.items[i];
+        const crop = randomCrop(it.variants[rng.int(it.variants.length)], train.coeffs, win, rng);
+        if (kind === 'features') specAugment(crop, train.coeffs, o.augment, rng);
+        flat.set(crop, k * per);
+        ys.push(it.labelIndex);
+      });
+      const x = tf.tensor(flat, [idx.length, ...inputShape]);
+      const y = tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length);
+      const w = tf.tensor1d(ys.map((k) => weights[k]));
+      let predicted: tf.Tensor | undefined;
+      const cost = withSeededMathRandom(rng, () =>
+        optimizer.minimize(
+          () => {
+            const p = model.apply(x, { training: true }) as tf.Tensor;
+            predicted = tf.keep(p.argMax(-1));
+            const ce = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), -1));
+            let loss = tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
+            const reg = model.calculateLosses();
+            if (reg.length > 0) loss = tf.add(loss, tf.addN(reg)) as tf.Scalar;
+            return loss;
+          },
+          true,
+          vars,
+        ),
+      )!;
+      const batchLoss = (await cost.data())[0];
+      const pred = await predicted!.data();
+      tf.dispose([x, y, w, cost, predicted!]);
+      lossSum += batchLoss * idx.length;
+      correct += ys.filter((t, k) => pred[k] === t).length;
+      if (!Number.isFinite(batchLoss))
+        throw new TrainError(`loss became ${batchLoss} at epoch ${epoch + 1}; try a lower --lr`);
+      const seen = Math.min(train.items.length, (b + 1) * o.batchSize);
+      input.onBatch?.({
+        epoch: epoch + 1,
+        epochs: o.epochs,
+        batch: b + 1,
+        batches,
+        loss: lossSum / seen,
+        acc: correct / seen,
+      });
+    }
+    const entry: HistoryEntry = {
+      epoch: epoch + 1,
+      loss: lossSum / train.items.length,
+      acc: correct / train.items.length,
+      valLoss: null,
+      valAcc: null,
+      valUar: null,
+      lr,
+      seconds: (Date.now() - started) / 1000,
+    };
+    if (val.items.length > 0) {
+      Object.assign(entry, await validate(model, val, win, hop, labels.length));
+      if (bestValLoss === null || entry.valLoss! < bestValLoss) {
+        bestValLoss = entry.valLoss;
+        bestEpoch = epoch + 1;
+        badEpochs = 0;
+        tf.dispose(bestWeights ?? []);
+        bestWeights = model.getWeights().map((t) => t.clone());
+      } else {
+        badEpochs++;
+      }
+      entry.seconds = (Date.now() - started) / 1000;
+    }
+    history.push(entry);
+    if (input.onEpoch) {
+      const snapshot: TrainSnapshot = {
+        epoch: epoch + 1,
+        history: [...history],
+        rngState: rng.state,
+        badEpochs,
+        bestEpoch,
+        bestValLoss,
+        modelWeights: model.getWeights(),
+        bestWeights,
+        optimizerWeights: await optimizer.getWeights(),
+      };
+      await input.onEpoch(snapshot, entry);
+      tf.dispose(snapshot.optimizerWeights.filter((w) => w.name === 'iter').map((w) => w.tensor));
+    }
+  }
+  if (bestWeights) {
+    model.setWeights(bestWeights);
+    tf.dispose(bestWeights);
+  }
+  optimizer.dispose();
+  const best = history.find((h) => h.epoch === bestEpoch);
+  manifest.history = history;
+  manifest.metrics = best
+    ? {
+        validation: {
+          note: 'held-out TRAINING speakers used for early stopping; not a test result',
+          speakers: split.valSpeakers,
+          bestEpoch,
+          valLoss: best.valLoss,
+          valAcc: best.valAcc,
+          valUar: best.valUar,
+        },
+      }
+    : {};
+  return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly };
+}

@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { parseManifest } from '../../../src/core/bundle.js';
+import { Predictor } from '../../../src/core/predict.js';
+import type { Utterance } from '../../../src/node/datasets/types.js';
+import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
+import { trainModel } from '../../../src/node/train/trainer.js';
+import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
+
+/** A small 2D CNN so the test trains in seconds on the cpu backend. */
+export const SMALL_CNN = {
+  filters: [4, 8],
+  kernelSizes: [3, 3],
+  poolsFreqTime: [
+    [2, 2],
+    [2, 2],
+  ],
+  denseUnits: 8,
+  dropout: 0,
+  inputSeconds: 0.5,
+};
+
+function syntheticCorpus(speakers: string[], perClass: number) {
+  const rng = seededRandom(11);
+  const train: Utterance[] = [];
+  const signals = new Map<string, Float32Array>();
+  for (const s of speakers)
+    for (let k = 0; k < 3; k++)
+      for (let i = 0; i < perClass; i++) {
+        const path = `/synthetic/${s}/${TINY_LABELS[k]}-${i}.wav`;
+        train.push({
+          path,
+          label: TINY_LABELS[k],
+          speaker: s,
+          corpus: 'synthetic',
+          rawLabel: TINY_LABELS[k],
+        });
+        signals.set(path, tinyClip(k, rng, 0.4 + 0.6 * rng()));
+      }
+  return { train, signals };
+}
+
+test('trainModel learns a separable synthetic task, validates on held-out speakers and returns a usable bundle', async () => {
+  await tf.setBackend('cpu');
+  const { train, signals } = syntheticCorpus(['s1', 's2', 's3'], 4);
+  const epochsSeen: number[] = [];
+  const r = await trainModel({
+    train,
+    signals,
+    modelName: 'cnn',
+    modelConfig: SMALL_CNN,
+    featureConfig: { kind: 'logmel', nMels: 16, fMax: 2000 },
+    epochs: 8,
+    batchSize: 8,
+    lr: 0.01,
+    seed: 3,
+    valSpeakers: 1,
+    patience: 0,
+    augment: { copies: 1, noiseProbability: 0.3 },
+    corpus: 'synthetic',
+    onEpoch: (s) => {
+      epochsSeen.push(s.epoch);
+    },
+  });
+  assert.deepEqual(epochsSeen, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(r.history.length, 8);
+  assert.equal(r.valSpeakers.length, 1);
+  assert.deepEqual(r.manifest.labels, ['neutral', 'happiness', 'sadness']);
+  const last = r.history[r.history.length - 1];
+  assert.ok(last.lr < r.history[0].lr, 'cosine schedule lowers the learning rate');
+  assert.ok(r.history.every((h) => h.valUar !== null));
+  const best = Math.max(...r.history.map((h) => h.valUar!));
+  assert.ok(best >= 0.66, `validation UAR on the held-out speaker ${best}: ${JSON.stringify(r.history)}`);
+  parseManifest(r.manifest);
+  const predictor = Predictor.fromBundle({ model: r.model, manifest: r.manifest });
+  const p = await predictor.predict(tinyClip(2, seededRandom(99), 1.2));
+  assert.equal(p.label, 'happiness');
+});
+
+test('trainModel refuses data it cannot train on, with the reason', async () => {
+  const { train, signals } = syntheticCorpus(['s1'], 1);
+  await assert.rejects(
+    trainModel({ train: train.filter((u) => u.label === 'sadness'), signals, modelName: 'cnn' }),
+    /at least two labels/,
+  );
+  await assert.rejects(trainModel({ train, signals: new Map(), modelName: 'cnn' }), /no decoded signal for/);
+  await assert.rejects(trainModel({ train, signals, modelName: 'nope' }), /unknown model 'nope'/);
+});
+
+test('the same seed reproduces a run, and resuming from an epoch snapshot continues it', async () => {
+  await tf.setBackend('cpu');
+  const { train, signals } = syntheticCorpus(['s1', 's2'], 2);
+  const base = {
+    train,
+    signals,
+    modelName: 'cnn',
+    modelConfig: SMALL_CNN,
+    featureConfig: { kind: 'logmel' as const, nMels: 16, fMax: 2000 },
+    epochs: 3,
+    batchSize: 4,
+    lr: 0.01,
+    seed: 5,
+    augment: { copies: 1 },
+  };
+  let afterFirst: TrainSnapshot | undefined;
+  const full = await trainModel({
+    ...base,
+    onEpoch: (s) => {
+      if (s.epoch === 1) {
+        afterFirst = {
+          ...s,
+          modelWeights: s.modelWeights.map((t) => t.clone()),
+          bestWeights: s.bestWeights?.map((t) => t.clone()) ?? null,
+          optimizerWeights: s.optimizerWeights.map((w) => ({ name: w.name, tensor: w.tensor.clone() })),
+        };
+      }
+    },
+  });
+  const strip = (h: typeof full.history) => h.map(({ seconds: _, ...rest }) => rest);
+  const again = await trainModel(base);
+  assert.deepEqual(strip(again.history), strip(full.history), 'same seed, same run');
+  const resumed = await trainModel({ ...base, resume: afterFirst });
+  // Adam's restored bias-correction terms are recomputed as beta^t, not multiplied step by step,
+  // so a resumed run matches to float32 rounding rather than bit for bit.
+  const close = (a: number | null, b: number | null) => a === b || Math.abs(a! - b!) < 1e-3;
+  resumed.history.forEach((h, i) => {
+    const f = full.history[i];
+    assert.equal(h.epoch, f.epoch);
+    assert.equal(h.lr, f.lr);
+    for (const k of ['loss', 'acc', 'valLoss', 'valAcc', 'valUar'] as const) {
+      assert.ok(close(h[k], f[k]), `epoch ${h.epoch} ${k}: resumed ${h[k]} vs uninterrupted ${f[k]}`);
+    }
+  });
+});
