@@ -40,7 +40,7 @@ export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipel
       C: model === 'svm-linear' ? 0.01 : 10,
       classWeight: 'balanced',
     },
-    rf: { nTrees: 300, classWeight: 'balanced' },
+    rf: { nTrees: 200, classWeight: 'balanced' },
   };
 }
 

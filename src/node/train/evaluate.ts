@@ -105,8 +105,17 @@ export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
   });
   if (model === 'svm-linear') return { candidates: [0.001, 0.003, 0.01, 0.03, 0.1].map((C) => svm({ C })) };
   if (model === 'svm') {
+    // C around the default at gamma 'scale' (1 / features, ~0.0009 here), then gamma a few
+    // times smaller and larger: 5 candidates, each costing one inner leave-one-speaker-out.
     return {
-      candidates: [1, 10, 100].flatMap((C) => [0.0003, 0.001, 0.003].map((gamma) => svm({ C, gamma }))),
+      candidates: [
+        ...[1, 10, 100].map((C) => ({
+          name: `C=${C} gamma=scale`,
+          apply: (c: ClassicalPipelineConfig) => ({ ...c, svm: { ...c.svm, C, gamma: 'scale' as const } }),
+        })),
+        svm({ C: 10, gamma: 0.0003 }),
+        svm({ C: 10, gamma: 0.003 }),
+      ],
     };
   }
   return {
