@@ -243,6 +243,16 @@ export async function decodeSource(
     }
     throw new AudioError('ZERO_LENGTH', `${display(h.container)} file contains no audio samples`);
   }
+  for (const ch of channels) {
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i])) {
+        throw new AudioError(
+          'CORRUPT',
+          `damaged ${display(h.container)} file: sample ${i} is ${ch[i]} (not a finite number)`,
+        );
+      }
+    }
+  }
   const durationSec = frames / sampleRate;
   if (declared !== null && durationSec < declared * 0.99 - TRUNCATION_TOLERANCE_SEC) {
     throw new AudioError(

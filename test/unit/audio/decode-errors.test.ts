@@ -90,6 +90,13 @@ test('TRUNCATED: WAV data cut short, and MP3/FLAC cut in half', async () => {
   );
 });
 
+test('CORRUPT: a float WAV with a NaN sample', async () => {
+  const bytes = new Uint8Array(await readFile(FIXTURES + 'tone440_f32_44k.wav'));
+  const dataStart = bytes.length - 22050 * 4;
+  new DataView(bytes.buffer).setFloat32(dataStart + 400, NaN, true);
+  await rejectsWith(decodeBytes(bytes), 'CORRUPT', /damaged WAV file: sample 100 is NaN/);
+});
+
 test('ZERO_LENGTH: a valid WAV header with no samples', async () => {
   await rejectsWith(decodeFile(FIXTURES + 'zero_length.wav'), 'ZERO_LENGTH', /contains no audio samples/);
 });
