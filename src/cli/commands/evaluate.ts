@@ -259,7 +259,7 @@ export function register(program: Command): void {
     )
     .option(
       '--trees <n>',
-      'random forest trees (default 300)',
+      'random forest trees (default 200)',
       number('trees', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
     )
     .option(
