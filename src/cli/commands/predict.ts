@@ -101,7 +101,10 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
   if (opts.csv) writeFileSync(opts.csv, toCsv(outcomes, predictor.labels));
 
   const failed = outcomes.filter((o): o is { file: string; error: string } => 'error' in o);
-  for (const f of failed) process.stderr.write(`emovox: ${f.file}: ${f.error}\n`);
+  // Decoder messages usually name the file already; name it once.
+  for (const f of failed) {
+    process.stderr.write(`emovox: ${f.error.startsWith(f.file) ? f.error : `${f.file}: ${f.error}`}\n`);
+  }
   if (failed.length > 0) {
     process.stderr.write(`emovox: ${failed.length} of ${files.length} files failed\n`);
     process.exitCode = 2;
