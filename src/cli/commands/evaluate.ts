@@ -12,7 +12,11 @@ import {
   isClassicalModel,
   type ClassicalPipelineConfig,
 } from '../../core/classical/pipeline.js';
-import { CORPUS_KINDS, readCorpus, type CorpusKind } from '../../node/datasets/index.js';
+import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
+import { initBackend } from '../../node/backend.js';
+import { CORPUS_KINDS, readCorpus, type CorpusKind, type Utterance } from '../../node/datasets/index.js';
+import { decodeFile } from '../../node/decode.js';
+import { evaluateDeep } from '../../node/train/evaluate-deep.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
 import { PROTOCOLS, makeFolds, type Protocol } from '../../node/train/cv.js';
 import { evaluateClassical, evaluationJson, type ModelEvaluation } from '../../node/train/evaluate.js';
@@ -41,6 +45,9 @@ interface EvaluateCliOptions {
   c?: number;
   gamma?: number;
   trees?: number;
+  epochs?: number;
+  trainOptions?: string;
+  backend: 'wasm' | 'cpu';
   descriptors: boolean;
   cache: boolean;
   cacheDir: string;
@@ -84,15 +91,44 @@ function pipelineOverrides(o: EvaluateCliOptions): Partial<ClassicalPipelineConf
   return Object.keys(over).length ? over : undefined;
 }
 
+/** --train-options: a JSON object of trainer options (modelConfig, featureConfig, lr, augment...). */
+function trainOptions(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (e) {
+    throw new EvaluateError(`--train-options is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new EvaluateError(
+      '--train-options must be a JSON object, e.g. \'{"lr":0.001,"modelConfig":{"dropout":0.3}}\'',
+    );
+  }
+  return v as Record<string, unknown>;
+}
+
+async function decodeAll(
+  utterances: Utterance[],
+  log: (s: string) => void,
+): Promise<Map<string, Float32Array>> {
+  const signals = new Map<string, Float32Array>();
+  for (const [i, u] of utterances.entries()) {
+    signals.set(u.path, (await decodeFile(u.path)).samples);
+    if ((i + 1) % 100 === 0 || i + 1 === utterances.length) log(`decoded ${i + 1}/${utterances.length}`);
+  }
+  return signals;
+}
+
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   const models = o.model
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  const unknown = models.filter((m) => !isClassicalModel(m));
+  const unknown = models.filter((m) => !isClassicalModel(m) && !isModelName(m));
   if (models.length === 0 || unknown.length > 0) {
     throw new EvaluateError(
-      `unknown model '${unknown.join(', ') || o.model}' (accepted: ${CLASSICAL_MODELS.join(', ')}; several comma-separated)`,
+      `unknown model '${unknown.join(', ') || o.model}' (accepted: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}; several comma-separated)`,
     );
   }
   const log = (s: string) => {
@@ -109,23 +145,52 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     `${utterances.length} utterances, ${new Set(utterances.map((u) => u.speaker)).size} speakers; ${plan.folds.length} folds (${plan.protocol})`,
   );
   const spec: ClassicalFeatureSpec = { ...DEFAULT_CLASSICAL_FEATURES, descriptors: o.descriptors };
-  const table = await featureTable(
-    utterances.map((u) => u.path),
-    spec,
-    o.cache ? o.cacheDir : null,
-    (d, n) => {
-      if (d % 100 === 0 || d === n) log(`features ${d}/${n}`);
-    },
-  );
-  log(
-    `${table.x.cols} features per utterance (${table.cached} from cache, ${table.seconds.toFixed(1)} s extracting)`,
-  );
-
+  const classical = models.filter(isClassicalModel);
+  const deep = models.filter((m) => !isClassicalModel(m));
+  const table = classical.length
+    ? await featureTable(
+        utterances.map((u) => u.path),
+        spec,
+        o.cache ? o.cacheDir : null,
+        (d, n) => {
+          if (d % 100 === 0 || d === n) log(`features ${d}/${n}`);
+        },
+      )
+    : null;
+  if (table) {
+    log(
+      `${table.x.cols} features per utterance (${table.cached} from cache, ${table.seconds.toFixed(1)} s extracting)`,
+    );
+  }
+  const signals = deep.length ? await decodeAll(utterances, log) : null;
+  if (deep.length) {
+    await initBackend(o.backend);
+    if (o.speakerNorm) log('note: --speaker-norm applies to the classical models only');
+  }
   const results: ModelEvaluation[] = [];
   for (const model of models) {
-    if (!isClassicalModel(model)) continue;
+    if (!isClassicalModel(model)) {
+      const e = await evaluateDeep(utterances, signals!, {
+        model,
+        protocol: o.protocol,
+        corpus: o.corpus,
+        foldOptions,
+        train: {
+          seed: o.seed,
+          ...trainOptions(o.trainOptions),
+          ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+        },
+        onFold: (f, i, n) =>
+          log(
+            `${model} fold ${i + 1}/${n} ${f.name}: WA ${(f.wa * 100).toFixed(1)} % after ${f.history.length} epochs (${f.seconds.toFixed(0)} s)`,
+          ),
+      });
+      results.push(e);
+      process.stdout.write(`${formatSummary(e, plan.description)}\n\n`);
+      continue;
+    }
     const config = pipelineOverrides(o) ?? {};
-    const e = evaluateClassical(table.x, utterances, {
+    const e = evaluateClassical(table!.x, utterances, {
       model,
       protocol: o.protocol,
       corpus: o.corpus,
@@ -186,8 +251,9 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       tuned: Boolean(o.tune),
       createdAt: new Date().toISOString(),
       settings: {
-        features: spec,
-        featureCount: table.x.cols,
+        features: table ? spec : null,
+        featureCount: table?.x.cols ?? null,
+        epochs: o.epochs ?? null,
         seed: o.seed,
         folds: o.folds,
         testFraction: o.testFraction,
@@ -210,7 +276,11 @@ export function register(program: Command): void {
       new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]).makeOptionMandatory(),
     )
     .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
-    .option('--model <names>', `model(s), comma-separated: ${CLASSICAL_MODELS.join(', ')}`, 'svm')
+    .option(
+      '--model <names>',
+      `model(s), comma-separated: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`,
+      'svm',
+    )
     .addOption(
       new Option('--protocol <name>', 'loso, kfold (speaker-dependent) or holdout')
         .choices([...PROTOCOLS])
@@ -261,6 +331,18 @@ export function register(program: Command): void {
       '--trees <n>',
       'random forest trees (default 200)',
       number('trees', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    )
+    .option(
+      '--epochs <n>',
+      'deep models: maximum epochs per fold (trainer default otherwise)',
+      number('epochs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    )
+    .option(
+      '--train-options <json>',
+      'deep models: trainer options as JSON (modelConfig, featureConfig, lr, augment, ...)',
+    )
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend for deep models').choices(['wasm', 'cpu']).default('wasm'),
     )
     .option(
       '--no-descriptors',
