@@ -8,15 +8,10 @@
  * limit, zero length, truncated WAV) -> decode in chunks (stops as soon as the limit is passed)
  * -> decoded length against the header (truncated) -> too short -> digital silence.
  */
-import audioDecode from 'audio-decode';
 import { ACCEPTED_FORMATS, AudioError } from './audio-error.js';
-import {
-  probeHeader,
-  sniffContainer,
-  type Container,
-  type HeaderInfo,
-  type WavHeader,
-} from './probe/index.js';
+import { probeHeader, sniffContainer, type HeaderInfo, type WavHeader } from './probe/index.js';
+import { decodeChunks, decoderName } from './decode-chunks.js';
+import { displayName as display, fmtSec, tooLong } from './messages.js';
 import { resample, type ResampleQuality } from './resample.js';
 import { DIGITAL_SILENCE_PEAK, mixToMono, peak, type Signal } from './signal.js';
 
@@ -56,51 +51,12 @@ export interface DecodedSource {
 export const DEFAULT_TARGET_SAMPLE_RATE = 16_000;
 export const DEFAULT_MAX_DURATION_SEC = 600;
 
-/** Bytes handed to the decoder at a time; the length limit is checked after each. */
-const DECODE_CHUNK_BYTES = 256 * 1024;
-
 /** A decoded length this much shorter than the header's is a truncated file (codec frames and
  *  encoder delay/padding trimming make small differences normal). */
 const TRUNCATION_TOLERANCE_SEC = 0.15;
 
 /** An MP3 size/bitrate estimate is only trusted to reject early when it passes the limit by this factor. */
 const ESTIMATE_MARGIN = 1.25;
-
-const fmtSec = (s: number): string => `${s.toFixed(3)} s`;
-
-const DISPLAY_NAME: Record<string, string> = {
-  wav: 'WAV',
-  flac: 'FLAC',
-  mp3: 'MP3',
-  ogg: 'Ogg',
-  webm: 'WebM',
-  matroska: 'Matroska',
-  mp4: 'MP4',
-  aiff: 'AIFF',
-};
-const display = (container: string): string => DISPLAY_NAME[container] ?? container;
-
-function decoderName(container: Container, codec: string): string {
-  switch (container) {
-    case 'ogg':
-      return codec === 'opus' ? 'opus' : 'oga';
-    case 'webm':
-      return 'webm';
-    case 'matroska':
-      return 'mkv';
-    case 'mp4':
-      return 'm4a';
-    default:
-      return container;
-  }
-}
-
-function tooLong(sec: number, maxSec: number, how: string): AudioError {
-  return new AudioError(
-    'TOO_LONG',
-    `audio is too long: ${how} ${fmtSec(sec)}, the maximum is ${fmtSec(maxSec)} (option maxDurationSec)`,
-  );
-}
 
 function checkHeader(h: HeaderInfo, maxSec: number): void {
   if (h.declaredDurationSec !== null && h.declaredDurationSec > maxSec) {
@@ -124,74 +80,6 @@ function checkHeader(h: HeaderInfo, maxSec: number): void {
 }
 
 const isWav = (h: HeaderInfo): h is WavHeader => h.container === 'wav';
-
-interface StreamDecoder {
-  (chunk?: Uint8Array): Promise<{ channelData: Float32Array[]; sampleRate: number }>;
-  free(): void;
-}
-
-/** Decode `b` in chunks with the library's decoder `name`, stopping once past `maxSec`. */
-async function decodeChunks(
-  b: Uint8Array,
-  name: string,
-  h: HeaderInfo,
-  maxSec: number,
-): Promise<{ channels: Float32Array[]; sampleRate: number }> {
-  const factory = (audioDecode as unknown as Record<string, () => Promise<StreamDecoder>>)[name];
-  const dec = await factory();
-  const parts: Float32Array[][] = [];
-  let frames = 0;
-  let sampleRate = 0;
-  const take = (r: { channelData: Float32Array[]; sampleRate: number }): void => {
-    if (!r.channelData.length || !r.channelData[0].length) return;
-    if (sampleRate && r.sampleRate !== sampleRate) {
-      throw new AudioError(
-        'CORRUPT',
-        `${display(h.container)} stream changes sample rate from ${sampleRate} to ${r.sampleRate} Hz`,
-      );
-    }
-    if (parts.length && r.channelData.length !== parts[0].length) {
-      throw new AudioError(
-        'CORRUPT',
-        `${display(h.container)} stream changes from ${parts[0].length} to ${r.channelData.length} channels`,
-      );
-    }
-    sampleRate = r.sampleRate;
-    parts.push(r.channelData);
-    frames += r.channelData[0].length;
-    if (frames / sampleRate > maxSec)
-      throw tooLong(frames / sampleRate, maxSec, 'after decoding part of it, it already lasts');
-  };
-  try {
-    for (let i = 0; i < b.length; i += DECODE_CHUNK_BYTES)
-      take(await dec(b.subarray(i, i + DECODE_CHUNK_BYTES)));
-    take(await dec());
-  } catch (err) {
-    dec.free();
-    if (err instanceof AudioError) throw err;
-    const why = err instanceof Error ? err.message : String(err);
-    const code = /unsupported|not supported|no decoder/i.test(why) ? 'UNSUPPORTED_CODEC' : 'CORRUPT';
-    throw new AudioError(
-      code,
-      `could not decode ${display(h.container)} audio (${h.codec}): ${why}; accepted formats: ${ACCEPTED_FORMATS}`,
-      {
-        cause: err,
-      },
-    );
-  }
-  const nCh = parts.length ? parts[0].length : 0;
-  const channels = Array.from({ length: nCh }, (_, c) => {
-    if (parts.length === 1) return parts[0][c];
-    const out = new Float32Array(frames);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p[c], o);
-      o += p[c].length;
-    }
-    return out;
-  });
-  return { channels, sampleRate };
-}
 
 /**
  * Decode every channel at the source rate. Fails with EMPTY, NOT_AUDIO, UNSUPPORTED_CODEC,
