@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readWav16 } from './wav16.js';
+import { decodeFile } from '../src/node/decode.js';
 
 export interface Clip {
   samples: Float32Array;
@@ -25,8 +25,7 @@ export async function readEmodbTrainingFold(
   const clips: Clip[] = [];
   for (const [file, speaker, emotion] of rows) {
     if (speaker === heldOutSpeaker) continue;
-    const { samples, sampleRate } = await readWav16(join(dir, file));
-    if (sampleRate !== 16000) throw new Error(`${file}: expected 16 kHz, got ${sampleRate} Hz`);
+    const { samples } = await decodeFile(join(dir, file), { targetSampleRate: 16000 });
     clips.push({ samples, label: labels.indexOf(emotion), speaker });
   }
   return { clips, labels };
