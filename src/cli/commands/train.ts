@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { initBackend } from '../../node/backend.js';
 import { saveBundle } from '../../node/bundle-io.js';
@@ -118,7 +118,9 @@ export async function runTrain(o: TrainCliOptions): Promise<void> {
     valSpeakers: o.valSpeakers,
     patience: o.patience,
     augment: { copies: o.augmentCopies },
-    corpus: `${o.corpus} (${resolve(o.data)})`,
+    // The corpus kind, plus the folder name for user layouts; never a machine-specific absolute path.
+    corpus:
+      o.corpus === 'emodb' || o.corpus === 'ravdess' ? o.corpus : `${o.corpus}: ${basename(resolve(o.data))}`,
   };
   parseTrainOptions(options);
   const checkpointDir = resolve(o.checkpoint ?? `${resolve(o.out)}.checkpoint`);
