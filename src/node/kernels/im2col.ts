@@ -102,7 +102,8 @@ export function im2col(
 
 /**
  * The transpose of `im2col`: fill `colsT` ([K, M] with M = (batchEnd - batchStart) * outHeight *
- * outWidth). Cheaper than im2col + transpose when K is small (few input channels).
+ * outWidth). With x given channel-major ([C, N, H, W], `channelMajorBatch` = N) every row of
+ * colsT is made of contiguous runs of x (for stride 1), copied natively.
  */
 export function im2colTransposed(
   x: Float32Array,
@@ -110,8 +111,13 @@ export function im2colTransposed(
   batchStart: number,
   batchEnd: number,
   colsT: Float32Array,
+  channelMajorBatch = 0,
 ): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
+  // Element (n, y, x, c) of x: NHWC, or [C, N, H, W] when channelMajorBatch = N > 0.
+  const pixel = channelMajorBatch > 0 ? 1 : C;
+  const channelStride = channelMajorBatch > 0 ? channelMajorBatch * H * W : 1;
+  const imageStride = channelMajorBatch > 0 ? H * W : H * W * C;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = g;
   const { dilationHeight: DH, dilationWidth: DW, padTop: PT, padLeft: PL } = g;
   const M = (batchEnd - batchStart) * OH * OW;
@@ -128,7 +134,7 @@ export function im2colTransposed(
         const row = ((ky * KW + kx) * C + c) * M;
         let dst = row;
         for (let n = batchStart; n < batchEnd; n++) {
-          const xImage = n * H * W * C + c;
+          const xImage = n * imageStride + c * channelStride;
           for (let oy = 0; oy < OH; oy++) {
             const iy = oy * SH - PT + ky * DH;
             if (iy < 0 || iy >= H) {
@@ -137,8 +143,8 @@ export function im2colTransposed(
               continue;
             }
             for (let ox = 0; ox < oxStart; ox++) colsT[dst + ox] = 0;
-            let s = xImage + (iy * W + oxStart * SW + offX) * C;
-            const step = SW * C;
+            let s = xImage + (iy * W + oxStart * SW + offX) * pixel;
+            const step = SW * pixel;
             const run = oxEnd - oxStart;
             if (step === 1 && heap !== null && run >= NATIVE_COPY_MIN) {
               heap.copyWithin(colsBase + dst + oxStart, xBase + s, xBase + s + run);
