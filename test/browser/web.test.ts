@@ -258,6 +258,9 @@ describe('web page in chromium', { skip }, () => {
     const page = await openPage('#/model');
     await page.getByRole('heading', { name: /Labels/ }).waitFor();
     for (const label of server.labels) await page.locator('.chips li', { hasText: label }).waitFor();
+    // The tiny bundle's metrics and its 40-epoch history.
+    await page.getByRole('rowheader', { name: 'Held out accuracy' }).waitFor();
+    await page.getByRole('img', { name: /^Loss per epoch: train loss over \d+ epochs/ }).waitFor();
     await page.screenshot({ path: artifact('model.png'), fullPage: true });
     await page.close();
   });

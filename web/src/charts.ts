@@ -100,7 +100,9 @@ export interface Series {
 }
 
 /** A line chart of per-epoch values with labelled axes and a legend. */
-export function lineChart(title: string, series: Series[], yLabel: string): SVGSVGElement {
+export function lineChart(title: string, allSeries: Series[], yLabel: string): SVGSVGElement {
+  // Series never measured (e.g. validation curves of a run without a validation split) are left out.
+  const series = allSeries.filter((s) => s.values.some((v) => v !== null && Number.isFinite(v)));
   const width = 560;
   const height = 260;
   const m = { left: 52, right: 12, top: 48, bottom: 44 };

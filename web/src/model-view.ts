@@ -1,7 +1,8 @@
 import { getModelInfo, type ModelInfo } from './api.js';
 import { showError } from './alerts.js';
-import { confusionMatrixChart, lineChart } from './charts.js';
-import { byId, h, percent } from './dom.js';
+import { lineChart } from './charts.js';
+import { renderMetrics } from './metrics-view.js';
+import { byId, h } from './dom.js';
 import { colourFor, emojiFor } from './emotion-style.js';
 
 interface HistoryRow {
@@ -12,28 +13,6 @@ interface HistoryRow {
   valAcc: number | null;
   valUar?: number | null;
 }
-
-interface Confusion {
-  labels: string[];
-  matrix: number[][];
-}
-
-function findConfusion(metrics: Record<string, unknown>): Confusion | null {
-  const c = (metrics.confusion ?? metrics.confusionMatrix) as Partial<Confusion> | undefined;
-  if (c && Array.isArray(c.labels) && Array.isArray(c.matrix) && c.matrix.length === c.labels.length) {
-    return { labels: c.labels, matrix: c.matrix };
-  }
-  return null;
-}
-
-const METRIC_NAMES: Record<string, string> = {
-  uar: 'UAR (mean per-class recall)',
-  wa: 'WA (accuracy)',
-  macroF1: 'Macro-F1',
-  accuracy: 'Accuracy',
-  valUar: 'Validation UAR',
-  valAcc: 'Validation accuracy',
-};
 
 /** The model page (#/model): labels, metrics, confusion matrix, training curves and the card. */
 export function initModelView(): { show: () => Promise<void> } {
@@ -78,31 +57,10 @@ function render(b: ModelInfo): DocumentFragment {
   }
   out.append(h('div', { class: 'card' }, h('h2', {}, `Labels (${labels.length})`), chips));
 
-  const scores = Object.entries(metrics).filter(([, v]) => typeof v === 'number') as [string, number][];
   const metricsCard = h('div', { class: 'card' }, h('h2', {}, 'Evaluation'));
-  if (scores.length > 0) {
-    const t = h('table', { class: 'metrics' });
-    for (const [k, v] of scores) {
-      t.append(
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'row' }, METRIC_NAMES[k] ?? humanise(k)),
-          h('td', {}, v <= 1 && v >= 0 ? percent(v, 1) : String(v)),
-        ),
-      );
-    }
-    metricsCard.append(t);
-  }
-  const confusion = findConfusion(metrics);
-  if (confusion)
-    metricsCard.append(
-      h('h3', {}, 'Confusion matrix'),
-      confusionMatrixChart(confusion.labels, confusion.matrix),
-    );
-  if (scores.length === 0 && !confusion) {
-    metricsCard.append(h('p', { class: 'hint' }, 'This bundle carries no evaluation figures.'));
-  }
+  const shown = renderMetrics(metrics);
+  if (shown.length > 0) metricsCard.append(...shown);
+  else metricsCard.append(h('p', { class: 'hint' }, 'This bundle carries no evaluation figures.'));
   out.append(metricsCard);
 
   const curves = h('div', { class: 'card' }, h('h2', {}, 'Training curves'));
@@ -159,13 +117,4 @@ function describeFeatures(fc: Record<string, unknown>): string {
   const n = kind === 'mfcc' ? `${fc.nMfcc} MFCC` : `${fc.nMels} mel bands`;
   const rate = typeof fc.sampleRate === 'number' ? `${fc.sampleRate / 1000} kHz` : '';
   return [kind, n, rate].filter(Boolean).join(', ');
-}
-
-/** heldOutAccuracy -> "Held out accuracy". */
-export function humanise(key: string): string {
-  const words = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
