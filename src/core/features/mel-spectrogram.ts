@@ -4,7 +4,7 @@
  */
 import type { FeatureConfig, FeatureConfigInput } from './config.js';
 import { parseFeatureConfig } from './config.js';
-import { FeatureError } from './matrix.js';
+import { FeatureError, type FeatureMatrix } from './matrix.js';
 import { frameCount } from './frame.js';
 import { melFilterbank, melRowInto } from './mel.js';
 import { preEmphasis } from './preemphasis.js';
@@ -40,7 +40,7 @@ export function melPowerSpectrogram(x: ArrayLike<number>, cfg: FeatureConfig): M
 }
 
 /** The mel power spectrogram as a FeatureMatrix (frames x nMels), defaults filled in. */
-export function melSpectrogram(x: Float32Array, cfg: Partial<FeatureConfigInput> = {}) {
+export function melSpectrogram(x: Float32Array, cfg: Partial<FeatureConfigInput> = {}): FeatureMatrix {
   const m = melPowerSpectrogram(x, parseFeatureConfig(cfg));
   return { data: Float32Array.from(m.data), frames: m.frames, coeffs: m.nMels };
 }

@@ -38,7 +38,7 @@ export function paddedWindow(kind: StftConfig['window'], winLength: number, nFft
 export function stftFrames(
   x: ArrayLike<number>,
   cfg: StftConfig,
-): { padded: ArrayLike<number>; frames: number; window: Float64Array } {
+): { padded: Float64Array; frames: number; window: Float64Array } {
   const { nFft, hopLength, center } = cfg;
   const frames = frameCount(x.length, nFft, hopLength, center);
   if (frames === 0) {
@@ -47,7 +47,8 @@ export function stftFrames(
         '(use centred frames or a longer signal)',
     );
   }
-  const padded = center ? padSignal(x, nFft >> 1, cfg.padMode) : x;
+  // Always a Float64Array, so the FFT's load loop sees one array type (stays monomorphic).
+  const padded = center ? padSignal(x, nFft >> 1, cfg.padMode) : Float64Array.from(x);
   return { padded, frames, window: paddedWindow(cfg.window, cfg.winLength, nFft) };
 }
 
