@@ -73,7 +73,7 @@ test('padding: constant pads zeros, reflect mirrors without repeating the edge',
 });
 
 test('real FFT equals the direct DFT', () => {
-  for (const n of [4, 8, 32, 256, 512, 2048]) {
+  for (const n of [4, 8, 32, 256, 1024]) {
     const x = Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + ((i * 7919) % 13) / 13);
     const X = rfft(x);
     for (let k = 0; k <= n / 2; k++) {
