@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,11 @@ console.log(
   `files ${files.length}, audio ${audioSec.toFixed(1)} s (torchaudio read ${info.files}, ${info.audioSec.toFixed(1)} s)`,
 );
 console.log(`best of ${runs} alternating runs; x = times real time`);
+console.log(
+  `machine: ${availableParallelism()} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (a busy machine slows both; compare the ratio)`,
+);
 console.log(row('emovox (TypeScript, 1 thread)', ours));
 console.log(row(`torchaudio ${info.torchaudio} (1 thread)`, theirs));
 const ratio = (k: keyof Timing) => (best(ours, k) / best(theirs, k)).toFixed(2);
