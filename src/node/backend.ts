@@ -6,7 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { guardMalloc, type MallocModule } from './kernels/heap-guard.js';
 import { registerProjectKernels } from './kernels/index.js';
+
+export { WasmOutOfMemoryError } from './kernels/heap-guard.js';
 
 export const BACKEND_NAMES = ['wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -30,7 +34,7 @@ let wasmPathsSet = false;
 
 /**
  * Make `name` the active tfjs backend (default 'wasm'), registering the project's kernels on
- * wasm first. Idempotent: calling it again with the same name does nothing more.
+ * wasm first, and making a full wasm heap (4 GB) fail with WasmOutOfMemoryError. Idempotent: calling it again with the same name does nothing more.
  * Returns the active backend's name.
  */
 export async function initBackend(name: BackendName = 'wasm'): Promise<string> {
@@ -49,6 +53,7 @@ export async function initBackend(name: BackendName = 'wasm'): Promise<string> {
     if (!ok) throw new BackendError(`tfjs backend '${name}' failed to initialise`);
   }
   await tf.ready();
+  if (name === 'wasm') guardMalloc((tf.backend() as BackendWasm).wasm as unknown as MallocModule);
   if (name === 'wasm' && !(await wasmSimdEnabled())) {
     process.emitWarning('tfjs wasm backend runs without SIMD: training will be several times slower');
   }
