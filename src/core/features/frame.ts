@@ -24,7 +24,8 @@ function reflectIndex(i: number, n: number): number {
 export function padSignal(x: ArrayLike<number>, pad: number, mode: PadMode = 'constant'): Float64Array {
   const n = x.length;
   const y = new Float64Array(n + 2 * pad);
-  for (let i = 0; i < n; i++) y[pad + i] = x[i];
+  if (x instanceof Float32Array || x instanceof Float64Array) y.set(x, pad);
+  else for (let i = 0; i < n; i++) y[pad + i] = x[i];
   if (mode === 'reflect' && n > 0) {
     for (let i = 0; i < pad; i++) {
       y[pad - 1 - i] = x[reflectIndex(-1 - i, n)];

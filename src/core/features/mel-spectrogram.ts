@@ -13,6 +13,10 @@ import { forEachPowerFrame } from './stft.js';
 /** Throws a FeatureError for an empty signal or one holding NaN / Infinity. */
 export function checkSignal(x: ArrayLike<number>): void {
   if (x.length === 0) throw new FeatureError('the signal is empty (0 samples)');
+  // Fast path: x * 0 is 0 for every finite sample and NaN for NaN or +-Infinity.
+  let probe = 0;
+  for (let i = 0; i < x.length; i++) probe += x[i] * 0;
+  if (probe === 0) return;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
       throw new FeatureError(
