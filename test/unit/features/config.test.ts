@@ -76,6 +76,10 @@ test('extractFeatures shapes follow kind and deltaOrder', () => {
 test('bad signals get a clear error', () => {
   assert.throws(() => mfcc(new Float32Array(0)), /empty/);
   assert.throws(() => mfcc(Float32Array.from([0, NaN, 0])), /non-finite sample \(NaN\) at index 1/);
+  assert.throws(
+    () => mfcc(Float32Array.from([0, 0, -Infinity])),
+    /non-finite sample \(-Infinity\) at index 2/,
+  );
   assert.throws(() => mfcc(new Float32Array(100), { center: false }), /shorter than one frame/);
 });
 
