@@ -20,10 +20,18 @@ function reflectIndex(i: number, n: number): number {
   return j < n ? j : period - j;
 }
 
-/** Pads `pad` samples at both ends: zeros ('constant') or a mirror image ('reflect'). */
-export function padSignal(x: ArrayLike<number>, pad: number, mode: PadMode = 'constant'): Float64Array {
+/**
+ * Pads `pad` samples at both ends: zeros ('constant') or a mirror image ('reflect'). Writes into
+ * `out` when given (it must hold at least n + 2 pad values; the result is a view of its start).
+ */
+export function padSignal(
+  x: ArrayLike<number>,
+  pad: number,
+  mode: PadMode = 'constant',
+  out?: Float64Array,
+): Float64Array {
   const n = x.length;
-  const y = new Float64Array(n + 2 * pad);
+  const y = out ? out.subarray(0, n + 2 * pad) : new Float64Array(n + 2 * pad);
   if (x instanceof Float32Array || x instanceof Float64Array) y.set(x, pad);
   else for (let i = 0; i < n; i++) y[pad + i] = x[i];
   if (mode === 'reflect' && n > 0) {
@@ -31,6 +39,9 @@ export function padSignal(x: ArrayLike<number>, pad: number, mode: PadMode = 'co
       y[pad - 1 - i] = x[reflectIndex(-1 - i, n)];
       y[pad + n + i] = x[reflectIndex(n + i, n)];
     }
+  } else if (out) {
+    y.fill(0, 0, pad);
+    y.fill(0, pad + n);
   }
   return y;
 }

@@ -11,7 +11,7 @@ export function logMelDb(
   cfg: FeatureConfig,
 ): { data: Float64Array; frames: number; nMels: number } {
   const m = melPowerSpectrogram(x, cfg);
-  return { data: powerToDb(m.data, cfg.topDb), frames: m.frames, nMels: m.nMels };
+  return { data: powerToDb(m.data, cfg.topDb, 1e-10, 1, m.data), frames: m.frames, nMels: m.nMels };
 }
 
 /** frames x nMels log-mel (dB). Static features only: deltaOrder applies in extractFeatures. */

@@ -34,10 +34,17 @@ export function paddedWindow(kind: StftConfig['window'], winLength: number, nFft
   return w;
 }
 
-/** Frames of a signal ready for the FFT: the (padded) signal, frame count and the nFft-long window. */
+/** Reused padding buffer of forEachPowerFrame (grow-only; saves an allocation per signal). */
+let padScratch = new Float64Array(0);
+
+/**
+ * Frames of a signal ready for the FFT: the (padded) signal, frame count and the nFft-long
+ * window. With `reuse`, the padded signal lives in a shared buffer that the next call overwrites.
+ */
 export function stftFrames(
   x: ArrayLike<number>,
   cfg: StftConfig,
+  reuse: boolean = false,
 ): { padded: Float64Array; frames: number; window: Float64Array } {
   const { nFft, hopLength, center } = cfg;
   const frames = frameCount(x.length, nFft, hopLength, center);
@@ -48,7 +55,17 @@ export function stftFrames(
     );
   }
   // Always a Float64Array, so the FFT's load loop sees one array type (stays monomorphic).
-  const padded = center ? padSignal(x, nFft >> 1, cfg.padMode) : Float64Array.from(x);
+  let out: Float64Array | undefined;
+  if (reuse) {
+    const need = x.length + (center ? nFft : 0);
+    if (padScratch.length < need) padScratch = new Float64Array(Math.max(need, 2 * padScratch.length));
+    out = padScratch;
+  }
+  const padded = center
+    ? padSignal(x, nFft >> 1, cfg.padMode, out)
+    : out
+      ? (out.set(x), out.subarray(0, x.length))
+      : Float64Array.from(x);
   return { padded, frames, window: paddedWindow(cfg.window, cfg.winLength, nFft) };
 }
 
@@ -61,7 +78,7 @@ export function forEachPowerFrame(
   cfg: StftConfig,
   onFrame: (t: number, row: Float64Array) => void,
 ): number {
-  const { padded, frames, window } = stftFrames(x, cfg);
+  const { padded, frames, window } = stftFrames(x, cfg, true);
   const plan = realFftPlan(cfg.nFft);
   const row = new Float64Array((cfg.nFft >> 1) + 1);
   for (let t = 0; t < frames; t++) {

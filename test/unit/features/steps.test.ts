@@ -70,6 +70,8 @@ test('padding: constant pads zeros, reflect mirrors without repeating the edge',
   assert.deepEqual(Array.from(padSignal([1, 2, 3], 2, 'constant')), [0, 0, 1, 2, 3, 0, 0]);
   assert.deepEqual(Array.from(padSignal([1, 2, 3], 2, 'reflect')), [3, 2, 1, 2, 3, 2, 1]);
   assert.deepEqual(Array.from(padSignal([1, 2, 3], 4, 'reflect')), [1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3]);
+  const reused = new Float64Array(10).fill(9);
+  assert.deepEqual(Array.from(padSignal([1, 2], 2, 'constant', reused)), [0, 0, 1, 2, 0, 0]);
 });
 
 test('real FFT equals the direct DFT', () => {
