@@ -1,7 +1,7 @@
 /**
  * The wasm backend's heap is one 32-bit wasm memory: at most 4 GB. When it is full, emscripten's
- * malloc returns 0 and tfjs writes the tensor at address 0 anyway, corrupting the heap and
- * crashing later with "memory access out of bounds". This guard turns that into a clear error
+ * malloc either returns 0 (and tfjs writes the tensor at address 0 anyway, corrupting the heap)
+ * or traps with "memory access out of bounds". This guard turns that into a clear error
  * at the tensor allocation that failed. (Allocations inside the wasm code itself, e.g. XNNPACK's
  * packed weights, still abort with "RuntimeError: Aborted()".)
  */
@@ -19,6 +19,8 @@ export class WasmOutOfMemoryError extends Error {
 export interface MallocModule {
   _malloc: (bytes: number) => number;
   HEAPU8: Uint8Array;
+  /** tfjs's own bookkeeping, which allocates inside the wasm code for every new tensor. */
+  tfjs?: { registerTensor: (id: number, size: number, offset: number) => void };
 }
 
 const guarded = new WeakSet<object>();
@@ -27,16 +29,50 @@ const guarded = new WeakSet<object>();
 export function guardMalloc(module: MallocModule): void {
   if (guarded.has(module)) return;
   guarded.add(module);
-  const malloc = module._malloc;
-  module._malloc = (bytes: number): number => {
-    const pointer = malloc(bytes);
-    if (pointer === 0 && bytes > 0) {
-      const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
-      throw new WasmOutOfMemoryError(
+  // Emscripten's _malloc starts as a stub that, on first call, assigns the raw export over
+  // itself: a setter keeps our wrapper in place and just swaps what it calls.
+  let malloc = module._malloc;
+  const guardedMalloc = (bytes: number): number => {
+    const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
+    const full = () =>
+      new WasmOutOfMemoryError(
         `the tfjs wasm heap is full (${mb(module.HEAPU8.length)} in use, at most 4 GB) and ` +
           `${mb(bytes)} more were asked for: use a smaller batch size or shorter inputs`,
       );
+    let pointer: number;
+    try {
+      pointer = malloc(bytes);
+    } catch (e) {
+      // Near 4 GB emscripten's malloc itself traps ("memory access out of bounds").
+      if (e instanceof WebAssembly.RuntimeError) throw full();
+      throw e;
     }
+    if (pointer === 0 && bytes > 0) throw full();
     return pointer;
   };
+  Object.defineProperty(module, '_malloc', {
+    configurable: true,
+    enumerable: true,
+    get: () => guardedMalloc,
+    set: (f: (bytes: number) => number) => {
+      malloc = f;
+    },
+  });
+  const tfjs = module.tfjs;
+  if (tfjs !== undefined) {
+    const register = tfjs.registerTensor;
+    tfjs.registerTensor = (id: number, size: number, offset: number): void => {
+      try {
+        register(id, size, offset);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) {
+          throw new WasmOutOfMemoryError(
+            `the tfjs wasm heap is full (${Math.round(module.HEAPU8.length / 1e6)} MB in use, at most 4 GB): ` +
+              'use a smaller batch size or shorter inputs',
+          );
+        }
+        throw e;
+      }
+    };
+  }
 }
