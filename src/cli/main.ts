@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { COMMANDS } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { runMain } from './errors.js';
 
 const program = new Command();
@@ -8,6 +8,8 @@ program
   .name('emovox')
   .description('Speech emotion recognition: features, training, evaluation and prediction.')
   .version('0.1.0');
-for (const register of COMMANDS) register(program);
 
-await runMain(() => program.parseAsync(process.argv));
+await runMain(async () => {
+  for (const register of await loadCommands(process.argv)) register(program);
+  await program.parseAsync(process.argv);
+});
