@@ -18,12 +18,16 @@ export class WasmOutOfMemoryError extends Error {
 /** The parts of the emscripten module the guard touches. */
 export interface MallocModule {
   _malloc: (bytes: number) => number;
+  _free?: (pointer: number) => void;
   HEAPU8: Uint8Array;
   /** tfjs's own bookkeeping, which allocates inside the wasm code for every new tensor. */
   tfjs?: { registerTensor: (id: number, size: number, offset: number) => void };
 }
 
 const guarded = new WeakSet<object>();
+
+/** Heap size past which a trap in free() is taken for exhaustion (3.8 GB of the 4 GB). */
+const NEARLY_FULL_BYTES = 3.8e9;
 
 /** Wrap `module._malloc` so a failed allocation throws WasmOutOfMemoryError (idempotent). */
 export function guardMalloc(module: MallocModule): void {
@@ -58,6 +62,32 @@ export function guardMalloc(module: MallocModule): void {
       malloc = f;
     },
   });
+  // A failed allocation inside the wasm code (XNNPACK, tfjs bookkeeping) writes through a null
+  // pointer and corrupts the heap; the trap then comes from a later free.
+  if (module._free !== undefined) {
+    let free = module._free;
+    const guardedFree = (pointer: number): void => {
+      try {
+        free(pointer);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError && module.HEAPU8.length > NEARLY_FULL_BYTES) {
+          throw new WasmOutOfMemoryError(
+            `the tfjs wasm heap ran out (${Math.round(module.HEAPU8.length / 1e6)} MB in use, at most 4 GB) ` +
+              'and is now corrupt: use a smaller batch size or shorter inputs',
+          );
+        }
+        throw e;
+      }
+    };
+    Object.defineProperty(module, '_free', {
+      configurable: true,
+      enumerable: true,
+      get: () => guardedFree,
+      set: (f: (pointer: number) => void) => {
+        free = f;
+      },
+    });
+  }
   const tfjs = module.tfjs;
   if (tfjs !== undefined) {
     const register = tfjs.registerTensor;

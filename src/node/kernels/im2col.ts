@@ -55,8 +55,8 @@ export function im2col(
   const K = KH * KW * C;
   const rowC = KW * C;
   const heap = sharedHeap(x, cols);
-  const xBase = x.byteOffset >> 2;
-  const colsBase = cols.byteOffset >> 2;
+  const xBase = x.byteOffset >>> 2;
+  const colsBase = cols.byteOffset >>> 2;
   let dst = 0;
   for (let n = batchStart; n < batchEnd; n++) {
     const xImage = n * H * W * C;
@@ -122,8 +122,8 @@ export function im2colTransposed(
   const { dilationHeight: DH, dilationWidth: DW, padTop: PT, padLeft: PL } = g;
   const M = (batchEnd - batchStart) * OH * OW;
   const heap = sharedHeap(x, colsT);
-  const xBase = x.byteOffset >> 2;
-  const colsBase = colsT.byteOffset >> 2;
+  const xBase = x.byteOffset >>> 2;
+  const colsBase = colsT.byteOffset >>> 2;
   // Output columns ox whose input column lies inside the image, for tap kx: [oxStart, oxEnd).
   for (let ky = 0; ky < KH; ky++) {
     for (let kx = 0; kx < KW; kx++) {

@@ -100,3 +100,25 @@ for (const c of CASES) {
     assert.ok(Math.abs(lhs - rhs) < 1e-4 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
   });
 }
+
+test('im2col on views past 2 GB of a shared buffer (wasm heaps up to 4 GB) copies the right data', () => {
+  // 16 channels: kernel rows are long enough to be copied natively (copyWithin).
+  const c: Case = {
+    x: [2, 5, 6, 16],
+    filter: [3, 3, 16, 4],
+    strides: [1, 1],
+    dilations: [1, 1],
+    pad: 'same',
+  };
+  const { g, m, k } = geometry(c);
+  const xSize = c.x.reduce((a, b) => a * b);
+  const base = 2 ** 31 + 4096; // byte offsets above 2^31: a signed shift would go negative
+  const buffer = new ArrayBuffer(base + (xSize + m * k) * 4);
+  const x = new Float32Array(buffer, base, xSize);
+  x.set(randomValues(xSize, 6));
+  const shared = new Float32Array(buffer, base + xSize * 4, m * k);
+  im2col(x, g, 0, c.x[0], shared);
+  const separate = new Float32Array(m * k);
+  im2col(x.slice(), g, 0, c.x[0], separate);
+  assert.deepEqual(shared, separate);
+});
