@@ -6,6 +6,7 @@
  */
 import { deltas, mfcc, stackColumns, utteranceFunctionals, type FeatureMatrix } from '../features/index.js';
 import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS } from './descriptors.js';
+import { extendedDescriptorFunctionals } from './descriptors-extended.js';
 
 export interface ClassicalFeatureSpec {
   sampleRate: number;
@@ -17,6 +18,11 @@ export interface ClassicalFeatureSpec {
   functionals: string[];
   /** Add the pitch / voicing / loudness / spectral-shape descriptor functionals. */
   descriptors: boolean;
+  /**
+   * With descriptors: the ComParE-style set of descriptors-extended.ts (more LLDs, their deltas,
+   * richer functionals) instead of the basic set. Absent (older bundles) = basic.
+   */
+  extendedDescriptors?: boolean;
   /** Frames quieter than the loudest by more than this are left out of the MFCC statistics. */
   silenceBelowPeakDb: number;
 }
@@ -28,6 +34,7 @@ export const DEFAULT_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
   deltaOrder: 2,
   functionals: ['mean', 'std', 'min', 'max', 'p10', 'p50', 'p90', 'slope'],
   descriptors: true,
+  extendedDescriptors: true,
   silenceBelowPeakDb: 40,
 };
 
@@ -86,7 +93,8 @@ export function classicalFeatures(
   });
   const values = Array.from(f.values);
   if (spec.descriptors) {
-    const d = descriptorFunctionals(x, {
+    const describe = spec.extendedDescriptors ? extendedDescriptorFunctionals : descriptorFunctionals;
+    const d = describe(x, {
       ...DEFAULT_DESCRIPTOR_OPTIONS,
       sampleRate: spec.sampleRate,
       winLength: win,

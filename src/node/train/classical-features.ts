@@ -24,7 +24,7 @@ export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 function cacheKey(path: string, spec: ClassicalFeatureSpec): string {
   const st = statSync(path);
   return createHash('sha256')
-    .update(JSON.stringify({ path, size: st.size, mtime: st.mtimeMs, spec, v: 2 }))
+    .update(JSON.stringify({ path, size: st.size, mtime: st.mtimeMs, spec, v: 4 }))
     .digest('hex')
     .slice(0, 32);
 }
