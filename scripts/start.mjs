@@ -2,7 +2,6 @@
 // `npm start`: builds the CLI and the web page if the build is missing or older than the
 // sources, then runs `emovox serve` with models/default (extra arguments are passed on,
 // e.g. `npm start -- --port 3000`). Stops with a clear message when there is no default model.
-/* global process, console */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -14,6 +14,8 @@ export function corpus(name: 'emodb' | 'ravdess'): { dir: string; skip: string |
   const present = existsSync(resolve(dir, 'MANIFEST.tsv'));
   return {
     dir,
-    skip: present ? false : `corpus '${name}' not found at ${dir} (../shared/datasets is absent on a fresh clone)`,
+    skip: present
+      ? false
+      : `corpus '${name}' not found at ${dir} (../shared/datasets is absent on a fresh clone)`,
   };
 }
