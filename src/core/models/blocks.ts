@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ModelConfigError } from './config.js';
+import { ModelConfigError, type ModelConfig } from './config.js';
 
 /**
  * Local feature learning blocks (Zhao, Mao & Chen 2019): convolution -> batch norm -> ELU ->
@@ -26,6 +26,18 @@ function regularizer(l2: number): ReturnType<typeof tf.regularizers.l2> | undefi
 }
 
 /** Applies 2D blocks to `x` of shape [batch, frames, coeffs, channels]. */
+/**
+ * The 2D blocks a config describes: filters, kernel sizes and pools (given as [freq, time] in
+ * the config, applied as [time, freq] on the frames-major input). Call requireBlockArrays first.
+ */
+export function blocks2dFromConfig(cfg: ModelConfig): Block2d[] {
+  return cfg.filters.map((filters, i) => ({
+    filters,
+    kernelSize: cfg.kernelSizes[i],
+    poolTimeFreq: [cfg.poolsFreqTime[i][1], cfg.poolsFreqTime[i][0]] as [number, number],
+  }));
+}
+
 export function applyBlocks2d(x: tf.SymbolicTensor, blocks: Block2d[], l2 = 0): tf.SymbolicTensor {
   let y = x;
   blocks.forEach((b, i) => {

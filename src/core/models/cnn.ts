@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import { requireBlockArrays } from './config.js';
-import { applyBlocks2d, applyClassifier, checkBuildArgs } from './blocks.js';
+import { applyBlocks2d, blocks2dFromConfig, applyClassifier, checkBuildArgs } from './blocks.js';
 
 /**
  * Plain 2D CNN on MFCC (the CNN baseline of Zhao, Mao & Chen 2019: the same local feature
@@ -37,12 +37,7 @@ export function buildCnn(
   checkBuildArgs(inputShape, 3, numClasses, 'cnn');
   requireBlockArrays(cfg, ['kernelSizes', 'poolsFreqTime']);
   const input = tf.input({ name: 'features', shape: [...inputShape] });
-  const blocks = cfg.filters.map((filters, i) => ({
-    filters,
-    kernelSize: cfg.kernelSizes[i],
-    poolTimeFreq: [cfg.poolsFreqTime[i][1], cfg.poolsFreqTime[i][0]] as [number, number],
-  }));
-  const maps = applyBlocks2d(input, blocks, cfg.l2);
+  const maps = applyBlocks2d(input, blocks2dFromConfig(cfg), cfg.l2);
   const pooled = tf.layers
     .globalAveragePooling2d({ name: 'global_average' })
     .apply(maps) as tf.SymbolicTensor;

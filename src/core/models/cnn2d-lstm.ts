@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import { requireBlockArrays } from './config.js';
-import { applyBlocks2d, applyClassifier, checkBuildArgs, lstm } from './blocks.js';
+import { applyBlocks2d, blocks2dFromConfig, applyClassifier, checkBuildArgs, lstm } from './blocks.js';
 
 /**
  * 2D CNN-LSTM over a log-mel (or MFCC) image (Zhao, Mao & Chen 2019).
@@ -42,12 +42,7 @@ export function buildCnn2dLstm(
   checkBuildArgs(inputShape, 3, numClasses, 'cnn2d-lstm');
   requireBlockArrays(cfg, ['kernelSizes', 'poolsFreqTime']);
   const input = tf.input({ name: 'features', shape: [...inputShape] });
-  const blocks = cfg.filters.map((filters, i) => ({
-    filters,
-    kernelSize: cfg.kernelSizes[i],
-    poolTimeFreq: [cfg.poolsFreqTime[i][1], cfg.poolsFreqTime[i][0]] as [number, number],
-  }));
-  const maps = applyBlocks2d(input, blocks, cfg.l2);
+  const maps = applyBlocks2d(input, blocks2dFromConfig(cfg), cfg.l2);
   const [, frames, bands, channels] = maps.shape;
   const steps = tf.layers
     .reshape({ name: 'to_sequence', targetShape: [frames ?? -1, (bands as number) * (channels as number)] })
