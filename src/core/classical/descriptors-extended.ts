@@ -8,6 +8,7 @@
  */
 import { powerSpectrumInto, realFftPlan } from '../features/fft.js';
 import { melFilterbank, melRowInto } from '../features/mel.js';
+import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { makeWindow } from '../features/window.js';
 import {
   DEFAULT_DESCRIPTOR_OPTIONS,
@@ -86,28 +87,16 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
   const skew = m2 > EPS ? m3 / m2 ** 1.5 : 0;
   const kurt = m2 > EPS ? m4 / (m2 * m2) : 0;
   const sorted = Float64Array.from(v).sort();
-  const q = (p: number) => {
-    const pos = p * (n - 1);
-    const lo = Math.floor(pos);
-    return sorted[lo] + (sorted[Math.min(lo + 1, n - 1)] - sorted[lo]) * (pos - lo);
-  };
-  let slope = 0;
+  // Slope per unit of normalised time 0..1 = slope per frame x (n - 1).
+  const slope = slopePerFrame(v, mean) * (n - 1);
   let err = 0;
   if (n > 1) {
-    let sxy = 0;
-    let sxx = 0;
-    for (let i = 0; i < n; i++) {
-      const tx = i / (n - 1) - 0.5;
-      sxy += tx * (v[i] - mean);
-      sxx += tx * tx;
-    }
-    slope = sxy / sxx;
     for (let i = 0; i < n; i++) err += (v[i] - mean - slope * (i / (n - 1) - 0.5)) ** 2;
     err = Math.sqrt(err / n);
   }
   let rises = 0;
   for (let i = 1; i < n; i++) if (v[i] > v[i - 1]) rises++;
-  const [p1, p25, p50, p75, p99] = [q(0.01), q(0.25), q(0.5), q(0.75), q(0.99)];
+  const [p1, p25, p50, p75, p99] = [1, 25, 50, 75, 99].map((q) => percentileSorted(sorted, q));
   return [
     mean,
     std,

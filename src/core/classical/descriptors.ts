@@ -6,6 +6,7 @@
  * statistics (functionals). Pitch statistics use voiced frames only.
  */
 import { powerSpectrumInto, realFftPlan, rfft } from '../features/fft.js';
+import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { makeWindow } from '../features/window.js';
 
 export interface DescriptorOptions {
@@ -288,24 +289,10 @@ export function summarise(values: ArrayLike<number>): number[] {
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
   const sorted = [...v].sort((a, b) => a - b);
-  const q = (p: number) => {
-    const pos = p * (n - 1);
-    const lo = Math.floor(pos);
-    return sorted[lo] + (sorted[Math.min(lo + 1, n - 1)] - sorted[lo]) * (pos - lo);
-  };
-  // Slope of the least-squares line over normalised time 0..1.
-  let slope = 0;
-  if (n > 1) {
-    let sxy = 0;
-    let sxx = 0;
-    for (let i = 0; i < n; i++) {
-      const tx = i / (n - 1) - 0.5;
-      sxy += tx * (v[i] - mean);
-      sxx += tx * tx;
-    }
-    slope = sxy / sxx;
-  }
-  return [mean, std, sorted[0], q(0.1), q(0.5), q(0.9), sorted[n - 1], q(0.75) - q(0.25), slope];
+  const q = (percent: number) => percentileSorted(sorted, percent);
+  // Slope of the least-squares line over normalised time 0..1 = slope per frame x (n - 1).
+  const slope = slopePerFrame(v, mean) * (n - 1);
+  return [mean, std, sorted[0], q(10), q(50), q(90), sorted[n - 1], q(75) - q(25), slope];
 }
 
 /**
