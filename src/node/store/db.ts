@@ -22,6 +22,18 @@ export const MIGRATIONS: readonly string[] = [
      label         TEXT NOT NULL,
      prediction    TEXT NOT NULL             -- Prediction as JSON
    );`,
+  // 2: speakers and descriptor vectors for speaker-adaptive models. Descriptors live in their own
+  // table because one recording can carry a vector per descriptor kind (several models served);
+  // ON DELETE CASCADE takes a deleted recording out of its speaker's profile.
+  `ALTER TABLE recordings ADD COLUMN speaker TEXT;           -- who speaks, as the client named them
+   CREATE INDEX recordings_by_speaker ON recordings (speaker) WHERE speaker IS NOT NULL;
+   CREATE TABLE descriptors (
+     recording_id  TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+     kind          TEXT NOT NULL,            -- which descriptor extraction made the vector
+     dim           INTEGER NOT NULL,
+     vector        BLOB NOT NULL,            -- dim float32 values, little-endian
+     PRIMARY KEY (recording_id, kind)
+   );`,
 ];
 
 /** Thrown when the database on disk was written by a newer Emovox than this one. */

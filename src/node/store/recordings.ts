@@ -3,13 +3,22 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from './db.js';
 import { extensionForMime, sweepOrphans, writeFileAtomic } from './audio-files.js';
+import { parseSpeakerName } from './speaker-name.js';
 
-/** What the store keeps of a prediction (the shape of Predictor's Prediction). */
+/** What the store keeps of a prediction (the shape of Predictor's Prediction, plus any extra fields). */
 export interface StoredPrediction {
   label: string;
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** How the prediction used the speaker's profile, when a speaker was named. */
+  adaptation?: { speakerUtterances: number; adapted: boolean; [k: string]: unknown };
+}
+
+/** One utterance's descriptor vector and which extraction made it (vectors of one kind make a profile). */
+export interface DescriptorVector {
+  kind: string;
+  vector: Float32Array;
 }
 
 export interface NewRecording {
@@ -20,6 +29,10 @@ export interface NewRecording {
   durationSec: number;
   modelId: string;
   prediction: StoredPrediction;
+  /** Who speaks (see speaker-name.ts); null or absent for nobody in particular. */
+  speaker?: string | null;
+  /** Descriptor vector(s) of the clip, written in the same transaction as the row. */
+  descriptors?: DescriptorVector[];
 }
 
 export interface Recording {
@@ -30,6 +43,7 @@ export interface Recording {
   sizeBytes: number;
   durationSec: number;
   modelId: string;
+  speaker: string | null;
   prediction: StoredPrediction;
 }
 
@@ -58,6 +72,15 @@ interface Row {
   model_id: string;
   label: string;
   prediction: string;
+  speaker: string | null;
+}
+
+/** A speaker's recordings: how many, the newest, and how many carry descriptors of each kind. */
+export interface SpeakerSummary {
+  speaker: string;
+  recordings: number;
+  lastRecordedAt: string;
+  descriptors: Record<string, number>;
 }
 
 /** Largest page a caller may ask for. */
@@ -72,8 +95,21 @@ function toRecording(r: Row): Recording {
     sizeBytes: r.size_bytes,
     durationSec: r.duration_sec,
     modelId: r.model_id,
+    speaker: r.speaker,
     prediction: JSON.parse(r.prediction) as StoredPrediction,
   };
+}
+
+/** Float32 vector -> BLOB bytes (little-endian, as every platform Node runs on stores them). */
+function vectorToBlob(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** BLOB bytes -> a Float32 vector (copied: SQLite's buffer need not be 4-byte aligned). */
+function blobToVector(b: Buffer): Float32Array {
+  const out = new Float32Array(b.length / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
 }
 
 /**
@@ -108,7 +144,18 @@ export class RecordingStore {
     return sweepOrphans(this.audioDir, new Set(ids));
   }
 
+  /**
+   * Stores the bytes (file first), then the row and its descriptor vectors in one transaction.
+   * Throws SpeakerNameError for a bad speaker name and RangeError for an empty or non-finite vector.
+   */
   create(input: NewRecording, now: Date = new Date()): Recording {
+    const speaker = parseSpeakerName(input.speaker);
+    const descriptors = input.descriptors ?? [];
+    for (const d of descriptors) {
+      if (!d.kind || d.vector.length === 0 || !d.vector.every(Number.isFinite)) {
+        throw new RangeError(`descriptor vector "${d.kind}" must be non-empty and finite`);
+      }
+    }
     const id = randomUUID();
     const ext = extensionForMime(input.mimeType);
     const path = writeFileAtomic(this.audioDir, `${id}.${ext}`, input.bytes);
@@ -123,16 +170,24 @@ export class RecordingStore {
       model_id: input.modelId,
       label: input.prediction.label,
       prediction: JSON.stringify(input.prediction),
+      speaker,
     };
-    try {
+    const insert = this.db.transaction(() => {
       this.db
         .prepare(
           `INSERT INTO recordings (id, created_at, file_name, mime_type, audio_ext, size_bytes,
-             duration_sec, model_id, label, prediction)
+             duration_sec, model_id, label, prediction, speaker)
            VALUES (@id, @created_at, @file_name, @mime_type, @audio_ext, @size_bytes,
-             @duration_sec, @model_id, @label, @prediction)`,
+             @duration_sec, @model_id, @label, @prediction, @speaker)`,
         )
         .run(row);
+      const addVector = this.db.prepare(
+        'INSERT INTO descriptors (recording_id, kind, dim, vector) VALUES (?, ?, ?, ?)',
+      );
+      for (const d of descriptors) addVector.run(id, d.kind, d.vector.length, vectorToBlob(d.vector));
+    });
+    try {
+      insert();
     } catch (err) {
       rmSync(path, { force: true });
       throw err;
@@ -140,18 +195,22 @@ export class RecordingStore {
     return toRecording(row);
   }
 
-  /** Newest first. `page` counts from 1; `pageSize` is 1..MAX_PAGE_SIZE. */
-  list(page = 1, pageSize = 20): RecordingPage {
+  /** Newest first, optionally only one speaker's. `page` counts from 1; `pageSize` is 1..MAX_PAGE_SIZE. */
+  list(page = 1, pageSize = 20, speaker: string | null = null): RecordingPage {
     if (!Number.isInteger(page) || page < 1)
       throw new RangeError(`page must be an integer >= 1, got ${page}`);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RangeError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
     }
+    const where = speaker === null ? '' : 'WHERE speaker = @speaker';
     const read = this.db.transaction(() => {
-      const total = this.db.prepare('SELECT count(*) FROM recordings').pluck().get() as number;
+      const total = this.db
+        .prepare(`SELECT count(*) FROM recordings ${where}`)
+        .pluck()
+        .get({ speaker }) as number;
       const rows = this.db
-        .prepare('SELECT * FROM recordings ORDER BY rowid DESC LIMIT ? OFFSET ?')
-        .all(pageSize, (page - 1) * pageSize) as Row[];
+        .prepare(`SELECT * FROM recordings ${where} ORDER BY rowid DESC LIMIT @limit OFFSET @offset`)
+        .all({ speaker, limit: pageSize, offset: (page - 1) * pageSize }) as Row[];
       return { total, rows };
     });
     const { total, rows } = read();
@@ -175,7 +234,63 @@ export class RecordingStore {
     };
   }
 
-  /** Deletes the row, then its file. Returns false if there was no such recording. */
+  /** The descriptor vectors of `kind` stored with `speaker`'s recordings, oldest first. */
+  speakerDescriptors(speaker: string, kind: string): Float32Array[] {
+    const blobs = this.db
+      .prepare(
+        `SELECT d.vector FROM descriptors d JOIN recordings r ON r.id = d.recording_id
+         WHERE r.speaker = ? AND d.kind = ? ORDER BY r.rowid`,
+      )
+      .pluck()
+      .all(speaker, kind) as Buffer[];
+    return blobs.map(blobToVector);
+  }
+
+  /** Number of `speaker`'s recordings (with a descriptor vector of `kind`, when given). */
+  speakerCount(speaker: string, kind: string | null = null): number {
+    if (kind === null) {
+      return this.db
+        .prepare('SELECT count(*) FROM recordings WHERE speaker = ?')
+        .pluck()
+        .get(speaker) as number;
+    }
+    return this.db
+      .prepare(
+        `SELECT count(*) FROM descriptors d JOIN recordings r ON r.id = d.recording_id
+         WHERE r.speaker = ? AND d.kind = ?`,
+      )
+      .pluck()
+      .get(speaker, kind) as number;
+  }
+
+  /** Every named speaker, most recently heard first. */
+  speakers(): SpeakerSummary[] {
+    const read = this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT speaker, count(*) AS recordings, max(created_at) AS last
+           FROM recordings WHERE speaker IS NOT NULL GROUP BY speaker ORDER BY max(rowid) DESC`,
+        )
+        .all() as { speaker: string; recordings: number; last: string }[];
+      const kinds = this.db
+        .prepare(
+          `SELECT r.speaker AS speaker, d.kind AS kind, count(*) AS n
+           FROM descriptors d JOIN recordings r ON r.id = d.recording_id
+           WHERE r.speaker IS NOT NULL GROUP BY r.speaker, d.kind`,
+        )
+        .all() as { speaker: string; kind: string; n: number }[];
+      return { rows, kinds };
+    });
+    const { rows, kinds } = read();
+    return rows.map((r) => ({
+      speaker: r.speaker,
+      recordings: r.recordings,
+      lastRecordedAt: r.last,
+      descriptors: Object.fromEntries(kinds.filter((k) => k.speaker === r.speaker).map((k) => [k.kind, k.n])),
+    }));
+  }
+
+  /** Deletes the row (its descriptor vectors go with it), then its file. Returns false if there was no such recording. */
   delete(id: string): boolean {
     const row = this.db.prepare('SELECT audio_ext FROM recordings WHERE id = ?').get(id) as
       Pick<Row, 'audio_ext'> | undefined;
