@@ -10,6 +10,7 @@ import type { Utterance } from '../datasets/types.js';
 import { augmentSignal, type AugmentOptions } from './augment.js';
 import type { Rng } from './rng.js';
 import { TrainError } from './options.js';
+import { applyFrameStats, groupBySpeaker, poolFrameStats } from './speaker-norm.js';
 
 /** One utterance's cached, normalised frames: variants[0] is clean, the rest augmented copies. */
 export interface CachedUtterance {
@@ -114,5 +115,32 @@ export function normaliseCache(cache: FrameCache, stats: Normalisation): void {
     it.variants = it.variants.map((d) =>
       Float32Array.from(d, (v, i) => (v - stats.mean[i % c]) / stats.std[i % c]),
     );
+  }
+}
+
+/**
+ * Per-speaker normalisation of a feature cache (replaces every variant): each utterance's frames,
+ * clean and augmented, are z-normalised per coefficient with the statistics of all clean frames
+ * of its own speaker in this cache. Uses no labels. Waveform caches are refused.
+ */
+export function speakerNormaliseCache(cache: FrameCache, kind: 'features' | 'waveform'): void {
+  if (kind === 'waveform') {
+    throw new TrainError(
+      'per-speaker normalisation needs a feature-based model; waveform models (cnn1d-lstm) take the raw signal',
+    );
+  }
+  const c = cache.coeffs;
+  const groups = groupBySpeaker(cache.items.map((it) => it.utterance.speaker));
+  for (const idx of groups.values()) {
+    const stats = poolFrameStats(
+      idx.map((i) => {
+        const d = cache.items[i].variants[0];
+        return { data: d, frames: d.length / c, coeffs: c };
+      }),
+    );
+    for (const i of idx) {
+      const it = cache.items[i];
+      it.variants = it.variants.map((d) => applyFrameStats(d, c, stats));
+    }
   }
 }

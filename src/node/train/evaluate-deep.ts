@@ -2,11 +2,17 @@
  * Deep models through the same folds as the classical ones: each fold trains a fresh network
  * with the trainer (early stopping on held-out *training* speakers only, never the test
  * speaker), classifies the test speaker's utterances the way the Predictor does, and the
- * predictions of all folds are pooled.
+ * predictions of all folds are pooled. Folds can run in worker threads (`jobs`); every fold is
+ * seeded on its own, so the pooled result is the same as in one thread.
  */
-import { Predictor } from '../../core/predict.js';
+import * as tf from '@tensorflow/tfjs';
+import type { BundleManifest } from '../../core/bundle.js';
+import { extractFeatures } from '../../core/features/index.js';
+import { meanWindowProbabilities, normaliseInPlace, Predictor, windowFrames } from '../../core/predict.js';
+import { sliceFrames, windowStarts } from '../../core/windows.js';
+import type { BackendName } from '../backend.js';
 import type { Utterance } from '../datasets/types.js';
-import { assertNoSpeakerLeak, makeFolds, type FoldOptions, type Protocol } from './cv.js';
+import { assertNoSpeakerLeak, makeFolds, type Fold, type FoldOptions, type Protocol } from './cv.js';
 import {
   labelsOf,
   summarise,
@@ -14,8 +20,11 @@ import {
   type ItemPrediction,
   type ModelEvaluation,
 } from './evaluate.js';
-import type { TrainOptionsInput } from './options.js';
+import { runFoldsInWorkers } from './evaluate-deep-pool.js';
+import { TrainError, type TrainOptionsInput } from './options.js';
+import { speakerNormaliseFrames } from './speaker-norm.js';
 import { trainModel, type BatchProgress } from './trainer.js';
+import { modelInput } from '../../core/models/registry.js';
 
 export interface DeepEvalOptions {
   model: string;
@@ -24,50 +33,103 @@ export interface DeepEvalOptions {
   foldOptions?: FoldOptions;
   /** Passed to the trainer (epochs, lr, augment, valSpeakers...); modelName and data are set here. */
   train?: Partial<TrainOptionsInput>;
+  /** Per-speaker normalisation of the feature frames (training, validation and test speakers). */
+  speakerNorm?: boolean;
+  /** Folds trained at once in worker threads (default 1: in this thread). */
+  jobs?: number;
+  /** Backend the workers initialise (default: the active tfjs backend). */
+  backend?: BackendName;
   onFold?: (fold: FoldResult, index: number, total: number) => void;
   onBatch?: (fold: number, p: BatchProgress) => void;
 }
 
-export async function evaluateDeep(
-  items: readonly Utterance[],
+/** What one fold produces; plain data, so it can come back from a worker thread. */
+export interface DeepFoldOutcome {
+  result: FoldResult;
+  predictions: ItemPrediction[];
+}
+
+/** Everything a fold needs besides its own indices (also what a worker receives). */
+export interface DeepFoldContext {
+  items: readonly Utterance[];
+  signals: Map<string, Float32Array>;
+  labels: string[];
+  trainOptions: Partial<TrainOptionsInput> & { modelName: string; corpus: string };
+  speakerNorm: boolean;
+  protocol: string;
+}
+
+/**
+ * Test-time per-speaker normalisation: raw features of all of a speaker's test clips, z-scored
+ * with that speaker's statistics (no labels), then the model's own normalisation, windows, mean
+ * window probabilities.
+ */
+async function speakerNormProbabilities(
+  model: tf.LayersModel,
+  manifest: BundleManifest,
+  test: readonly Utterance[],
   signals: Map<string, Float32Array>,
-  o: DeepEvalOptions,
-): Promise<ModelEvaluation> {
-  const t0 = performance.now();
-  const labels = labelsOf(items);
-  const plan = makeFolds(items, o.protocol, o.foldOptions);
-  const predictions: ItemPrediction[] = [];
-  const folds: FoldResult[] = [];
-  const trainOptions = { valSpeakers: 1, ...o.train, modelName: o.model, corpus: o.corpus };
-  for (const [fi, fold] of plan.folds.entries()) {
-    const tf0 = performance.now();
-    if (plan.speakerIndependent) assertNoSpeakerLeak(fold, items);
-    const result = await trainModel({
-      ...trainOptions,
-      train: fold.train.map((i) => items[i]),
-      signals,
-      labels,
-      protocol: `${plan.protocol} fold ${fold.name}`,
-      onBatch: o.onBatch ? (p) => o.onBatch!(fi, p) : undefined,
-    });
+): Promise<Float32Array[]> {
+  const raw = test.map((u) => extractFeatures(signals.get(u.path)!, manifest.featureConfig));
+  const normed = speakerNormaliseFrames(
+    raw,
+    test.map((u) => u.speaker),
+  );
+  const { window, hop } = windowFrames(manifest);
+  const out: Float32Array[] = [];
+  for (const m of normed) {
+    normaliseInPlace(m.data, m.coeffs, manifest.normalisation.mean, manifest.normalisation.std);
+    const windows = windowStarts(m.frames, window, hop).map((s) => sliceFrames(m.data, m.coeffs, s, window));
+    out.push(await meanWindowProbabilities(model, windows));
+  }
+  return out;
+}
+
+/** Trains on one fold's training items and predicts its test items. */
+export async function runDeepFold(
+  ctx: DeepFoldContext,
+  fold: Fold,
+  onBatch?: (p: BatchProgress) => void,
+): Promise<DeepFoldOutcome> {
+  const tf0 = performance.now();
+  const { items, signals, labels } = ctx;
+  const result = await trainModel({
+    ...ctx.trainOptions,
+    train: fold.train.map((i) => items[i]),
+    signals,
+    labels,
+    speakerNorm: ctx.speakerNorm,
+    protocol: `${ctx.protocol} fold ${fold.name}`,
+    onBatch,
+  });
+  const test = fold.test.map((i) => items[i]);
+  let probs: ArrayLike<number>[];
+  if (ctx.speakerNorm) {
+    probs = await speakerNormProbabilities(result.model, result.manifest, test, signals);
+  } else {
     const predictor = Predictor.fromBundle({ model: result.model, manifest: result.manifest });
-    let correct = 0;
-    for (const i of fold.test) {
-      const u = items[i];
-      const p = await predictor.predict(signals.get(u.path)!);
-      const probabilities = labels.map((l) => Math.round((p.probabilities[l] ?? 0) * 1e4) / 1e4);
-      if (p.label === u.label) correct++;
-      predictions.push({
-        path: u.path,
-        speaker: u.speaker,
-        label: u.label,
-        predicted: p.label,
-        fold: fold.name,
-        probabilities,
-      });
-    }
-    result.model.dispose();
-    const fr: FoldResult = {
+    probs = [];
+    for (const u of test) probs.push(await predictor.probabilities(signals.get(u.path)!));
+  }
+  result.model.dispose();
+  const order = result.manifest.labels;
+  let correct = 0;
+  const predictions = test.map((u, k) => {
+    const p = labels.map((l) => probs[k][order.indexOf(l)] ?? 0);
+    const predicted = labels[p.indexOf(Math.max(...p))];
+    if (predicted === u.label) correct++;
+    return {
+      path: u.path,
+      speaker: u.speaker,
+      label: u.label,
+      predicted,
+      fold: fold.name,
+      probabilities: p.map((v) => Math.round(v * 1e4) / 1e4),
+    };
+  });
+  return {
+    predictions,
+    result: {
       name: fold.name,
       testSpeakers: fold.testSpeakers,
       nTrain: fold.train.length,
@@ -81,22 +143,68 @@ export async function evaluateDeep(
       innerUar: null,
       history: result.history,
       seconds: (performance.now() - tf0) / 1000,
-    };
-    folds.push(fr);
-    o.onFold?.(fr, fi, plan.folds.length);
+    },
+  };
+}
+
+export async function evaluateDeep(
+  items: readonly Utterance[],
+  signals: Map<string, Float32Array>,
+  o: DeepEvalOptions,
+): Promise<ModelEvaluation> {
+  const t0 = performance.now();
+  const labels = labelsOf(items);
+  const plan = makeFolds(items, o.protocol, o.foldOptions);
+  const jobs = o.jobs ?? 1;
+  if (!(Number.isInteger(jobs) && jobs >= 1))
+    throw new RangeError(`jobs must be a positive integer, got ${jobs}`);
+  if (o.speakerNorm && modelInput(o.model) === 'waveform') {
+    throw new TrainError(
+      `per-speaker normalisation needs a feature-based model; ${o.model} takes the raw waveform`,
+    );
   }
+  if (plan.speakerIndependent) for (const fold of plan.folds) assertNoSpeakerLeak(fold, items);
+  const trainOptions = { valSpeakers: 1, ...o.train, modelName: o.model, corpus: o.corpus };
+  const ctx: DeepFoldContext = {
+    items,
+    signals,
+    labels,
+    trainOptions,
+    speakerNorm: Boolean(o.speakerNorm),
+    protocol: plan.protocol,
+  };
+  const outcomes: DeepFoldOutcome[] = new Array(plan.folds.length);
+  const finished = (fi: number, out: DeepFoldOutcome) => {
+    outcomes[fi] = out;
+    o.onFold?.(out.result, fi, plan.folds.length);
+  };
+  if (jobs === 1 || plan.folds.length === 1) {
+    for (const [fi, fold] of plan.folds.entries()) {
+      finished(fi, await runDeepFold(ctx, fold, o.onBatch ? (p) => o.onBatch!(fi, p) : undefined));
+    }
+  } else {
+    await runFoldsInWorkers(ctx, plan.folds, {
+      jobs,
+      backend: o.backend ?? (tf.getBackend() as BackendName),
+      onBatch: o.onBatch,
+      onDone: finished,
+    });
+  }
+  // Pooled in fold order whatever order the workers finished in.
+  const predictions = outcomes.flatMap((r) => r.predictions);
   return {
     model: o.model,
     protocol: o.protocol,
     corpus: o.corpus,
-    speakerNorm: false,
+    speakerNorm: Boolean(o.speakerNorm),
     tuned: false,
     ...summarise(predictions, labels),
-    folds,
+    folds: outcomes.map((r) => r.result),
     predictions,
     seconds: (performance.now() - t0) / 1000,
     config: {
       ...trainOptions,
+      jobs,
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
     },

@@ -42,6 +42,64 @@ export function speakerNormaliseRows(x: Matrix, speakers: readonly string[]): Ma
   return out;
 }
 
+/** Per-coefficient mean and standard deviation (floored: constant coefficients get std 1). */
+export interface FrameStats {
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/** Statistics pooled over every frame of the given matrices (all with the same coefficients). */
+export function poolFrameStats(mats: readonly FrameMatrix[]): FrameStats {
+  if (mats.length === 0) throw new RangeError('no frame matrices to take statistics from');
+  const coeffs = mats[0].coeffs;
+  const sum = new Float64Array(coeffs);
+  const sq = new Float64Array(coeffs);
+  let frames = 0;
+  for (const [i, m] of mats.entries()) {
+    if (m.coeffs !== coeffs)
+      throw new RangeError(`matrix ${i} has ${m.coeffs} coefficients, expected ${coeffs}`);
+    for (let t = 0; t < m.frames; t++) for (let c = 0; c < coeffs; c++) sum[c] += m.data[t * coeffs + c];
+    frames += m.frames;
+  }
+  const mean = sum.map((v) => v / Math.max(frames, 1));
+  for (const m of mats) {
+    for (let t = 0; t < m.frames; t++) {
+      for (let c = 0; c < coeffs; c++) {
+        const v = m.data[t * coeffs + c] - mean[c];
+        sq[c] += v * v;
+      }
+    }
+  }
+  const std = sq.map((v) => {
+    const s = Math.sqrt(v / Math.max(frames, 1));
+    return s > MIN_STD ? s : 1;
+  });
+  return { mean, std };
+}
+
+/** A new frames-major array (x - mean[c]) / std[c]. */
+export function applyFrameStats(data: Float32Array, coeffs: number, stats: FrameStats): Float32Array {
+  if (stats.mean.length !== coeffs)
+    throw new RangeError(`statistics have ${stats.mean.length} coefficients, the frames ${coeffs}`);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = i % coeffs;
+    out[i] = (data[i] - stats.mean[c]) / stats.std[c];
+  }
+  return out;
+}
+
+/** Indices of the items of each speaker, in order of first appearance. */
+export function groupBySpeaker(speakers: readonly string[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  speakers.forEach((s, i) => {
+    const g = groups.get(s);
+    if (g) g.push(i);
+    else groups.set(s, [i]);
+  });
+  return groups;
+}
+
 /**
  * Frame-level matrices (one per utterance) z-normalised per coefficient with statistics pooled
  * over all frames of the same speaker's utterances. Returns new matrices.
@@ -53,40 +111,11 @@ export function speakerNormaliseFrames(
   if (speakers.length !== mats.length)
     throw new RangeError(`${mats.length} matrices but ${speakers.length} speaker ids`);
   const out: FrameMatrix[] = new Array(mats.length);
-  for (const s of new Set(speakers)) {
-    const idx = speakers.flatMap((v, i) => (v === s ? [i] : []));
-    const coeffs = mats[idx[0]].coeffs;
-    const sum = new Float64Array(coeffs);
-    const sq = new Float64Array(coeffs);
-    let frames = 0;
+  for (const idx of groupBySpeaker(speakers).values()) {
+    const stats = poolFrameStats(idx.map((i) => mats[i]));
     for (const i of idx) {
       const m = mats[i];
-      if (m.coeffs !== coeffs)
-        throw new RangeError(`utterance ${i} has ${m.coeffs} coefficients, expected ${coeffs}`);
-      for (let t = 0; t < m.frames; t++) for (let c = 0; c < coeffs; c++) sum[c] += m.data[t * coeffs + c];
-      frames += m.frames;
-    }
-    const mean = sum.map((v) => v / Math.max(frames, 1));
-    for (const i of idx) {
-      const m = mats[i];
-      for (let t = 0; t < m.frames; t++) {
-        for (let c = 0; c < coeffs; c++) {
-          const v = m.data[t * coeffs + c] - mean[c];
-          sq[c] += v * v;
-        }
-      }
-    }
-    const std = sq.map((v) => {
-      const s = Math.sqrt(v / Math.max(frames, 1));
-      return s > MIN_STD ? s : 1;
-    });
-    for (const i of idx) {
-      const m = mats[i];
-      const data = new Float32Array(m.data.length);
-      for (let t = 0; t < m.frames; t++) {
-        for (let c = 0; c < coeffs; c++) data[t * coeffs + c] = (m.data[t * coeffs + c] - mean[c]) / std[c];
-      }
-      out[i] = { data, frames: m.frames, coeffs };
+      out[i] = { data: applyFrameStats(m.data, m.coeffs, stats), frames: m.frames, coeffs: m.coeffs };
     }
   }
   return out;

@@ -22,6 +22,7 @@ import {
   buildCache,
   normaliseCache,
   normalisationStats,
+  speakerNormaliseCache,
   speakerSplit,
   type CachedUtterance,
   type FrameCache,
@@ -65,6 +66,12 @@ export type TrainModelOptions = TrainOptionsInput & {
   /** Output labels in order; default: the canonical emotions present in `train`. */
   labels?: string[];
   protocol?: string;
+  /**
+   * Z-normalise each utterance's feature frames with its own speaker's statistics (over that
+   * speaker's clean utterances) before the global normalisation; feature models only. A model
+   * trained so needs the same at prediction time (several clips per speaker): evaluation only.
+   */
+  speakerNorm?: boolean;
   resume?: TrainSnapshot;
   onBatch?: (p: BatchProgress) => void;
   /** Called after every finished epoch (checkpointing). The snapshot's tensors are live: read, do not dispose. */
@@ -142,6 +149,10 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
   const train = await buildCache(split.train, input.signals, labels, kind, featureConfig, o.augment, dataRng);
   const val = await buildCache(split.val, input.signals, labels, kind, featureConfig, null, dataRng);
   val.coeffs = train.coeffs;
+  if (input.speakerNorm) {
+    speakerNormaliseCache(train, kind);
+    speakerNormaliseCache(val, kind);
+  }
   const normalisation = normalisationStats(train, kind);
   normaliseCache(train, normalisation);
   normaliseCache(val, normalisation);
@@ -158,11 +169,12 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
     normalisation,
     corpus: o.corpus,
     protocol:
-      input.protocol ??
-      `trained on ${split.train.length} utterances of ${new Set(split.train.map((u) => u.speaker)).size} speakers; ` +
-        (split.valSpeakers.length
-          ? `early stopping on held-out training speakers ${split.valSpeakers.join(' ')} (${split.val.length} utterances)`
-          : 'no validation split'),
+      (input.speakerNorm ? 'per-speaker normalised features; ' : '') +
+      (input.protocol ??
+        `trained on ${split.train.length} utterances of ${new Set(split.train.map((u) => u.speaker)).size} speakers; ` +
+          (split.valSpeakers.length
+            ? `early stopping on held-out training speakers ${split.valSpeakers.join(' ')} (${split.val.length} utterances)`
+            : 'no validation split')),
     metrics: {},
     history: [],
     card: '',

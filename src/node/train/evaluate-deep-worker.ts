@@ -1,0 +1,38 @@
+/** Worker thread of runFoldsInWorkers: initialises its backend, then runs each fold it is sent. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../backend.js';
+import type { Fold } from './cv.js';
+import { runDeepFold, type DeepFoldContext } from './evaluate-deep.js';
+import type { DeepWorkerData, DeepWorkerMessage } from './evaluate-deep-pool.js';
+
+const d = workerData as DeepWorkerData;
+const all = new Float32Array(d.signalBuffer);
+const ctx: DeepFoldContext = {
+  items: d.items,
+  labels: d.labels,
+  trainOptions: d.trainOptions,
+  speakerNorm: d.speakerNorm,
+  protocol: d.protocol,
+  signals: new Map(d.signalIndex.map(([path, at, n]) => [path, all.subarray(at, at + n)])),
+};
+const ready = initBackend(d.backend);
+const post = (m: DeepWorkerMessage) => parentPort!.postMessage(m);
+
+parentPort!.on('message', ({ index, fold }: { index: number; fold: Fold }) => {
+  void (async () => {
+    try {
+      await ready;
+      const outcome = await runDeepFold(ctx, fold, (progress) => post({ type: 'batch', index, progress }));
+      post({ type: 'done', index, outcome });
+    } catch (e) {
+      const err = e as Error & { code?: unknown };
+      post({
+        type: 'error',
+        index,
+        message: err.message,
+        name: err.name,
+        code: typeof err.code === 'string' ? err.code : undefined,
+      });
+    }
+  })();
+});
