@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-norm-layer.js';
 import { ModelConfigError, type ModelConfig } from './config.js';
 
 /**
@@ -59,7 +60,7 @@ export function applyBlocks2d(x: tf.SymbolicTensor, blocks: Block2d[], l2 = 0): 
         kernelRegularizer: regularizer(l2),
       })
       .apply(y) as tf.SymbolicTensor;
-    y = tf.layers.batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
+    y = batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
     y = tf.layers
       .maxPooling2d({ name: `block${n}_pool`, poolSize: [pt, pf], strides: [pt, pf], padding: 'valid' })
@@ -90,7 +91,7 @@ export function applyBlocks1d(x: tf.SymbolicTensor, blocks: Block1d[], l2 = 0): 
           'use longer input (inputSeconds) or smaller strides/pools',
       );
     }
-    y = tf.layers.batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
+    y = batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
     y = tf.layers
       .maxPooling1d({ name: `block${n}_pool`, poolSize: b.poolTime, strides: b.poolTime, padding: 'valid' })

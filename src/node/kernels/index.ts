@@ -2,9 +2,11 @@
  * The project's own kernels for the tfjs wasm backend: what training the conv nets needs and
  * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad,
  * the Tile/Sum/Mean of batch-norm statistics and gradients, and Identity, which copied).
- * Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
+ * Training-mode batch normalisation runs as two kernels of our own (see
+ * src/core/models/batch-norm-training.ts). Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './BatchNormTraining.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { identityConfig } from './Identity.js';
@@ -22,6 +24,8 @@ export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   meanConfig,
   tileConfig,
   identityConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */

@@ -1,0 +1,173 @@
+/**
+ * The two kernels of src/core/models/batch-norm-training.ts for the wasm backend, each two JS
+ * passes over a channels-last tensor seen as [rows, C] (per-channel sums accumulated in float64,
+ * as the cpu backend's reductions are). The element-wise ops tfjs composes batch norm from would
+ * make ten passes and as many full-size tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../core/models/batch-norm-training.js';
+import { allocate, heapF32 } from './wasm-ops.js';
+
+/**
+ * Per-channel mean and biased variance of x [rows, C], from sums of (x - k) and (x - k)^2 with
+ * k the first row (a shift that keeps the one-pass formula exact enough in float64).
+ */
+export function channelMoments(
+  x: Float32Array,
+  channels: number,
+  mean: Float32Array,
+  variance: Float32Array,
+): void {
+  const rows = x.length / channels;
+  const s1 = new Float64Array(channels);
+  const s2 = new Float64Array(channels);
+  const k = x.slice(0, channels);
+  for (let p = 0; p < x.length; p += channels) {
+    for (let c = 0; c < channels; c++) {
+      const d = x[p + c] - k[c];
+      s1[c] += d;
+      s2[c] += d * d;
+    }
+  }
+  for (let c = 0; c < channels; c++) {
+    const m = s1[c] / rows;
+    mean[c] = k[c] + m;
+    variance[c] = Math.max(0, s2[c] / rows - m * m);
+  }
+}
+
+/** y = x * scale[c] + shift[c] with scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
+export function normalise(
+  x: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+  y: Float32Array,
+): void {
+  const channels = mean.length;
+  const scale = new Float32Array(channels);
+  const shift = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = gamma[c] / Math.sqrt(variance[c] + eps);
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
+  for (let p = 0; p < x.length; p += channels) {
+    for (let c = 0; c < channels; c++) y[p + c] = x[p + c] * scale[c] + shift[c];
+  }
+}
+
+/** Closed-form batch-norm gradient (see batch-norm-training.ts); writes dx, dgamma, dbeta. */
+export function normaliseBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  eps: number,
+  dx: Float32Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+): void {
+  const channels = mean.length;
+  const rows = x.length / channels;
+  const sDy = new Float64Array(channels);
+  const sDyX = new Float64Array(channels);
+  for (let p = 0; p < x.length; p += channels) {
+    for (let c = 0; c < channels; c++) {
+      const g = dy[p + c];
+      sDy[c] += g;
+      sDyX[c] += g * (x[p + c] - mean[c]);
+    }
+  }
+  // dx = a * dy + b * x + d per channel, with the sums folded into a, b and d.
+  const a = new Float32Array(channels);
+  const b = new Float32Array(channels);
+  const d = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const invStd = 1 / Math.sqrt(variance[c] + eps);
+    dBeta[c] = sDy[c];
+    dGamma[c] = sDyX[c] * invStd;
+    a[c] = gamma[c] * invStd;
+    b[c] = (-a[c] * invStd * invStd * sDyX[c]) / rows;
+    d[c] = (-a[c] * sDy[c]) / rows - b[c] * mean[c];
+  }
+  for (let p = 0; p < x.length; p += channels) {
+    for (let c = 0; c < channels; c++) dx[p + c] = a[c] * dy[p + c] + b[c] * x[p + c] + d[c];
+  }
+}
+
+type Info = tf.TensorInfo;
+
+function requireFloat(kernel: string, inputs: Record<string, Info>): void {
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel}: ${name} must be float32, got ${t.dtype}`);
+  }
+}
+
+export function batchNormTrainingKernel(args: {
+  inputs: { x: Info; gamma: Info; beta: Info };
+  backend: BackendWasm;
+  attrs: { varianceEpsilon: number };
+}): Info[] {
+  const { inputs, backend, attrs } = args;
+  requireFloat(BATCH_NORM_TRAINING, inputs);
+  const { x, gamma, beta } = inputs;
+  const channels = x.shape[x.shape.length - 1];
+  const y = allocate(backend, x.shape);
+  const mean = allocate(backend, [channels]);
+  const variance = allocate(backend, [channels]);
+  const xs = heapF32(backend, x);
+  const [m, v] = [heapF32(backend, mean), heapF32(backend, variance)];
+  channelMoments(xs, channels, m, v);
+  normalise(
+    xs,
+    m,
+    v,
+    heapF32(backend, gamma),
+    heapF32(backend, beta),
+    attrs.varianceEpsilon,
+    heapF32(backend, y),
+  );
+  return [y, mean, variance];
+}
+
+export function batchNormTrainingGradKernel(args: {
+  inputs: { dy: Info; x: Info; mean: Info; variance: Info; gamma: Info };
+  backend: BackendWasm;
+  attrs: { varianceEpsilon: number };
+}): Info[] {
+  const { inputs, backend, attrs } = args;
+  requireFloat(BATCH_NORM_TRAINING_GRAD, inputs);
+  const { dy, x, mean, variance, gamma } = inputs;
+  const channels = x.shape[x.shape.length - 1];
+  const dx = allocate(backend, x.shape);
+  const dGamma = allocate(backend, [channels]);
+  const dBeta = allocate(backend, [channels]);
+  normaliseBackward(
+    heapF32(backend, dy),
+    heapF32(backend, x),
+    heapF32(backend, mean),
+    heapF32(backend, variance),
+    heapF32(backend, gamma),
+    attrs.varianceEpsilon,
+    heapF32(backend, dx),
+    heapF32(backend, dGamma),
+    heapF32(backend, dBeta),
+  );
+  return [dx, dGamma, dBeta];
+}
+
+export const batchNormTrainingConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAINING,
+  backendName: 'wasm',
+  kernelFunc: batchNormTrainingKernel as unknown as tf.KernelFunc,
+};
+
+export const batchNormTrainingGradConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAINING_GRAD,
+  backendName: 'wasm',
+  kernelFunc: batchNormTrainingGradKernel as unknown as tf.KernelFunc,
+};
