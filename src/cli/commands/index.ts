@@ -14,6 +14,7 @@ export const COMMAND_LOADERS: Record<string, () => Promise<{ register: RegisterC
   serve: () => import('./serve.js'),
   train: () => import('./train.js'),
   evaluate: () => import('./evaluate.js'),
+  tune: () => import('./tune.js'),
   models: () => import('./models.js'),
 };
 

@@ -1,0 +1,162 @@
+/**
+ * `emovox tune`: grid or random hyperparameter search with inner validation on training speakers
+ * only; resumable (re-run the same command), with a table ranked by validation UAR.
+ */
+import { Option, type Command } from 'commander';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
+import { MODEL_NAMES } from '../../core/models/registry.js';
+import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
+import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
+import { createProgress } from '../../node/train/progress.js';
+import { runTune } from '../../node/train/tune.js';
+import { formatTable } from '../../node/train/tune-results.js';
+import { INNER_PROTOCOLS, type InnerProtocol } from '../../node/train/tune-score.js';
+import { MAX_GRID_TRIALS, SEARCHES, TuneError, type Search } from '../../node/train/tune-space.js';
+
+interface TuneCliOptions {
+  corpus: CorpusKind;
+  data: string;
+  model: string;
+  space: string;
+  out: string;
+  search: Search;
+  trials?: number;
+  seed: number;
+  excludeSpeakers?: string;
+  inner?: InnerProtocol;
+  valSpeakers?: number;
+  epochs?: number;
+  backend: 'wasm' | 'cpu';
+  cache: boolean;
+  cacheDir: string;
+  json?: string;
+  quiet?: boolean;
+}
+
+const integer = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new TuneError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+};
+
+/** The space file as JSON (errors name the file). */
+export function readSpaceFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), 'utf8');
+  } catch (err) {
+    throw new TuneError(
+      `cannot read the space file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new TuneError(`the space file ${path} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+async function run(o: TuneCliOptions): Promise<void> {
+  const log = (s: string) => {
+    if (!o.quiet) process.stderr.write(`${s}\n`);
+  };
+  const progress = createProgress({ quiet: o.quiet });
+  const outcome = await runTune({
+    corpus: o.corpus,
+    data: o.data,
+    model: o.model,
+    space: readSpaceFile(o.space),
+    spaceFile: o.space,
+    out: o.out,
+    search: o.search,
+    trials: o.trials,
+    seed: o.seed,
+    excludeSpeakers: o.excludeSpeakers
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    inner: o.inner,
+    valSpeakers: o.valSpeakers,
+    epochs: o.epochs,
+    backend: o.backend,
+    cacheDir: o.cache ? o.cacheDir : null,
+    log: (s) => {
+      progress.stop();
+      log(s);
+    },
+    onBatch: (p) => progress.batch(p),
+  });
+  progress.stop();
+  process.stdout.write(
+    `${formatTable(outcome.ranked)}\n\n${outcome.ranked.length} trial(s) ranked by validation UAR (training speakers only); ` +
+      `${outcome.ran} run now, ${outcome.skipped} skipped as already done, ${outcome.seconds.toFixed(1)} s\n`,
+  );
+  log(`wrote ${outcome.files.results}${outcome.files.best ? ` and ${outcome.files.best}` : ''}`);
+  if (o.json) {
+    mkdirSync(dirname(resolve(o.json)), { recursive: true });
+    writeFileSync(
+      o.json,
+      `${JSON.stringify({ model: o.model, corpus: o.corpus, best: outcome.best, trials: outcome.ranked }, null, 2)}\n`,
+    );
+    log(`wrote ${o.json}`);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('tune')
+    .description(
+      'Hyperparameter search (grid or random) scored on training speakers only; resumable, results ranked by validation UAR.',
+    )
+    .addOption(
+      new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]).makeOptionMandatory(),
+    )
+    .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
+    .requiredOption('--model <name>', `model: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`)
+    .requiredOption(
+      '--space <file>',
+      'JSON search space: {"lr": [0.001, 0.003], "modelConfig.dropout": {"min": 0, "max": 0.5}} (deep: trainer option paths; classical: c, gamma, pca, trees, speakerNorm, descriptors)',
+    )
+    .requiredOption(
+      '--out <dir>',
+      'folder for tune.json, trials.jsonl, results.md and best.json (re-run to resume)',
+    )
+    .addOption(
+      new Option('--search <kind>', 'grid (every combination) or random (seeded draws)')
+        .choices([...SEARCHES])
+        .default('grid'),
+    )
+    .option(
+      '--trials <n>',
+      `random: number of draws; grid: run a seeded sample of n points (needed above ${MAX_GRID_TRIALS})`,
+      integer('trials', 1),
+    )
+    .option('--seed <n>', 'seed for draws, the validation split and training', integer('seed', 0), 1)
+    .option(
+      '--exclude-speakers <ids>',
+      'outer test speakers, comma-separated: dropped right after listing the corpus, never decoded',
+    )
+    .addOption(
+      new Option(
+        '--inner <protocol>',
+        'inner validation: loso (default for classical models) or holdout (default for deep ones)',
+      ).choices([...INNER_PROTOCOLS]),
+    )
+    .option(
+      '--val-speakers <n>',
+      '--inner holdout: training speakers held out for validation (default 2)',
+      integer('val-speakers', 1),
+    )
+    .option('--epochs <n>', 'deep models: maximum epochs per training run', integer('epochs', 1))
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend for deep models').choices(['wasm', 'cpu']).default('wasm'),
+    )
+    .option('--no-cache', 'classical models: do not read or write the feature cache')
+    .option('--cache-dir <dir>', 'classical feature cache folder', DEFAULT_FEATURE_CACHE_DIR)
+    .option('--json <file>', 'write every trial, best first, as JSON')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (o: TuneCliOptions) => run(o));
+}

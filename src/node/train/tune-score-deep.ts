@@ -1,0 +1,67 @@
+/**
+ * Scores one deep tuning trial on the training speakers only. `--inner loso`: pooled UAR over
+ * inner leave-one-speaker-out folds through evaluateDeep (what `emovox evaluate` runs); `--inner
+ * holdout`: a seeded speaker-disjoint validation split of N speakers inside the trainer, with
+ * the figures of the epoch the trainer kept. Loaded on demand (it pulls in TensorFlow.js).
+ */
+import type { HistoryEntry } from '../../core/bundle.js';
+import type { Utterance } from '../datasets/types.js';
+import { evaluateDeep } from './evaluate-deep.js';
+import { labelsOf } from './evaluate.js';
+import type { TrainOptionsInput } from './options.js';
+import { trainModel, type BatchProgress } from './trainer.js';
+import { fromEvaluation, type InnerProtocol, type TrialScore } from './tune-score.js';
+
+/** The epoch with the lowest validation loss (the one the trainer keeps), or the last one. */
+export function keptEpoch(history: readonly HistoryEntry[]): number {
+  let best: HistoryEntry | null = null;
+  for (const h of history) if (h.valLoss !== null && (best === null || h.valLoss < best.valLoss!)) best = h;
+  return (best ?? history[history.length - 1])?.epoch ?? 0;
+}
+
+export interface DeepScoreOptions {
+  model: string;
+  /** Trainer options of the trial (lr, modelConfig, augment, epochs...). */
+  train: Partial<TrainOptionsInput>;
+  inner: InnerProtocol;
+  /** holdout: validation speakers. */
+  valSpeakers: number;
+  seed: number;
+  corpus?: string;
+  onBatch?: (p: BatchProgress) => void;
+}
+
+export async function scoreDeep(
+  items: readonly Utterance[],
+  signals: Map<string, Float32Array>,
+  o: DeepScoreOptions,
+): Promise<TrialScore> {
+  const labels = labelsOf(items);
+  if (o.inner === 'loso') {
+    const e = await evaluateDeep(items, signals, {
+      model: o.model,
+      protocol: 'loso',
+      corpus: o.corpus ?? '',
+      train: { ...o.train, seed: o.seed },
+      onBatch: o.onBatch ? (_fold, p) => o.onBatch!(p) : undefined,
+    });
+    const epochs = e.folds.reduce((a, f) => a + keptEpoch(f.history), 0) / e.folds.length;
+    return fromEvaluation(e, labels, epochs);
+  }
+  const result = await trainModel({
+    ...o.train,
+    modelName: o.model,
+    corpus: o.corpus ?? '',
+    seed: o.seed,
+    valSpeakers: o.valSpeakers,
+    train: [...items],
+    signals,
+    labels,
+    onBatch: o.onBatch,
+  });
+  result.model.dispose();
+  const v = result.manifest.metrics.validation as
+    { bestEpoch: number; valLoss: number; valAcc: number; valUar: number } | undefined;
+  if (!v) throw new Error('the trainer kept no validation figures (no validation speakers?)');
+  return { valUar: v.valUar, valWa: v.valAcc, valLoss: v.valLoss, epochs: v.bestEpoch };
+}

@@ -1,0 +1,91 @@
+/**
+ * Scores one classical tuning trial on the training speakers only (the outer test speakers were
+ * removed before anything was read): pooled UAR over inner leave-one-speaker-out folds, through
+ * the same evaluateClassical that `emovox evaluate` uses. Deep trials: tune-score-deep.ts.
+ */
+import type { Matrix } from '../../core/classical/matrix.js';
+import {
+  defaultPipelineConfig,
+  type ClassicalModelName,
+  type ClassicalPipelineConfig,
+} from '../../core/classical/pipeline.js';
+import {
+  evaluateClassical,
+  labelsOf,
+  type EvalItem,
+  type ItemPrediction,
+  type ModelEvaluation,
+} from './evaluate.js';
+
+export const INNER_PROTOCOLS = ['loso', 'holdout'] as const;
+export type InnerProtocol = (typeof INNER_PROTOCOLS)[number];
+
+export interface TrialScore {
+  valUar: number;
+  valWa: number;
+  valLoss: number | null;
+  epochs: number | null;
+}
+
+/** Mean cross-entropy of pooled predictions (probabilities in the order of `labels`). */
+export function pooledLogLoss(predictions: readonly ItemPrediction[], labels: readonly string[]): number {
+  if (predictions.length === 0) return NaN;
+  let sum = 0;
+  for (const p of predictions) sum -= Math.log(Math.max(1e-7, p.probabilities[labels.indexOf(p.label)] ?? 0));
+  return sum / predictions.length;
+}
+
+/** Classical options named like evaluate's flags (c, gamma, pca, trees, speakerNorm, descriptors). */
+export interface ClassicalTrialOptions {
+  c?: number;
+  gamma?: number | 'scale';
+  pca?: number | null;
+  trees?: number;
+  speakerNorm?: boolean;
+  descriptors?: boolean;
+}
+
+/** The pipeline config for a trial, the way `emovox evaluate --c/--gamma/--pca/--trees` builds it. */
+export function classicalPipelineConfig(
+  model: ClassicalModelName,
+  o: ClassicalTrialOptions,
+): ClassicalPipelineConfig {
+  const base = defaultPipelineConfig(model);
+  return {
+    ...base,
+    pca:
+      o.pca === undefined || o.pca === null
+        ? base.pca
+        : o.pca >= 1
+          ? { nComponents: Math.round(o.pca) }
+          : { varianceFraction: o.pca },
+    svm: {
+      ...base.svm,
+      ...(o.c !== undefined ? { C: o.c } : {}),
+      ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
+    },
+    rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
+  };
+}
+
+export function fromEvaluation(e: ModelEvaluation, labels: string[], epochs: number | null): TrialScore {
+  return { valUar: e.uar, valWa: e.wa, valLoss: pooledLogLoss(e.predictions, labels), epochs };
+}
+
+/** Pooled inner-LOSO figures of a classical setting on precomputed features (rows = items). */
+export function scoreClassical(
+  x: Matrix,
+  items: readonly EvalItem[],
+  model: ClassicalModelName,
+  o: ClassicalTrialOptions,
+  corpus = '',
+): TrialScore {
+  const e = evaluateClassical(x, items, {
+    model,
+    protocol: 'loso',
+    corpus,
+    speakerNorm: Boolean(o.speakerNorm),
+    config: classicalPipelineConfig(model, o),
+  });
+  return fromEvaluation(e, labelsOf(items), null);
+}

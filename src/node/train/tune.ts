@@ -1,0 +1,402 @@
+/**
+ * `emovox tune`: grid or random search over a declared space, every trial scored on training
+ * speakers only. The outer test speakers (--exclude-speakers) are dropped right after the corpus
+ * listing: their audio is never decoded and their features never computed. Each finished trial
+ * is appended to OUT/trials.jsonl (fsync), so a killed search resumes where it stopped; the
+ * ranked table goes to OUT/results.md and the best setting to OUT/best.json.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_CLASSICAL_FEATURES } from '../../core/classical/featurize.js';
+import type { Matrix } from '../../core/classical/matrix.js';
+import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
+import { parseFeatureConfig } from '../../core/features/index.js';
+import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
+import { readCorpus, type CorpusKind, type Utterance } from '../datasets/index.js';
+import { decodeFile } from '../decode.js';
+import { featureTable } from './classical-features.js';
+import { formatDuration, runEta } from './progress.js';
+import type { BatchProgress } from './trainer.js';
+import { appendTrial, claimFolder, readTrials, type SearchSettings, type TrialRecord } from './tune-log.js';
+import { evaluateCommand, rankTrials, renderResultsMarkdown } from './tune-results.js';
+import {
+  scoreClassical,
+  type ClassicalTrialOptions,
+  type InnerProtocol,
+  type TrialScore,
+} from './tune-score.js';
+import {
+  canonicalKey,
+  nestParams,
+  parseSpace,
+  planTrials,
+  TuneError,
+  type Params,
+  type Search,
+} from './tune-space.js';
+
+export interface TuneOptions {
+  corpus: CorpusKind;
+  data: string;
+  model: string;
+  /** The parsed space file. */
+  space: unknown;
+  spaceFile?: string;
+  out: string;
+  search?: Search;
+  trials?: number;
+  seed?: number;
+  /** Outer test speakers: removed before anything is read. */
+  excludeSpeakers?: string[];
+  /** Default: loso for classical models, holdout for deep ones. */
+  inner?: InnerProtocol;
+  /** Deep models, --inner holdout: validation speakers (default 2). */
+  valSpeakers?: number;
+  /** Deep models: maximum epochs per training run (a space key `epochs` overrides it). */
+  epochs?: number;
+  backend?: 'wasm' | 'cpu';
+  /** Classical feature cache (null = none). */
+  cacheDir?: string | null;
+  log?: (line: string) => void;
+  onBatch?: (p: BatchProgress) => void;
+  /** Called before each trial (a progress bar can reset itself). */
+  onTrialStart?: (trial: number, total: number) => void;
+}
+
+export interface TuneOutcome {
+  /** Every finished trial of this folder, best first. */
+  ranked: TrialRecord[];
+  best: TrialRecord | null;
+  planned: number;
+  skipped: number;
+  ran: number;
+  seconds: number;
+  /** Speakers and utterances the trials used (null when nothing had to run). */
+  speakers: string[] | null;
+  utterances: number | null;
+  files: { trials: string; results: string; best: string | null };
+}
+
+/** Reads the corpus and removes the excluded speakers (checked to exist) before anything else. */
+async function trainingUtterances(
+  o: TuneOptions,
+  log: (s: string) => void,
+): Promise<{ items: Utterance[]; speakers: string[] }> {
+  const { utterances, problems } = await readCorpus(o.corpus, resolve(o.data));
+  if (problems.length > 0)
+    log(`skipped ${problems.length} unusable file(s) (first: ${problems[0].path}: ${problems[0].reason})`);
+  const all = [...new Set(utterances.map((u) => u.speaker))].sort();
+  const excluded = o.excludeSpeakers ?? [];
+  const unknown = excluded.filter((s) => !all.includes(s));
+  if (unknown.length > 0) {
+    throw new TuneError(
+      `--exclude-speakers: no speaker ${unknown.join(', ')} in ${o.data} (speakers: ${all.join(', ')})`,
+    );
+  }
+  const items = utterances.filter((u) => !excluded.includes(u.speaker));
+  const speakers = all.filter((s) => !excluded.includes(s));
+  log(
+    `${items.length} utterances of ${speakers.length} training speakers (${speakers.join(' ')})` +
+      (excluded.length
+        ? `; speakers ${excluded.join(' ')} excluded (${utterances.length - items.length} utterances, never decoded)`
+        : ''),
+  );
+  return { items, speakers };
+}
+
+function checkInner(
+  o: TuneOptions,
+  classical: boolean,
+): { inner: InnerProtocol; valSpeakers: number | null } {
+  const inner = o.inner ?? (classical ? 'loso' : 'holdout');
+  if (classical && inner !== 'loso') {
+    throw new TuneError('classical models are scored by inner leave-one-speaker-out only (--inner loso)');
+  }
+  if (inner === 'loso' && o.valSpeakers !== undefined) {
+    throw new TuneError(
+      '--val-speakers applies to --inner holdout (deep models); --inner loso uses every training speaker in turn',
+    );
+  }
+  const valSpeakers = inner === 'holdout' ? (o.valSpeakers ?? 2) : null;
+  if (valSpeakers !== null && !(Number.isInteger(valSpeakers) && valSpeakers >= 1)) {
+    throw new TuneError(`--val-speakers must be an integer >= 1, got ${valSpeakers}`);
+  }
+  return { inner, valSpeakers };
+}
+
+function checkSpeakers(
+  speakers: string[],
+  inner: InnerProtocol,
+  valSpeakers: number | null,
+  classical: boolean,
+): void {
+  // Deep inner LOSO also holds out one training speaker per fold for early stopping.
+  const need = inner === 'holdout' ? valSpeakers! + 1 : classical ? 2 : 3;
+  if (speakers.length < need) {
+    throw new TuneError(
+      `${speakers.length} training speaker(s) left after --exclude-speakers; --inner ${inner}${inner === 'holdout' ? ` with ${valSpeakers} validation speaker(s)` : ''} needs at least ${need}`,
+    );
+  }
+}
+
+/** `k=v` for the given keys (default: all). */
+function describe(params: Params, keys: string[] = Object.keys(params)): string {
+  return keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(' ');
+}
+
+const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)} %`);
+
+/** Atomic small-file write. */
+function writeText(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => {});
+  if (!isClassicalModel(o.model) && !isModelName(o.model)) {
+    throw new TuneError(
+      `unknown model '${o.model}' (accepted: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')})`,
+    );
+  }
+  const classical = isClassicalModel(o.model);
+  const { inner, valSpeakers } = checkInner(o, classical);
+  if (classical && o.epochs !== undefined) throw new TuneError('--epochs applies to deep models only');
+  const search = o.search ?? 'grid';
+  const seed = o.seed ?? 1;
+  const space = parseSpace(o.space, o.model, o.spaceFile);
+  const plan = planTrials(space, o.model, search, { trials: o.trials, seed });
+  const varied = space.dimensions.filter((d) => 'range' in d || d.choices.length > 1).map((d) => d.key);
+  const fixed = space.dimensions.filter((d) => !varied.includes(d.key)).map((d) => d.key);
+
+  const out = resolve(o.out);
+  mkdirSync(out, { recursive: true });
+  const settings: SearchSettings = {
+    corpus: o.corpus,
+    data: resolve(o.data),
+    model: o.model,
+    search,
+    seed,
+    space: o.space,
+    excludeSpeakers: [...(o.excludeSpeakers ?? [])].sort(),
+    inner,
+    valSpeakers,
+    epochs: o.epochs ?? null,
+    trials: o.trials ?? null,
+  };
+  claimFolder(out, settings);
+  const done = readTrials(out);
+  const doneKeys = new Set(done.map((r) => r.key));
+  const pending = plan
+    .map((params, index) => ({ params, index }))
+    .filter((t) => !doneKeys.has(canonicalKey(t.params)));
+  const skipped = plan.length - pending.length;
+  log(
+    `${search} search: ${plan.length} trial(s)` +
+      (skipped > 0 ? `; skipping ${skipped} already finished in ${join(out, 'trials.jsonl')}` : '') +
+      `; ${pending.length} to run` +
+      (fixed.length > 0 && plan.length > 0 ? `; fixed: ${describe(plan[0], fixed)}` : ''),
+  );
+
+  let speakers: string[] | null = null;
+  let utterances: number | null = null;
+  const records = [...done];
+  if (pending.length > 0) {
+    const data = await trainingUtterances(o, log);
+    speakers = data.speakers;
+    utterances = data.items.length;
+    checkSpeakers(data.speakers, inner, valSpeakers, classical);
+    const scorer = classical
+      ? classicalScorer(data.items, o, log)
+      : await deepScorer(data.items, o, inner, valSpeakers ?? 0, seed);
+    const started = performance.now();
+    for (const [n, { params, index }] of pending.entries()) {
+      o.onTrialStart?.(n + 1, pending.length);
+      const options = classical
+        ? { ...params }
+        : nestParams(params, o.epochs !== undefined ? { epochs: o.epochs } : {});
+      const ts = performance.now();
+      // Reading the corpus's audio or features: any failure stops the search (not one trial).
+      await scorer.prepare(options);
+      let result: TrialScore | null = null;
+      let error: string | undefined;
+      try {
+        result = await scorer.score(options);
+      } catch (err) {
+        // User-facing problems of one setting (a diverged loss, an impossible model) fail that trial only.
+        if (typeof (err as { code?: unknown }).code !== 'string') throw err;
+        error = (err as Error).message;
+      }
+      const record: TrialRecord = {
+        index,
+        key: canonicalKey(params),
+        params,
+        options,
+        valUar: result?.valUar ?? null,
+        valWa: result?.valWa ?? null,
+        valLoss: result?.valLoss ?? null,
+        epochs: result?.epochs ?? null,
+        seconds: (performance.now() - ts) / 1000,
+        ...(error ? { error } : {}),
+        finishedAt: new Date().toISOString(),
+      };
+      appendTrial(out, record);
+      records.push(record);
+      const left = pending.length - n - 1;
+      const eta = formatDuration(runEta(n + 1, (performance.now() - started) / 1000, left));
+      log(
+        `trial ${skipped + n + 1}/${plan.length} ` +
+          (error
+            ? `failed: ${error}`
+            : `val UAR ${pct(result!.valUar)} WA ${pct(result!.valWa)} loss ${result!.valLoss?.toFixed(3) ?? '-'}` +
+              (result!.epochs !== null ? ` epochs ${Number(result!.epochs.toFixed(1))}` : '')) +
+          ` | ${describe(params, varied)} | ${record.seconds.toFixed(1)} s | ETA ${left === 0 ? '0:00' : eta}`,
+      );
+    }
+  }
+
+  const ranked = rankTrials(records);
+  const best = ranked.find((r) => !r.error && r.valUar !== null) ?? null;
+  const files = {
+    trials: join(out, 'trials.jsonl'),
+    results: join(out, 'results.md'),
+    best: null as string | null,
+  };
+  const command = best
+    ? evaluateCommand(best, { corpus: o.corpus, data: o.data, model: o.model, classical })
+    : null;
+  if (best) {
+    files.best = join(out, 'best.json');
+    writeText(files.best, `${JSON.stringify(best.options, null, 2)}\n`);
+  }
+  const bestNote = best
+    ? classical
+      ? `Best: ${describe(best.params, varied)} (val UAR ${pct(best.valUar)}). best.json holds these options under evaluate's flag names; evaluate them on all speakers with:\n\n    ${command}`
+      : `Best: ${describe(best.params, varied)} (val UAR ${pct(best.valUar)}). best.json is the trainer-options object that \`emovox evaluate --train-options\` takes:\n\n    ${command}`
+    : 'No trial finished successfully.';
+  writeText(
+    files.results,
+    renderResultsMarkdown({
+      title: `emovox tune: ${o.model} on ${o.corpus}`,
+      settings: [
+        ['search', `${search}, seed ${seed}, ${plan.length} trial(s) planned, ${records.length} finished`],
+        [
+          'inner validation',
+          inner === 'loso'
+            ? 'pooled leave-one-speaker-out over the training speakers'
+            : `${valSpeakers} held-out training speaker(s) (seeded), figures at the epoch the trainer kept`,
+        ],
+        ['excluded (outer test) speakers', settings.excludeSpeakers.join(', ') || 'none'],
+        ...(o.epochs !== undefined ? ([['max epochs', String(o.epochs)]] as [string, string][]) : []),
+      ],
+      records: ranked,
+      bestNote,
+    }),
+  );
+  return {
+    ranked,
+    best,
+    planned: plan.length,
+    skipped,
+    ran: pending.length,
+    seconds: (performance.now() - t0) / 1000,
+    speakers,
+    utterances,
+    files,
+  };
+}
+
+interface Scorer {
+  /** Loads what a setting needs (audio, features); failures here stop the search. */
+  prepare(options: Record<string, unknown>): Promise<void>;
+  score(options: Record<string, unknown>): Promise<TrialScore>;
+}
+
+/** Scores classical settings; feature tables are computed once per feature spec (and cached on disk). */
+function classicalScorer(items: Utterance[], o: TuneOptions, log: (s: string) => void): Scorer {
+  const tables = new Map<boolean, Matrix>();
+  const descriptorsOf = (options: Record<string, unknown>) =>
+    (options as ClassicalTrialOptions).descriptors ?? DEFAULT_CLASSICAL_FEATURES.descriptors;
+  return {
+    async prepare(options) {
+      const descriptors = descriptorsOf(options);
+      if (tables.has(descriptors)) return;
+      let done = 0;
+      try {
+        const t = await featureTable(
+          items.map((u) => u.path),
+          { ...DEFAULT_CLASSICAL_FEATURES, descriptors },
+          o.cacheDir === undefined ? undefined : o.cacheDir,
+          (d, n) => {
+            done = d;
+            if (d % 100 === 0 || d === n) log(`features ${d}/${n}`);
+          },
+        );
+        log(
+          `${t.x.cols} features per utterance (${t.cached} from cache, ${t.seconds.toFixed(1)} s extracting)`,
+        );
+        tables.set(descriptors, t.x);
+      } catch (err) {
+        const path = items[done]?.path ?? '';
+        const msg = (err as Error).message;
+        throw new TuneError(
+          `features of ${path}: ${msg.includes(path) ? msg.replace(`${path}: `, '') : msg}`,
+        );
+      }
+    },
+    async score(options) {
+      const model = o.model as (typeof CLASSICAL_MODELS)[number];
+      return scoreClassical(tables.get(descriptorsOf(options))!, items, model, options, o.corpus);
+    },
+  };
+}
+
+/** Scores deep settings: decodes the training speakers' audio once per sample rate. */
+async function deepScorer(
+  items: Utterance[],
+  o: TuneOptions,
+  inner: InnerProtocol,
+  valSpeakers: number,
+  seed: number,
+): Promise<Scorer> {
+  const [{ initBackend }, { scoreDeep }] = await Promise.all([
+    import('../backend.js'),
+    import('./tune-score-deep.js'),
+  ]);
+  await initBackend(o.backend ?? 'wasm');
+  const byRate = new Map<number, Map<string, Float32Array>>();
+  const signalsAt = async (rate: number) => {
+    if (!byRate.has(rate)) {
+      const m = new Map<string, Float32Array>();
+      for (const u of items) {
+        try {
+          m.set(u.path, (await decodeFile(u.path, { targetSampleRate: rate })).samples);
+        } catch (err) {
+          const msg = (err as Error).message;
+          throw new TuneError(msg.includes(u.path) ? msg : `${u.path}: ${msg}`);
+        }
+      }
+      byRate.set(rate, m);
+    }
+    return byRate.get(rate)!;
+  };
+  const rateOf = (options: Record<string, unknown>) =>
+    parseFeatureConfig((options.featureConfig ?? {}) as Record<string, unknown>).sampleRate;
+  return {
+    async prepare(options) {
+      await signalsAt(rateOf(options));
+    },
+    async score(options) {
+      return scoreDeep(items, await signalsAt(rateOf(options)), {
+        model: o.model,
+        train: options,
+        inner,
+        valSpeakers,
+        seed,
+        corpus: o.corpus,
+        onBatch: o.onBatch,
+      });
+    },
+  };
+}
