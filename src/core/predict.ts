@@ -1,14 +1,30 @@
 /**
- * Predictor: a mono signal -> features (the bundle's FeatureConfig) -> per-coefficient
- * normalisation -> overlapping fixed-length windows (short clips padded) -> model ->
- * probabilities averaged over the windows -> label, emoji and confidence.
- * Platform-neutral: the same code serves the CLI, the HTTP API and the web page.
+ * Predictor: one object for every bundle kind (src/core/bundle.ts).
+ *   deep:      signal -> features (the bundle's FeatureConfig) -> per-coefficient
+ *              normalisation -> overlapping fixed-length windows (short clips padded) -> model
+ *              -> probabilities averaged over the windows.
+ *   classical: signal -> utterance descriptor vector -> the global pipeline, or, given a
+ *              SpeakerProfile of at least minSpeakerUtterances clips, the vector normalised with
+ *              the profile's mean/std -> the speakerNorm pipeline.
+ *   ensemble:  each member's probabilities, mapped onto the ensemble's labels by name
+ *              (a label a member lacks counts 0; the member's distribution is renormalised over
+ *              the shared labels), averaged with the manifest's fixed weights.
+ * Then label, emoji and confidence. Platform-neutral: the same code serves the CLI, the HTTP
+ * API and the web page.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BundleManifest, LoadedBundle } from './bundle.js';
-import { BundleError, checkModelMatchesManifest } from './bundle.js';
+import type {
+  AnyManifest,
+  BundleManifest,
+  LoadedBundle,
+  LoadedClassicalBundle,
+  LoadedDeepBundle,
+} from './bundle.js';
+import { BundleError, checkModelMatchesManifest, manifestKind, type BundleKind } from './bundle.js';
+import type { ClassicalModel } from './classical/serialize-model.js';
 import { extractFeatures } from './features/index.js';
 import { emojiFor } from './labels.js';
+import type { SpeakerProfile } from './speaker-profile.js';
 import { framesForSeconds, sliceFrames, windowStarts } from './windows.js';
 
 export interface Prediction {
@@ -17,6 +33,18 @@ export interface Prediction {
   /** Probability of the winning label, 0..1. */
   confidence: number;
   probabilities: Record<string, number>;
+  /**
+   * Bundles with a classical member: how many clips the speaker profile had and whether the
+   * speaker-normalised pipeline was used (absent for deep-only bundles).
+   */
+  adaptation?: { speakerUtterances: number; adapted: boolean };
+}
+
+export interface PredictOptions {
+  /** The speaker's profile; used when it has at least minSpeakerUtterances clips. */
+  profile?: SpeakerProfile;
+  /** This clip's descriptor vector from describe(), to avoid computing it twice. */
+  descriptors?: Float32Array;
 }
 
 export interface TimelineSegment {
@@ -138,16 +166,83 @@ export function toPrediction(probs: ArrayLike<number>, labels: string[]): Predic
   return { label: labels[best], emoji: emojiFor(labels[best]), confidence: probs[best], probabilities };
 }
 
+/** Default timeline window of a bundle without a deep member (descriptors need a few seconds). */
+export const CLASSICAL_TIMELINE_WINDOW_SEC = 3;
+
+/** One scorer per member: class probabilities in its own label order. */
+interface DeepScorer {
+  kind: 'deep';
+  labels: string[];
+  model: tf.LayersModel;
+  manifest: BundleManifest;
+}
+interface ClassicalScorer {
+  kind: 'classical';
+  labels: string[];
+  model: ClassicalModel;
+  minSpeakerUtterances: number;
+}
+type Scorer = DeepScorer | ClassicalScorer;
+
+interface Member {
+  name: string;
+  weight: number;
+  scorer: Scorer;
+  /** For each ensemble label, the member's output index (-1: the member lacks it). */
+  toEnsemble: Int32Array;
+}
+
+function scorerOf(b: LoadedDeepBundle | LoadedClassicalBundle): Scorer {
+  if (b.kind === 'classical') {
+    const c = b.manifest.classical;
+    return {
+      kind: 'classical',
+      labels: b.manifest.labels,
+      model: b.classical,
+      minSpeakerUtterances: c.speakerAdaptive ? c.minSpeakerUtterances : 0,
+    };
+  }
+  checkModelMatchesManifest(b.model, b.manifest);
+  return { kind: 'deep', labels: b.manifest.labels, model: b.model, manifest: b.manifest };
+}
+
+function membersOf(b: LoadedBundle): Member[] {
+  const labels = b.manifest.labels;
+  const list =
+    b.kind === 'ensemble'
+      ? b.members.map((m) => ({ name: m.name, weight: m.weight, scorer: scorerOf(m.bundle) }))
+      : [{ name: manifestKind(b.manifest), weight: 1, scorer: scorerOf(b) }];
+  return list.map((m) => ({ ...m, toEnsemble: Int32Array.from(labels, (l) => m.scorer.labels.indexOf(l)) }));
+}
+
 export class Predictor {
   readonly labels: string[];
-  readonly manifest: BundleManifest;
-  readonly model: tf.LayersModel;
+  readonly manifest: AnyManifest;
+  readonly kind: BundleKind;
+  /** The deep member's model (null without one). */
+  readonly model: tf.LayersModel | null;
+  /** True when the bundle has a classical member, which works on utterance descriptors. */
+  readonly usesDescriptors: boolean;
+  /** True when a speaker profile can switch the classical member to its speakerNorm pipeline. */
+  readonly speakerAdaptive: boolean;
+  /** Clips a profile needs before predictions are adapted (0 when the bundle cannot adapt). */
+  readonly minSpeakerUtterances: number;
+  private readonly members: Member[];
+  private readonly classical: ClassicalScorer | null;
 
   private constructor(b: LoadedBundle) {
-    checkModelMatchesManifest(b.model, b.manifest);
-    this.model = b.model;
     this.manifest = b.manifest;
     this.labels = b.manifest.labels;
+    this.kind = manifestKind(b.manifest);
+    this.members = membersOf(b);
+    const classical = this.members.map((m) => m.scorer).filter((s) => s.kind === 'classical');
+    const deep = this.members.map((m) => m.scorer).filter((s) => s.kind === 'deep');
+    if (classical.length > 1) throw new BundleError('an ensemble may have at most one classical member');
+    this.classical = classical[0] ?? null;
+    this.model = deep[0]?.model ?? null;
+    this.usesDescriptors = this.classical !== null;
+    this.minSpeakerUtterances = this.classical?.minSpeakerUtterances ?? 0;
+    this.speakerAdaptive = this.minSpeakerUtterances > 0;
   }
 
   static fromBundle(b: LoadedBundle): Predictor {
@@ -159,8 +254,12 @@ export class Predictor {
     return this.manifest.featureConfig.sampleRate;
   }
 
-  /** Mean class probabilities over the overlapping windows of a whole utterance. */
-  async probabilities(samples: Float32Array, sampleRate?: number): Promise<Float32Array> {
+  /** Length of the descriptor vector describe() returns (0 without a classical member). */
+  get descriptorDim(): number {
+    return this.classical?.model.dim ?? 0;
+  }
+
+  private checkSignal(samples: Float32Array, sampleRate?: number): void {
     if (sampleRate !== undefined && sampleRate !== this.sampleRate) {
       throw new PredictError(
         `signal is at ${sampleRate} Hz but this model needs ${this.sampleRate} Hz; resample first`,
@@ -171,27 +270,106 @@ export class Predictor {
         'no audio samples to classify (expected a non-empty Float32Array of mono samples)',
       );
     }
-    const frames = signalToModelFrames(samples, this.manifest);
-    const { window, hop } = windowFrames(this.manifest);
-    const windows = windowStarts(frames.frames, window, hop).map((s) =>
-      sliceFrames(frames.data, frames.coeffs, s, window),
-    );
-    return meanWindowProbabilities(this.model, windows);
-  }
-
-  /** Classifies a whole utterance (mono, at `manifest.featureConfig.sampleRate`). */
-  async predict(samples: Float32Array, sampleRate?: number): Promise<Prediction> {
-    return toPrediction(await this.probabilities(samples, sampleRate), this.labels);
   }
 
   /**
-   * Live mode: one prediction per segment of `windowSec`, every `hopSec` (defaults: the model's
-   * window, half-overlapping). The last segment reaches the end of the signal.
+   * The utterance descriptor vector the classical member classifies (and a SpeakerProfile
+   * collects); null when the bundle has no classical member.
+   */
+  async describe(samples: Float32Array, sampleRate?: number): Promise<Float32Array | null> {
+    if (!this.classical) return null;
+    this.checkSignal(samples, sampleRate);
+    return this.classical.model.describe(samples);
+  }
+
+  private async deepProbabilities(s: DeepScorer, samples: Float32Array): Promise<Float32Array> {
+    const frames = signalToModelFrames(samples, s.manifest);
+    const { window, hop } = windowFrames(s.manifest);
+    const windows = windowStarts(frames.frames, window, hop).map((st) =>
+      sliceFrames(frames.data, frames.coeffs, st, window),
+    );
+    return meanWindowProbabilities(s.model, windows);
+  }
+
+  private classicalProbabilities(
+    s: ClassicalScorer,
+    descriptors: Float32Array,
+    profile: SpeakerProfile | undefined,
+  ): { probabilities: Float64Array; adapted: boolean } {
+    if (profile && profile.dim !== s.model.dim) {
+      throw new PredictError(
+        `the speaker profile has ${profile.dim} descriptors but this model uses ${s.model.dim}; build it with this model's describe()`,
+      );
+    }
+    const adapt =
+      s.minSpeakerUtterances > 0 && profile !== undefined && profile.count >= s.minSpeakerUtterances;
+    const r = s.model.probabilities(
+      descriptors,
+      adapt ? { mean: profile.mean(), std: profile.std() } : undefined,
+    );
+    return { probabilities: r.probabilities, adapted: r.path === 'speakerNorm' };
+  }
+
+  /**
+   * Class probabilities (in `labels` order) of a whole utterance, and whether the classical
+   * member used the speaker profile (null without a classical member).
+   */
+  async scores(
+    samples: Float32Array,
+    sampleRate?: number,
+    opts: PredictOptions = {},
+  ): Promise<{ probabilities: Float32Array; adaptation: Prediction['adaptation'] }> {
+    this.checkSignal(samples, sampleRate);
+    const k = this.labels.length;
+    const total = new Float64Array(k);
+    let weights = 0;
+    let adaptation: Prediction['adaptation'];
+    for (const m of this.members) {
+      let p: ArrayLike<number>;
+      if (m.scorer.kind === 'deep') p = await this.deepProbabilities(m.scorer, samples);
+      else {
+        const d = opts.descriptors ?? m.scorer.model.describe(samples);
+        const r = this.classicalProbabilities(m.scorer, d, opts.profile);
+        p = r.probabilities;
+        adaptation = { speakerUtterances: opts.profile?.count ?? 0, adapted: r.adapted };
+      }
+      const mapped = Float64Array.from(m.toEnsemble, (i) => (i >= 0 ? p[i] : 0));
+      const sum = mapped.reduce((a, b) => a + b, 0);
+      if (!(sum > 0)) continue; // the member gives no mass to any of the ensemble's labels
+      for (let i = 0; i < k; i++) total[i] += (m.weight * mapped[i]) / sum;
+      weights += m.weight;
+    }
+    const probabilities = Float32Array.from(total, (v) => (weights > 0 ? v / weights : 1 / k));
+    return { probabilities, adaptation };
+  }
+
+  /** Mean class probabilities of a whole utterance (global path: no speaker profile). */
+  async probabilities(samples: Float32Array, sampleRate?: number): Promise<Float32Array> {
+    return (await this.scores(samples, sampleRate)).probabilities;
+  }
+
+  /**
+   * Classifies a whole utterance (mono, at `manifest.featureConfig.sampleRate`). With
+   * `opts.profile` of at least minSpeakerUtterances clips of the same speaker, the classical
+   * member normalises per speaker (prediction.adaptation says which path was taken).
+   */
+  async predict(samples: Float32Array, sampleRate?: number, opts: PredictOptions = {}): Promise<Prediction> {
+    const r = await this.scores(samples, sampleRate, opts);
+    const p = toPrediction(r.probabilities, this.labels);
+    return r.adaptation ? { ...p, adaptation: r.adaptation } : p;
+  }
+
+  /**
+   * Live mode: one prediction of the whole bundle (every member) per segment of `windowSec`,
+   * every `hopSec` (defaults: the deep member's window, or 3 s without one, half-overlapping).
+   * The last segment reaches the end of the signal. `opts.profile` adapts each segment as in
+   * predict().
    */
   async timeline(
     samples: Float32Array,
-    windowSec: number = this.manifest.input.windowSec,
+    windowSec: number = this.manifest.input?.windowSec ?? CLASSICAL_TIMELINE_WINDOW_SEC,
     hopSec: number = windowSec / 2,
+    opts: { profile?: SpeakerProfile } = {},
   ): Promise<TimelineSegment[]> {
     if (!(windowSec > 0) || !(hopSec > 0)) {
       throw new PredictError(`timeline window (${windowSec} s) and hop (${hopSec} s) must be positive`);
@@ -202,7 +380,11 @@ export class Predictor {
     const out: TimelineSegment[] = [];
     for (const s of starts) {
       const seg = samples.subarray(s, Math.min(samples.length, s + win));
-      out.push({ startSec: s / sr, endSec: (s + seg.length) / sr, prediction: await this.predict(seg) });
+      out.push({
+        startSec: s / sr,
+        endSec: (s + seg.length) / sr,
+        prediction: await this.predict(seg, undefined, { profile: opts.profile }),
+      });
     }
     return out;
   }

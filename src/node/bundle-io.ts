@@ -1,6 +1,8 @@
 /**
- * Model bundles on disk: loadBundleFromDir reads emovox.json + model.json + weights;
- * saveBundle writes them atomically (everything goes to a temporary sibling folder first,
+ * Model bundles on disk: loadBundleFromDir reads any bundle kind (deep: emovox.json +
+ * model.json + weights; classical: emovox.json + classical.json; ensemble: emovox.json + one
+ * member bundle per subfolder); saveBundle, saveClassicalBundle and saveEnsembleBundle write
+ * them atomically (everything goes to a temporary sibling folder first,
  * which then replaces the target with renames), so a crash never leaves a half-written bundle.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,11 +15,21 @@ import {
   MANIFEST_FILE,
   MODEL_FILE,
   WEIGHTS_FILE,
+  checkEnsembleMembers,
   checkModelMatchesManifest,
+  classicalFromJson,
+  parseAnyManifest,
   parseManifest,
+  ClassicalManifestSchema,
+  EnsembleManifestSchema,
   type BundleManifest,
+  type ClassicalManifest,
+  type EnsembleManifest,
   type LoadedBundle,
+  type LoadedDeepBundle,
+  type LoadedEnsembleMember,
 } from '../core/bundle.js';
+import type { ClassicalModel } from '../core/classical/serialize-model.js';
 
 async function readJson(path: string): Promise<unknown> {
   let text: string;
@@ -77,11 +89,28 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   };
 }
 
-/** Loads a bundle folder written by saveBundle (or any folder with the same three files). */
-export async function loadBundleFromDir(dir: string): Promise<LoadedBundle> {
-  const abs = resolve(dir);
+async function loadDir(abs: string, nested: boolean): Promise<LoadedBundle> {
   if (!existsSync(abs)) throw new BundleError(`model bundle folder ${abs} does not exist`);
-  const manifest = parseManifest(await readJson(join(abs, MANIFEST_FILE)), join(abs, MANIFEST_FILE));
+  const where = join(abs, MANIFEST_FILE);
+  const manifest = parseAnyManifest(await readJson(where), where);
+  if (manifest.kind === 'classical') {
+    const file = join(abs, manifest.classical.file);
+    return {
+      kind: 'classical',
+      manifest,
+      classical: classicalFromJson(manifest, await readJson(file), file),
+    };
+  }
+  if (manifest.kind === 'ensemble') {
+    if (nested) throw new BundleError(`${where}: an ensemble member cannot itself be an ensemble`);
+    const members: LoadedEnsembleMember[] = [];
+    for (const m of manifest.members) {
+      const b = (await loadDir(join(abs, m.dir), true)) as LoadedEnsembleMember['bundle'];
+      members.push({ name: m.name, weight: m.weight, bundle: b });
+    }
+    checkEnsembleMembers(manifest, members);
+    return { kind: 'ensemble', manifest, members };
+  }
   const artifacts = await readModelArtifacts(abs);
   let model: tf.LayersModel;
   try {
@@ -91,6 +120,20 @@ export async function loadBundleFromDir(dir: string): Promise<LoadedBundle> {
   }
   checkModelMatchesManifest(model, manifest);
   return { model, manifest };
+}
+
+/** Loads a bundle folder of any kind written by saveBundle, saveClassicalBundle or saveEnsembleBundle. */
+export async function loadBundleFromDir(dir: string): Promise<LoadedBundle> {
+  return loadDir(resolve(dir), false);
+}
+
+/** Loads a deep bundle folder (a clear error for the other kinds), for code that needs the tfjs model. */
+export async function loadDeepBundleFromDir(dir: string): Promise<LoadedDeepBundle> {
+  const b = await loadBundleFromDir(dir);
+  if (b.kind === 'classical' || b.kind === 'ensemble') {
+    throw new BundleError(`${resolve(dir)} holds a ${b.kind} bundle; a deep (tfjs) model is needed here`);
+  }
+  return b;
 }
 
 /** Serialises a model to the files of a tfjs `model.json` + single `weights.bin`. */
@@ -132,7 +175,11 @@ export async function writeFolderAtomic(
   const tmp = await mkdtemp(join(parent, `${basename(abs)}.tmp-`));
   try {
     await chmod(tmp, 0o755); // mkdtemp makes it private; a bundle is served and shared like any folder
-    for (const [name, contents] of Object.entries(files)) await writeFile(join(tmp, name), contents);
+    for (const [name, contents] of Object.entries(files)) {
+      // Names may hold one folder level ('deep/model.json') for ensemble members.
+      if (name.includes('/')) await mkdir(dirname(join(tmp, name)), { recursive: true, mode: 0o755 });
+      await writeFile(join(tmp, name), contents);
+    }
     if (existsSync(abs)) {
       const old = `${abs}.old-${process.pid}-${Date.now()}`;
       await rename(abs, old);
@@ -147,9 +194,58 @@ export async function writeFolderAtomic(
   }
 }
 
+/** The files of a deep bundle: model.json, weights.bin, emovox.json and history.json. */
+export async function deepBundleFiles(
+  model: tf.LayersModel,
+  manifest: BundleManifest,
+): Promise<Record<string, string | Uint8Array>> {
+  const checked = parseManifest(manifest, 'the manifest to save');
+  checkModelMatchesManifest(model, checked);
+  const { modelJson, weights } = await modelToFiles(model);
+  return {
+    [MODEL_FILE]: JSON.stringify(modelJson),
+    [WEIGHTS_FILE]: weights,
+    [MANIFEST_FILE]: JSON.stringify(checked, null, 2) + '\n',
+    [HISTORY_FILE]: JSON.stringify(checked.history, null, 2) + '\n',
+  };
+}
+
+/** The files of a classical bundle: emovox.json and classical.json (compact numbers). */
+export function classicalBundleFiles(
+  manifest: ClassicalManifest,
+  model: ClassicalModel,
+): Record<string, string | Uint8Array> {
+  const r = ClassicalManifestSchema.safeParse(manifest);
+  if (!r.success) throw new BundleError(`the classical manifest to save is invalid: ${r.error.message}`);
+  const json = model.toJSON();
+  classicalFromJson(r.data, json, 'the classical model to save');
+  return {
+    [r.data.classical.file]: JSON.stringify(json),
+    [MANIFEST_FILE]: JSON.stringify(r.data, null, 2) + '\n',
+  };
+}
+
+/** The files of an ensemble: emovox.json plus each member's files under its folder. */
+export function ensembleBundleFiles(
+  manifest: EnsembleManifest,
+  memberFiles: Record<string, Record<string, string | Uint8Array>>,
+): Record<string, string | Uint8Array> {
+  const r = EnsembleManifestSchema.safeParse(manifest);
+  if (!r.success) throw new BundleError(`the ensemble manifest to save is invalid: ${r.error.message}`);
+  const out: Record<string, string | Uint8Array> = {
+    [MANIFEST_FILE]: JSON.stringify(r.data, null, 2) + '\n',
+  };
+  for (const m of r.data.members) {
+    const files = memberFiles[m.dir];
+    if (!files) throw new BundleError(`no files for ensemble member ${m.name} (folder ${m.dir})`);
+    for (const [name, contents] of Object.entries(files)) out[`${m.dir}/${name}`] = contents;
+  }
+  return out;
+}
+
 /**
- * Saves a model bundle: model.json + weights.bin + emovox.json + history.json (the training
- * history beside the model), plus any `extraFiles` (e.g. MODEL_CARD.md). Atomic.
+ * Saves a deep model bundle: model.json + weights.bin + emovox.json + history.json (the
+ * training history beside the model), plus any `extraFiles` (e.g. MODEL_CARD.md). Atomic.
  */
 export async function saveBundle(
   dir: string,
@@ -157,14 +253,25 @@ export async function saveBundle(
   manifest: BundleManifest,
   extraFiles: Record<string, string | Uint8Array> = {},
 ): Promise<void> {
-  const checked = parseManifest(manifest, 'the manifest to save');
-  checkModelMatchesManifest(model, checked);
-  const { modelJson, weights } = await modelToFiles(model);
-  await writeFolderAtomic(dir, {
-    ...extraFiles,
-    [MODEL_FILE]: JSON.stringify(modelJson),
-    [WEIGHTS_FILE]: weights,
-    [MANIFEST_FILE]: JSON.stringify(checked, null, 2) + '\n',
-    [HISTORY_FILE]: JSON.stringify(checked.history, null, 2) + '\n',
-  });
+  await writeFolderAtomic(dir, { ...extraFiles, ...(await deepBundleFiles(model, manifest)) });
+}
+
+/** Saves a classical bundle (emovox.json + classical.json + extraFiles). Atomic. */
+export async function saveClassicalBundle(
+  dir: string,
+  manifest: ClassicalManifest,
+  model: ClassicalModel,
+  extraFiles: Record<string, string | Uint8Array> = {},
+): Promise<void> {
+  await writeFolderAtomic(dir, { ...extraFiles, ...classicalBundleFiles(manifest, model) });
+}
+
+/** Saves an ensemble bundle from its manifest and each member's files (by member folder). Atomic. */
+export async function saveEnsembleBundle(
+  dir: string,
+  manifest: EnsembleManifest,
+  memberFiles: Record<string, Record<string, string | Uint8Array>>,
+  extraFiles: Record<string, string | Uint8Array> = {},
+): Promise<void> {
+  await writeFolderAtomic(dir, { ...extraFiles, ...ensembleBundleFiles(manifest, memberFiles) });
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_FORMAT_VERSION, parseManifest, type BundleManifest } from '../../../src/core/bundle.js';
 import { parseFeatureConfig } from '../../../src/core/features/config.js';
-import { loadBundleFromDir, saveBundle } from '../../../src/node/bundle-io.js';
+import { loadBundleFromDir, loadDeepBundleFromDir, saveBundle } from '../../../src/node/bundle-io.js';
 
 function tinyModel(classes = 2): tf.LayersModel {
   return tf.sequential({
@@ -39,7 +39,7 @@ test('a saved bundle loads back with identical outputs, manifest and history.jso
     await saveBundle(dir, model, manifest());
     assert.deepEqual(readdirSync(dir).sort(), ['emovox.json', 'history.json', 'model.json', 'weights.bin']);
     const x = tf.randomNormal([3, 10, 4]);
-    const loaded = await loadBundleFromDir(dir);
+    const loaded = await loadDeepBundleFromDir(dir);
     assert.deepEqual(loaded.manifest, manifest());
     const a = (model.predict(x) as tf.Tensor).arraySync();
     const b = (loaded.model.predict(x) as tf.Tensor).arraySync();
@@ -69,10 +69,17 @@ test('bad bundles fail with a message naming the problem', async () => {
     await assert.rejects(loadBundleFromDir(join(root, 'nope')), /does not exist/);
     await saveBundle(dir, tinyModel(), manifest());
     const m = JSON.parse(readFileSync(join(dir, 'emovox.json'), 'utf8'));
-    writeFileSync(join(dir, 'emovox.json'), JSON.stringify({ ...m, labels: 'x', formatVersion: 9 }));
+    writeFileSync(join(dir, 'emovox.json'), JSON.stringify({ ...m, labels: 'x', normalisation: 1 }));
     await assert.rejects(
       loadBundleFromDir(dir),
-      /not a valid Emovox bundle manifest \(formatVersion: .*labels: /,
+      /not a valid Emovox bundle manifest \(labels: .*normalisation: /,
+    );
+    writeFileSync(join(dir, 'emovox.json'), JSON.stringify({ ...m, formatVersion: 9 }));
+    await assert.rejects(loadBundleFromDir(dir), /format version 9; this Emovox reads versions 1 and 2/);
+    writeFileSync(join(dir, 'emovox.json'), JSON.stringify({ ...m, kind: 'forest' }));
+    await assert.rejects(
+      loadBundleFromDir(dir),
+      /unknown bundle kind 'forest' \(accepted: deep, classical, ensemble\)/,
     );
     writeFileSync(join(dir, 'emovox.json'), JSON.stringify(m));
     rmSync(join(dir, 'weights.bin'));
