@@ -107,3 +107,57 @@ test('tune (classical, inner LOSO): excluded speakers are never decoded, trials 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('tune (deep, inner LOSO): per-speaker normalisation as a dimension, kept out of best.json; bad protocol choices refused', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'emovox-tune-deep-'));
+  try {
+    const data = join(root, 'data');
+    corpusWithPoisonedSpeaker(data);
+    const tiny = {
+      'modelConfig.filters': [[4]],
+      'modelConfig.kernelSizes': [[3]],
+      'modelConfig.poolsFreqTime': [[[2, 2]]],
+      'modelConfig.lstmUnits': [4],
+      'modelConfig.inputSeconds': [0.4],
+      'featureConfig.kind': ['logmel'],
+      'featureConfig.nMels': [16],
+      'augment.copies': [0],
+    };
+    const base = {
+      corpus: 'folder' as const,
+      data,
+      model: 'cnn2d-lstm',
+      space: { ...tiny, speakerNorm: [false, true] },
+      out: join(root, 'search'),
+      excludeSpeakers: ['s4'],
+      epochs: 1,
+      backend: 'cpu' as const,
+    };
+    await assert.rejects(
+      runTune({ ...base, inner: 'loso', valSpeakers: 1 }),
+      /--val-speakers applies to --inner holdout/,
+    );
+    await assert.rejects(
+      runTune({ ...base, model: 'svm', space: { c: [1] }, epochs: undefined, inner: 'holdout' }),
+      /classical models are scored by inner leave-one-speaker-out only/,
+    );
+    const r = await runTune({ ...base, inner: 'loso' });
+    assert.equal(r.ran, 2);
+    for (const t of r.ranked) {
+      assert.equal(t.epochs, 1, 'one epoch per inner fold');
+      assert.ok(t.valUar! >= 0 && t.valUar! <= 1 && Number.isFinite(t.valLoss));
+      assert.equal(
+        'speakerNorm' in t.options,
+        false,
+        'speakerNorm is a flag of evaluate, not a trainer option',
+      );
+    }
+    const best = JSON.parse(readFileSync(join(base.out, 'best.json'), 'utf8'));
+    assert.deepEqual(r.best!.options, best);
+    assert.deepEqual(best.modelConfig.filters, [4]);
+    const md = readFileSync(join(base.out, 'results.md'), 'utf8');
+    assert.equal(/--speaker-norm/.test(md), r.best!.params.speakerNorm === true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

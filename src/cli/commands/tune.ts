@@ -28,6 +28,7 @@ interface TuneCliOptions {
   inner?: InnerProtocol;
   valSpeakers?: number;
   epochs?: number;
+  jobs?: number;
   backend: 'wasm' | 'cpu';
   cache: boolean;
   cacheDir: string;
@@ -63,7 +64,8 @@ async function run(o: TuneCliOptions): Promise<void> {
   const log = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
   };
-  const progress = createProgress({ quiet: o.quiet });
+  // The trainer's bar (TTY only), restarted for every trial so that its ETA is the trial's.
+  let progress = createProgress({ quiet: o.quiet });
   const outcome = await runTune({
     corpus: o.corpus,
     data: o.data,
@@ -81,6 +83,7 @@ async function run(o: TuneCliOptions): Promise<void> {
     inner: o.inner,
     valSpeakers: o.valSpeakers,
     epochs: o.epochs,
+    jobs: o.jobs,
     backend: o.backend,
     cacheDir: o.cache ? o.cacheDir : null,
     log: (s) => {
@@ -88,6 +91,10 @@ async function run(o: TuneCliOptions): Promise<void> {
       log(s);
     },
     onBatch: (p) => progress.batch(p),
+    onTrialStart: () => {
+      progress.stop();
+      progress = createProgress({ quiet: o.quiet });
+    },
   });
   progress.stop();
   process.stdout.write(

@@ -91,6 +91,7 @@ export function evaluateCommand(
     if (c.speakerNorm === true) args.push('--speaker-norm');
     if (c.descriptors === false) args.push('--no-descriptors');
   } else {
+    if (best.params.speakerNorm === true) args.push('--speaker-norm');
     args.push('--train-options', JSON.stringify(best.options));
   }
   return args.map(shellArg).join(' ');

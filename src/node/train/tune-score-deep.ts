@@ -23,6 +23,11 @@ export interface DeepScoreOptions {
   model: string;
   /** Trainer options of the trial (lr, modelConfig, augment, epochs...). */
   train: Partial<TrainOptionsInput>;
+  /** Per-speaker normalisation of the feature frames (each speaker's own statistics, no labels). */
+  speakerNorm?: boolean;
+  /** --inner loso: folds trained at once in worker threads. */
+  jobs?: number;
+  backend?: 'wasm' | 'cpu';
   inner: InnerProtocol;
   /** holdout: validation speakers. */
   valSpeakers: number;
@@ -43,6 +48,9 @@ export async function scoreDeep(
       protocol: 'loso',
       corpus: o.corpus ?? '',
       train: { ...o.train, seed: o.seed },
+      speakerNorm: o.speakerNorm,
+      jobs: o.jobs,
+      backend: o.backend,
       onBatch: o.onBatch ? (_fold, p) => o.onBatch!(p) : undefined,
     });
     const epochs = e.folds.reduce((a, f) => a + keptEpoch(f.history), 0) / e.folds.length;
@@ -57,6 +65,7 @@ export async function scoreDeep(
     train: [...items],
     signals,
     labels,
+    speakerNorm: o.speakerNorm,
     onBatch: o.onBatch,
   });
   result.model.dispose();

@@ -83,6 +83,12 @@ const CLASSICAL_WHAT: Record<string, string> = {
   descriptors: 'pitch/voicing/loudness/spectral descriptors as well as MFCC statistics, true or false',
 };
 
+/**
+ * Deep models: per-speaker normalisation of the feature frames is not a trainer option but
+ * `emovox evaluate --speaker-norm`; a space may vary it, and it stays out of best.json.
+ */
+export const DEEP_SPEAKER_NORM = 'speakerNorm';
+
 /** Set by tune itself (the same for every trial, so that trials are comparable). */
 const FIXED_BY_TUNE = ['modelName', 'corpus', 'seed', 'valSpeakers'];
 const NESTED = ['modelConfig', 'featureConfig', 'augment'] as const;
@@ -95,6 +101,7 @@ export function spaceKeys(model: string): string[] {
   );
   return [
     ...top,
+    DEEP_SPEAKER_NORM,
     ...Object.keys(ModelConfigSchema.shape).map((k) => `modelConfig.${k}`),
     ...Object.keys(DEFAULT_FEATURE_CONFIG).map((k) => `featureConfig.${k}`),
     ...Object.keys(AugmentOptionsSchema.shape).map((k) => `augment.${k}`),
@@ -117,6 +124,12 @@ export function stableStringify(v: unknown): string {
 /** The trial's identity in trials.jsonl: its parameters, keys sorted. */
 export function canonicalKey(params: Params): string {
   return stableStringify(params);
+}
+
+/** Deep models: the trainer options of a setting (its dotted keys nested over `base`, speakerNorm left out). */
+export function trainerOptions(params: Params, base: Record<string, unknown> = {}): Record<string, unknown> {
+  const { [DEEP_SPEAKER_NORM]: _speakerNorm, ...rest } = params;
+  return nestParams(rest, base);
 }
 
 /** `{"a.b": 1, "c": 2}` -> `{a: {b: 1}, c: 2}` (merged over `base`, which is not modified). */
@@ -152,7 +165,7 @@ export function validateParams(model: string, params: Params, where = 'space'): 
     }
     return;
   }
-  const o = nestParams(params);
+  const o = trainerOptions(params);
   try {
     const parsed = parseTrainOptions({ ...o, modelName: model } as Parameters<typeof parseTrainOptions>[0]);
     parseFeatureConfig(parsed.featureConfig);
@@ -166,6 +179,7 @@ export function validateParams(model: string, params: Params, where = 'space'): 
 function fieldSchema(model: string, key: string): z.ZodType {
   if (isClassicalModel(model))
     return ClassicalParamsSchema.shape[key as keyof typeof ClassicalParamsSchema.shape];
+  if (key === DEEP_SPEAKER_NORM) return z.boolean();
   const [head, field] = key.split('.');
   if (field === undefined) return TrainOptionsSchema.shape[head as keyof typeof TrainOptionsSchema.shape];
   if (head === 'modelConfig') return ModelConfigSchema.shape[field as keyof typeof ModelConfigSchema.shape];

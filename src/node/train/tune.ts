@@ -27,9 +27,10 @@ import {
 } from './tune-score.js';
 import {
   canonicalKey,
-  nestParams,
+  DEEP_SPEAKER_NORM,
   parseSpace,
   planTrials,
+  trainerOptions,
   TuneError,
   type Params,
   type Search,
@@ -55,6 +56,8 @@ export interface TuneOptions {
   /** Deep models: maximum epochs per training run (a space key `epochs` overrides it). */
   epochs?: number;
   backend?: 'wasm' | 'cpu';
+  /** Deep models, --inner loso: inner folds trained at once in worker threads. */
+  jobs?: number;
   /** Classical feature cache (null = none). */
   cacheDir?: string | null;
   log?: (line: string) => void;
@@ -215,14 +218,14 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
       o.onTrialStart?.(n + 1, pending.length);
       const options = classical
         ? { ...params }
-        : nestParams(params, o.epochs !== undefined ? { epochs: o.epochs } : {});
+        : trainerOptions(params, o.epochs !== undefined ? { epochs: o.epochs } : {});
       const ts = performance.now();
       // Reading the corpus's audio or features: any failure stops the search (not one trial).
       await scorer.prepare(options);
       let result: TrialScore | null = null;
       let error: string | undefined;
       try {
-        result = await scorer.score(options);
+        result = await scorer.score(options, params);
       } catch (err) {
         // User-facing problems of one setting (a diverged loss, an impossible model) fail that trial only.
         if (typeof (err as { code?: unknown }).code !== 'string') throw err;
@@ -310,7 +313,7 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
 interface Scorer {
   /** Loads what a setting needs (audio, features); failures here stop the search. */
   prepare(options: Record<string, unknown>): Promise<void>;
-  score(options: Record<string, unknown>): Promise<TrialScore>;
+  score(options: Record<string, unknown>, params: Params): Promise<TrialScore>;
 }
 
 /** Scores classical settings; feature tables are computed once per feature spec (and cached on disk). */
@@ -387,10 +390,13 @@ async function deepScorer(
     async prepare(options) {
       await signalsAt(rateOf(options));
     },
-    async score(options) {
+    async score(options, params) {
       return scoreDeep(items, await signalsAt(rateOf(options)), {
         model: o.model,
         train: options,
+        speakerNorm: params[DEEP_SPEAKER_NORM] === true,
+        jobs: o.jobs,
+        backend: o.backend,
         inner,
         valSpeakers,
         seed,
