@@ -10,17 +10,42 @@ import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../cor
 import {
   CLASSICAL_MODELS,
   isClassicalModel,
+  type ClassicalModelName,
   type ClassicalPipelineConfig,
 } from '../../core/classical/pipeline.js';
-import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
+import { MODEL_NAMES, isModelName, modelInput } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import { CORPUS_KINDS, readCorpus, type CorpusKind, type Utterance } from '../../node/datasets/index.js';
 import { decodeFile } from '../../node/decode.js';
 import { evaluateDeep } from '../../node/train/evaluate-deep.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
 import { PROTOCOLS, makeFolds, type Protocol } from '../../node/train/cv.js';
-import { evaluateClassical, evaluationJson, type ModelEvaluation } from '../../node/train/evaluate.js';
+import {
+  comparisonMarkdown,
+  comparisonRows,
+  comparisonText,
+  comparisonTitle,
+} from '../../node/train/comparison.js';
+import {
+  ensembleEvaluation,
+  ensembleMembers,
+  isEnsembleName,
+  parseWeights,
+} from '../../node/train/ensemble.js';
+import {
+  evaluateClassical,
+  evaluationJson,
+  type FoldResult,
+  type ModelEvaluation,
+} from '../../node/train/evaluate.js';
+import {
+  matchStoredEvaluation,
+  readEvaluationFile,
+  type CurrentRun,
+} from '../../node/train/evaluation-file.js';
+import { createProgress, formatDuration, type ProgressReporter } from '../../node/train/progress.js';
 import { renderReport, type EvaluationRun } from '../../node/train/report.js';
+import type { BatchProgress } from '../../node/train/trainer.js';
 
 /** A bad evaluate invocation (user-facing). */
 export class EvaluateError extends Error {
@@ -34,7 +59,7 @@ export class EvaluateError extends Error {
 interface EvaluateCliOptions {
   corpus: CorpusKind;
   data: string;
-  model: string;
+  model?: string;
   protocol: Protocol;
   folds: number;
   testFraction: number;
@@ -53,6 +78,10 @@ interface EvaluateCliOptions {
   cacheDir: string;
   json?: string;
   report?: string;
+  table?: string;
+  fromJson?: string;
+  ensembleWeights?: string;
+  jobs: number;
   quiet?: boolean;
 }
 
@@ -76,10 +105,11 @@ export function formatConfusion(e: ModelEvaluation): string {
 
 export function formatSummary(e: ModelEvaluation, protocolDescription: string): string {
   const p = (v: number) => (v * 100).toFixed(1);
+  const pooled = e.confusion.matrix.flat().reduce((a, b) => a + b, 0);
   return [
     `model ${e.model} on ${e.corpus}${e.speakerNorm ? ', per-speaker normalisation' : ''}${e.tuned ? ', tuned by inner LOSO' : ''}`,
     `protocol ${e.protocol}: ${protocolDescription}`,
-    `UAR ${p(e.uar)} %   WA ${p(e.wa)} %   macro-F1 ${p(e.macroF1)} %   (${e.predictions.length} pooled predictions, ${e.seconds.toFixed(1)} s)`,
+    `UAR ${p(e.uar)} %   WA ${p(e.wa)} %   macro-F1 ${p(e.macroF1)} %   (${pooled} pooled predictions, ${e.seconds.toFixed(1)} s${e.source ? `, from ${e.source}` : ''})`,
     formatConfusion(e),
   ].join('\n');
 }
@@ -120,21 +150,125 @@ async function decodeAll(
   return signals;
 }
 
-async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
-  const models = o.model
+/** Which models a run shows, and which of them must be evaluated here (the rest come from files). */
+interface ModelPlan {
+  /** Every requested name in order, ensembles as 'a+b'. */
+  requested: string[];
+  classical: ClassicalModelName[];
+  deep: string[];
+}
+
+function planModels(o: EvaluateCliOptions, loaded: Map<string, ModelEvaluation>): ModelPlan {
+  const requested = (o.model ?? (loaded.size > 0 ? '' : 'svm'))
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  const unknown = models.filter((m) => !isClassicalModel(m) && !isModelName(m));
-  if (models.length === 0 || unknown.length > 0) {
+  // A name read whole from a file (even an ensemble's) needs no members.
+  const members = [...new Set(requested.flatMap((n) => (loaded.has(n) ? [] : ensembleMembers(n))))];
+  const unknown = members.filter((m) => !loaded.has(m) && !isClassicalModel(m) && !isModelName(m));
+  if ((requested.length === 0 && loaded.size === 0) || unknown.length > 0) {
     throw new EvaluateError(
-      `unknown model '${unknown.join(', ') || o.model}' (accepted: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}; several comma-separated)`,
+      `unknown model '${unknown.join(', ') || o.model}' (accepted: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}${loaded.size ? `, or from --from-json: ${[...loaded.keys()].join(', ')}` : ''}; several comma-separated, ensembles joined by +)`,
     );
   }
+  const fresh = members.filter((m) => !loaded.has(m));
+  const deep = fresh.filter((m) => !isClassicalModel(m));
+  if (o.speakerNorm) {
+    const waveform = deep.filter((m) => modelInput(m) === 'waveform');
+    if (waveform.length > 0) {
+      throw new EvaluateError(
+        `--speaker-norm needs feature-based models; ${waveform.join(', ')} takes the raw waveform (leave it out or drop --speaker-norm)`,
+      );
+    }
+  }
+  const ensembles = requested.filter((n) => isEnsembleName(n) && !loaded.has(n));
+  for (const m of ensembles.flatMap(ensembleMembers)) {
+    if (loaded.get(m)?.predictions.length === 0) {
+      throw new EvaluateError(
+        `${m} from ${loaded.get(m)!.source} has no per-utterance predictions (written by an older emovox), so it cannot join an ensemble; re-run it with --json`,
+      );
+    }
+  }
+  if (o.ensembleWeights !== undefined) {
+    if (ensembles.length === 0)
+      throw new EvaluateError('--ensemble-weights needs an ensemble in --model, e.g. svm-linear+cnn2d-lstm');
+    const n = parseWeights(o.ensembleWeights).length;
+    const wrong = ensembles.find((e) => ensembleMembers(e).length !== n);
+    if (wrong)
+      throw new EvaluateError(
+        `--ensemble-weights gives ${n} weights but ${wrong} has ${ensembleMembers(wrong).length} members`,
+      );
+  }
+  return { requested, classical: fresh.filter(isClassicalModel), deep };
+}
+
+/** Reads --from-json files and checks each model against this run's corpus, protocol, seed and folds. */
+function loadEvaluations(
+  o: EvaluateCliOptions,
+  run: CurrentRun,
+  log: (s: string) => void,
+): Map<string, ModelEvaluation> {
+  const loaded = new Map<string, ModelEvaluation>();
+  for (const file of (o.fromJson ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)) {
+    for (const stored of readEvaluationFile(file)) {
+      const e = matchStoredEvaluation(stored, run);
+      const other = loaded.get(e.model);
+      if (other) {
+        throw new EvaluateError(
+          `model ${e.model} is in both ${other.source} and ${file}; give only one of them`,
+        );
+      }
+      loaded.set(e.model, e);
+      log(
+        `${e.model}: taken from ${file} (UAR ${(e.uar * 100).toFixed(1)} %${e.predictions.length ? '' : '; no per-utterance predictions, so it cannot join an ensemble'})`,
+      );
+    }
+  }
+  return loaded;
+}
+
+/** Progress of deep folds: the trainer's bar for one fold at a time, one line per finished fold. */
+function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: string) => void) {
+  const t0 = performance.now();
+  let done = 0;
+  let barFold: number | null = null;
+  let bar: ProgressReporter | null = null;
+  return {
+    onBatch: (fold: number, p: BatchProgress) => {
+      if (quiet) return;
+      if (barFold === null) {
+        barFold = fold;
+        bar = createProgress({ quiet });
+      }
+      if (fold === barFold) bar!.batch(p);
+    },
+    onFold: (f: FoldResult, i: number, n: number) => {
+      if (i === barFold) {
+        bar?.stop();
+        barFold = null;
+      }
+      done++;
+      const elapsed = (performance.now() - t0) / 1000;
+      const eta = done < n ? `, ETA ${formatDuration((elapsed / done) * (n - done))}` : '';
+      log(
+        `${model} fold ${i + 1}/${n} (${f.name}${jobs > 1 ? `, ${done}/${n} done` : ''}): WA ${(f.wa * 100).toFixed(1)} % after ${f.history.length} epochs, ${f.seconds.toFixed(0)} s${eta}`,
+      );
+    },
+  };
+}
+
+async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   const log = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
   };
-  const { utterances, problems } = await readCorpus(o.corpus, resolve(o.data));
+  if (o.model === undefined && o.fromJson === undefined) o.model = 'svm';
+  // Names are checked before the corpus is read when nothing comes from files.
+  if (o.fromJson === undefined) planModels(o, new Map());
+  const dataDir = resolve(o.data);
+  const { utterances, problems } = await readCorpus(o.corpus, dataDir);
   if (utterances.length === 0)
     throw new EvaluateError(`no usable utterances in ${o.data} (${problems.length} problems)`);
   if (problems.length > 0)
@@ -144,10 +278,14 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   log(
     `${utterances.length} utterances, ${new Set(utterances.map((u) => u.speaker)).size} speakers; ${plan.folds.length} folds (${plan.protocol})`,
   );
+  const loaded = loadEvaluations(
+    o,
+    { corpus: o.corpus, protocol: o.protocol, seed: o.seed, dataDir, items: utterances, plan },
+    log,
+  );
+  const models = planModels(o, loaded);
   const spec: ClassicalFeatureSpec = { ...DEFAULT_CLASSICAL_FEATURES, descriptors: o.descriptors };
-  const classical = models.filter(isClassicalModel);
-  const deep = models.filter((m) => !isClassicalModel(m));
-  const table = classical.length
+  const table = models.classical.length
     ? await featureTable(
         utterances.map((u) => u.path),
         spec,
@@ -162,33 +300,31 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       `${table.x.cols} features per utterance (${table.cached} from cache, ${table.seconds.toFixed(1)} s extracting)`,
     );
   }
-  const signals = deep.length ? await decodeAll(utterances, log) : null;
-  if (deep.length) {
-    await initBackend(o.backend);
-    if (o.speakerNorm) log('note: --speaker-norm applies to the classical models only');
+  const signals = models.deep.length ? await decodeAll(utterances, log) : null;
+  if (models.deep.length) await initBackend(o.backend);
+  const available = new Map(loaded);
+  const show = (e: ModelEvaluation) => process.stdout.write(`${formatSummary(e, plan.description)}\n\n`);
+  for (const model of models.deep) {
+    const progress = deepProgress(model, Boolean(o.quiet), o.jobs, log);
+    const e = await evaluateDeep(utterances, signals!, {
+      model,
+      protocol: o.protocol,
+      corpus: o.corpus,
+      foldOptions,
+      speakerNorm: o.speakerNorm,
+      jobs: o.jobs,
+      backend: o.backend,
+      train: {
+        seed: o.seed,
+        ...trainOptions(o.trainOptions),
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+      },
+      ...progress,
+    });
+    available.set(model, { ...e, seed: o.seed });
+    show(e);
   }
-  const results: ModelEvaluation[] = [];
-  for (const model of models) {
-    if (!isClassicalModel(model)) {
-      const e = await evaluateDeep(utterances, signals!, {
-        model,
-        protocol: o.protocol,
-        corpus: o.corpus,
-        foldOptions,
-        train: {
-          seed: o.seed,
-          ...trainOptions(o.trainOptions),
-          ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
-        },
-        onFold: (f, i, n) =>
-          log(
-            `${model} fold ${i + 1}/${n} ${f.name}: WA ${(f.wa * 100).toFixed(1)} % after ${f.history.length} epochs (${f.seconds.toFixed(0)} s)`,
-          ),
-      });
-      results.push(e);
-      process.stdout.write(`${formatSummary(e, plan.description)}\n\n`);
-      continue;
-    }
+  for (const model of models.classical) {
     const config = pipelineOverrides(o) ?? {};
     const e = evaluateClassical(table!.x, utterances, {
       model,
@@ -218,23 +354,46 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
           `${model} fold ${i + 1}/${n} ${f.name}: WA ${(f.wa * 100).toFixed(1)} % (${f.seconds.toFixed(1)} s)`,
         ),
     });
-    results.push(e);
-    process.stdout.write(`${formatSummary(e, plan.description)}\n\n`);
+    available.set(model, { ...e, seed: o.seed });
+    show(e);
   }
-  if (results.length > 1) {
-    process.stdout.write('model            UAR %   WA %  macro-F1 %\n');
-    for (const e of results) {
-      process.stdout.write(
-        `${e.model.padEnd(15)}${(e.uar * 100).toFixed(1).padStart(6)}${(e.wa * 100).toFixed(1).padStart(7)}${(e.macroF1 * 100).toFixed(1).padStart(12)}\n`,
+  // Table order: models from files, then --model in its order (an ensemble's members before it).
+  const results: ModelEvaluation[] = [];
+  const add = (name: string) => {
+    if (results.some((r) => r.model === name)) return;
+    if (isEnsembleName(name) && !available.has(name)) {
+      const members = ensembleMembers(name);
+      members.forEach(add);
+      const weights = o.ensembleWeights !== undefined ? parseWeights(o.ensembleWeights) : null;
+      const e = ensembleEvaluation(
+        members.map((m) => available.get(m)!),
+        weights,
       );
-    }
+      show(e);
+      results.push(e);
+    } else results.push(available.get(name)!);
+  };
+  [...loaded.keys(), ...models.requested].forEach(add);
+  const title = comparisonTitle(o.corpus, o.protocol, plan.folds.length);
+  const rows = comparisonRows(results);
+  if (results.length > 1 || o.table) process.stdout.write(`${comparisonText(title, rows)}\n`);
+  if (o.table) {
+    mkdirSync(dirname(resolve(o.table)), { recursive: true });
+    writeFileSync(o.table, comparisonMarkdown(title, rows));
+    log(`wrote ${o.table}`);
   }
   const command = ['emovox', ...argv].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
   if (o.json) {
     const doc =
       results.length === 1
-        ? evaluationJson(results[0])
-        : { protocol: o.protocol, corpus: o.corpus, models: results.map(evaluationJson) };
+        ? { ...evaluationJson(results[0]), data: dataDir }
+        : {
+            protocol: o.protocol,
+            corpus: o.corpus,
+            seed: o.seed,
+            data: dataDir,
+            models: results.map(evaluationJson),
+          };
     mkdirSync(dirname(resolve(o.json)), { recursive: true });
     writeFileSync(o.json, `${JSON.stringify({ ...doc, command }, null, 2)}\n`);
     log(`wrote ${o.json}`);
@@ -257,6 +416,9 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
         seed: o.seed,
         folds: o.folds,
         testFraction: o.testFraction,
+        jobs: o.jobs,
+        fromJson: o.fromJson ?? null,
+        ensembleWeights: o.ensembleWeights ?? null,
       },
       models: results,
     };
@@ -278,8 +440,7 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
     .option(
       '--model <names>',
-      `model(s), comma-separated: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`,
-      'svm',
+      `model(s), comma-separated: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}; an ensemble joins members with + (e.g. svm-linear+cnn2d-lstm) and averages their probabilities (default: svm, or only the --from-json models)`,
     )
     .addOption(
       new Option('--protocol <name>', 'loso, kfold (speaker-dependent) or holdout')
@@ -306,7 +467,7 @@ export function register(program: Command): void {
     )
     .option(
       '--speaker-norm',
-      "z-normalise each speaker's features with that speaker's statistics (no labels; needs several clips per speaker)",
+      "z-normalise each speaker's features (classical: utterance features; deep: feature frames) with that speaker's statistics (no labels; needs several clips per speaker; not for waveform models)",
     )
     .option(
       '--tune',
@@ -350,7 +511,22 @@ export function register(program: Command): void {
     )
     .option('--no-cache', 'do not read or write the feature cache')
     .option('--cache-dir <dir>', 'feature cache folder', DEFAULT_FEATURE_CACHE_DIR)
-    .option('--json <file>', 'write the figures as JSON')
+    .option(
+      '--jobs <n>',
+      'deep models: folds trained at once in worker threads (same results as 1)',
+      number('jobs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+      1,
+    )
+    .option(
+      '--from-json <files>',
+      'reuse earlier --json evaluations (comma-separated) instead of re-running those models; they must match this corpus, protocol, seed and folds',
+    )
+    .option(
+      '--ensemble-weights <w>',
+      'weights of the ensemble members in order, e.g. 0.6,0.4 (default equal); fixed in advance, never fitted',
+    )
+    .option('--json <file>', 'write the figures and per-utterance predictions as JSON')
+    .option('--table <file>', 'write the comparison table as markdown')
     .option('--report <file>', 'write a self-contained HTML report')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (o: EvaluateCliOptions) => run(o, process.argv.slice(2)));

@@ -202,6 +202,7 @@ export async function evaluateDeep(
     folds: outcomes.map((r) => r.result),
     predictions,
     seconds: (performance.now() - t0) / 1000,
+    seed: trainOptions.seed ?? o.foldOptions?.seed,
     config: {
       ...trainOptions,
       jobs,

@@ -88,6 +88,10 @@ export interface ModelEvaluation {
   predictions: ItemPrediction[];
   seconds: number;
   config: Record<string, unknown>;
+  /** Seed of the folds and models (recorded so that saved runs can be checked before reuse). */
+  seed?: number;
+  /** The evaluation file this result was read from (--from-json), if any. */
+  source?: string;
 }
 
 export interface TuneGrid {
@@ -293,6 +297,7 @@ export function evaluateClassical(
     folds,
     predictions,
     seconds: (performance.now() - t0) / 1000,
+    seed: o.foldOptions?.seed,
     config: {
       ...base,
       protocolDescription: plan.description,
@@ -302,7 +307,7 @@ export function evaluateClassical(
   };
 }
 
-/** The --json document: the specified fields first, then per-class, per-speaker and settings. */
+/** The --json document: the specified fields first, then per-class, per-speaker, settings and per-item predictions. */
 export function evaluationJson(e: ModelEvaluation): Record<string, unknown> {
   return {
     protocol: e.protocol,
@@ -318,6 +323,10 @@ export function evaluationJson(e: ModelEvaluation): Record<string, unknown> {
     perClass: e.perClass,
     perSpeaker: e.perSpeaker,
     seconds: e.seconds,
+    seed: e.seed,
+    source: e.source,
     config: e.config,
+    /** Pooled per-utterance predictions with probabilities (in confusion.labels order), for reuse. */
+    predictions: e.predictions,
   };
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { speakerNormaliseFrames, speakerNormaliseRows } from '../../../src/node/train/speaker-norm.js';
 import { fromRows } from '../../../src/core/classical/matrix.js';
+import { speakerNormaliseCache } from '../../../src/node/train/data.js';
 
 test('speakerNormaliseRows standardises each speaker with its own statistics', () => {
   // Speaker b is speaker a shifted by +100 and scaled by 3: after normalisation both are identical.
@@ -34,4 +35,24 @@ test('speakerNormaliseFrames pools every frame of the speaker and keeps shapes',
   assert.equal(a.frames, 2);
   assert.deepEqual(Array.from(c.data), [0, 0]);
   assert.deepEqual(Array.from(m1.data), [1, 10, 3, 10]);
+});
+
+test('speakerNormaliseCache z-scores every variant with the statistics of its speaker’s clean frames', () => {
+  const u = (speaker: string) =>
+    ({ path: speaker, label: 'anger', speaker, corpus: 'x', rawLabel: 'W' }) as const;
+  // Two coefficients; speaker a: clean frames (1,4),(3,4) and one augmented copy; speaker b alone.
+  const cache = {
+    coeffs: 2,
+    items: [
+      { utterance: u('a'), labelIndex: 0, variants: [Float32Array.of(1, 4), Float32Array.of(5, 4)] },
+      { utterance: u('a'), labelIndex: 0, variants: [Float32Array.of(3, 4)] },
+      { utterance: u('b'), labelIndex: 0, variants: [Float32Array.of(10, 20, 30, 40)] },
+    ],
+  };
+  speakerNormaliseCache(cache, 'features');
+  assert.deepEqual(Array.from(cache.items[0].variants[0]), [-1, 0]);
+  assert.deepEqual(Array.from(cache.items[0].variants[1]), [3, 0]); // augmented: (5 - 2) / 1
+  assert.deepEqual(Array.from(cache.items[1].variants[0]), [1, 0]);
+  assert.deepEqual(Array.from(cache.items[2].variants[0]), [-1, -1, 1, 1]);
+  assert.throws(() => speakerNormaliseCache(cache, 'waveform'), /waveform models/);
 });

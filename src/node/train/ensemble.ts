@@ -1,0 +1,139 @@
+/**
+ * Ensembles: the per-utterance class probabilities of several models evaluated on the same folds,
+ * averaged with fixed weights (equal by default; given before any result is seen, never fitted
+ * on a test speaker). Members may order their labels differently: probabilities are matched by
+ * label name.
+ */
+import type { FoldResult, ItemPrediction, ModelEvaluation } from './evaluate.js';
+import { summarise } from './evaluate.js';
+
+/** Members that cannot be combined (user-facing). */
+export class EnsembleError extends Error {
+  readonly code = 'BAD_ENSEMBLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnsembleError';
+  }
+}
+
+/** 'svm-linear+cnn2d-lstm' -> ['svm-linear', 'cnn2d-lstm']; a plain name -> [name]. */
+export function ensembleMembers(name: string): string[] {
+  return name
+    .split('+')
+    .map((m) => m.trim())
+    .filter(Boolean);
+}
+
+export const isEnsembleName = (name: string): boolean => ensembleMembers(name).length > 1;
+
+/** Parses '0.6,0.4' into positive weights. */
+export function parseWeights(text: string): number[] {
+  const w = text.split(',').map((v) => Number(v.trim()));
+  if (w.length < 2 || w.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new EnsembleError(
+      `ensemble weights must be two or more positive numbers separated by commas, e.g. 0.6,0.4; got '${text}'`,
+    );
+  }
+  return w;
+}
+
+/** A member's probabilities of one item, reordered to `labels`. */
+function reorder(p: ItemPrediction, from: string[], labels: string[]): number[] {
+  return labels.map((l) => p.probabilities[from.indexOf(l)]);
+}
+
+/**
+ * Averages the members' pooled predictions item by item. Every member must have per-item
+ * probabilities for the same items, in the same folds, over the same label set.
+ */
+export function ensembleEvaluation(
+  members: readonly ModelEvaluation[],
+  weights: readonly number[] | null = null,
+): ModelEvaluation {
+  if (members.length < 2) throw new EnsembleError('an ensemble needs at least two members');
+  const name = members.map((m) => m.model).join('+');
+  const w = weights ?? members.map(() => 1);
+  if (w.length !== members.length) {
+    throw new EnsembleError(`${name} has ${members.length} members but ${w.length} weights were given`);
+  }
+  const [first] = members;
+  const labels = first.confusion.labels;
+  const byPath = members.map((m) => {
+    if (m.predictions.length === 0) {
+      throw new EnsembleError(
+        `${m.model} has no per-utterance predictions (an evaluation file from an older emovox?); re-run it to use it in an ensemble`,
+      );
+    }
+    const a = [...m.confusion.labels].sort().join(',');
+    if (a !== [...labels].sort().join(',')) {
+      throw new EnsembleError(
+        `${m.model} predicts ${m.confusion.labels.join(', ')} but ${first.model} predicts ${labels.join(', ')}`,
+      );
+    }
+    if (m.protocol !== first.protocol || m.corpus !== first.corpus) {
+      throw new EnsembleError(
+        `${m.model} was evaluated with ${m.protocol} on ${m.corpus}, ${first.model} with ${first.protocol} on ${first.corpus}`,
+      );
+    }
+    return new Map(m.predictions.map((p) => [p.path, p]));
+  });
+  const total = w.reduce((a, b) => a + b, 0);
+  const predictions: ItemPrediction[] = first.predictions.map((p0) => {
+    const avg = labels.map(() => 0);
+    members.forEach((m, k) => {
+      const p = byPath[k].get(p0.path);
+      if (!p) throw new EnsembleError(`${m.model} has no prediction for ${p0.path}`);
+      if (p.fold !== p0.fold) {
+        throw new EnsembleError(
+          `${p0.path} is in fold '${p.fold}' for ${m.model} but in '${p0.fold}' for ${first.model}: not the same folds`,
+        );
+      }
+      reorder(p, m.confusion.labels, labels).forEach((v, j) => (avg[j] += (w[k] / total) * v));
+    });
+    return {
+      path: p0.path,
+      speaker: p0.speaker,
+      label: p0.label,
+      predicted: labels[avg.indexOf(Math.max(...avg))],
+      fold: p0.fold,
+      probabilities: avg.map((v) => Math.round(v * 1e4) / 1e4),
+    };
+  });
+  for (const [k, m] of byPath.entries()) {
+    if (m.size !== predictions.length) {
+      throw new EnsembleError(
+        `${members[k].model} has ${m.size} predictions, ${first.model} ${predictions.length}: not the same utterances`,
+      );
+    }
+  }
+  const folds: FoldResult[] = first.folds.map((f) => {
+    const mine = predictions.filter((p) => p.fold === f.name);
+    return {
+      name: f.name,
+      testSpeakers: f.testSpeakers,
+      nTrain: f.nTrain,
+      nTest: mine.length,
+      wa: mine.filter((p) => p.predicted === p.label).length / Math.max(1, mine.length),
+      params: { members: members.map((m) => m.model), weights: w },
+      innerUar: null,
+      history: [],
+      seconds: members.reduce((s, m) => s + (m.folds.find((g) => g.name === f.name)?.seconds ?? 0), 0),
+    };
+  });
+  return {
+    model: name,
+    protocol: first.protocol,
+    corpus: first.corpus,
+    speakerNorm: members.some((m) => m.speakerNorm),
+    tuned: members.some((m) => m.tuned),
+    ...summarise(predictions, labels),
+    folds,
+    predictions,
+    seconds: members.reduce((s, m) => s + m.seconds, 0),
+    seed: first.seed,
+    config: {
+      ensemble: members.map((m, k) => ({ model: m.model, weight: w[k], speakerNorm: m.speakerNorm })),
+      rule: 'weighted mean of per-utterance class probabilities (weights fixed in advance)',
+    },
+  };
+}
