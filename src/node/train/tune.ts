@@ -142,6 +142,15 @@ function checkSpeakers(
   }
 }
 
+/**
+ * User-facing problems of one setting (a diverged loss, an impossible model, out of wasm memory)
+ * fail that trial only; bugs and system errors (disk full, missing file) stop the search.
+ */
+function failsOneTrial(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && !('errno' in (err as object)) && !code.startsWith('ERR_');
+}
+
 /** `k=v` for the given keys (default: all). */
 function describe(params: Params, keys: string[] = Object.keys(params)): string {
   return keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(' ');
@@ -227,8 +236,7 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
       try {
         result = await scorer.score(options, params);
       } catch (err) {
-        // User-facing problems of one setting (a diverged loss, an impossible model) fail that trial only.
-        if (typeof (err as { code?: unknown }).code !== 'string') throw err;
+        if (!failsOneTrial(err)) throw err;
         error = (err as Error).message;
       }
       const record: TrialRecord = {
