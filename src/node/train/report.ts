@@ -6,6 +6,8 @@
  * command and configuration that produced it.
  */
 import type { HistoryEntry } from '../../core/bundle.js';
+import { comparisonRows, comparisonTitle } from './comparison.js';
+import type { Protocol } from './cv.js';
 import type { ModelEvaluation } from './evaluate.js';
 
 export interface EvaluationRun {
@@ -181,7 +183,7 @@ function modelSection(e: ModelEvaluation): string {
     )
     .join('');
   return `<section id="model-${esc(e.model)}"><h2>${esc(e.model)}${e.speakerNorm ? ' (per-speaker normalisation)' : ''}</h2>
-<p class="headline">UAR <b>${pct(e.uar)} %</b> · WA ${pct(e.wa)} % · macro-F1 ${pct(e.macroF1)} % · ${e.predictions.length} pooled predictions · ${e.seconds.toFixed(1)} s</p>
+<p class="headline">UAR <b>${pct(e.uar)} %</b> · WA ${pct(e.wa)} % · macro-F1 ${pct(e.macroF1)} % · ${e.confusion.matrix.flat().reduce((a, b) => a + b, 0)} pooled predictions · ${e.seconds.toFixed(1)} s${e.source ? ` · read from ${esc(e.source)}` : ''}</p>
 <div class="row"><div><h3>Confusion matrix (rows: true, columns: predicted)</h3>${confusionSvg(e)}</div>
 <div><h3>Per class</h3>${perClassSvg(e)}<table><tr><th>class</th><th>support</th><th>precision %</th><th>recall %</th><th>F1 %</th></tr>${classes}</table></div></div>
 <div class="row"><div><h3>Per speaker</h3><table><tr><th>speaker</th><th>utterances</th><th>WA %</th><th>UAR %</th></tr>${speakers}</table></div>
@@ -192,12 +194,13 @@ ${curves ? `<h3>Training curves per fold</h3><div class="curves">${curves}</div>
 
 /** The whole report as one HTML string. */
 export function renderReport(run: EvaluationRun): string {
-  const rows = run.models
+  const rows = comparisonRows(run.models)
     .map(
-      (e) =>
-        `<tr><td><a href="#model-${esc(e.model)}">${esc(e.model)}</a></td><td>${pct(e.uar)}</td><td>${pct(e.wa)}</td><td>${pct(e.macroF1)}</td><td>${e.seconds.toFixed(1)}</td></tr>`,
+      (r) =>
+        `<tr><td><a href="#model-${esc(r.model)}">${esc(r.model)}</a></td><td>${esc(r.protocol)}</td><td>${pct(r.uar)}</td><td>${pct(r.wa)}</td><td>${pct(r.macroF1)}</td><td>${r.seconds.toFixed(1)}</td><td>${esc(r.notes)}</td></tr>`,
     )
     .join('');
+  const folds = run.models[0]?.folds.length ?? 0;
   const warning = run.speakerIndependent
     ? ''
     : '<p class="warn">This protocol is speaker-dependent: the test speakers were also heard in training, so these figures are optimistic and not comparable with leave-one-speaker-out.</p>';
@@ -216,8 +219,8 @@ pre{background:#f6f6f6;padding:10px;white-space:pre-wrap;word-break:break-all}.w
 <h1>Emovox evaluation</h1>
 <p>Corpus <b>${esc(run.corpus)}</b> (${esc(run.data)}) · protocol <b>${esc(run.protocol)}</b>: ${esc(run.protocolDescription)} · ${esc(run.createdAt)}</p>
 ${warning}${norm}
-<h2>Comparison</h2>
-<table><tr><th>model</th><th>UAR %</th><th>WA %</th><th>macro-F1 %</th><th>seconds</th></tr>${rows}</table>
+<h2>Comparison: ${esc(comparisonTitle(run.corpus, run.protocol as Protocol, folds))}</h2>
+<table><tr><th>model</th><th>protocol</th><th>UAR %</th><th>WA %</th><th>macro-F1 %</th><th>seconds</th><th>notes</th></tr>${rows}</table>
 ${run.models.map(modelSection).join('\n')}
 <section><h2>How this was produced</h2><h3>Command</h3><pre>${esc(run.command)}</pre>
 <h3>Configuration</h3><pre>${esc(JSON.stringify({ settings: run.settings, models: run.models.map((m) => ({ model: m.model, config: m.config })) }, null, 2))}</pre></section>

@@ -84,6 +84,12 @@ test('the report is one self-contained HTML file with the figures, tables, comma
   assert.match(html, /&quot;C&quot;: 10/);
   assert.match(html, /cnn2d-lstm &lt;test&gt;/); // escaped
   assert.match(html, /UAR <b>50\.0 %<\/b>/);
+  assert.match(html, /<h2>Comparison: emodb: leave-one-speaker-out \(LOSO\)/);
+});
+
+test('a speaker-dependent k-fold report says so in the comparison title', () => {
+  const html = renderReport({ ...run([evaluation(false)]), protocol: 'kfold', speakerIndependent: false });
+  assert.match(html, /speaker-DEPENDENT 2-fold \(not comparable to LOSO\)/);
 });
 
 test('without training history the report says so instead of drawing empty curves', () => {
