@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'wasm' },
     top: { type: 'string', default: '25' },
+    /** Also list this many slowest single kernel calls with their input shapes. */
+    calls: { type: 'string', default: '0' },
   },
 });
 
@@ -94,6 +96,16 @@ for (const [name, e] of rows.slice(0, Number(args.top))) {
   console.log(
     `  ${name.padEnd(24)} ${e.ms.toFixed(0).padStart(6)} ms ${String(e.calls).padStart(5)} calls ${mb(e.bytes).padStart(6)} MB out`,
   );
+}
+const single = await Promise.all(
+  info.kernels.map(async (k) => ({
+    name: k.name,
+    ms: (await k.kernelTimeMs) as number,
+    shapes: k.inputShapes,
+  })),
+);
+for (const k of single.sort((a, b) => b.ms - a.ms).slice(0, Number(args.calls))) {
+  console.log(`  call ${k.name.padEnd(24)} ${k.ms.toFixed(0).padStart(6)} ms  ${JSON.stringify(k.shapes)}`);
 }
 const heap =
   backend === 'wasm'

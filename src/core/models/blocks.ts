@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer.js';
 import { ModelConfigError, type ModelConfig } from './config.js';
+import { inputConv2d } from './input-conv.js';
 
 /**
  * Local feature learning blocks (Zhao, Mao & Chen 2019): convolution -> batch norm -> ELU ->
@@ -51,15 +52,15 @@ export function applyBlocks2d(x: tf.SymbolicTensor, blocks: Block2d[], l2 = 0): 
           `but the block pools ${pt} frames x ${pf} coefficients; use longer input (inputSeconds) or smaller pools`,
       );
     }
-    y = tf.layers
-      .conv2d({
-        name: `block${n}_conv`,
-        filters: b.filters,
-        kernelSize: b.kernelSize,
-        padding: 'same',
-        kernelRegularizer: regularizer(l2),
-      })
-      .apply(y) as tf.SymbolicTensor;
+    const conv = {
+      name: `block${n}_conv`,
+      filters: b.filters,
+      kernelSize: b.kernelSize,
+      padding: 'same' as const,
+      kernelRegularizer: regularizer(l2),
+    };
+    // The first block sees the model's input, whose gradient nobody needs.
+    y = (i === 0 ? inputConv2d(conv) : tf.layers.conv2d(conv)).apply(y) as tf.SymbolicTensor;
     y = batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
     y = tf.layers

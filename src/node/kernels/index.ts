@@ -1,11 +1,14 @@
 /**
  * The project's own kernels for the tfjs wasm backend: what training the conv nets needs and
  * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad,
- * the Tile/Sum/Mean of batch-norm statistics and gradients, and Identity, which copied).
+ * the Tile/Sum/Mean of batch-norm statistics and gradients, Identity, which copied, and
+ * BatchMatMul with transposed operands).
  * Training-mode batch normalisation runs as two kernels of our own (see
- * src/core/models/batch-norm-training.ts). Forward Conv2D stays the wasm backend's own (XNNPACK): it is as fast as im2col + MatMul.
+ * src/core/models/batch-norm-training.ts). Forward Conv2D stays the wasm backend's own (XNNPACK):
+ * it is as fast as im2col + MatMul.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './BatchMatMul.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './BatchNormTraining.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
@@ -26,6 +29,7 @@ export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   identityConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
+  batchMatMulConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */

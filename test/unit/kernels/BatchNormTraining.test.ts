@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../../src/node/backend.js';
 import { batchNormTraining } from '../../../src/core/models/batch-norm-training.js';
 import { batchNormalization } from '../../../src/core/models/batch-norm-layer.js';
-import { buildModel } from '../../../src/core/models/index.js';
+import { buildModel, type ModelConfig } from '../../../src/core/models/index.js';
 import { size } from './cases.js';
 import { randomValues, relativeMaxDiff, runOn } from './compare.js';
 
@@ -166,9 +166,9 @@ function lossAndGrads(model: tf.LayersModel, x: tf.Tensor): Float32Array[] {
 for (const [name, inputShape, config] of [
   ['cnn2d-lstm', [40, 32, 1], { filters: [4, 4, 8, 8], lstmUnits: 4 }],
   ['cnn1d-lstm', [1600, 1], { filters: [4, 4, 8, 8], kernelSizes: [16, 3, 3, 3], lstmUnits: 4 }],
-] as const) {
+] as [string, number[], Partial<ModelConfig>][]) {
   for (const backend of ['wasm', 'cpu'] as BackendName[]) {
-    test(`one training step of ${name} with the fused batch norm has the loss and gradients of plain tfjs on ${backend}`, async () => {
+    test(`one training step of ${name} (fused batch norm, no input gradient) with the fused batch norm has the loss and gradients of plain tfjs on ${backend}`, async () => {
       await initBackend(backend);
       const model = buildModel(name, { inputShape, numClasses: 3, config });
       const plain = await tf.models.modelFromJSON({
