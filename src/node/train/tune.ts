@@ -158,6 +158,15 @@ function describe(params: Params, keys: string[] = Object.keys(params)): string 
 
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)} %`);
 
+/** One line per finished trial: its figures, the varied parameters, seconds and the search's ETA. */
+function trialLine(r: TrialRecord, position: string, varied: string[], eta: string): string {
+  const figures = r.error
+    ? `failed: ${r.error}`
+    : `val UAR ${pct(r.valUar)} WA ${pct(r.valWa)} loss ${r.valLoss?.toFixed(3) ?? '-'}` +
+      (r.epochs !== null ? ` epochs ${Number(r.epochs.toFixed(1))}` : '');
+  return `trial ${position} ${figures} | ${describe(r.params, varied)} | ${r.seconds.toFixed(1)} s | ETA ${eta}`;
+}
+
 /** Atomic small-file write. */
 function writeText(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
@@ -228,9 +237,9 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
       const options = classical
         ? { ...params }
         : trainerOptions(params, o.epochs !== undefined ? { epochs: o.epochs } : {});
-      const ts = performance.now();
       // Reading the corpus's audio or features: any failure stops the search (not one trial).
       await scorer.prepare(options);
+      const ts = performance.now();
       let result: TrialScore | null = null;
       let error: string | undefined;
       try {
@@ -255,56 +264,30 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
       appendTrial(out, record);
       records.push(record);
       const left = pending.length - n - 1;
-      const eta = formatDuration(runEta(n + 1, (performance.now() - started) / 1000, left));
-      log(
-        `trial ${skipped + n + 1}/${plan.length} ` +
-          (error
-            ? `failed: ${error}`
-            : `val UAR ${pct(result!.valUar)} WA ${pct(result!.valWa)} loss ${result!.valLoss?.toFixed(3) ?? '-'}` +
-              (result!.epochs !== null ? ` epochs ${Number(result!.epochs.toFixed(1))}` : '')) +
-          ` | ${describe(params, varied)} | ${record.seconds.toFixed(1)} s | ETA ${left === 0 ? '0:00' : eta}`,
-      );
+      const eta =
+        left === 0 ? '0:00' : formatDuration(runEta(n + 1, (performance.now() - started) / 1000, left));
+      log(trialLine(record, `${skipped + n + 1}/${plan.length}`, varied, eta));
     }
   }
 
   const ranked = rankTrials(records);
   const best = ranked.find((r) => !r.error && r.valUar !== null) ?? null;
-  const files = {
-    trials: join(out, 'trials.jsonl'),
-    results: join(out, 'results.md'),
-    best: null as string | null,
-  };
-  const command = best
-    ? evaluateCommand(best, { corpus: o.corpus, data: o.data, model: o.model, classical })
-    : null;
-  if (best) {
-    files.best = join(out, 'best.json');
-    writeText(files.best, `${JSON.stringify(best.options, null, 2)}\n`);
-  }
-  const bestNote = best
-    ? classical
-      ? `Best: ${describe(best.params, varied)} (val UAR ${pct(best.valUar)}). best.json holds these options under evaluate's flag names; evaluate them on all speakers with:\n\n    ${command}`
-      : `Best: ${describe(best.params, varied)} (val UAR ${pct(best.valUar)}). best.json is the trainer-options object that \`emovox evaluate --train-options\` takes:\n\n    ${command}`
-    : 'No trial finished successfully.';
-  writeText(
-    files.results,
-    renderResultsMarkdown({
-      title: `emovox tune: ${o.model} on ${o.corpus}`,
-      settings: [
-        ['search', `${search}, seed ${seed}, ${plan.length} trial(s) planned, ${records.length} finished`],
-        [
-          'inner validation',
-          inner === 'loso'
-            ? 'pooled leave-one-speaker-out over the training speakers'
-            : `${valSpeakers} held-out training speaker(s) (seeded), figures at the epoch the trainer kept`,
-        ],
-        ['excluded (outer test) speakers', settings.excludeSpeakers.join(', ') || 'none'],
-        ...(o.epochs !== undefined ? ([['max epochs', String(o.epochs)]] as [string, string][]) : []),
+  const files = writeOutputs(out, ranked, best, {
+    o,
+    classical,
+    varied,
+    settings: [
+      ['search', `${search}, seed ${seed}, ${plan.length} trial(s) planned, ${records.length} finished`],
+      [
+        'inner validation',
+        inner === 'loso'
+          ? 'pooled leave-one-speaker-out over the training speakers'
+          : `${valSpeakers} held-out training speaker(s) (seeded), figures at the epoch the trainer kept`,
       ],
-      records: ranked,
-      bestNote,
-    }),
-  );
+      ['excluded (outer test) speakers', settings.excludeSpeakers.join(', ') || 'none'],
+      ...(o.epochs !== undefined ? ([['max epochs', String(o.epochs)]] as [string, string][]) : []),
+    ],
+  });
   return {
     ranked,
     best,
@@ -318,6 +301,44 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
   };
 }
 
+/** OUT/best.json (the best setting's options) and OUT/results.md (settings, ranked table, how to use the best). */
+function writeOutputs(
+  out: string,
+  ranked: TrialRecord[],
+  best: TrialRecord | null,
+  c: { o: TuneOptions; classical: boolean; varied: string[]; settings: [string, string][] },
+): TuneOutcome['files'] {
+  const files = {
+    trials: join(out, 'trials.jsonl'),
+    results: join(out, 'results.md'),
+    best: null as string | null,
+  };
+  let bestNote = 'No trial finished successfully.';
+  if (best) {
+    files.best = join(out, 'best.json');
+    writeText(files.best, `${JSON.stringify(best.options, null, 2)}\n`);
+    const command = evaluateCommand(best, {
+      corpus: c.o.corpus,
+      data: c.o.data,
+      model: c.o.model,
+      classical: c.classical,
+    });
+    const form = c.classical
+      ? "best.json holds these options under evaluate's flag names"
+      : 'best.json is the trainer-options object that `emovox evaluate --train-options` takes';
+    bestNote = `Best: ${describe(best.params, c.varied)} (val UAR ${pct(best.valUar)}). ${form}; evaluate it on all speakers with:\n\n    ${command}`;
+  }
+  writeText(
+    files.results,
+    renderResultsMarkdown({
+      title: `emovox tune: ${c.o.model} on ${c.o.corpus}`,
+      settings: c.settings,
+      records: ranked,
+      bestNote,
+    }),
+  );
+  return files;
+}
 interface Scorer {
   /** Loads what a setting needs (audio, features); failures here stop the search. */
   prepare(options: Record<string, unknown>): Promise<void>;
