@@ -110,7 +110,7 @@ export function renderResultsMarkdown(d: ResultsDocument): string {
     '',
     ...d.settings.map(([k, v]) => `- ${k}: ${v}`),
     '',
-    'Validation figures come from training speakers only (the excluded test speakers were never read);',
+    'Validation figures come from training speakers only (the excluded test speakers were never decoded);',
     'they choose a setting and are not test results.',
     '',
     markdownTable(d.records),
