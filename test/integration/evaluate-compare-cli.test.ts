@@ -135,6 +135,19 @@ test('runs saved with --json combine with --from-json into an ensemble and one c
       assert.ok(Math.abs(p - expected[j]) < 2e-4),
     );
 
+    // The same model from two files (e.g. with and without --speaker-norm) is named by its file.
+    const copy = join(dir, 'copy.json');
+    writeFileSync(copy, readFileSync(a));
+    const twice = await evaluate([
+      ...base,
+      '--from-json',
+      `${a},${copy},${d}`,
+      '--model',
+      'svm-linear@copy+cnn',
+    ]);
+    assert.match(twice, /\nsvm-linear@copy\s+loso/);
+    assert.match(twice, /\nsvm-linear@copy\+cnn\s+loso/);
+
     await assert.rejects(
       evaluate([...base, '--from-json', a, '--protocol', 'kfold', '--folds', '3']),
       (e: Error & { code?: string }) =>

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
 import {
   CLASSICAL_MODELS,
@@ -214,12 +214,16 @@ function loadEvaluations(
     .map((f) => f.trim())
     .filter(Boolean)) {
     for (const stored of readEvaluationFile(file)) {
-      const e = matchStoredEvaluation(stored, run);
-      const other = loaded.get(e.model);
-      if (other) {
-        throw new EvaluateError(
-          `model ${e.model} is in both ${other.source} and ${file}; give only one of them`,
-        );
+      let e = matchStoredEvaluation(stored, run);
+      if (loaded.has(e.model)) {
+        // The same model from two runs (e.g. with and without --speaker-norm): name the later one by its file.
+        const alias = `${e.model}@${basename(file, extname(file))}`;
+        if (loaded.has(alias)) {
+          throw new EvaluateError(
+            `model ${e.model} is in ${loaded.get(e.model)!.source} and twice more; give each file once`,
+          );
+        }
+        e = { ...e, model: alias };
       }
       loaded.set(e.model, e);
       log(
