@@ -94,7 +94,8 @@ test('tune (deep, held-out training speakers): a search killed with SIGKILL resu
       `${kept.length} trials finished before the kill`,
     );
 
-    const second = await runTune(args).done;
+    const json = join(root, 'tune-results.json');
+    const second = await runTune([...args, '--json', json]).done;
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, new RegExp(`skipping ${kept.length} already finished`));
     assert.match(second.stderr, /\(s1 s2 s3 s4\)/);
@@ -115,6 +116,13 @@ test('tune (deep, held-out training speakers): a search killed with SIGKILL resu
       uars,
       [...uars].sort((a, b) => b - a),
     );
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.deepEqual(
+      doc.trials.map((t: { valUar: number }) => Number((t.valUar * 100).toFixed(1))),
+      uars,
+      '--json lists the trials in the same order',
+    );
+    assert.deepEqual(doc.best, doc.trials[0]);
     // best.json is the trainer-options object `emovox evaluate --train-options` takes.
     const best = JSON.parse(readFileSync(join(out, 'best.json'), 'utf8'));
     assert.equal(best.epochs, 1);
