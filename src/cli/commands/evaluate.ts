@@ -250,10 +250,10 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
       if (fold === barFold) bar!.batch(p);
     },
     onFold: (f: FoldResult, i: number, n: number) => {
-      if (i === barFold) {
-        bar?.stop();
-        barFold = null;
-      }
+      // Clear the bar before printing (it is redrawn, following whichever fold reports next).
+      bar?.stop();
+      bar = null;
+      barFold = null;
       done++;
       const elapsed = (performance.now() - t0) / 1000;
       const eta = done < n ? `, ETA ${formatDuration((elapsed / done) * (n - done))}` : '';
