@@ -1,13 +1,24 @@
+/**
+ * `emovox predict`: classify audio files (folders are walked). With --speaker NAME (every file
+ * is the same speaker) or --speaker-by dir (the parent folder names the speaker), a
+ * speaker-adaptive bundle first describes every file of a speaker, builds that speaker's
+ * profile, then classifies each file through the per-speaker-normalised pipeline when the
+ * profile has enough clips (minSpeakerUtterances); each result says whether it was adapted.
+ */
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';
-import type { Prediction } from '../../core/predict.js';
+import { basename, dirname } from 'node:path';
+import type { Prediction, Predictor } from '../../core/predict.js';
+import { SpeakerProfile } from '../../core/speaker-profile.js';
 import { decodeFile } from '../../node/decode.js';
 import { collectAudioFiles } from '../audio-files.js';
 import { loadModel } from '../load-model.js';
 
 interface PredictOptions {
   model?: string;
+  speaker?: string;
+  speakerBy?: 'dir';
   json?: boolean;
   csv?: string;
   backend: 'wasm' | 'cpu';
@@ -16,26 +27,83 @@ interface PredictOptions {
 /** The progress bar shows only for batches at least this long, and only on a terminal. */
 export const PROGRESS_MIN_FILES = 10;
 
-type Outcome = { file: string; prediction: Prediction } | { file: string; error: string };
+type Outcome =
+  | { file: string; prediction: Prediction; speaker?: string }
+  | { file: string; error: string; speaker?: string };
 
-/** Human line: emoji, label, confidence, the file, then the top three. */
-export function formatHuman(file: string, p: Prediction): string {
+/** How a prediction used the speaker profile, for the human line ('' when not applicable). */
+export function formatAdaptation(p: Prediction, speaker?: string, needed?: number): string {
+  if (!p.adaptation || speaker === undefined) return '';
+  const { adapted, speakerUtterances: n } = p.adaptation;
+  return adapted
+    ? `  (adapted to speaker ${speaker}, ${n} clips)`
+    : `  (not adapted: speaker ${speaker} has ${n} clip${n === 1 ? '' : 's'}${needed ? `, ${needed} needed` : ''})`;
+}
+
+/** Human line: emoji, label, confidence, the file, then the top three (and the adaptation). */
+export function formatHuman(file: string, p: Prediction, speaker?: string, needed?: number): string {
   const top = Object.entries(p.probabilities)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(([l, v]) => `${l} ${(v * 100).toFixed(1)}%`)
     .join(', ');
-  return `${p.emoji} ${p.label} ${(p.confidence * 100).toFixed(1)}%  ${file}  [${top}]`;
+  return `${p.emoji} ${p.label} ${(p.confidence * 100).toFixed(1)}%  ${file}  [${top}]${formatAdaptation(p, speaker, needed)}`;
 }
 
-export function formatJson(file: string, p: Prediction): string {
+export function formatJson(file: string, p: Prediction, speaker?: string): string {
   return JSON.stringify({
     file,
     label: p.label,
     emoji: p.emoji,
     confidence: p.confidence,
     probabilities: p.probabilities,
+    ...(speaker !== undefined ? { speaker } : {}),
+    ...(p.adaptation ? { adaptation: p.adaptation } : {}),
   });
+}
+
+/** The speaker of a file under --speaker / --speaker-by (undefined without either). */
+export function speakerOf(
+  file: string,
+  opts: Pick<PredictOptions, 'speaker' | 'speakerBy'>,
+): string | undefined {
+  if (opts.speaker !== undefined) return opts.speaker;
+  if (opts.speakerBy === 'dir') return basename(dirname(file));
+  return undefined;
+}
+
+/** Outcome of a file that fails: coded errors are the file's fault, anything else is a bug. */
+function failure(file: string, err: unknown, speaker?: string): Outcome {
+  const e = err as { code?: unknown; message?: string };
+  if (typeof e?.code !== 'string') throw err;
+  return { file, error: e.message ?? String(err), speaker };
+}
+
+/**
+ * Speaker profiles of every speaker in `files` (decode + describe each file once). Files that
+ * fail here are returned as outcomes and not classified again.
+ */
+async function buildProfiles(
+  files: string[],
+  predictor: Predictor,
+  opts: PredictOptions,
+  tick: () => void,
+): Promise<{ profiles: Map<string, SpeakerProfile>; failed: Map<string, Outcome> }> {
+  const profiles = new Map<string, SpeakerProfile>();
+  const failed = new Map<string, Outcome>();
+  for (const file of files) {
+    const speaker = speakerOf(file, opts)!;
+    try {
+      const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
+      const d = await predictor.describe(audio.samples);
+      if (!profiles.has(speaker)) profiles.set(speaker, new SpeakerProfile(predictor.descriptorDim));
+      profiles.get(speaker)!.add(d!);
+    } catch (err) {
+      failed.set(file, failure(file, err, speaker));
+    }
+    tick();
+  }
+  return { profiles, failed };
 }
 
 function csvField(v: string | number): string {
@@ -43,11 +111,17 @@ function csvField(v: string | number): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV table: file, label, emoji, confidence, one column per label, error (empty on success). */
-export function toCsv(outcomes: Outcome[], labels: string[]): string {
-  const rows = [['file', 'label', 'emoji', 'confidence', ...labels.map((l) => `p_${l}`), 'error']];
+/**
+ * CSV table: file, label, emoji, confidence, one column per label, error (empty on success);
+ * with `speakers`, also speaker, adapted and speaker_clips before error.
+ */
+export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): string {
+  const extra = speakers ? ['speaker', 'adapted', 'speaker_clips'] : [];
+  const rows = [['file', 'label', 'emoji', 'confidence', ...labels.map((l) => `p_${l}`), ...extra, 'error']];
   for (const o of outcomes) {
-    if ('error' in o) rows.push([o.file, '', '', '', ...labels.map(() => ''), o.error]);
+    const sp = (a?: Prediction['adaptation']) =>
+      speakers ? [o.speaker ?? '', a ? String(a.adapted) : '', a ? String(a.speakerUtterances) : ''] : [];
+    if ('error' in o) rows.push([o.file, '', '', '', ...labels.map(() => ''), ...sp(), o.error]);
     else {
       const p = o.prediction;
       rows.push([
@@ -56,6 +130,7 @@ export function toCsv(outcomes: Outcome[], labels: string[]): string {
         p.emoji,
         String(p.confidence),
         ...labels.map((l) => String(p.probabilities[l])),
+        ...sp(p.adaptation),
         '',
       ]);
     }
@@ -68,7 +143,19 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
   if (files.length === 0) {
     throw Object.assign(new Error(`no audio files found in ${paths.join(', ')}`), { code: 'NO_FILES' });
   }
+  if (opts.speaker !== undefined && opts.speakerBy !== undefined) {
+    throw Object.assign(new Error('give --speaker NAME or --speaker-by dir, not both'), {
+      code: 'BAD_OPTIONS',
+    });
+  }
   const { predictor } = await loadModel(opts.model, opts.backend);
+  const bySpeaker = opts.speaker !== undefined || opts.speakerBy !== undefined;
+  const adapting = bySpeaker && predictor.speakerAdaptive;
+  if (bySpeaker && !adapting) {
+    process.stderr.write(
+      `emovox: note: this ${predictor.kind} model does not adapt to speakers; every file is classified on its own\n`,
+    );
+  }
   const showBar = files.length >= PROGRESS_MIN_FILES && Boolean(process.stderr.isTTY);
   const bar = showBar
     ? new SingleBar(
@@ -82,23 +169,34 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
   const emit = (line: string) => (deferred ? pending.push(line) : process.stdout.write(line + '\n'));
 
   const outcomes: Outcome[] = [];
-  bar?.start(files.length, 0);
+  bar?.start(adapting ? 2 * files.length : files.length, 0);
+  const { profiles, failed: early } = adapting
+    ? await buildProfiles(files, predictor, opts, () => bar?.increment())
+    : { profiles: new Map<string, SpeakerProfile>(), failed: new Map<string, Outcome>() };
   for (const file of files) {
-    try {
-      const audio = await decodeFile(file, { targetSampleRate: predictor.manifest.featureConfig.sampleRate });
-      const prediction = await predictor.predict(audio.samples);
-      outcomes.push({ file, prediction });
-      emit(opts.json ? formatJson(file, prediction) : formatHuman(file, prediction));
-    } catch (err) {
-      const e = err as { code?: unknown; message?: string };
-      if (typeof e?.code !== 'string') throw err; // a bug, not a bad file
-      outcomes.push({ file, error: e.message ?? String(err) });
+    const speaker = speakerOf(file, opts);
+    const failedEarly = early.get(file);
+    if (failedEarly) outcomes.push(failedEarly);
+    else {
+      try {
+        const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
+        const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
+        const prediction = await predictor.predict(audio.samples, undefined, { profile });
+        outcomes.push({ file, prediction, speaker });
+        emit(
+          opts.json
+            ? formatJson(file, prediction, speaker)
+            : formatHuman(file, prediction, speaker, predictor.minSpeakerUtterances),
+        );
+      } catch (err) {
+        outcomes.push(failure(file, err, speaker));
+      }
     }
     bar?.increment();
   }
   bar?.stop();
   for (const line of pending) process.stdout.write(line + '\n');
-  if (opts.csv) writeFileSync(opts.csv, toCsv(outcomes, predictor.labels));
+  if (opts.csv) writeFileSync(opts.csv, toCsv(outcomes, predictor.labels, bySpeaker));
 
   const failed = outcomes.filter((o): o is { file: string; error: string } => 'error' in o);
   // Decoder messages usually name the file already; name it once.
@@ -119,6 +217,13 @@ export function register(program: Command): void {
     .option('--model <dir>', 'model bundle folder (default: models/default)')
     .option('--json', 'one JSON object per line: {"file","label","emoji","confidence","probabilities"}')
     .option('--csv <file>', 'also write a CSV table of every file and its probabilities')
+    .option(
+      '--speaker <name>',
+      'all files are one speaker: a speaker-adaptive model builds their profile and adapts (needs enough clips)',
+    )
+    .addOption(
+      new Option('--speaker-by <how>', 'the speaker of each file is its parent folder name').choices(['dir']),
+    )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .action(async (paths: string[], opts: PredictOptions) => run(paths, opts));
 }

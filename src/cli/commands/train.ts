@@ -1,10 +1,18 @@
 /**
- * `emovox train`: read a corpus (printing its summary first), decode it, train with per-epoch
- * checkpoints (`--resume` continues a killed run) and write a model bundle atomically.
+ * `emovox train`: three ways to write a model bundle atomically.
+ *   --config FILE.json     corpora, label set, members (deep and/or classical) and weights
+ *                          (src/node/train/train-bundle-config.ts); one member = a plain
+ *                          bundle, several = an ensemble; the card comes from the template.
+ *   --model svm-linear ... a classical bundle on one corpus (svm, svm-linear, rf), optionally
+ *                          --speaker-adaptive.
+ *   --model cnn2d-lstm ... a deep model on one corpus: read it (printing its summary first),
+ *                          decode, train with per-epoch checkpoints (`--resume` continues a
+ *                          killed run).
  */
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { initBackend } from '../../node/backend.js';
 import { saveBundle } from '../../node/bundle-io.js';
@@ -22,14 +30,23 @@ import {
   runFingerprint,
   saveCheckpoint,
 } from '../../node/train/checkpoint.js';
+import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
 import { createProgress } from '../../node/train/progress.js';
 import { trainModel } from '../../node/train/trainer.js';
+import { parseTrainConfig, readTrainConfig, type TrainConfig } from '../../node/train/train-bundle-config.js';
+import { trainBundle } from '../../node/train/train-bundle.js';
 
 interface TrainCliOptions {
-  corpus: CorpusKind;
-  data: string;
-  model: string;
+  config?: string;
+  corpus?: CorpusKind;
+  data?: string;
+  model?: string;
+  c?: number;
+  speakerAdaptive?: boolean;
+  minSpeakerUtterances?: number;
+  cacheDir?: string;
+  cache?: boolean;
   out: string;
   epochs: number;
   batch: number;
@@ -93,11 +110,71 @@ async function decodeAll(
   return { ok, signals, failed };
 }
 
-export async function runTrain(o: TrainCliOptions): Promise<void> {
+/** The command line as typed, for the model card. */
+function commandLine(argv: string[]): string {
+  return ['emovox', ...argv].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+/** --config, or a one-member classical config from --model svm-linear --corpus --data. */
+function bundleConfig(o: TrainCliOptions): TrainConfig {
+  if (o.config) return readTrainConfig(o.config);
+  return parseTrainConfig(
+    {
+      title: `Emovox ${o.model} model`,
+      corpora: [{ kind: o.corpus, data: o.data }],
+      members: [
+        {
+          kind: 'classical',
+          model: o.model,
+          ...(o.c !== undefined ? { c: o.c } : {}),
+          speakerAdaptive: Boolean(o.speakerAdaptive),
+          ...(o.minSpeakerUtterances !== undefined ? { minSpeakerUtterances: o.minSpeakerUtterances } : {}),
+        },
+      ],
+      seed: o.seed,
+    },
+    'the command-line options',
+  );
+}
+
+async function runBundleTrain(o: TrainCliOptions, argv: string[]): Promise<void> {
+  const log = (line: string) => process.stdout.write(line + '\n');
+  const config = bundleConfig(o);
+  if (config.members.some((m) => m.kind === 'deep')) await initBackend(o.backend);
+  const progress = createProgress({ quiet: o.quiet });
+  await trainBundle(config, {
+    out: o.out,
+    command: commandLine(argv),
+    log,
+    cacheDir: o.cache === false ? null : o.cacheDir,
+    onBatch: (p) => progress.batch(p),
+    onEpoch: (member, entry) => {
+      const m = config.members.find((x) => x.name === member);
+      const epochs = m?.kind === 'deep' && typeof m.train.epochs === 'number' ? m.train.epochs : 30;
+      progress.epoch(entry, epochs);
+    },
+  });
+  progress.stop();
+}
+
+export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise<void> {
+  if (o.config || (o.model && isClassicalModel(o.model))) {
+    if (o.config && (o.model || o.corpus || o.data)) {
+      throw new TrainError('--config declares corpora and members; leave out --model, --corpus and --data');
+    }
+    if (!o.config && (!o.corpus || !o.data)) throw new TrainError('--model needs --corpus and --data');
+    return runBundleTrain(o, argv);
+  }
+  if (!o.model || !o.corpus || !o.data) {
+    throw new TrainError('give --config FILE, or --corpus, --data and --model');
+  }
+  const corpusKind = o.corpus;
+  const dataDir = o.data;
+  const modelName = o.model;
   const log = (line: string) => process.stdout.write(line + '\n');
   const backend = await initBackend(o.backend);
-  const read = await readCorpus(o.corpus, o.data);
-  log(formatCorpusSummary(o.corpus, read));
+  const read = await readCorpus(corpusKind, dataDir);
+  log(formatCorpusSummary(corpusKind, read));
   const featureConfig = parseFeatureConfig({ kind: o.feature, ...(o.nMels ? { nMels: o.nMels } : {}) });
   const { ok, signals, failed } = await decodeAll(read.utterances, featureConfig.sampleRate);
   if (failed.length > 0) {
@@ -105,10 +182,10 @@ export async function runTrain(o: TrainCliOptions): Promise<void> {
     for (const f of failed.slice(0, 20))
       log(`    ${f.reason.includes(f.path) ? f.reason : `${f.path}: ${f.reason}`}`);
   }
-  if (ok.length === 0) throw new TrainError(`no usable utterances in ${o.data}`);
+  if (ok.length === 0) throw new TrainError(`no usable utterances in ${dataDir}`);
 
   const options: TrainOptionsInput = {
-    modelName: o.model,
+    modelName,
     modelConfig: parseModelConfig(o.modelConfig),
     featureConfig,
     epochs: o.epochs,
@@ -120,7 +197,9 @@ export async function runTrain(o: TrainCliOptions): Promise<void> {
     augment: { copies: o.augmentCopies },
     // The corpus kind, plus the folder name for user layouts; never a machine-specific absolute path.
     corpus:
-      o.corpus === 'emodb' || o.corpus === 'ravdess' ? o.corpus : `${o.corpus}: ${basename(resolve(o.data))}`,
+      corpusKind === 'emodb' || corpusKind === 'ravdess'
+        ? corpusKind
+        : `${corpusKind}: ${basename(resolve(dataDir))}`,
   };
   parseTrainOptions(options);
   const checkpointDir = resolve(o.checkpoint ?? `${resolve(o.out)}.checkpoint`);
@@ -132,7 +211,7 @@ export async function runTrain(o: TrainCliOptions): Promise<void> {
         ? `resuming after epoch ${resume.epoch} from ${checkpointDir}`
         : `no checkpoint in ${checkpointDir}; starting afresh`,
     );
-  log(`training ${o.model} on ${ok.length} utterances (backend ${backend}, seed ${o.seed})`);
+  log(`training ${modelName} on ${ok.length} utterances (backend ${backend}, seed ${o.seed})`);
 
   const progress = createProgress({ quiet: o.quiet });
   const result = await trainModel({
@@ -149,7 +228,7 @@ export async function runTrain(o: TrainCliOptions): Promise<void> {
   progress.stop();
   if (result.stoppedEarly) log(`stopped early: no better validation loss for ${o.patience} epochs`);
   result.manifest.card = [
-    `${o.model} trained with \`emovox train\` on ${o.corpus} (${ok.length} utterances).`,
+    `${modelName} trained with \`emovox train\` on ${corpusKind} (${ok.length} utterances).`,
     result.manifest.protocol + '.',
     'Validation figures come from held-out training speakers used for early stopping; they are not test results.',
   ].join('\n');
@@ -161,13 +240,32 @@ export async function runTrain(o: TrainCliOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a model on a corpus and write a model bundle')
-    .addOption(
-      new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]).makeOptionMandatory(),
+    .description(
+      'train a model (deep, classical, or an ensemble from --config) on a corpus and write a model bundle',
     )
-    .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
-    .requiredOption('--model <name>', 'model name, e.g. cnn2d-lstm, cnn1d-lstm, cnn')
+    .option(
+      '--config <file>',
+      'training config JSON: corpora, labels, members (deep/classical) and weights (see configs/)',
+    )
+    .addOption(new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]))
+    .option('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
+    .option(
+      '--model <name>',
+      `model name: a network (cnn2d-lstm, cnn1d-lstm, cnn) or a classical model (${CLASSICAL_MODELS.join(', ')})`,
+    )
     .requiredOption('--out <dir>', 'bundle folder to write')
+    .option('--c <value>', 'classical SVM penalty C (default 0.01 for svm-linear, 10 for svm)', num('c'))
+    .option(
+      '--speaker-adaptive',
+      'classical: also fit a per-speaker-normalised pipeline, used with a speaker profile',
+    )
+    .option(
+      '--min-speaker-utterances <n>',
+      'classical: clips of a speaker needed before predictions adapt (default 10)',
+      int('min-speaker-utterances'),
+    )
+    .option('--no-cache', 'classical: do not read or write the descriptor cache')
+    .option('--cache-dir <dir>', 'classical: descriptor cache folder', DEFAULT_FEATURE_CACHE_DIR)
     .option('--epochs <n>', 'epochs', int('epochs'), 30)
     .option('--batch <n>', 'batch size', int('batch'), 16)
     .option('--lr <x>', 'peak learning rate (Adam, cosine schedule)', num('lr'), 1e-3)
@@ -192,5 +290,5 @@ export function register(program: Command): void {
     .option('--resume', 'continue from the last checkpoint of the same run')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .option('--quiet', 'no progress bar or per-epoch lines')
-    .action((opts: TrainCliOptions) => runTrain(opts));
+    .action((opts: TrainCliOptions) => runTrain(opts, process.argv.slice(2)));
 }

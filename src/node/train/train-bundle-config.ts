@@ -1,0 +1,151 @@
+/**
+ * The `emovox train --config FILE.json` document: which corpora, which label set, which members
+ * (deep and/or classical) with what settings, their ensemble weights, and where the evaluation
+ * figures for the model card are. Validated by zod; every default is written here. Paths
+ * (corpus data, evaluation files, card template) are relative to the working directory, as on
+ * the command line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../core/bundle.js';
+import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
+import { EMOTIONS, canonicalEmotion } from '../../core/labels.js';
+import { CORPUS_KINDS } from '../datasets/index.js';
+import { TrainError } from './options.js';
+
+export const CorpusRefSchema = z.object({
+  kind: z.enum(CORPUS_KINDS),
+  /** Corpus folder (or manifest file for kind manifest). */
+  data: z.string().min(1),
+  /** Full name for the model card, e.g. "EMO-DB (Berlin Database of Emotional Speech)". */
+  name: z.string().optional(),
+  /** Licence and citation of the recordings, for the model card. */
+  licence: z.string().optional(),
+  language: z.string().optional(),
+});
+export type CorpusRef = z.infer<typeof CorpusRefSchema>;
+
+const memberName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a member name is lower-case letters, digits, - and _ (it names a folder)');
+
+export const DeepMemberSchema = z.object({
+  kind: z.literal('deep'),
+  name: memberName.default('deep'),
+  weight: z.number().positive().default(1),
+  /** Trainer options (src/node/train/options.ts): modelName, modelConfig, featureConfig, epochs, lr... */
+  train: z.record(z.string(), z.unknown()).refine((t) => typeof t.modelName === 'string', {
+    message: 'train.modelName is required (e.g. "cnn2d-lstm")',
+  }),
+});
+
+export const ClassicalMemberSchema = z.object({
+  kind: z.literal('classical'),
+  name: memberName.default('classical'),
+  weight: z.number().positive().default(1),
+  model: z.enum(CLASSICAL_MODELS),
+  /** SVM penalty (default 0.01 for svm-linear, 10 for svm). */
+  c: z.number().positive().optional(),
+  /** RBF width (default 'scale'). */
+  gamma: z.number().positive().optional(),
+  /** Random Forest trees (default 200). */
+  trees: z.number().int().positive().optional(),
+  /** PCA: an integer keeps that many components, a fraction that share of variance; null = none. */
+  pca: z.number().positive().nullable().default(null),
+  /** Also fit a pipeline on per-speaker-normalised descriptors, used with a speaker profile. */
+  speakerAdaptive: z.boolean().default(false),
+  minSpeakerUtterances: z.number().int().min(2).default(DEFAULT_MIN_SPEAKER_UTTERANCES),
+  /** Overrides of the descriptor spec (DEFAULT_CLASSICAL_FEATURES in src/core/classical/featurize.ts). */
+  descriptors: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const MemberSchema = z.discriminatedUnion('kind', [DeepMemberSchema, ClassicalMemberSchema]);
+export type DeepMemberConfig = z.infer<typeof DeepMemberSchema>;
+export type ClassicalMemberConfig = z.infer<typeof ClassicalMemberSchema>;
+export type MemberConfig = z.infer<typeof MemberSchema>;
+
+/** The card template shipped with the package (used when the config names none). */
+export const DEFAULT_CARD_TEMPLATE = fileURLToPath(
+  new URL('../../../configs/model-card.template.md', import.meta.url),
+);
+
+/** The config's card template if it exists as given (relative to the working directory), else the package's. */
+export function cardTemplatePath(template: string | undefined): string {
+  if (template === undefined) return DEFAULT_CARD_TEMPLATE;
+  return existsSync(resolve(template)) ? resolve(template) : template;
+}
+
+export const TrainConfigSchema = z
+  .object({
+    /** Title of the model card. */
+    title: z.string().default('Emovox model'),
+    /** Markdown for the card's "what it is" paragraph. */
+    description: z.string().default(''),
+    corpora: z.array(CorpusRefSchema).min(1),
+    /** Output labels (canonical emotion names); utterances with other labels are left out. Default: all present. */
+    labels: z.array(z.string()).min(2).optional(),
+    members: z.array(MemberSchema).min(1),
+    /** `emovox evaluate --json` files whose figures the model card reports. */
+    evaluation: z.union([z.string(), z.array(z.string())]).optional(),
+    card: z
+      .object({
+        /** Markdown template with {{placeholders}} (see src/node/train/train-bundle-card.ts). */
+        template: z.string().optional(),
+        /** Markdown for the card's limits paragraph. */
+        limits: z.string().default(''),
+      })
+      .default({ limits: '' }),
+    seed: z.number().int().min(0).default(1),
+  })
+  .refine((c) => new Set(c.members.map((m) => m.name)).size === c.members.length, {
+    message: 'every member needs its own name',
+    path: ['members'],
+  })
+  .refine((c) => c.members.filter((m) => m.kind === 'classical').length <= 1, {
+    message: 'at most one classical member',
+    path: ['members'],
+  });
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+/** Validates a config object; the error names every wrong field and the accepted label names. */
+export function parseTrainConfig(json: unknown, where = 'the training config'): TrainConfig {
+  const r = TrainConfigSchema.safeParse(json);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new TrainError(`${where} is invalid: ${problems}`);
+  }
+  const c = r.data;
+  if (c.labels) {
+    const bad = c.labels.filter((l) => canonicalEmotion(l) !== l);
+    if (bad.length > 0) {
+      throw new TrainError(`${where}: unknown label(s) ${bad.join(', ')} (accepted: ${EMOTIONS.join(', ')})`);
+    }
+    if (new Set(c.labels).size !== c.labels.length) throw new TrainError(`${where}: a label is listed twice`);
+  }
+  return c;
+}
+
+/** Reads and validates a config file. */
+export function readTrainConfig(path: string): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), 'utf8');
+  } catch (err) {
+    throw new TrainError(`cannot read the training config ${path}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new TrainError(`${path} is not valid JSON (${(err as Error).message})`);
+  }
+  return parseTrainConfig(json, path);
+}
+
+/** Evaluation file paths of a config (possibly none). */
+export function evaluationFiles(c: TrainConfig): string[] {
+  if (c.evaluation === undefined) return [];
+  return Array.isArray(c.evaluation) ? c.evaluation : [c.evaluation];
+}

@@ -1,0 +1,373 @@
+/**
+ * Trains the bundle a config describes (train-bundle-config.ts): reads every corpus, keeps the
+ * config's label set (counting what is left out), trains each member on all of it, and writes
+ * one bundle: the member itself when there is one, an ensemble with member subfolders when
+ * there are several. A classical member computes the utterance descriptors (cached like the
+ * evaluation's), fits the `global` pipeline, and when speaker-adaptive a `speakerNorm` pipeline
+ * on per-speaker z-normalised descriptors (exactly the evaluation's --speaker-norm setting).
+ * The model card is rendered from the config's template and evaluation files.
+ */
+import { relative, resolve, sep } from 'node:path';
+import {
+  MULTI_KIND_FORMAT_VERSION,
+  type ClassicalManifest,
+  type EnsembleManifest,
+  type InputPolicy,
+} from '../../core/bundle.js';
+import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
+import {
+  ClassicalPipeline,
+  defaultPipelineConfig,
+  type ClassicalPipelineConfig,
+} from '../../core/classical/pipeline.js';
+import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../core/classical/serialize-model.js';
+import { parseFeatureConfig, type FeatureConfig } from '../../core/features/index.js';
+import { EMOTIONS } from '../../core/labels.js';
+import {
+  classicalBundleFiles,
+  deepBundleFiles,
+  ensembleBundleFiles,
+  writeFolderAtomic,
+} from '../bundle-io.js';
+import { readCorpus, type Utterance } from '../datasets/index.js';
+import { decodeFile } from '../decode.js';
+import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from './classical-features.js';
+import { TrainError, type TrainOptionsInput } from './options.js';
+import { speakerNormaliseRows } from './speaker-norm.js';
+import {
+  evaluationFiles,
+  type ClassicalMemberConfig,
+  type DeepMemberConfig,
+  type TrainConfig,
+} from './train-bundle-config.js';
+import { loadEvaluations, renderCard } from './train-bundle-card.js';
+import { trainModel, type BatchProgress } from './trainer.js';
+import type { HistoryEntry } from '../../core/bundle.js';
+
+export type Files = Record<string, string | Uint8Array>;
+
+export interface TrainBundleOptions {
+  out: string;
+  /** The command line, for the card. */
+  command: string;
+  log?: (line: string) => void;
+  cacheDir?: string | null;
+  onBatch?: (p: BatchProgress) => void;
+  onEpoch?: (member: string, entry: HistoryEntry) => void;
+  /** Injected clock for the card date (tests). */
+  now?: () => Date;
+}
+
+export interface CorpusUse {
+  kind: string;
+  name: string;
+  used: number;
+  speakers: number;
+  /** Utterances left out because their label is not in the label set, by label. */
+  leftOut: Record<string, number>;
+  problems: number;
+}
+
+export interface TrainBundleResult {
+  kind: 'deep' | 'classical' | 'ensemble';
+  labels: string[];
+  corpora: CorpusUse[];
+  utterances: number;
+  card: string;
+}
+
+/** Reads every corpus, prefixes speakers by corpus when there are several, keeps the label set. */
+export async function gatherUtterances(
+  config: TrainConfig,
+): Promise<{ utterances: Utterance[]; labels: string[]; corpora: CorpusUse[] }> {
+  const all: Utterance[] = [];
+  const reads: { ref: TrainConfig['corpora'][number]; utterances: Utterance[]; problems: number }[] = [];
+  for (const ref of config.corpora) {
+    const r = await readCorpus(ref.kind, resolve(ref.data));
+    const utterances =
+      config.corpora.length > 1
+        ? r.utterances.map((u) => ({ ...u, speaker: `${ref.kind}:${u.speaker}` }))
+        : r.utterances;
+    reads.push({ ref, utterances, problems: r.problems.length });
+    all.push(...utterances);
+  }
+  const present = new Set(all.map((u) => u.label as string));
+  const labels = config.labels ?? EMOTIONS.filter((e) => present.has(e));
+  const keep = new Set(labels);
+  const corpora = reads.map(({ ref, utterances, problems }) => {
+    const leftOut: Record<string, number> = {};
+    for (const u of utterances) if (!keep.has(u.label)) leftOut[u.label] = (leftOut[u.label] ?? 0) + 1;
+    const used = utterances.filter((u) => keep.has(u.label));
+    return {
+      kind: ref.kind,
+      name: ref.name ?? ref.kind,
+      used: used.length,
+      speakers: new Set(used.map((u) => u.speaker)).size,
+      leftOut,
+      problems,
+    };
+  });
+  const utterances = all.filter((u) => keep.has(u.label));
+  const missing = labels.filter((l) => !utterances.some((u) => u.label === l));
+  if (missing.length > 0) throw new TrainError(`no training utterances for label(s) ${missing.join(', ')}`);
+  if (labels.length < 2)
+    throw new TrainError(`training needs at least two labels; found ${labels.join(', ') || 'none'}`);
+  return { utterances, labels, corpora };
+}
+
+export function describeCorpusUse(c: CorpusUse): string {
+  const left = Object.entries(c.leftOut)
+    .map(([l, n]) => `${l} ${n}`)
+    .join(', ');
+  return (
+    `${c.name}: ${c.used} utterances of ${c.speakers} speakers used` +
+    (left ? `; left out (label not in the set): ${left}` : '') +
+    (c.problems ? `; ${c.problems} unreadable files skipped` : '')
+  );
+}
+
+/** The pipeline config of a classical member (the evaluation's defaults plus the member's overrides). */
+export function classicalPipelineConfig(m: ClassicalMemberConfig): ClassicalPipelineConfig {
+  const base = defaultPipelineConfig(m.model);
+  return {
+    ...base,
+    pca:
+      m.pca === null ? null : m.pca >= 1 ? { nComponents: Math.round(m.pca) } : { varianceFraction: m.pca },
+    svm: {
+      ...base.svm,
+      ...(m.c !== undefined ? { C: m.c } : {}),
+      ...(m.gamma !== undefined ? { gamma: m.gamma } : {}),
+    },
+    rf: { ...base.rf, ...(m.trees !== undefined ? { nTrees: m.trees } : {}) },
+  };
+}
+
+export function descriptorSpec(m: ClassicalMemberConfig): ClassicalFeatureSpec {
+  const r = ClassicalFeatureSpecSchema.safeParse({ ...DEFAULT_CLASSICAL_FEATURES, ...m.descriptors });
+  if (!r.success) {
+    throw new TrainError(
+      `member ${m.name}: invalid descriptors (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+    );
+  }
+  return r.data;
+}
+
+interface BuiltMember {
+  name: string;
+  weight: number;
+  files: Files;
+  labels: string[];
+  featureConfig: FeatureConfig;
+  input?: InputPolicy;
+  modelName: string;
+  metrics: Record<string, unknown>;
+  history: HistoryEntry[];
+  line: string;
+}
+
+async function trainClassicalMember(
+  m: ClassicalMemberConfig,
+  utterances: Utterance[],
+  labels: string[],
+  corpus: string,
+  o: TrainBundleOptions,
+): Promise<BuiltMember> {
+  const log = o.log ?? (() => {});
+  const spec = descriptorSpec(m);
+  const table = await featureTable(
+    utterances.map((u) => u.path),
+    spec,
+    o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
+    (d, n) => {
+      if (d % 100 === 0 || d === n) log(`  ${m.name}: descriptors ${d}/${n}`);
+    },
+  );
+  const at = new Map(labels.map((l, i) => [l, i]));
+  const y = Int32Array.from(utterances, (u) => at.get(u.label)!);
+  const cfg = classicalPipelineConfig(m);
+  log(`  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors (global)`);
+  const global = ClassicalPipeline.fit(table.x, y, labels, cfg, table.names);
+  let speakerNorm: ClassicalPipeline | null = null;
+  if (m.speakerAdaptive) {
+    const speakers = utterances.map((u) => u.speaker);
+    log(
+      `  ${m.name}: fitting ${m.model} on per-speaker-normalised descriptors (${new Set(speakers).size} speakers)`,
+    );
+    speakerNorm = ClassicalPipeline.fit(speakerNormaliseRows(table.x, speakers), y, labels, cfg, table.names);
+  }
+  const model = new ClassicalModel(spec, labels, table.names, global, speakerNorm);
+  const featureConfig = parseFeatureConfig({ sampleRate: spec.sampleRate });
+  const manifest: ClassicalManifest = {
+    formatVersion: MULTI_KIND_FORMAT_VERSION,
+    kind: 'classical',
+    labels,
+    featureConfig,
+    modelName: m.model,
+    modelConfig: cfg as unknown as Record<string, unknown>,
+    corpus,
+    protocol: `trained on all ${utterances.length} utterances of ${new Set(utterances.map((u) => u.speaker)).size} speakers`,
+    metrics: {},
+    history: [],
+    card: '',
+    createdAt: (o.now ?? (() => new Date()))().toISOString(),
+    classical: {
+      file: 'classical.json',
+      model: m.model,
+      descriptors: spec,
+      featureCount: table.x.cols,
+      speakerAdaptive: m.speakerAdaptive,
+      minSpeakerUtterances: m.minSpeakerUtterances,
+    },
+  };
+  return {
+    name: m.name,
+    weight: m.weight,
+    files: classicalBundleFiles(manifest, model),
+    labels,
+    featureConfig,
+    modelName: m.model,
+    metrics: {},
+    history: [],
+    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} utterance descriptors${cfg.pca ? ', PCA' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
+  };
+}
+
+async function trainDeepMember(
+  m: DeepMemberConfig,
+  utterances: Utterance[],
+  labels: string[],
+  corpus: string,
+  seed: number,
+  o: TrainBundleOptions,
+): Promise<BuiltMember> {
+  const log = o.log ?? (() => {});
+  const options = { seed, ...m.train, corpus } as TrainOptionsInput;
+  const featureConfig = parseFeatureConfig((options.featureConfig ?? {}) as Partial<FeatureConfig>);
+  const signals = new Map<string, Float32Array>();
+  const ok: Utterance[] = [];
+  for (const u of utterances) {
+    try {
+      signals.set(u.path, (await decodeFile(u.path, { targetSampleRate: featureConfig.sampleRate })).samples);
+      ok.push(u);
+    } catch (err) {
+      log(`  ${m.name}: not used: ${(err as Error).message}`);
+    }
+  }
+  log(`  ${m.name}: training ${options.modelName} on ${ok.length} utterances`);
+  const result = await trainModel({
+    ...options,
+    train: ok,
+    signals,
+    labels,
+    onBatch: o.onBatch,
+    onEpoch: (_s, entry) => o.onEpoch?.(m.name, entry),
+  });
+  result.manifest.createdAt = (o.now ?? (() => new Date()))().toISOString();
+  const files = await deepBundleFiles(result.model, result.manifest);
+  result.model.dispose();
+  return {
+    name: m.name,
+    weight: m.weight,
+    files,
+    labels,
+    featureConfig: result.manifest.featureConfig,
+    input: result.manifest.input,
+    modelName: result.manifest.modelName,
+    metrics: result.manifest.metrics,
+    history: result.manifest.history,
+    line: `${m.name} (weight ${m.weight}): ${result.manifest.modelName}, ${result.manifest.protocol}`,
+  };
+}
+
+/** Replaces a member's emovox.json card with the bundle card (single-member bundles). */
+function withCard(files: Files, card: string, metrics: Record<string, unknown>): Files {
+  const manifest = JSON.parse(files['emovox.json'] as string) as Record<string, unknown>;
+  manifest.card = card;
+  manifest.metrics = { ...(manifest.metrics as object), ...metrics };
+  return { ...files, 'emovox.json': JSON.stringify(manifest, null, 2) + '\n' };
+}
+
+/** Trains and writes the bundle of `config` to o.out (atomically; evaluation files inside o.out are kept). */
+export async function trainBundle(config: TrainConfig, o: TrainBundleOptions): Promise<TrainBundleResult> {
+  const log = o.log ?? (() => {});
+  const { utterances, labels, corpora } = await gatherUtterances(config);
+  for (const c of corpora) log(describeCorpusUse(c));
+  log(`labels: ${labels.join(', ')}; ${utterances.length} utterances`);
+  const corpus = config.corpora.map((c) => c.kind).join('+');
+  const evaluations = loadEvaluations(evaluationFiles(config));
+  for (const m of evaluations.missing)
+    log(`warning: evaluation file ${m} does not exist; the card will say so`);
+
+  const built: BuiltMember[] = [];
+  for (const m of config.members) {
+    built.push(
+      m.kind === 'classical'
+        ? await trainClassicalMember(m, utterances, labels, corpus, o)
+        : await trainDeepMember(m, utterances, labels, corpus, config.seed, o),
+    );
+  }
+  const rates = new Set(built.map((b) => b.featureConfig.sampleRate));
+  if (rates.size > 1)
+    throw new TrainError(`members use different sample rates (${[...rates].join(', ')} Hz)`);
+
+  const kind = built.length > 1 ? 'ensemble' : config.members[0].kind;
+  const date = (o.now ?? (() => new Date()))();
+  const card = renderCard({
+    config,
+    kind,
+    labels,
+    corpusLines: corpora.map(describeCorpusUse),
+    memberLines: built.map((b) => b.line),
+    figures: evaluations.figures,
+    missing: evaluations.missing,
+    command: o.command,
+    date: date.toISOString().slice(0, 10),
+  });
+  const metrics: Record<string, unknown> =
+    evaluations.figures.length > 0
+      ? {
+          evaluation: evaluations.figures.map((f) => ({
+            model: f.model,
+            protocol: f.protocol,
+            speakerNorm: f.speakerNorm,
+            uar: f.uar,
+            wa: f.wa,
+            macroF1: f.macroF1,
+          })),
+        }
+      : {};
+
+  let files: Files;
+  if (built.length === 1) {
+    files = withCard(built[0].files, card, metrics);
+  } else {
+    const deep = built.find((b) => b.input !== undefined);
+    const manifest: EnsembleManifest = {
+      formatVersion: MULTI_KIND_FORMAT_VERSION,
+      kind: 'ensemble',
+      labels,
+      featureConfig: deep?.featureConfig ?? built[0].featureConfig,
+      modelName: `ensemble: ${built.map((b) => b.modelName).join(' + ')}`,
+      modelConfig: {},
+      ...(deep?.input ? { input: deep.input } : {}),
+      corpus,
+      protocol: `members trained on all ${utterances.length} utterances; probabilities averaged with weights ${built.map((b) => `${b.name} ${b.weight}`).join(', ')}`,
+      metrics: { ...metrics, ...(deep ? { [deep.name]: deep.metrics } : {}) },
+      history: deep?.history ?? [],
+      card,
+      createdAt: date.toISOString(),
+      members: built.map((b) => ({ name: b.name, dir: b.name, weight: b.weight })),
+    };
+    files = ensembleBundleFiles(manifest, Object.fromEntries(built.map((b) => [b.name, b.files])));
+  }
+  // Evaluation files stored inside the output folder survive the atomic replacement.
+  const outAbs = resolve(o.out);
+  for (const [abs, text] of evaluations.texts) {
+    const rel = relative(outAbs, abs);
+    if (!rel.startsWith('..') && !rel.includes(sep)) files[rel] = text;
+  }
+  files['MODEL_CARD.md'] = card;
+  await writeFolderAtomic(o.out, files);
+  log(`wrote ${kind} bundle ${outAbs}`);
+  return { kind, labels, corpora, utterances: utterances.length, card };
+}

@@ -1,0 +1,201 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Predictor } from '../../src/core/predict.js';
+import { initBackend } from '../../src/node/backend.js';
+import { loadBundleFromDir } from '../../src/node/bundle-io.js';
+import { parseTrainConfig } from '../../src/node/train/train-bundle-config.js';
+import { trainBundle } from '../../src/node/train/train-bundle.js';
+import { SMALL_DESCRIPTORS, speakerClip, writeToneCorpus } from '../helpers/tone-corpus.js';
+import { seededRandom } from '../helpers/tones.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+let dir: string;
+let corpus: string;
+
+before(async () => {
+  await initBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'emovox-train-bundle-'));
+  corpus = join(dir, 'corpus');
+  writeToneCorpus(corpus, 3, 4);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const classicalMember = {
+  kind: 'classical',
+  model: 'svm-linear',
+  speakerAdaptive: true,
+  minSpeakerUtterances: 3,
+  descriptors: SMALL_DESCRIPTORS,
+};
+
+/** An `emovox evaluate --json` document shaped like the real one (figures made up for the card test). */
+function evaluationDoc(speakerNorm: boolean, uar: number): object {
+  return {
+    protocol: 'loso',
+    corpus: 'folder',
+    model: 'svm-linear',
+    uar,
+    wa: uar + 0.01,
+    macroF1: uar - 0.01,
+    confusion: {
+      labels: ['a', 'b'],
+      matrix: [
+        [3, 1],
+        [0, 4],
+      ],
+    },
+    speakerNorm,
+    tuned: false,
+    config: { protocolDescription: 'leave-one-speaker-out, 3 folds' },
+    command: `emovox evaluate --corpus folder --model svm-linear${speakerNorm ? ' --speaker-norm' : ''}`,
+  };
+}
+
+test('train --config: an ensemble of a speaker-adaptive classical member and a 1-epoch deep member, card from the evaluation files', async () => {
+  const out = join(dir, 'ens');
+  const evalA = join(out, 'loso.json'); // inside the bundle folder: must survive the rewrite
+  const evalB = join(dir, 'loso-norm.json');
+  const config = parseTrainConfig({
+    title: 'Tone model',
+    corpora: [{ kind: 'folder', data: corpus, name: 'Synthetic tones', licence: 'made by the test' }],
+    labels: ['neutral', 'sadness'],
+    members: [
+      { ...classicalMember, weight: 1 },
+      {
+        kind: 'deep',
+        weight: 1,
+        train: {
+          modelName: 'cnn',
+          epochs: 1,
+          valSpeakers: 0,
+          augment: { copies: 0 },
+          featureConfig: { kind: 'logmel', nMels: 16 },
+          modelConfig: { inputSeconds: 1 },
+        },
+      },
+    ],
+    evaluation: [evalA, evalB],
+  });
+  const lines: string[] = [];
+  const opts = {
+    out,
+    command: 'emovox train --config tones.json',
+    log: (l: string) => lines.push(l),
+    cacheDir: null,
+  };
+  await trainBundle(config, opts); // first run: the evaluation files do not exist yet
+  assert.match(
+    readFileSync(join(out, 'MODEL_CARD.md'), 'utf8'),
+    /No evaluation figures: `.*loso\.json` does not exist/,
+  );
+  writeFileSync(evalA, JSON.stringify(evaluationDoc(false, 0.612)));
+  writeFileSync(evalB, JSON.stringify(evaluationDoc(true, 0.734)));
+  const r = await trainBundle(config, { ...opts, now: () => new Date('2026-11-26T12:00:00Z') });
+
+  assert.equal(r.kind, 'ensemble');
+  assert.deepEqual(r.labels, ['neutral', 'sadness']);
+  assert.ok(
+    lines.some((l) =>
+      /24 utterances of 3 speakers used; left out \(label not in the set\): happiness 12/.test(l),
+    ),
+  );
+  assert.ok(existsSync(evalA), 'the evaluation file inside the bundle folder is kept');
+  const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+  assert.match(
+    card,
+    /\| svm-linear \| no \(what a single clip gets\) \| loso on folder \| 61\.2 \| 62\.2 \| 60\.2 \|/,
+  );
+  assert.match(
+    card,
+    /\| svm-linear \| yes \(needs several clips of the speaker\) \| loso on folder \| 73\.4 \|/,
+  );
+  assert.match(card, /emovox evaluate --corpus folder --model svm-linear --speaker-norm/);
+  assert.match(card, /Synthetic tones: made by the test/);
+  assert.match(card, /Trained on 2026-11-26 with:\n\n {4}emovox train --config tones\.json/);
+  assert.match(card, /profile of at least 3\s+clips/);
+
+  const bundle = await loadBundleFromDir(out);
+  assert.equal(bundle.manifest.card, card);
+  const p = Predictor.fromBundle(bundle);
+  assert.equal(p.kind, 'ensemble');
+  assert.deepEqual(p.labels, ['neutral', 'sadness']);
+  assert.equal(p.minSpeakerUtterances, 3);
+  const pred = await p.predict(speakerClip(0, 0, seededRandom(4), 1.2));
+  assert.ok(Math.abs(pred.probabilities.neutral + pred.probabilities.sadness - 1) < 1e-5);
+});
+
+test('npm run train:default path: the script trains each config into its folder (classical only here)', () => {
+  const config = join(dir, 'classical.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ corpora: [{ kind: 'folder', data: corpus }], members: [classicalMember] }),
+  );
+  const out = join(dir, 'classical-bundle');
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts/train-default.mjs'), '--pair', `${config}:${out}`, '--', '--no-cache', '--quiet'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const manifest = JSON.parse(readFileSync(join(out, 'emovox.json'), 'utf8'));
+  assert.equal(manifest.kind, 'classical');
+  assert.equal(manifest.classical.speakerAdaptive, true);
+  assert.match(manifest.card, /No evaluation file is named in the training config/);
+  assert.match(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8'), /## Licence of the training data/);
+
+  // predict --speaker-by dir: every file of a speaker folder is adapted (4 clips >= 3).
+  const pr = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/main.ts'),
+      'predict',
+      '--model',
+      out,
+      '--json',
+      '--speaker-by',
+      'dir',
+      join(corpus, 'sadness/s2'),
+      join(corpus, 'happiness/s1/0.wav'),
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  assert.equal(pr.status, 0, pr.stderr);
+  const rows = pr.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(rows.length, 5);
+  for (const row of rows.slice(0, 4)) {
+    assert.equal(row.speaker, 's2');
+    assert.deepEqual(row.adaptation, { speakerUtterances: 4, adapted: true });
+  }
+  assert.deepEqual(rows[4].adaptation, { speakerUtterances: 1, adapted: false });
+});
+
+test('bad configs are refused with the field and the accepted values', () => {
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: [{ kind: 'folder', data: 'x' }],
+        labels: ['joy', 'anger'],
+        members: [classicalMember],
+      }),
+    /unknown label\(s\) joy \(accepted: neutral, /,
+  );
+  assert.throws(
+    () => parseTrainConfig({ corpora: [], members: [{ kind: 'classical', model: 'svm-cubic' }] }),
+    /corpora: .*members\.0\.model: /,
+  );
+  assert.throws(
+    () =>
+      parseTrainConfig({ corpora: [{ kind: 'folder', data: 'x' }], members: [{ kind: 'deep', train: {} }] }),
+    /train\.modelName is required/,
+  );
+});
