@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: builds the CLI and the web page if the build is missing or older than the
-// sources, then runs `emovox serve` with models/default (extra arguments are passed on,
-// e.g. `npm start -- --port 3000`). Stops with a clear message when there is no default model.
+// sources, then runs `emovox serve` with models/default and, when present, the other bundles
+// in EXTRA_MODELS (extra arguments are passed on, e.g. `npm start -- --port 3000`). Stops with
+// a clear message when there is no default model.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const MODEL = 'models/default';
+/** Served too when present: German + English, for English speakers. */
+const EXTRA_MODELS = ['models/emodb-ravdess'];
 const ENTRY = 'dist/cli/main.js';
 
 /** Newest modification time (ms) of any file under the given paths. */
@@ -40,7 +43,9 @@ if (built < newest(['src', 'web', 'package.json', 'tsconfig.json', 'tsconfig.bui
   const b = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-const r = spawnSync(process.execPath, [ENTRY, 'serve', '--model', MODEL, ...process.argv.slice(2)], {
+const models = [MODEL, ...EXTRA_MODELS.filter((m) => existsSync(join(m, 'emovox.json')))];
+const modelArgs = models.flatMap((m) => ['--model', m]);
+const r = spawnSync(process.execPath, [ENTRY, 'serve', ...modelArgs, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 process.exit(r.status ?? 1);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeBytes } from '../../src/node/decode.js';
+import { adaptationText } from '../../web/src/adaptation-text.js';
 import { RingBuffer } from '../../web/src/ring-buffer.js';
 import { encodeWav } from '../../web/src/wav.js';
 
@@ -36,4 +37,15 @@ test('the live ring buffer keeps the most recent samples in order', () => {
   assert.deepEqual([...ring.latest()], [4, 5, 6, 7, 8, 9]);
   assert.deepEqual([...ring.latest(3)], [7, 8, 9]);
   assert.deepEqual([...ring.latest(100)], [4, 5, 6, 7, 8, 9]);
+});
+
+test('the adaptation line says who the prediction adapted to, or how many clips are still missing', () => {
+  const a = { speaker: 'anna', adapted: false, minSpeakerUtterances: 10 };
+  assert.equal(adaptationText(null), null);
+  assert.equal(adaptationText({ ...a, speakerUtterances: 3 }), 'Not adapted to anna yet: 3 of 10 clips.');
+  assert.equal(adaptationText({ ...a, speakerUtterances: 12, adapted: true }), 'Adapted to anna (12 clips).');
+  assert.equal(
+    adaptationText({ ...a, speakerUtterances: 1, minSpeakerUtterances: null }),
+    'This model does not adapt to a speaker (anna: 1 clip so far).',
+  );
 });

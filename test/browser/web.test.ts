@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { artifact, chromiumSkip, FAKE_MIC_WAV, launchChromium } from './helpers/chromium.js';
-import { serverSkip, startServer, type RunningServer } from './helpers/server.js';
+import { ADAPTIVE_MIN_CLIPS, serverSkip, startServer, type RunningServer } from './helpers/server.js';
 import { encodeWav } from '../../web/src/wav.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
@@ -262,6 +262,89 @@ describe('web page in chromium', { skip }, () => {
     await page.getByRole('rowheader', { name: 'Held out accuracy' }).waitFor();
     await page.getByRole('img', { name: /^Loss per epoch: train loss over \d+ epochs/ }).waitFor();
     await page.screenshot({ path: artifact('model.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('speaker name and model choice go with each prediction, are remembered, and adapt after enough clips', async () => {
+    const page = await openPage();
+    const select = page.getByLabel('Model', { exact: true });
+    await select.waitFor({ state: 'visible' });
+    assert.deepEqual(await select.locator('option').allTextContents(), [
+      '3 emotions (tiny)',
+      '3 emotions (adaptive)',
+    ]);
+    await select.selectOption('adaptive');
+    await page.getByLabel('Speaker').fill('anna');
+
+    const lines: string[] = [];
+    const speech = readFileSync(FAKE_MIC_WAV);
+    for (let i = 1; i <= ADAPTIVE_MIN_CLIPS; i++) {
+      // A new file each time (choosing the same file again does not fire a change event).
+      const file = { name: `clip-${i}.wav`, mimeType: 'audio/wav', buffer: speech };
+      await page.getByLabel('Choose an audio file').setInputFiles(file);
+      const stored = page.waitForResponse(
+        (r) => r.url().endsWith('/api/recordings') && r.request().method() === 'POST',
+      );
+      await page.getByRole('button', { name: 'Predict emotion' }).click();
+      const rec = (await (await stored).json()) as { modelId: string; speaker: string };
+      assert.deepEqual([rec.modelId, rec.speaker], ['adaptive', 'anna']);
+      const line = page.locator('#result [data-testid=adaptation]');
+      await line.filter({ hasText: i < ADAPTIVE_MIN_CLIPS ? `${i} of` : 'Adapted' }).waitFor();
+      lines.push((await line.textContent()) ?? '');
+    }
+    assert.deepEqual(lines, [
+      'Not adapted to anna yet: 1 of 3 clips.',
+      'Not adapted to anna yet: 2 of 3 clips.',
+      'Adapted to anna (3 clips).',
+    ]);
+    await page.screenshot({ path: artifact('speaker-adapted.png'), fullPage: true });
+
+    // Remembered across visits; the model page describes the chosen model.
+    await page.goto(`${server.url}/#/model`);
+    assert.equal(await page.getByLabel('Speaker').inputValue(), 'anna');
+    assert.equal(await page.getByLabel('Model', { exact: true }).inputValue(), 'adaptive');
+    await page.getByRole('heading', { name: 'Members (2)' }).waitFor();
+    await page.getByRole('cell', { name: /after 3 clips of the same named speaker/ }).waitFor();
+    await page.screenshot({ path: artifact('model-ensemble.png'), fullPage: true });
+
+    // A name the server would refuse is caught before anything is sent.
+    await page.goto(`${server.url}/#/`);
+    await page.getByLabel('Speaker').fill('two words');
+    await page.getByText(/Use 1 to 64 letters, digits/).waitFor();
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.url());
+    });
+    await page.getByLabel('Choose an audio file').setInputFiles(FAKE_MIC_WAV);
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /speaker name must be 1 to 64/ })
+      .waitFor();
+    assert.deepEqual(posts, []);
+
+    // Leave the shared browser profile as the other tests expect it.
+    await page.getByLabel('Speaker').fill('');
+    await page.getByLabel('Model', { exact: true }).selectOption('tiny');
+    await page.close();
+  });
+
+  test('in-page mode runs an ensemble bundle (deep + classical member) too, sending nothing', async () => {
+    const page = await openPage();
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET') posts.push(r.url());
+    });
+    await page.getByLabel('Model', { exact: true }).selectOption('adaptive');
+    await page.getByLabel('Run the model in this page').check();
+    await page.getByText('In-page model ready').waitFor({ timeout: RESULT_TIMEOUT_MS });
+    await page.getByLabel('Choose an audio file').setInputFiles(FAKE_MIC_WAV);
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    const { label } = await readResult(page);
+    assert.ok(server.labels.includes(label));
+    assert.deepEqual(posts, []);
+    await page.getByLabel('Run the model in this page').uncheck();
+    await page.getByLabel('Model', { exact: true }).selectOption('tiny');
     await page.close();
   });
 

@@ -3,11 +3,29 @@
  * ApiError carrying the server's {error: {code, message}} so the page can show the message.
  */
 
+/** How a prediction used the speaker's profile (schema `Adaptation` in src/node/server/schemas.ts). */
+export interface Adaptation {
+  speaker: string;
+  /** Clips in the speaker's profile for this model, this one included. */
+  speakerUtterances: number;
+  adapted: boolean;
+  /** Clips needed before the model adapts; null when it never adapts to a speaker. */
+  minSpeakerUtterances: number | null;
+}
+
 export interface Prediction {
   label: string;
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** Null (or absent) when no speaker was named. */
+  adaptation?: Adaptation | null;
+}
+
+/** Which model answers and who speaks; both optional (the server's default model, nobody in particular). */
+export interface RequestChoice {
+  model?: string | null;
+  speaker?: string | null;
 }
 
 /** A stored recording (schema `Recording` in src/node/server/schemas.ts). */
@@ -19,6 +37,7 @@ export interface Recording {
   sizeBytes: number;
   durationSec: number;
   modelId: string;
+  speaker?: string | null;
   prediction: Prediction;
   audioUrl: string;
 }
@@ -69,20 +88,31 @@ async function errorFrom(res: Response): Promise<ApiError> {
   );
 }
 
-function audioForm(audio: Blob, filename: string): FormData {
+/** The upload form: the chosen model and speaker as text fields, then the file. */
+function audioForm(audio: Blob, filename: string, choice: RequestChoice): FormData {
   const form = new FormData();
+  if (choice.model) form.append('model', choice.model);
+  if (choice.speaker) form.append('speaker', choice.speaker);
   form.append('file', audio, filename);
   return form;
 }
 
-/** Prediction only; the server stores nothing. */
-export function predictAudio(audio: Blob, filename = 'audio.wav'): Promise<Prediction> {
-  return request<Prediction>('/api/predict', { method: 'POST', body: audioForm(audio, filename) });
+/** Prediction only; the server stores nothing (a named speaker's stored clips still adapt it). */
+export function predictAudio(
+  audio: Blob,
+  filename = 'audio.wav',
+  choice: RequestChoice = {},
+): Promise<Prediction> {
+  return request<Prediction>('/api/predict', { method: 'POST', body: audioForm(audio, filename, choice) });
 }
 
-/** Stores the audio and its prediction on the server; returns the stored recording. */
-export function storeRecording(audio: Blob, filename: string): Promise<Recording> {
-  return request<Recording>('/api/recordings', { method: 'POST', body: audioForm(audio, filename) });
+/** Stores the audio and its prediction on the server (joining the speaker's profile); returns the stored recording. */
+export function storeRecording(
+  audio: Blob,
+  filename: string,
+  choice: RequestChoice = {},
+): Promise<Recording> {
+  return request<Recording>('/api/recordings', { method: 'POST', body: audioForm(audio, filename, choice) });
 }
 
 export function listRecordings(page = 1, pageSize = 10): Promise<RecordingPage> {
@@ -94,9 +124,21 @@ export function deleteRecording(id: string): Promise<void> {
   return request<void>(`/api/recordings/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 
-/** GET /api/models: the loaded bundle's emovox.json fields, plus where its files are served. */
+/** One ensemble member (GET /api/models -> members). */
+export interface ModelMember {
+  name: string;
+  weight: number;
+  kind: string;
+  modelName: string;
+  metrics: Record<string, unknown>;
+}
+
+/** One served bundle (schema `ModelInfo`): emovox.json fields, plus where its files are served. */
 export interface ModelInfo {
   id: string;
+  /** e.g. "German + English, 6 emotions". */
+  title: string;
+  kind: 'deep' | 'classical' | 'ensemble';
   modelName: string;
   labels: string[];
   corpus?: string;
@@ -106,17 +148,38 @@ export interface ModelInfo {
   metrics: Record<string, unknown>;
   history: Record<string, unknown>[];
   featureConfig?: Record<string, unknown>;
+  members: ModelMember[];
+  /** Null when the model never adapts to a speaker. */
+  speakerAdaptation: { minSpeakerUtterances: number } | null;
   /** Where the bundle files are served for in-page inference; null when the server does not publish them. */
   bundleUrl: string | null;
 }
 
-let modelInfo: Promise<ModelInfo> | null = null;
+/** GET /api/models: every served model; `default` answers requests that name none. */
+export interface ModelList {
+  default: string;
+  models: ModelInfo[];
+}
 
-/** The server's model description, fetched once per page load. */
-export function getModelInfo(): Promise<ModelInfo> {
-  if (!modelInfo) {
-    modelInfo = request<ModelInfo>('/api/models');
-    modelInfo.catch(() => (modelInfo = null));
+let modelList: Promise<ModelList> | null = null;
+
+/** The server's models, fetched once per page load. */
+export function getModels(): Promise<ModelList> {
+  if (!modelList) {
+    modelList = request<ModelList>('/api/models');
+    modelList.catch(() => (modelList = null));
   }
-  return modelInfo;
+  return modelList;
+}
+
+/** GET /api/speakers: speakers named in stored recordings. */
+export interface SpeakerInfo {
+  name: string;
+  recordings: number;
+  lastRecordedAt: string;
+  profiles: { model: string; clips: number; minSpeakerUtterances: number }[];
+}
+
+export function listSpeakers(): Promise<{ speakers: SpeakerInfo[] }> {
+  return request<{ speakers: SpeakerInfo[] }>('/api/speakers');
 }

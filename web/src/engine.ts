@@ -1,7 +1,10 @@
-import { getModelInfo, type Prediction } from './api.js';
+import type { ModelInfo, Prediction } from './api.js';
+import { currentModel } from './choice.js';
 
 /** Runs a bundle inside the page: the audio never leaves the device. */
 export interface LocalEngine {
+  /** The model this engine runs (GET /api/models id). */
+  modelId: string;
   /** The rate the bundle's features expect (manifest.featureConfig.sampleRate). */
   sampleRateHz: number;
   /** The tfjs backend in use (wasm, webgl or cpu). */
@@ -9,22 +12,28 @@ export interface LocalEngine {
   predict(samples: Float32Array): Promise<Prediction>;
 }
 
-let loading: Promise<LocalEngine> | null = null;
+const loading = new Map<string, Promise<LocalEngine>>();
 
-/** Where the server publishes its bundle (GET /api/models -> bundleUrl), as an absolute URL. */
-async function bundleUrl(): Promise<string> {
-  const { bundleUrl } = await getModelInfo();
-  if (!bundleUrl) {
+/** Where the server publishes a model's bundle (GET /api/models -> bundleUrl), as an absolute URL. */
+function bundleUrl(model: ModelInfo): string {
+  if (!model.bundleUrl) {
     throw new Error('this server does not publish its model files, so the model cannot run in the page');
   }
-  return new URL(bundleUrl, document.baseURI).href;
+  return new URL(model.bundleUrl, document.baseURI).href;
 }
 
-/** Loads tfjs, the bundle and the Predictor once, on first use (a separate chunk: no cost otherwise). */
-export function localEngine(): Promise<LocalEngine> {
-  if (!loading) {
-    loading = Promise.all([bundleUrl(), import('./inpage.js')]).then(([url, m]) => m.loadLocalEngine(url));
-    loading.catch(() => (loading = null)); // allow a retry after a failure
+/**
+ * Loads tfjs, the chosen model's bundle (deep, classical or ensemble) and the Predictor once per
+ * model, on first use (a separate chunk: no cost otherwise).
+ */
+export async function localEngine(): Promise<LocalEngine> {
+  const model = await currentModel();
+  let engine = loading.get(model.id);
+  if (!engine) {
+    const url = bundleUrl(model);
+    engine = import('./inpage.js').then((m) => m.loadLocalEngine(url, model.id));
+    loading.set(model.id, engine);
+    engine.catch(() => loading.delete(model.id)); // allow a retry after a failure
   }
-  return loading;
+  return engine;
 }

@@ -82,7 +82,13 @@ function item(r: Recording, onDelete: () => void): HTMLLIElement {
       h(
         'p',
         { class: 'hint' },
-        [percent(p.confidence), `${r.durationSec.toFixed(1)} s`, r.fileName, whenText]
+        [
+          percent(p.confidence),
+          `${r.durationSec.toFixed(1)} s`,
+          r.speaker ? `speaker ${r.speaker}${p.adaptation?.adapted ? ' (adapted)' : ''}` : null,
+          r.fileName,
+          whenText,
+        ]
           .filter(Boolean)
           .join(' · '),
       ),

@@ -1,6 +1,7 @@
-import { storeRecording, type Prediction, type Recording } from './api.js';
+import { storeRecording, type Prediction, type Recording, type RequestChoice } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { decodeToMono, MODEL_SAMPLE_RATE_HZ } from './audio.js';
+import { currentChoice, currentSpeaker } from './choice.js';
 import { byId, h } from './dom.js';
 import { engineIfInPage } from './mode.js';
 import { extensionFor, Recorder } from './recorder.js';
@@ -14,6 +15,8 @@ interface PendingAudio {
   samples: Float32Array | null;
   /** Set once the server has stored this audio, so pressing Predict again stores no duplicate. */
   stored: Recording | null;
+  /** The model and speaker it was stored with (a different choice stores it again). */
+  storedWith: string | null;
 }
 
 /** The home page: record or upload, then "Predict emotion" (stored on the server, or in-page). */
@@ -38,7 +41,7 @@ export function initHome(): void {
   const setPending = async (audio: Blob, filename: string) => {
     if (objectUrl) URL.revokeObjectURL(objectUrl);
     objectUrl = URL.createObjectURL(audio);
-    pending = { audio, filename, samples: null, stored: null };
+    pending = { audio, filename, samples: null, stored: null, storedWith: null };
     resultCard.hidden = true;
     pendingCard.hidden = false;
     pendingName.textContent = `${filename} · ${formatBytes(audio.size)}`;
@@ -129,6 +132,7 @@ export function initHome(): void {
 }
 
 async function predict(p: PendingAudio): Promise<{ prediction: Prediction; note: string }> {
+  const speaker = currentSpeaker();
   const engine = await engineIfInPage();
   if (engine) {
     const samples =
@@ -136,9 +140,18 @@ async function predict(p: PendingAudio): Promise<{ prediction: Prediction; note:
         ? p.samples
         : await decodeToMono(p.audio, engine.sampleRateHz);
     const prediction = await engine.predict(samples);
-    return { prediction, note: 'Predicted in this page; the audio was not sent anywhere and is not stored.' };
+    const note = 'Predicted in this page; the audio was not sent anywhere and is not stored.';
+    return {
+      prediction,
+      note: speaker ? `${note} In-page predictions do not adapt to a speaker.` : note,
+    };
   }
-  p.stored ??= await storeRecording(p.audio, p.filename);
+  const choice: RequestChoice = await currentChoice();
+  const key = JSON.stringify(choice);
+  if (!p.stored || p.storedWith !== key) {
+    p.stored = await storeRecording(p.audio, p.filename, choice);
+    p.storedWith = key;
+  }
   return { prediction: p.stored.prediction, note: 'Stored on the server: find it under History.' };
 }
 

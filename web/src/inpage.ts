@@ -1,6 +1,7 @@
 /**
- * In-page inference: the same bundle, feature code (src/core/features) and Predictor
- * (src/core/predict.ts) as the server, on tfjs in the browser. Loaded lazily by engine.ts, so
+ * In-page inference: the same bundle (deep, classical or ensemble), feature code
+ * (src/core/features, src/core/classical) and Predictor (src/core/predict.ts) as the server, on
+ * tfjs in the browser. No speaker adaptation here: the profiles live in the server's store. Loaded lazily by engine.ts, so
  * tfjs is only downloaded when the in-page switch is turned on.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -28,15 +29,20 @@ export async function initBrowserBackend(order: string[] = ['wasm', 'webgl', 'cp
   throw new Error(`no tfjs backend could start in this browser (tried ${order.join(', ')})`);
 }
 
-export async function loadLocalEngine(bundleUrl: string): Promise<LocalEngine> {
+export async function loadLocalEngine(bundleUrl: string, modelId: string): Promise<LocalEngine> {
   const backend = await initBrowserBackend();
   // A wrapper, not `fetch` itself: tfjs calls fetchFunc as a method of its own object, and a
   // browser's fetch throws "Illegal invocation" unless called on window.
   const bundle = await loadBundleFromUrl(bundleUrl, (input, init) => fetch(input, init));
   const predictor = Predictor.fromBundle(bundle);
   return {
+    modelId,
     sampleRateHz: predictor.sampleRate,
     backend,
-    predict: (samples) => predictor.predict(samples),
+    // No speaker profile in the page, so no adaptation to report.
+    predict: async (samples) => {
+      const { label, emoji, confidence, probabilities } = await predictor.predict(samples);
+      return { label, emoji, confidence, probabilities };
+    },
   };
 }

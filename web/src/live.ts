@@ -2,6 +2,7 @@ import { ApiError, predictAudio, type Prediction } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { MODEL_SAMPLE_RATE_HZ } from './audio.js';
 import { LiveCapture } from './capture.js';
+import { currentChoice } from './choice.js';
 import { byId, h, percent } from './dom.js';
 import { colourFor } from './emotion-style.js';
 import { engineIfInPage } from './mode.js';
@@ -47,7 +48,7 @@ export function initLive(): { hide: () => void } {
       const engine = await engineIfInPage();
       const prediction = engine
         ? await engine.predict(samples)
-        : await predictAudio(encodeWav(samples, c.sampleRateHz), 'live.wav');
+        : await predictAudio(encodeWav(samples, c.sampleRateHz), 'live.wav', await currentChoice());
       if (capture === c) addEntry(startSec, endSec, prediction);
     } catch (err) {
       // Quiet moments are normal while speaking live: note them instead of raising an alert.

@@ -1,5 +1,6 @@
 import './styles.css';
 import { initAlerts } from './alerts.js';
+import { initChoice } from './choice.js';
 import { byId } from './dom.js';
 import { initHistory } from './history.js';
 import { initHome } from './home.js';
@@ -18,6 +19,7 @@ const ROUTES: Record<string, Route> = {
 const TITLES: Record<Route, string> = { home: 'Record', history: 'History', live: 'Live', model: 'Model' };
 
 initAlerts();
+initChoice();
 initModeToggle();
 initHome();
 const history = initHistory();

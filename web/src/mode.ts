@@ -1,5 +1,6 @@
 import { showError } from './alerts.js';
 import { byId } from './dom.js';
+import { onModelChange } from './choice.js';
 import { localEngine, type LocalEngine } from './engine.js';
 
 const STORAGE_KEY = 'emovox.inPage';
@@ -36,6 +37,9 @@ export function initModeToggle(): void {
     }
   };
   box.addEventListener('change', apply);
+  onModelChange(() => {
+    if (box.checked) void apply();
+  });
   if (localStorage.getItem(STORAGE_KEY) === '1') {
     box.checked = true;
     void apply();

@@ -1,5 +1,6 @@
-import { getModelInfo, type ModelInfo } from './api.js';
+import type { ModelInfo, ModelMember } from './api.js';
 import { showError } from './alerts.js';
+import { currentModel, onModelChange } from './choice.js';
 import { lineChart } from './charts.js';
 import { renderMetrics } from './metrics-view.js';
 import { byId, h } from './dom.js';
@@ -14,20 +15,27 @@ interface HistoryRow {
   valUar?: number | null;
 }
 
-/** The model page (#/model): labels, metrics, confusion matrix, training curves and the card. */
+/**
+ * The model page (#/model) for the chosen model: summary, ensemble members, labels, metrics,
+ * confusion matrix, training curves and the card.
+ */
 export function initModelView(): { show: () => Promise<void> } {
   const body = byId('model-body');
-  let loaded = false;
+  let shownId: string | null = null;
   const show = async () => {
-    if (loaded) return;
     try {
-      body.replaceChildren(render(await getModelInfo()));
-      loaded = true;
+      const model = await currentModel();
+      if (model.id === shownId) return;
+      body.replaceChildren(render(model));
+      shownId = model.id;
     } catch (err) {
       body.replaceChildren(h('p', { class: 'hint' }, 'The model description could not be loaded.'));
       showError(err);
     }
   };
+  onModelChange(() => {
+    if (!byId('view-model').hidden) void show();
+  });
   return { show };
 }
 
@@ -41,13 +49,22 @@ function render(b: ModelInfo): DocumentFragment {
   const facts = h('table', { class: 'metrics' });
   const fact = (k: string, v: string) =>
     facts.append(h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)));
-  fact('Network', name);
+  if (b.title) fact('Model', b.title);
+  fact('Kind', KIND_NAMES[b.kind] ?? b.kind);
+  if (b.kind !== 'ensemble') fact(b.kind === 'deep' ? 'Network' : 'Classifier', name);
+  fact(
+    'Speaker adaptation',
+    b.speakerAdaptation
+      ? `after ${b.speakerAdaptation.minSpeakerUtterances} clips of the same named speaker`
+      : 'none (every clip is classified on its own)',
+  );
   if (b.corpus) fact('Trained on', String(b.corpus));
   if (b.protocol) fact('Protocol', String(b.protocol));
   const fc = b.featureConfig;
-  if (fc) fact('Features', describeFeatures(fc));
+  if (fc && b.kind === 'deep') fact('Features', describeFeatures(fc));
   if (b.createdAt) fact('Created', new Date(b.createdAt).toLocaleString());
   out.append(h('div', { class: 'card' }, h('h2', {}, 'Summary'), facts));
+  if (b.members?.length) out.append(membersCard(b.members));
 
   const chips = h('ul', { class: 'chips', 'aria-label': 'Labels' });
   for (const l of labels) {
@@ -117,4 +134,49 @@ function describeFeatures(fc: Record<string, unknown>): string {
   const n = kind === 'mfcc' ? `${fc.nMfcc} MFCC` : `${fc.nMels} mel bands`;
   const rate = typeof fc.sampleRate === 'number' ? `${fc.sampleRate / 1000} kHz` : '';
   return [kind, n, rate].filter(Boolean).join(', ');
+}
+
+const KIND_NAMES: Record<string, string> = {
+  deep: 'deep network (tfjs)',
+  classical: 'classical (utterance descriptors)',
+  ensemble: 'ensemble (weighted average of its members)',
+};
+
+/** The members of an ensemble: name, kind, weight, and each one's own evaluation figures. */
+function membersCard(members: ModelMember[]): HTMLElement {
+  const total = members.reduce((a, m) => a + m.weight, 0);
+  const table = h(
+    'table',
+    { class: 'metrics members' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Member'),
+        h('th', { scope: 'col' }, 'Kind'),
+        h('th', { scope: 'col' }, 'Weight'),
+      ),
+    ),
+  );
+  const rows = h('tbody');
+  for (const m of members) {
+    rows.append(
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, m.name === m.modelName ? m.name : `${m.name} (${m.modelName})`),
+        h('td', {}, KIND_NAMES[m.kind] ?? m.kind),
+        h('td', {}, total > 0 ? `${Math.round((100 * m.weight) / total)} %` : String(m.weight)),
+      ),
+    );
+  }
+  table.append(rows);
+  const card = h('div', { class: 'card' }, h('h2', {}, `Members (${members.length})`), table);
+  for (const m of members) {
+    const shown = renderMetrics(m.metrics ?? {});
+    if (shown.length > 0) card.append(h('h3', {}, `${m.name}: evaluation`), ...shown);
+  }
+  return card;
 }

@@ -1,3 +1,4 @@
+import { adaptationText } from './adaptation-text.js';
 import type { Prediction } from './api.js';
 import { h, percent } from './dom.js';
 import { colourFor } from './emotion-style.js';
@@ -35,6 +36,18 @@ export function renderPrediction(p: Prediction, note?: string): HTMLElement {
       ),
     ),
     bars,
+    adaptation(p),
     note ? h('p', { class: 'hint' }, note) : null,
+  );
+}
+
+/** The speaker adaptation line, marked up so a test (and a screen reader) can find it. */
+function adaptation(p: Prediction): HTMLElement | null {
+  const text = adaptationText(p.adaptation);
+  if (!text) return null;
+  return h(
+    'p',
+    { class: p.adaptation?.adapted ? 'adaptation adapted' : 'adaptation', 'data-testid': 'adaptation' },
+    text,
   );
 }

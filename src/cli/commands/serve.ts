@@ -1,19 +1,22 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { MANIFEST_FILE } from '../../core/bundle.js';
 import {
   buildApp,
   DEFAULT_MAX_DURATION_SEC,
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_WEB_ROOT,
 } from '../../node/server/app.js';
-import { loadModel } from '../load-model.js';
+import { loadModel, ModelNotFoundError } from '../load-model.js';
 
 interface ServeOptions {
   port: number;
   host: string;
   data: string;
-  model?: string;
+  model: string[];
+  models?: string;
   maxUploadMb: number;
   maxDurationSec: number;
   web: string;
@@ -41,12 +44,42 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
   return env.PORT && Number.isInteger(n) && n >= 0 && n < 65536 ? n : 8080;
 }
 
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * The bundle folders inside `dir` (sub-folders with an emovox.json), `default` first, then by
+ * name; a clear error when there are none.
+ */
+export function bundleFoldersIn(dir: string): string[] {
+  const root = resolve(dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new ModelNotFoundError(`--models ${dir}: no such folder`);
+  }
+  const found = readdirSync(root)
+    .filter((name) => existsSync(join(root, name, MANIFEST_FILE)))
+    .sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
+  if (found.length === 0) {
+    throw new ModelNotFoundError(
+      `--models ${dir}: no bundle folders in it (a bundle folder holds ${MANIFEST_FILE}); use --model DIR for one bundle`,
+    );
+  }
+  return found.map((name) => join(root, name));
+}
+
+/** The bundle folders to serve: every --model, then those found by --models; none given = the default bundle. */
+export function modelDirsToServe(opts: Pick<ServeOptions, 'model' | 'models'>): (string | undefined)[] {
+  const dirs = [...opts.model, ...(opts.models ? bundleFoldersIn(opts.models) : [])];
+  return dirs.length > 0 ? dirs : [undefined];
+}
+
 async function run(opts: ServeOptions): Promise<void> {
-  const model = await loadModel(opts.model, opts.backend);
+  const loaded = [];
+  for (const dir of modelDirsToServe(opts)) loaded.push(await loadModel(dir, opts.backend));
   const app = await buildApp({
-    predictor: model.predictor,
-    modelId: model.id,
-    modelDir: model.dir,
+    models: loaded.map((m) => ({ id: m.id, predictor: m.predictor, dir: m.dir })),
     dataDir: resolve(opts.data),
     maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024),
     maxDurationSec: opts.maxDurationSec,
@@ -59,7 +92,10 @@ async function run(opts: ServeOptions): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-  process.stdout.write(`Emovox listening on http://${shownHost}:${port} (model: ${model.id})\n`);
+  const names = loaded.map((m) => m.id).join(', ');
+  process.stdout.write(
+    `Emovox listening on http://${shownHost}:${port} (model${loaded.length > 1 ? 's' : ''}: ${names})\n`,
+  );
   const stop = () => {
     void app.close().then(() => process.exit(0));
   };
@@ -79,7 +115,13 @@ export function register(program: Command): void {
     )
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--data <dir>', 'folder for the recordings database and audio files', '.emovox-data')
-    .option('--model <dir>', 'model bundle folder (default: models/default)')
+    .option(
+      '--model <dir>',
+      'model bundle folder; repeat to serve several, the first is the default (default: models/default)',
+      collect,
+      [],
+    )
+    .option('--models <dir>', 'serve every bundle folder inside this folder (models/default first)')
     .option(
       '--max-upload-mb <mb>',
       'largest accepted upload in MiB',

@@ -3,30 +3,44 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecordingStore } from '../store/recordings.js';
 import { RAW_AUDIO_TYPES } from './audio-upload.js';
+import { summariseBundle } from './bundle-summary.js';
 import { makeErrorHandler } from './errors.js';
-import { classifyBytes } from './inference.js';
+import { classifyBytes, NO_SPEAKER } from './inference.js';
 import { InferencePool } from './inference-pool.js';
 import type { ModelContext, ServerPredictor } from './model-context.js';
+import { checkModelIds, ModelSet } from './model-set.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { recordingRoutes } from './routes/recordings.js';
+import { speakerRoutes } from './routes/speakers.js';
 import { AUDIO_UPLOAD_ROUTES, audioRequestBody, predictResponseSchema, SHARED_SCHEMAS } from './schemas.js';
 
 /** The built web page: web/dist at the package root (same relative path from src/ and dist/). */
 export const DEFAULT_WEB_ROOT = resolve(fileURLToPath(new URL('../../../web/dist', import.meta.url)));
 
-export interface AppOptions {
+/** One model to serve. */
+export interface ServedModel {
+  /** Name in answers, URLs and stored rows (usually the bundle folder's name). */
+  id: string;
   predictor: ServerPredictor;
+  /** The bundle folder: served read-only at /model/<id>/ for in-browser inference, and loaded by workers. */
+  dir?: string | null;
+}
+
+export interface AppOptions {
+  /** The models to answer with; the first is the default. Or give one with predictor/modelId/modelDir. */
+  models?: ServedModel[];
+  predictor?: ServerPredictor;
   /** Folder for the SQLite database and the audio files (created if missing). */
   dataDir: string;
-  /** Name of the model in answers and stored rows; defaults to the manifest's modelName. */
+  /** With `predictor`: name of the model in answers and stored rows (default: the bundle folder's name, else the manifest's modelName). */
   modelId?: string;
-  /** The bundle folder, served read-only at /model/ for in-browser inference; null to not serve it. */
+  /** With `predictor`: its bundle folder; null to not serve it. */
   modelDir?: string | null;
   /** Largest accepted upload, in bytes (413 above). */
   maxUploadBytes?: number;
@@ -37,8 +51,8 @@ export interface AppOptions {
   /** The built web page served at /, if that folder has an index.html; null to serve no page. */
   webRoot?: string | null;
   /**
-   * Worker threads that decode and classify (each loads the bundle from `modelDir`); 0 runs
-   * inference on the HTTP thread with `predictor`.
+   * Worker threads that decode and classify (each loads every bundle from its folder); 0 runs
+   * inference on the HTTP thread with the given predictors.
    */
   workers?: number;
   /** tfjs backend of the workers. */
@@ -51,36 +65,71 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_DURATION_SEC = 120;
 export const DEFAULT_MIN_DURATION_SEC = 0.25;
 
+/** The models of the options: `models`, or the single `predictor`. */
+function servedModels(o: AppOptions): ServedModel[] {
+  if (o.models && o.models.length > 0) return o.models;
+  if (!o.predictor) throw new Error('buildApp: give `models` or `predictor`');
+  const dir = o.modelDir ?? null;
+  const id = o.modelId ?? (dir ? basename(resolve(dir)) : o.predictor.manifest.modelName);
+  return [{ id, predictor: o.predictor, dir }];
+}
+
+/** URL prefix where a model's bundle files are served. */
+export function bundlePrefix(id: string): string {
+  return `/model/${id}/`;
+}
+
 /**
- * The Emovox HTTP server: REST API under /api (OpenAPI at /api/openapi.json), the bundle at
- * /model/ and the web page at /. Call `app.close()` to stop; it also closes the database.
+ * The Emovox HTTP server: REST API under /api (OpenAPI at /api/openapi.json), each bundle at
+ * /model/<id>/ and the web page at /. Call `app.close()` to stop; it also closes the database.
  */
-export async function buildApp({
-  predictor,
-  dataDir,
-  modelId = predictor.manifest.modelName,
-  modelDir = null,
-  maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES,
-  maxDurationSec = DEFAULT_MAX_DURATION_SEC,
-  minDurationSec = DEFAULT_MIN_DURATION_SEC,
-  webRoot = DEFAULT_WEB_ROOT,
-  workers = 0,
-  backend = 'wasm',
-  logger = false,
-}: AppOptions): Promise<FastifyInstance> {
-  if (workers > 0 && !modelDir)
-    throw new Error('buildApp: workers need modelDir (each worker loads the bundle)');
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const {
+    maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES,
+    maxDurationSec = DEFAULT_MAX_DURATION_SEC,
+    minDurationSec = DEFAULT_MIN_DURATION_SEC,
+    webRoot = DEFAULT_WEB_ROOT,
+    workers = 0,
+    backend = 'wasm',
+    logger = false,
+    dataDir,
+  } = options;
+  const served = servedModels(options);
+  if (workers > 0 && served.some((m) => !m.dir))
+    throw new Error('buildApp: workers need the bundle folder of every model (each worker loads them)');
+  checkModelIds(served.map((m) => m.id));
   const limits = { maxDurationSec, minDurationSec };
   const pool =
-    workers > 0 && modelDir
-      ? await InferencePool.start({ modelDir: resolve(modelDir), backend, ...limits }, workers)
+    workers > 0
+      ? await InferencePool.start(
+          { models: served.map((m) => ({ id: m.id, dir: resolve(m.dir!) })), backend, ...limits },
+          workers,
+        )
       : null;
-  const model: ModelContext = {
-    id: modelId,
-    predictor,
-    ...limits,
-    classify: pool ? (bytes) => pool.classify(bytes) : (bytes) => classifyBytes(bytes, predictor, limits),
-  };
+  const models = new ModelSet(
+    served.map((m): ModelContext => {
+      const dir = m.dir ? resolve(m.dir) : null;
+      const publish = dir !== null && existsSync(join(dir, 'emovox.json'));
+      const summary = summariseBundle(m.predictor.manifest as Record<string, unknown>, dir);
+      // The predictor, when it says, is the authority on adaptation; the manifests give the rest.
+      const { usesDescriptors, minSpeakerUtterances } = m.predictor;
+      if (usesDescriptors === false) summary.descriptorKind = null;
+      if (usesDescriptors === true) summary.descriptorKind ??= `model-${m.id}`;
+      if (minSpeakerUtterances !== undefined)
+        summary.minSpeakerUtterances =
+          usesDescriptors && minSpeakerUtterances > 0 ? minSpeakerUtterances : null;
+      return {
+        id: m.id,
+        predictor: m.predictor,
+        summary,
+        bundleUrl: publish ? bundlePrefix(m.id) : null,
+        ...limits,
+        classify: pool
+          ? (bytes, request = NO_SPEAKER) => pool.classify(m.id, bytes, request)
+          : (bytes, request) => classifyBytes(bytes, m.predictor, limits, request),
+      };
+    }),
+  );
   const store = RecordingStore.open(dataDir);
   const app = Fastify({ logger, bodyLimit: maxUploadBytes });
   app.addHook('onClose', async () => {
@@ -126,15 +175,22 @@ export async function buildApp({
     limits: { fileSize: maxUploadBytes, files: 1, fields: 10, parts: 12 },
   });
 
-  await app.register(predictRoutes, { model });
-  await app.register(recordingRoutes, { model, store });
-  const bundleUrl = modelDir && existsSync(join(modelDir, 'emovox.json')) ? '/model/' : null;
-  await app.register(modelRoutes, { model, bundleUrl });
-  await app.register(healthRoutes, { model, store });
+  await app.register(predictRoutes, { models, store });
+  await app.register(recordingRoutes, { models, store });
+  await app.register(modelRoutes, { models });
+  await app.register(speakerRoutes, { models, store });
+  await app.register(healthRoutes, { models, store });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  if (bundleUrl && modelDir) {
-    await app.register(fastifyStatic, { root: resolve(modelDir), prefix: '/model/', decorateReply: false });
+  for (const m of served) {
+    const ctx = models.get(m.id);
+    if (ctx.bundleUrl && m.dir) {
+      await app.register(fastifyStatic, {
+        root: resolve(m.dir),
+        prefix: ctx.bundleUrl,
+        decorateReply: false,
+      });
+    }
   }
   if (webRoot && existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: resolve(webRoot), prefix: '/', decorateReply: false });

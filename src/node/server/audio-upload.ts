@@ -1,12 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { ACCEPTED_AUDIO, HttpError } from './errors.js';
 
-/** One uploaded audio file, as the client sent it. */
+/** One uploaded audio file, as the client sent it, and the text fields that came with it. */
 export interface AudioUpload {
   bytes: Uint8Array;
   /** The client's Content-Type for the file (may be generic, e.g. application/octet-stream). */
   mimeType: string;
   fileName: string | null;
+  /** Text fields of a multipart body (e.g. speaker, model), in any order around the file; {} for raw bodies. */
+  fields: Record<string, string>;
 }
 
 /** Raw bodies are accepted for these Content-Types (see app.ts's content-type parser). */
@@ -17,16 +19,28 @@ export const RAW_AUDIO_TYPES: RegExp[] = [
 ];
 
 /**
- * Reads the audio of a request: the first file of a multipart/form-data body (field "file" is
- * conventional; any field name is taken), or the whole raw body. Size limits are enforced by
- * the multipart plugin and the raw body parser, which throw 413 errors.
+ * Reads the audio of a request: the file of a multipart/form-data body (field "file" is
+ * conventional; any field name is taken) with its text fields, or the whole raw body. Size and
+ * count limits are enforced by the multipart plugin and the raw body parser, which throw 413 errors.
  */
 export async function readAudioUpload(request: FastifyRequest, fileNameHint?: string): Promise<AudioUpload> {
   if (request.isMultipart()) {
-    const part = await request.file();
-    if (!part) throw new HttpError(415, 'EMPTY', `the multipart body holds no file; send ${ACCEPTED_AUDIO}`);
-    const bytes = await part.toBuffer();
-    return { bytes, mimeType: part.mimetype || 'application/octet-stream', fileName: part.filename || null };
+    let file: Omit<AudioUpload, 'fields'> | null = null;
+    const fields: Record<string, string> = {};
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        file ??= {
+          bytes,
+          mimeType: part.mimetype || 'application/octet-stream',
+          fileName: part.filename || null,
+        };
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      }
+    }
+    if (!file) throw new HttpError(415, 'EMPTY', `the multipart body holds no file; send ${ACCEPTED_AUDIO}`);
+    return { ...file, fields };
   }
   const body = request.body;
   if (!(body instanceof Buffer)) {
@@ -36,6 +50,7 @@ export async function readAudioUpload(request: FastifyRequest, fileNameHint?: st
     bytes: body,
     mimeType: (request.headers['content-type'] ?? 'application/octet-stream').trim(),
     fileName: fileNameHint ?? null,
+    fields: {},
   };
 }
 

@@ -1,15 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import type { Classified } from './inference.js';
+import type { ClassifyRequest } from './model-context.js';
 
 export interface WorkerData {
-  modelDir: string;
+  /** Every served model: each worker loads all of them and answers for any. */
+  models: { id: string; dir: string }[];
   backend: 'wasm' | 'cpu';
   maxDurationSec: number;
   minDurationSec: number;
 }
 export interface WorkerRequest {
   id: number;
+  modelId: string;
   bytes: Uint8Array;
+  request: ClassifyRequest;
 }
 export type WorkerReply =
   | { id: number; ok: true; result: Classified }
@@ -46,8 +50,8 @@ function newWorker(data: WorkerData): Worker {
 
 /**
  * Decoding and classification in worker threads, so a slow prediction never blocks the HTTP
- * event loop and both cores of a small machine are used. Each worker holds its own copy of the
- * model. Requests go to the least busy worker; a worker that dies is replaced and its pending
+ * event loop and both cores of a small machine are used. Each worker holds its own copy of
+ * every served model. Requests go to the least busy worker; a worker that dies is replaced and its pending
  * requests fail with a 500.
  */
 export class InferencePool {
@@ -118,8 +122,8 @@ export class InferencePool {
     });
   }
 
-  /** Decodes and classifies `bytes` in the least busy worker. */
-  classify(bytes: Uint8Array): Promise<Classified> {
+  /** Decodes and classifies `bytes` with model `modelId` in the least busy worker. */
+  classify(modelId: string, bytes: Uint8Array, request: ClassifyRequest): Promise<Classified> {
     if (this.closed) return Promise.reject(new Error('inference pool is closed'));
     if (this.slots.length === 0) return Promise.reject(new Error('no inference worker is running'));
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -127,7 +131,7 @@ export class InferencePool {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
       slot.busy++;
-      const req: WorkerRequest = { id, bytes };
+      const req: WorkerRequest = { id, modelId, bytes, request };
       slot.worker.postMessage(req);
     });
   }

@@ -1,6 +1,6 @@
 /**
- * A worker thread of the inference pool: loads the bundle once, then decodes and classifies
- * the audio bytes it is sent, one message at a time. See inference-pool.ts.
+ * A worker thread of the inference pool: loads every served bundle once, then decodes and
+ * classifies the audio bytes it is sent with the model named in each message. See inference-pool.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Predictor } from '../../core/predict.js';
@@ -13,12 +13,19 @@ const data = workerData as WorkerData;
 const port = parentPort!;
 try {
   await initBackend(data.backend);
-  const predictor = Predictor.fromBundle(await loadBundleFromDir(data.modelDir));
+  const predictors = new Map<string, Predictor>();
+  for (const m of data.models) predictors.set(m.id, Predictor.fromBundle(await loadBundleFromDir(m.dir)));
   const limits = { maxDurationSec: data.maxDurationSec, minDurationSec: data.minDurationSec };
   port.on('message', async (req: WorkerRequest) => {
     let reply: WorkerReply;
     try {
-      reply = { id: req.id, ok: true, result: await classifyBytes(req.bytes, predictor, limits) };
+      const predictor = predictors.get(req.modelId);
+      if (!predictor) throw new Error(`inference worker has no model "${req.modelId}"`);
+      reply = {
+        id: req.id,
+        ok: true,
+        result: await classifyBytes(req.bytes, predictor, limits, req.request),
+      };
     } catch (err) {
       const e = err as { code?: unknown; message?: string; name?: string; stack?: string };
       reply = {

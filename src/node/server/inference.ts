@@ -1,5 +1,6 @@
+import { SpeakerProfile } from '../../core/speaker-profile.js';
 import { decodeBytes } from '../decode.js';
-import type { Prediction, ServerPredictor } from './model-context.js';
+import type { ClassifyRequest, Prediction, ServerPredictor } from './model-context.js';
 
 export interface Classified {
   prediction: Prediction;
@@ -7,6 +8,8 @@ export interface Classified {
   durationSec: number;
   /** Container the decoder recognised (wav, flac, mp3, ogg, webm, ...). */
   container: string;
+  /** The clip's descriptor vector, when asked for and the model has one. */
+  descriptors: Float32Array | null;
 }
 
 /** Decoding limits: longer audio is a 413 (TOO_LONG), shorter a 422 (TOO_SHORT). */
@@ -15,21 +18,42 @@ export interface AudioLimits {
   minDurationSec: number;
 }
 
+export const NO_SPEAKER: ClassifyRequest = { describe: false, speaker: null };
+
 /**
  * Decodes uploaded bytes to mono at the model's sample rate and classifies them. Decoding
  * errors (AudioError, with a `code`) propagate to the error handler, which maps them to
- * 415/413/422.
+ * 415/413/422. With a speaker, the clip's descriptors join the speaker's stored profile before
+ * the prediction, so the clip counts towards its own adaptation.
  */
 export async function classifyBytes(
   bytes: Uint8Array,
   predictor: ServerPredictor,
   limits: AudioLimits,
+  request: ClassifyRequest = NO_SPEAKER,
 ): Promise<Classified> {
   const audio = await decodeBytes(bytes, {
     targetSampleRate: predictor.manifest.featureConfig.sampleRate,
     maxDurationSec: limits.maxDurationSec,
     minDurationSec: limits.minDurationSec,
   });
-  const prediction = await predictor.predict(audio.samples);
-  return { prediction, durationSec: audio.source.durationSec, container: audio.source.container };
+  const wantDescriptors =
+    (request.describe || request.speaker !== null) && predictor.usesDescriptors === true;
+  const descriptors = wantDescriptors && predictor.describe ? await predictor.describe(audio.samples) : null;
+  let profile: SpeakerProfile | undefined;
+  if (request.speaker && descriptors) {
+    const stored = request.speaker.profile;
+    profile = stored ? SpeakerProfile.fromJSON(stored) : new SpeakerProfile(descriptors.length);
+    profile.add(descriptors);
+  }
+  const prediction = await predictor.predict(audio.samples, undefined, {
+    ...(profile ? { profile } : {}),
+    ...(descriptors ? { descriptors } : {}),
+  });
+  return {
+    prediction,
+    durationSec: audio.source.durationSec,
+    container: audio.source.container,
+    descriptors,
+  };
 }

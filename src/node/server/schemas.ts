@@ -30,15 +30,36 @@ export const predictionSchema = {
       description: 'Probability of every label the model knows, summing to 1',
       additionalProperties: { type: 'number' },
     },
+    adaptation: { $ref: 'Adaptation#' },
+  },
+} as const;
+
+export const adaptationSchema = {
+  $id: 'Adaptation',
+  type: ['object', 'null'],
+  description: 'Speaker adaptation of this prediction; null when no speaker was named',
+  required: ['speaker', 'speakerUtterances', 'adapted', 'minSpeakerUtterances'],
+  properties: {
+    speaker: { type: 'string' },
+    speakerUtterances: {
+      type: 'integer',
+      description: "Clips in the speaker's profile for this model, this one included",
+    },
+    adapted: { type: 'boolean', description: "Whether the speaker's profile normalised this prediction" },
+    minSpeakerUtterances: {
+      type: ['integer', 'null'],
+      description: 'Clips needed before the model adapts; null when the model never adapts to a speaker',
+    },
   },
 } as const;
 
 export const predictResponseSchema = {
   $id: 'PredictResponse',
   type: 'object',
-  required: ['label', 'emoji', 'confidence', 'probabilities', 'durationSec', 'modelId'],
+  required: ['label', 'emoji', 'confidence', 'probabilities', 'adaptation', 'durationSec', 'modelId'],
   properties: {
     ...predictionSchema.properties,
+    adaptation: { $ref: 'Adaptation#' },
     durationSec: { type: 'number', description: 'Duration of the decoded audio' },
     modelId: { type: 'string' },
   },
@@ -55,6 +76,7 @@ export const recordingSchema = {
     'sizeBytes',
     'durationSec',
     'modelId',
+    'speaker',
     'prediction',
     'audioUrl',
   ],
@@ -66,6 +88,7 @@ export const recordingSchema = {
     sizeBytes: { type: 'integer' },
     durationSec: { type: 'number' },
     modelId: { type: 'string' },
+    speaker: { type: ['string', 'null'], description: 'Who speaks, as the client named them' },
     prediction: { $ref: 'Prediction#' },
     audioUrl: { type: 'string', description: 'Where to fetch the original audio' },
   },
@@ -102,7 +125,13 @@ export const uploadErrorResponses = {
   500: { $ref: 'Error#' },
 } as const;
 
-export const SHARED_SCHEMAS = [errorSchema, predictionSchema, recordingSchema, recordingPageSchema];
+export const SHARED_SCHEMAS = [
+  errorSchema,
+  adaptationSchema,
+  predictionSchema,
+  recordingSchema,
+  recordingPageSchema,
+];
 
 /** Routes whose body is an audio upload (read by audio-upload.ts, not by a JSON body schema). */
 export const AUDIO_UPLOAD_ROUTES = ['/api/predict', '/api/recordings'];
@@ -119,7 +148,14 @@ export const audioRequestBody = {
       schema: {
         type: 'object',
         required: ['file'],
-        properties: { file: { type: 'string', format: 'binary' } },
+        properties: {
+          file: { type: 'string', format: 'binary' },
+          speaker: {
+            type: 'string',
+            description: 'Optional: who speaks (see the `speaker` query parameter)',
+          },
+          model: { type: 'string', description: 'Optional: which served model answers' },
+        },
       },
     },
     'audio/*': { schema: { type: 'string', format: 'binary' } },

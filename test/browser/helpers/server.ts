@@ -5,9 +5,12 @@ import { Predictor } from '../../../src/core/predict.js';
 import { initBackend } from '../../../src/node/backend.js';
 import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
 import { buildApp } from '../../../src/node/server/app.js';
+import { saveSmallEnsemble } from '../../integration/api/adaptive-bundle.js';
 import { ROOT, WEB_DIST } from './web-build.js';
 
 export const TINY_BUNDLE = join(ROOT, 'test', 'fixtures', 'bundles', 'tiny');
+/** Clips of one speaker the second model needs before it adapts. */
+export const ADAPTIVE_MIN_CLIPS = 3;
 
 export interface RunningServer {
   url: string;
@@ -21,21 +24,33 @@ export const serverSkip: string | false = existsSync(join(TINY_BUNDLE, 'emovox.j
   : `the tiny test bundle is missing at ${TINY_BUNDLE} (run scripts/make-test-bundle.ts)`;
 
 /**
- * The real Emovox server (buildApp) on 127.0.0.1 and a free port, with the tiny bundle (also
- * published at /model/ for in-page inference), the built page and a temporary data folder.
+ * The real Emovox server (buildApp) on 127.0.0.1 and a free port, with two models: `tiny` (the
+ * default, deep) and `adaptive` (a small speaker-adaptive ensemble built here), both published
+ * at /model/<id>/ for in-page inference, the built page and a temporary data folder.
  */
 export async function startServer(): Promise<RunningServer> {
   await initBackend();
+  const tmp = mkdtempSync(join(tmpdir(), 'emovox-web-data-'));
+  const dataDir = join(tmp, 'data');
+  const adaptiveDir = join(tmp, 'adaptive');
+  await saveSmallEnsemble(adaptiveDir, ADAPTIVE_MIN_CLIPS);
   const predictor = Predictor.fromBundle(await loadBundleFromDir(TINY_BUNDLE));
-  const dataDir = mkdtempSync(join(tmpdir(), 'emovox-web-data-'));
-  const app = await buildApp({ predictor, dataDir, modelDir: TINY_BUNDLE, webRoot: WEB_DIST });
+  const adaptive = Predictor.fromBundle(await loadBundleFromDir(adaptiveDir));
+  const app = await buildApp({
+    models: [
+      { id: 'tiny', predictor, dir: TINY_BUNDLE },
+      { id: 'adaptive', predictor: adaptive, dir: adaptiveDir },
+    ],
+    dataDir,
+    webRoot: WEB_DIST,
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,
     labels: predictor.labels,
     close: async () => {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     },
   };
 }

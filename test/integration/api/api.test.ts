@@ -261,24 +261,37 @@ describe('HTTP API on a real server and SQLite file', () => {
     );
   });
 
-  test('GET /api/models describes the bundle and /model/ serves its files', async () => {
-    const m = (await (await fetch(`${s.url}/api/models`)).json()) as {
-      id: string;
-      labels: string[];
-      emojis: Record<string, string>;
-      bundleUrl: string;
-      metrics: object;
-      card: string;
-      history: unknown[];
+  test('GET /api/models describes the bundle and /model/<id>/ serves its files', async () => {
+    const list = (await (await fetch(`${s.url}/api/models`)).json()) as {
+      default: string;
+      models: {
+        id: string;
+        title: string;
+        kind: string;
+        labels: string[];
+        emojis: Record<string, string>;
+        bundleUrl: string;
+        metrics: object;
+        card: string;
+        history: unknown[];
+        speakerAdaptation: object | null;
+      }[];
     };
+    assert.equal(list.default, 'tiny');
+    assert.equal(list.models.length, 1);
+    const m = list.models[0];
     assert.equal(m.id, 'tiny');
+    assert.equal(m.kind, 'deep');
+    assert.equal(m.title, `${labels.length} emotions`);
     assert.deepEqual(m.labels, labels);
     assert.deepEqual(Object.keys(m.emojis), labels);
-    assert.equal(m.bundleUrl, '/model/');
+    assert.equal(m.bundleUrl, '/model/tiny/');
+    assert.equal(m.speakerAdaptation, null, 'a deep bundle does not adapt to speakers');
     assert.equal(typeof m.card, 'string');
-    const manifest = (await (await fetch(`${s.url}/model/emovox.json`)).json()) as { labels: string[] };
+    assert.deepEqual(await (await fetch(`${s.url}/api/models/tiny`)).json(), m);
+    const manifest = (await (await fetch(`${s.url}/model/tiny/emovox.json`)).json()) as { labels: string[] };
     assert.deepEqual(manifest.labels, labels);
-    assert.equal((await fetch(`${s.url}/model/model.json`)).status, 200);
+    assert.equal((await fetch(`${s.url}/model/tiny/model.json`)).status, 200);
   });
 
   test('the OpenAPI document lists every route', async () => {
@@ -290,10 +303,12 @@ describe('HTTP API on a real server and SQLite file', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/health',
       '/api/models',
+      '/api/models/{id}',
       '/api/predict',
       '/api/recordings',
       '/api/recordings/{id}',
       '/api/recordings/{id}/audio',
+      '/api/speakers',
     ]);
   });
 

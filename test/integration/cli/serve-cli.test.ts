@@ -1,16 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleFoldersIn, modelDirsToServe } from '../../../src/cli/commands/serve.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const TINY = join(ROOT, 'test/fixtures/bundles/tiny');
 
-test('serve prints its address and model, answers /api/health, and stops on SIGTERM', async () => {
+test('serve prints its address and models, answers /api/health, and stops on SIGTERM', async () => {
   const data = mkdtempSync(join(tmpdir(), 'emovox-serve-'));
+  const copy = join(data, 'bundles', 'tiny-copy');
+  cpSync(TINY, copy, { recursive: true });
   const child = spawn(
     process.execPath,
     [
@@ -24,6 +27,8 @@ test('serve prints its address and model, answers /api/health, and stops on SIGT
       '0',
       '--model',
       TINY,
+      '--model',
+      copy,
       '--data',
       data,
     ],
@@ -40,11 +45,14 @@ test('serve prints its address and model, answers /api/health, and stops on SIGT
       });
       child.once('exit', (code) => rej(new Error(`serve exited with ${code}: ${stderr}`)));
     });
-    const m = /^Emovox listening on (http:\/\/127\.0\.0\.1:(\d+)) \(model: tiny\)$/.exec(line);
+    const m = /^Emovox listening on (http:\/\/127\.0\.0\.1:(\d+)) \(models: tiny, tiny-copy\)$/.exec(line);
     assert.ok(m, line);
     const health = await fetch(`${m[1]}/api/health`);
     assert.equal(health.status, 200);
-    assert.equal(((await health.json()) as { model: string }).model, 'tiny');
+    assert.deepEqual(await health.json().then((h) => (h as { models: string[] }).models), [
+      'tiny',
+      'tiny-copy',
+    ]);
     assert.ok(existsSync(join(data, 'emovox.sqlite')), 'the database is created in --data');
     const code = await new Promise((res) => {
       child.once('exit', res);
@@ -54,5 +62,26 @@ test('serve prints its address and model, answers /api/health, and stops on SIGT
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(data, { recursive: true, force: true });
+  }
+});
+
+test('--models serves every bundle folder inside a folder, default first; none found is a clear error', () => {
+  const root = mkdtempSync(join(tmpdir(), 'emovox-models-'));
+  try {
+    for (const name of ['zeta', 'default', 'alpha']) {
+      mkdirSync(join(root, name));
+      writeFileSync(join(root, name, 'emovox.json'), '{}');
+    }
+    mkdirSync(join(root, 'not-a-bundle'));
+    assert.deepEqual(
+      bundleFoldersIn(root),
+      ['default', 'alpha', 'zeta'].map((n) => join(root, n)),
+    );
+    assert.deepEqual(modelDirsToServe({ model: ['x'], models: root }), ['x', ...bundleFoldersIn(root)]);
+    assert.deepEqual(modelDirsToServe({ model: [] }), [undefined], 'nothing given: the default bundle');
+    assert.throws(() => bundleFoldersIn(join(root, 'not-a-bundle')), /no bundle folders in it/);
+    assert.throws(() => bundleFoldersIn(join(root, 'missing')), /no such folder/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecordingStore } from '../../store/recordings.js';
-import type { ModelContext } from '../model-context.js';
+import type { ModelSet } from '../model-set.js';
 
-/** GET /api/health: 200 when the model is loaded and the database answers. */
-export const healthRoutes: FastifyPluginAsync<{ model: ModelContext; store: RecordingStore }> = async (
+/** GET /api/health: 200 when the models are loaded and the database answers. */
+export const healthRoutes: FastifyPluginAsync<{ models: ModelSet; store: RecordingStore }> = async (
   app,
-  { model, store },
+  { models, store },
 ) => {
   const started = Date.now();
   app.get(
@@ -17,10 +17,11 @@ export const healthRoutes: FastifyPluginAsync<{ model: ModelContext; store: Reco
         response: {
           200: {
             type: 'object',
-            required: ['status', 'model', 'recordings', 'uptimeSec'],
+            required: ['status', 'model', 'models', 'recordings', 'uptimeSec'],
             properties: {
               status: { type: 'string', enum: ['ok'] },
-              model: { type: 'string' },
+              model: { type: 'string', description: 'The default model' },
+              models: { type: 'array', items: { type: 'string' } },
               recordings: { type: 'integer' },
               uptimeSec: { type: 'number' },
             },
@@ -30,7 +31,8 @@ export const healthRoutes: FastifyPluginAsync<{ model: ModelContext; store: Reco
     },
     async () => ({
       status: 'ok',
-      model: model.id,
+      model: models.default.id,
+      models: models.ids,
       recordings: store.list(1, 1).total,
       uptimeSec: (Date.now() - started) / 1000,
     }),

@@ -4,11 +4,13 @@ import type { Recording, RecordingStore } from '../../store/recordings.js';
 import { MAX_PAGE_SIZE } from '../../store/recordings.js';
 import { audioMimeType, readAudioUpload } from '../audio-upload.js';
 import { HttpError } from '../errors.js';
-import type { ModelContext } from '../model-context.js';
+import type { ModelSet } from '../model-set.js';
+import { requestSpeaker, speakerOption, uploadOption, uploadOptionsQuery } from '../request-options.js';
 import { idParamsSchema, uploadErrorResponses } from '../schemas.js';
+import { classifyForSpeaker } from '../speaker-adaptation.js';
 
 export interface RecordingRoutesOptions {
-  model: ModelContext;
+  models: ModelSet;
   store: RecordingStore;
 }
 
@@ -21,53 +23,65 @@ function notFound(id: string): HttpError {
 }
 
 /** Stored recordings: create (upload + classify + store), list (paginated, newest first), get, audio, delete. */
-export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, { model, store }) => {
+export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, { models, store }) => {
   // sendFile for the audio download (Range requests, ETag), without serving a folder itself.
   await app.register(fastifyStatic, { root: store.audioDir, serve: false });
 
-  app.post<{ Querystring: { name?: string } }>(
+  app.post<{ Querystring: { name?: string; speaker?: string; model?: string } }>(
     '/api/recordings',
     {
       schema: {
         summary: 'Store an audio clip and its prediction',
         description:
           'Body as for POST /api/predict. The original bytes are kept and can be fetched from `audioUrl`. ' +
-          'With a raw body, `?name=` records a file name.',
+          'With a raw body, `?name=` records a file name. With a speaker, the clip is classified with their ' +
+          "profile and then joins it (its descriptor vector is stored for the speaker's next clips).",
         tags: ['recordings'],
         querystring: {
           type: 'object',
-          properties: { name: { type: 'string', minLength: 1, maxLength: 255 } },
+          properties: { name: { type: 'string', minLength: 1, maxLength: 255 }, ...uploadOptionsQuery },
           additionalProperties: false,
         },
-        response: { 201: { $ref: 'Recording#' }, ...uploadErrorResponses },
+        response: {
+          201: { $ref: 'Recording#' },
+          ...uploadErrorResponses,
+          404: { $ref: 'Error#', description: 'No model of that name (the message lists them)' },
+        },
       },
     },
     async (request, reply) => {
       const upload = await readAudioUpload(request, request.query.name);
-      const { prediction, durationSec, container } = await model.classify(upload.bytes);
+      const model = models.get(uploadOption(request.query, upload, 'model'));
+      const speaker = speakerOption(request.query, upload);
+      const { classified, adaptation } = await classifyForSpeaker(model, store, upload.bytes, speaker);
+      const { durationSec, container, descriptors } = classified;
+      const kind = model.summary.descriptorKind;
       const rec = store.create({
         bytes: upload.bytes,
         mimeType: audioMimeType(upload.mimeType, container),
         fileName: upload.fileName,
         durationSec,
         modelId: model.id,
-        prediction,
+        prediction: { ...classified.prediction, ...(adaptation ? { adaptation } : {}) },
+        speaker,
+        descriptors: kind && descriptors ? [{ kind, vector: descriptors }] : [],
       });
       return reply.code(201).header('location', `/api/recordings/${rec.id}`).send(withUrl(rec));
     },
   );
 
-  app.get<{ Querystring: { page: number; pageSize: number } }>(
+  app.get<{ Querystring: { page: number; pageSize: number; speaker?: string } }>(
     '/api/recordings',
     {
       schema: {
-        summary: 'Stored recordings, newest first',
+        summary: "Stored recordings, newest first (optionally one speaker's)",
         tags: ['recordings'],
         querystring: {
           type: 'object',
           properties: {
             page: { type: 'integer', minimum: 1, default: 1 },
             pageSize: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 },
+            speaker: { type: 'string', description: "Only this speaker's recordings" },
           },
           additionalProperties: false,
         },
@@ -75,7 +89,8 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
       },
     },
     async (request) => {
-      const page = store.list(request.query.page, request.query.pageSize);
+      const speaker = requestSpeaker(request.query.speaker);
+      const page = store.list(request.query.page, request.query.pageSize, speaker);
       return { ...page, items: page.items.map(withUrl) };
     },
   );

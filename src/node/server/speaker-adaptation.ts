@@ -1,0 +1,60 @@
+import { SpeakerProfile, type SpeakerProfileJSON } from '../../core/speaker-profile.js';
+import type { RecordingStore } from '../store/recordings.js';
+import type { Classified } from './inference.js';
+import type { ModelContext } from './model-context.js';
+
+/** What an answer says about speaker adaptation (null when no speaker was named). */
+export interface Adaptation {
+  speaker: string;
+  /** Clips of this speaker the model's profile holds, this one included. */
+  speakerUtterances: number;
+  /** Whether the prediction was normalised with the speaker's profile. */
+  adapted: boolean;
+  /** Clips needed before the model adapts; null when this model never adapts to a speaker. */
+  minSpeakerUtterances: number | null;
+}
+
+/** The profile of `speaker`'s stored clips for `model`'s descriptors, or null when there are none. */
+export function storedProfile(
+  store: RecordingStore,
+  model: ModelContext,
+  speaker: string,
+): SpeakerProfileJSON | null {
+  const kind = model.summary.descriptorKind;
+  if (!kind) return null;
+  const vectors = store.speakerDescriptors(speaker, kind);
+  if (vectors.length === 0) return null;
+  const profile = new SpeakerProfile(vectors[0].length);
+  for (const v of vectors) profile.add(v);
+  return profile.toJSON();
+}
+
+/**
+ * Classifies `bytes` with `model`, adapted to `speaker` when one is named: the speaker's
+ * profile is built from their stored clips and sent with the audio to wherever inference runs.
+ */
+export async function classifyForSpeaker(
+  model: ModelContext,
+  store: RecordingStore,
+  bytes: Uint8Array,
+  speaker: string | null,
+): Promise<{ classified: Classified; adaptation: Adaptation | null }> {
+  const describe = model.summary.descriptorKind !== null;
+  if (speaker === null)
+    return { classified: await model.classify(bytes, { describe, speaker: null }), adaptation: null };
+  const profile = storedProfile(store, model, speaker);
+  const classified = await model.classify(bytes, { describe, speaker: { profile } });
+  const reported = classified.prediction.adaptation;
+  const count = describe
+    ? (profile?.count ?? 0) + (classified.descriptors ? 1 : 0)
+    : store.speakerCount(speaker) + 1;
+  return {
+    classified,
+    adaptation: {
+      speaker,
+      speakerUtterances: reported?.speakerUtterances ?? count,
+      adapted: reported?.adapted ?? false,
+      minSpeakerUtterances: model.summary.minSpeakerUtterances,
+    },
+  };
+}
