@@ -9,7 +9,7 @@ import { Predictor } from '../../src/core/predict.js';
 import { initBackend } from '../../src/node/backend.js';
 import { loadBundleFromDir } from '../../src/node/bundle-io.js';
 import { parseTrainConfig } from '../../src/node/train/train-bundle-config.js';
-import { trainBundle } from '../../src/node/train/train-bundle.js';
+import { memberCheckpointDir, trainBundle } from '../../src/node/train/train-bundle.js';
 import { SMALL_DESCRIPTORS, speakerClip, writeToneCorpus } from '../helpers/tone-corpus.js';
 import { seededRandom } from '../helpers/tones.js';
 
@@ -105,6 +105,10 @@ test('train --config: an ensemble of a speaker-adaptive classical member and a 1
     ),
   );
   assert.ok(existsSync(evalA), 'the evaluation file inside the bundle folder is kept');
+  assert.ok(
+    !existsSync(memberCheckpointDir(out, 'deep')),
+    'the deep checkpoint is removed once the bundle is written',
+  );
   const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
   assert.match(
     card,
@@ -177,6 +181,46 @@ test('npm run train:default path: the script trains each config into its folder 
     assert.deepEqual(row.adaptation, { speakerUtterances: 4, adapted: true });
   }
   assert.deepEqual(rows[4].adaptation, { speakerUtterances: 1, adapted: false });
+});
+
+test('an interrupted deep member resumes from its checkpoint with --resume', async () => {
+  const out = join(dir, 'deep-only');
+  const config = parseTrainConfig({
+    corpora: [{ kind: 'folder', data: corpus }],
+    members: [
+      {
+        kind: 'deep',
+        train: {
+          modelName: 'cnn',
+          epochs: 2,
+          valSpeakers: 0,
+          augment: { copies: 0 },
+          featureConfig: { kind: 'logmel', nMels: 16 },
+          modelConfig: { inputSeconds: 1 },
+        },
+      },
+    ],
+  });
+  const base = { out, command: 'emovox train', cacheDir: null };
+  await assert.rejects(
+    trainBundle(config, {
+      ...base,
+      onEpoch: (_m, e) => {
+        if (e.epoch === 2) throw new Error('killed');
+      },
+    }),
+    /killed/,
+  );
+  assert.ok(existsSync(memberCheckpointDir(out, 'deep')));
+  const lines: string[] = [];
+  const r = await trainBundle(config, { ...base, resume: true, log: (l) => lines.push(l) });
+  assert.equal(r.kind, 'deep');
+  assert.ok(lines.some((l) => /deep: resuming after epoch 1 from /.test(l)));
+  const m = JSON.parse(readFileSync(join(out, 'emovox.json'), 'utf8'));
+  assert.deepEqual(
+    m.history.map((h: { epoch: number }) => h.epoch),
+    [1, 2],
+  );
 });
 
 test('bad configs are refused with the field and the accepted values', () => {

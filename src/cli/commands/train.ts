@@ -147,6 +147,7 @@ async function runBundleTrain(o: TrainCliOptions, argv: string[]): Promise<void>
     command: commandLine(argv),
     log,
     cacheDir: o.cache === false ? null : o.cacheDir,
+    resume: o.resume,
     onBatch: (p) => progress.batch(p),
     onEpoch: (member, entry) => {
       const m = config.members.find((x) => x.name === member);

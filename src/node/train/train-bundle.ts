@@ -31,6 +31,7 @@ import {
 } from '../bundle-io.js';
 import { readCorpus, type Utterance } from '../datasets/index.js';
 import { decodeFile } from '../decode.js';
+import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from './classical-features.js';
 import { TrainError, type TrainOptionsInput } from './options.js';
 import { speakerNormaliseRows } from './speaker-norm.js';
@@ -54,8 +55,15 @@ export interface TrainBundleOptions {
   cacheDir?: string | null;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (member: string, entry: HistoryEntry) => void;
+  /** Continue deep members from their checkpoints (`<out>.<member>.checkpoint`, saved every epoch). */
+  resume?: boolean;
   /** Injected clock for the card date (tests). */
   now?: () => Date;
+}
+
+/** Where a deep member's per-epoch checkpoint lives (removed once the bundle is written). */
+export function memberCheckpointDir(out: string, member: string): string {
+  return `${resolve(out)}.${member}.checkpoint`;
 }
 
 export interface CorpusUse {
@@ -253,14 +261,28 @@ async function trainDeepMember(
       log(`  ${m.name}: not used: ${(err as Error).message}`);
     }
   }
+  const checkpointDir = memberCheckpointDir(o.out, m.name);
+  const fingerprint = runFingerprint({ options, labels, files: ok.map((u) => [u.path, u.label, u.speaker]) });
+  const resume = o.resume ? await loadCheckpoint(checkpointDir, fingerprint) : null;
+  if (o.resume) {
+    log(
+      resume
+        ? `  ${m.name}: resuming after epoch ${resume.epoch} from ${checkpointDir}`
+        : `  ${m.name}: no checkpoint in ${checkpointDir}; starting afresh`,
+    );
+  }
   log(`  ${m.name}: training ${options.modelName} on ${ok.length} utterances`);
   const result = await trainModel({
     ...options,
     train: ok,
     signals,
     labels,
+    resume: resume ?? undefined,
     onBatch: o.onBatch,
-    onEpoch: (_s, entry) => o.onEpoch?.(m.name, entry),
+    onEpoch: async (snapshot, entry) => {
+      o.onEpoch?.(m.name, entry);
+      await saveCheckpoint(checkpointDir, fingerprint, snapshot);
+    },
   });
   result.manifest.createdAt = (o.now ?? (() => new Date()))().toISOString();
   const files = await deepBundleFiles(result.model, result.manifest);
@@ -368,6 +390,8 @@ export async function trainBundle(config: TrainConfig, o: TrainBundleOptions): P
   }
   files['MODEL_CARD.md'] = card;
   await writeFolderAtomic(o.out, files);
+  for (const m of config.members)
+    if (m.kind === 'deep') await removeCheckpoint(memberCheckpointDir(o.out, m.name));
   log(`wrote ${kind} bundle ${outAbs}`);
   return { kind, labels, corpora, utterances: utterances.length, card };
 }
