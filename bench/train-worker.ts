@@ -9,7 +9,13 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, describeModel, isModelName, modelInput } from '../src/core/models/index.js';
+import {
+  buildModel,
+  describeModel,
+  isModelName,
+  modelInput,
+  type ModelConfig,
+} from '../src/core/models/index.js';
 import { logMelSpectrogram } from '../src/core/features/index.js';
 import { initBackend, type BackendName } from '../src/node/backend.js';
 import { readEmodbTrainingFold } from './emodb-fold.js';
@@ -29,6 +35,8 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     /** Train on this many clips of the fold per epoch and scale the time to the whole fold (0 = all). */
     clips: { type: 'string', default: '0' },
+    /** Overrides of the model's default sizes (ModelConfig as JSON). */
+    config: { type: 'string', default: '{}' },
   },
 });
 
@@ -119,7 +127,11 @@ async function main(): Promise<void> {
   const width = waveform ? 1 : nMels;
   const inputShape = waveform ? [rows, 1] : [rows, width, 1];
 
-  const model = buildModel(name, { inputShape, numClasses: labels.length });
+  const model = buildModel(name, {
+    inputShape,
+    numClasses: labels.length,
+    config: JSON.parse(args.config) as Partial<ModelConfig>,
+  });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const random = rng(42);
   const y = tf.oneHot(

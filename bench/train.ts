@@ -9,7 +9,11 @@
  * Epochs are timed in wall seconds and in process CPU seconds; the ratio uses CPU seconds,
  * which stay comparable when other work shares the machine (wall time is printed too).
  *
+ * `--config` overrides the networks' sizes (ModelConfig JSON, given to both sides), or `small`
+ * for the small cnn2d-lstm that models/default and the LOSO runs use:
+ *
  *   npm run bench:train -- --epochs 2 --warmup 1 [--models cnn2d-lstm] [--batch 32] [--no-reference]
+ *   npm run bench:train -- --models cnn2d-lstm --config small --batch 16
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,11 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Named --config values. */
+const CONFIGS: Record<string, string> = {
+  small: JSON.stringify({ filters: [16, 16, 32, 32], lstmUnits: 32 }),
+};
 const { values: args } = parseArgs({
   options: {
     models: { type: 'string', default: 'cnn2d-lstm,cnn1d-lstm' },
@@ -30,6 +39,7 @@ const { values: args } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
     /** Time this many clips per epoch and scale to the whole fold (0 = the whole fold). */
     clips: { type: 'string', default: '0' },
+    config: { type: 'string', default: '{}' },
     'no-reference': { type: 'boolean', default: false },
   },
 });
@@ -78,7 +88,18 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+const config = CONFIGS[args.config] ?? args.config;
+try {
+  JSON.parse(config);
+} catch {
+  console.error(
+    `--config must be JSON (model config overrides) or one of: ${Object.keys(CONFIGS).join(', ')}`,
+  );
+  process.exit(2);
+}
 const common = [
+  '--config',
+  config,
   '--data',
   args.data,
   '--holdout',
@@ -128,7 +149,7 @@ const cell = (o: Outcome | null) =>
       ? `${fmt(median(o.result.epochCpuSeconds))} cpu-s (${fmt(median(o.result.epochSeconds))} wall-s), ${Math.round(o.result.peakRssMb)} MB`
       : `FAILED (${o.error})`;
 console.log(
-  `\nTraining speed, EMO-DB fold without speaker ${args.holdout}, batch ${args.batch}, median of ${args.epochs} epoch(s) after ${args.warmup} warm-up` +
+  `\nTraining speed, EMO-DB fold without speaker ${args.holdout}, batch ${args.batch}${config === '{}' ? '' : `, config ${config}`}, median of ${args.epochs} epoch(s) after ${args.warmup} warm-up` +
     (args.clips !== '0' ? `, each timed on ${args.clips} clips and scaled to the whole fold:` : ':'),
 );
 for (const { model, tfjs, torch } of rows) {
@@ -153,5 +174,5 @@ for (const { model, tfjs, torch } of rows) {
 const outDir = join(here, 'out');
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ args, rows }, null, 2));
+writeFileSync(file, JSON.stringify({ args, config, rows }, null, 2));
 console.log(`\nraw results: ${file}`);

@@ -79,6 +79,20 @@ class Cnn1dLstm(nn.Module):
         return self.out(h[-1])
 
 
+def model_kwargs(model, config):
+    """Constructor arguments from a ModelConfig-style JSON object (only the sizes both sides share)."""
+    names = {'filters': 'filters', 'lstmUnits': 'lstm_units'}
+    if model == 'cnn2d-lstm':
+        names['poolsFreqTime'] = 'pools'
+    else:
+        names.update(kernelSizes='kernels', convStrides='strides', poolsTime='pools')
+    unknown = sorted(set(config) - set(names))
+    if unknown:
+        sys.exit(f'--config: {", ".join(unknown)} not supported for {model}; accepted: {", ".join(names)}')
+    return {names[k]: (tuple(tuple(p) if isinstance(p, list) else p for p in v) if isinstance(v, list) else v)
+            for k, v in config.items()}
+
+
 def read_fold(data, held_out):
     rows = [line.split('\t') for line in open(os.path.join(data, 'MANIFEST.tsv')).read().strip().split('\n')[1:]]
     labels = sorted({r[2] for r in rows})
@@ -113,6 +127,8 @@ def main():
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--seconds', type=float, default=3)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--config', default='{}',
+                    help='overrides of the network sizes as JSON, in the names of src/core/models/config.ts')
     ap.add_argument('--clips', type=int, default=0,
                     help='train on this many clips of the fold per epoch and scale the time to the whole fold (0 = all)')
     a = ap.parse_args()
@@ -125,10 +141,11 @@ def main():
         clips = random.Random(7).sample(clips, a.clips)
     scale = full / len(clips)
     waveform = a.model == 'cnn1d-lstm'
+    sizes = model_kwargs(a.model, json.loads(a.config))
     if waveform:
         items = [w.unsqueeze(0) for w, _ in clips]  # [1, samples]
         rows = int(a.seconds * SAMPLE_RATE)
-        model = Cnn1dLstm(len(labels))
+        model = Cnn1dLstm(len(labels), **sizes)
     else:
         mel = torchaudio.transforms.MelSpectrogram(
             sample_rate=SAMPLE_RATE, n_fft=512, win_length=400, hop_length=HOP, n_mels=64,
@@ -140,7 +157,7 @@ def main():
         mean, std = allv.mean(), allv.std()
         items = [(x - mean) / std for x in items]
         rows = int(a.seconds * SAMPLE_RATE / HOP)
-        model = Cnn2dLstm(64, len(labels))
+        model = Cnn2dLstm(64, len(labels), **sizes)
     y_all = torch.tensor([lab for _, lab in clips])
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     rnd = random.Random(42)

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer.js';
 import { ModelConfigError, type ModelConfig } from './config.js';
 import { inputConv2d } from './input-conv.js';
+import { lstmLayer } from './lstm-layer.js';
 
 /**
  * Local feature learning blocks (Zhao, Mao & Chen 2019): convolution -> batch norm -> ELU ->
@@ -140,16 +141,14 @@ export function applyClassifier(
  * JavaScript takes tens of seconds for a 128 x 512 matrix.
  */
 export function lstm(x: tf.SymbolicTensor, units: number, l2: number): tf.SymbolicTensor {
-  return tf.layers
-    .lstm({
-      name: 'lstm',
-      units,
-      returnSequences: false,
-      recurrentInitializer: 'glorotUniform',
-      kernelRegularizer: regularizer(l2),
-      recurrentRegularizer: regularizer(l2),
-    })
-    .apply(x) as tf.SymbolicTensor;
+  return lstmLayer({
+    name: 'lstm',
+    units,
+    returnSequences: false,
+    recurrentInitializer: 'glorotUniform',
+    kernelRegularizer: regularizer(l2),
+    recurrentRegularizer: regularizer(l2),
+  }).apply(x) as tf.SymbolicTensor;
 }
 
 export function checkBuildArgs(

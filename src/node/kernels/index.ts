@@ -3,8 +3,8 @@
  * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad,
  * the Tile/Sum/Mean of batch-norm statistics and gradients, Identity, which copied, and
  * BatchMatMul with transposed operands).
- * Training-mode batch normalisation runs as two kernels of our own (see
- * src/core/models/batch-norm-training.ts). Forward Conv2D stays the wasm backend's own (XNNPACK):
+ * Training-mode batch normalisation and the LSTM sequence run as kernels of our own (see
+ * src/core/models/batch-norm-training.ts and lstm-training.ts). Forward Conv2D stays the wasm backend's own (XNNPACK):
  * it is as fast as im2col + MatMul.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +13,7 @@ import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './BatchNor
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { identityConfig } from './Identity.js';
+import { lstmSequenceConfig, lstmSequenceGradConfig } from './Lstm.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
 import { meanConfig } from './Mean.js';
 import { sumConfig } from './Sum.js';
@@ -30,6 +31,8 @@ export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
   batchMatMulConfig,
+  lstmSequenceConfig,
+  lstmSequenceGradConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */
