@@ -237,7 +237,7 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
         ys.push(it.labelIndex);
       });
       const x = tf.tensor(flat, [idx.length, ...inputShape]);
-      const y = tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length);
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length));
       const w = tf.tensor1d(ys.map((k) => weights[k]));
       let predicted: tf.Tensor | undefined;
       const cost = withSeededMathRandom(rng, () =>
