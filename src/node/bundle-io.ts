@@ -39,7 +39,7 @@ async function readJson(path: string): Promise<unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new BundleError(
       code === 'ENOENT'
-        ? `${path} not found (a bundle folder holds ${MANIFEST_FILE}, ${MODEL_FILE} and weights)`
+        ? `${path} not found (a bundle folder holds ${MANIFEST_FILE} and, by its kind, ${MODEL_FILE} + weights, classical.json, or member folders)`
         : `cannot read ${path}: ${code}`,
     );
   }
