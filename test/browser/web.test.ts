@@ -305,6 +305,9 @@ describe('web page in chromium', { skip }, () => {
     assert.equal(await page.getByLabel('Model', { exact: true }).inputValue(), 'adaptive');
     await page.getByRole('heading', { name: 'Members (2)' }).waitFor();
     await page.getByRole('cell', { name: /after 3 clips of the same named speaker/ }).waitFor();
+    // The card's figures: one row per evaluation, with and without per-speaker normalisation.
+    await page.getByRole('columnheader', { name: 'Per speaker' }).waitFor();
+    await page.getByRole('cell', { name: '60.0 %' }).waitFor();
     await page.screenshot({ path: artifact('model-ensemble.png'), fullPage: true });
 
     // A name the server would refuse is caught before anything is sent.

@@ -30,6 +30,8 @@ const NAMES: Record<string, string> = {
   confusion: 'Confusion matrix',
   perClass: 'Per class',
   loso: 'Leave-one-speaker-out',
+  speakerNorm: 'Per-speaker normalisation',
+  evaluation: 'Evaluation figures',
   kfold: 'k-fold (speakers mixed)',
   holdout: 'Hold-out',
 };
@@ -69,6 +71,56 @@ function isConfusion(v: unknown): v is Confusion {
 
 function isClassRows(v: unknown): v is ClassRow[] {
   return Array.isArray(v) && v.length > 0 && v.every((r) => r && typeof r === 'object' && 'label' in r);
+}
+
+/** A list of flat records, e.g. an evaluation per model and setting: one table row each. */
+function isRecordRows(v: unknown): v is Record<string, unknown>[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every(
+      (r) =>
+        r !== null &&
+        typeof r === 'object' &&
+        !Array.isArray(r) &&
+        Object.values(r as object).every((x) => x === null || typeof x !== 'object'),
+    )
+  );
+}
+
+/** Short column headings for record tables (narrow screens). */
+const SHORT: Record<string, string> = {
+  uar: 'UAR',
+  wa: 'WA',
+  macroF1: 'Macro-F1',
+  speakerNorm: 'Per speaker',
+};
+
+/**
+ * Column order: the first key (what the row is), then yes/no settings, then the figures, then
+ * the rest, so the figures stay in view on a narrow screen.
+ */
+function columnOrder(rows: Record<string, unknown>[]): string[] {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const rank = (k: string, i: number) =>
+    i === 0 ? 0 : rows.some((r) => typeof r[k] === 'boolean') ? 1 : RATIO.test(k) ? 2 : 3;
+  return keys
+    .map((k, i) => ({ k, r: rank(k, i), i }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.k);
+}
+
+function recordTable(rows: Record<string, unknown>[]): HTMLTableElement {
+  const keys = columnOrder(rows);
+  const show = (k: string, v: unknown) =>
+    v === null || v === undefined ? '–' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : formatValue(k, v);
+  const t = h(
+    'table',
+    { class: 'metrics' },
+    h('tr', {}, ...keys.map((k) => h('th', { scope: 'col', title: humanise(k) }, SHORT[k] ?? humanise(k)))),
+  );
+  for (const r of rows) t.append(h('tr', {}, ...keys.map((k) => h('td', {}, show(k, r[k])))));
+  return t;
 }
 
 function isScalar(v: unknown): boolean {
@@ -124,6 +176,8 @@ export function renderMetrics(metrics: Record<string, unknown>, depth = 0): Elem
     if (isScalar(v) || v === null) continue;
     if (isConfusion(v)) out.push(heading(humanise(k)), confusionMatrixChart(v.labels, v.matrix));
     else if (isClassRows(v)) out.push(heading(humanise(k)), classTable(v));
+    else if (isRecordRows(v))
+      out.push(heading(humanise(k)), h('div', { class: 'table-scroll' }, recordTable(v)));
     else if (typeof v === 'object' && depth < 2) {
       const inner = renderMetrics(v as Record<string, unknown>, depth + 1);
       if (inner.length > 0) out.push(heading(humanise(k)), ...inner);

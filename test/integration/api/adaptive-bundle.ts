@@ -132,7 +132,13 @@ export async function saveSmallEnsemble(dir: string, minSpeakerUtterances = 3): 
     modelConfig: {},
     corpus: 'synthetic',
     protocol: 'test fixture',
-    metrics: { loso: { uar: 0.5 } },
+    // Made-up figures in the shape train-bundle.ts writes, so the model page's table can be checked.
+    metrics: {
+      evaluation: [
+        { model: 'svm-linear', protocol: 'loso', speakerNorm: false, uar: 0.5, wa: 0.52, macroF1: 0.49 },
+        { model: 'svm-linear', protocol: 'loso', speakerNorm: true, uar: 0.6, wa: 0.61, macroF1: 0.59 },
+      ],
+    },
     history: [],
     card: 'An ensemble test bundle.',
     createdAt: new Date(0).toISOString(),
