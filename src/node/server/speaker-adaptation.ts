@@ -14,15 +14,22 @@ export interface Adaptation {
   minSpeakerUtterances: number | null;
 }
 
-/** The profile of `speaker`'s stored clips for `model`'s descriptors, or null when there are none. */
+/**
+ * A profile holds at most this many of the speaker's newest stored clips: plenty for a mean and
+ * standard deviation, and a bounded read per request (each clip is ~11 KB of descriptors).
+ */
+export const MAX_PROFILE_CLIPS = 500;
+
+/** The profile of `speaker`'s newest stored clips for `model`'s descriptors, or null when there are none. */
 export function storedProfile(
   store: RecordingStore,
   model: ModelContext,
   speaker: string,
+  maxClips = MAX_PROFILE_CLIPS,
 ): SpeakerProfileJSON | null {
   const kind = model.summary.descriptorKind;
   if (!kind) return null;
-  const vectors = store.speakerDescriptors(speaker, kind);
+  const vectors = store.speakerDescriptors(speaker, kind, maxClips);
   if (vectors.length === 0) return null;
   const profile = new SpeakerProfile(vectors[0].length);
   for (const v of vectors) profile.add(v);

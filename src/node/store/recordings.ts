@@ -234,16 +234,19 @@ export class RecordingStore {
     };
   }
 
-  /** The descriptor vectors of `kind` stored with `speaker`'s recordings, oldest first. */
-  speakerDescriptors(speaker: string, kind: string): Float32Array[] {
+  /**
+   * The descriptor vectors of `kind` stored with `speaker`'s recordings, oldest first; with
+   * `limit`, only the newest `limit` of them.
+   */
+  speakerDescriptors(speaker: string, kind: string, limit = Number.MAX_SAFE_INTEGER): Float32Array[] {
     const blobs = this.db
       .prepare(
         `SELECT d.vector FROM descriptors d JOIN recordings r ON r.id = d.recording_id
-         WHERE r.speaker = ? AND d.kind = ? ORDER BY r.rowid`,
+         WHERE r.speaker = ? AND d.kind = ? ORDER BY r.rowid DESC LIMIT ?`,
       )
       .pluck()
-      .all(speaker, kind) as Buffer[];
-    return blobs.map(blobToVector);
+      .all(speaker, kind, limit) as Buffer[];
+    return blobs.reverse().map(blobToVector);
   }
 
   /** Number of `speaker`'s recordings (with a descriptor vector of `kind`, when given). */

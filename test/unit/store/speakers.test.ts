@@ -75,6 +75,11 @@ test('descriptor vectors come back bit for bit per speaker and kind; deleting a 
       vectors.map((v) => [...v]),
       [[...Float32Array.from([0.1, -2.5, 1e-7])], [3, 4, 5]],
     );
+    assert.deepEqual(
+      store.speakerDescriptors('anna', 'd3', 1).map((v) => [...v]),
+      [[3, 4, 5]],
+      'a limit keeps the newest',
+    );
     assert.equal(store.speakerCount('anna'), 4);
     assert.equal(store.speakerCount('anna', 'd3'), 2);
     assert.equal(store.speakerCount('nobody', 'd3'), 0);
