@@ -9,7 +9,13 @@ import { Predictor } from '../../src/core/predict.js';
 import { initBackend } from '../../src/node/backend.js';
 import { loadBundleFromDir } from '../../src/node/bundle-io.js';
 import { parseTrainConfig } from '../../src/node/train/train-bundle-config.js';
-import { memberCheckpointDir, trainBundle } from '../../src/node/train/train-bundle.js';
+import { readCorpus } from '../../src/node/datasets/index.js';
+import {
+  gatherUtterances,
+  memberCheckpointDir,
+  trainBundle,
+  utterancesTsv,
+} from '../../src/node/train/train-bundle.js';
 import { SMALL_DESCRIPTORS, speakerClip, writeToneCorpus } from '../helpers/tone-corpus.js';
 import { seededRandom } from '../helpers/tones.js';
 
@@ -220,6 +226,39 @@ test('an interrupted deep member resumes from its checkpoint with --resume', asy
   assert.deepEqual(
     m.history.map((h: { epoch: number }) => h.epoch),
     [1, 2],
+  );
+});
+
+test('several corpora: speakers prefixed by corpus, label set applied; the TSV evaluates the same utterances', async () => {
+  const second = join(dir, 'corpus2');
+  writeToneCorpus(second, 2, 2, 9);
+  const config = parseTrainConfig({
+    corpora: [
+      { kind: 'folder', data: corpus },
+      { kind: 'manifest', data: join(dir, 'corpus2.tsv') },
+    ],
+    labels: ['sadness', 'happiness'],
+    members: [classicalMember],
+  });
+  // The second corpus as a manifest with its own speaker ids s1, s2 (clashing with the first corpus).
+  const own = (await readCorpus('folder', second)).utterances;
+  writeFileSync(join(dir, 'corpus2.tsv'), utterancesTsv(own));
+  const g = await gatherUtterances(config);
+  assert.equal(g.utterances.length, 3 * 2 * 4 + 2 * 2 * 2);
+  assert.deepEqual([...new Set(g.utterances.map((u) => u.speaker))].sort(), [
+    'folder:s1',
+    'folder:s2',
+    'folder:s3',
+    'manifest:s1',
+    'manifest:s2',
+  ]);
+  const tsv = join(dir, 'combined.tsv');
+  writeFileSync(tsv, utterancesTsv(g.utterances));
+  const back = await readCorpus('manifest', tsv);
+  assert.equal(back.problems.length, 0);
+  assert.deepEqual(
+    back.utterances.map((u) => [u.path, u.label, u.speaker]),
+    g.utterances.map((u) => [u.path, u.label, u.speaker]),
   );
 });
 

@@ -10,7 +10,7 @@
  *                          killed run).
  */
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
@@ -35,7 +35,12 @@ import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../nod
 import { createProgress } from '../../node/train/progress.js';
 import { trainModel } from '../../node/train/trainer.js';
 import { parseTrainConfig, readTrainConfig, type TrainConfig } from '../../node/train/train-bundle-config.js';
-import { trainBundle } from '../../node/train/train-bundle.js';
+import {
+  describeCorpusUse,
+  gatherUtterances,
+  trainBundle,
+  utterancesTsv,
+} from '../../node/train/train-bundle.js';
 
 interface TrainCliOptions {
   config?: string;
@@ -47,7 +52,8 @@ interface TrainCliOptions {
   minSpeakerUtterances?: number;
   cacheDir?: string;
   cache?: boolean;
-  out: string;
+  writeManifest?: string;
+  out?: string;
   epochs: number;
   batch: number;
   lr: number;
@@ -137,8 +143,20 @@ function bundleConfig(o: TrainCliOptions): TrainConfig {
   );
 }
 
+/** --write-manifest: the config's utterances as a manifest TSV for `emovox evaluate --corpus manifest`. */
+async function writeManifest(o: TrainCliOptions, file: string): Promise<void> {
+  const { utterances, corpora } = await gatherUtterances(bundleConfig(o));
+  for (const c of corpora) process.stdout.write(`${describeCorpusUse(c)}\n`);
+  writeFileSync(file, utterancesTsv(utterances));
+  process.stdout.write(
+    `wrote ${utterances.length} utterances to ${file}; evaluate with: emovox evaluate --corpus manifest --data ${file}\n`,
+  );
+}
+
 async function runBundleTrain(o: TrainCliOptions, argv: string[]): Promise<void> {
   const log = (line: string) => process.stdout.write(line + '\n');
+  if (o.writeManifest) return writeManifest(o, o.writeManifest);
+  if (!o.out) throw new TrainError('--out DIR is required (the bundle folder to write)');
   const config = bundleConfig(o);
   if (config.members.some((m) => m.kind === 'deep')) await initBackend(o.backend);
   const progress = createProgress({ quiet: o.quiet });
@@ -169,6 +187,9 @@ export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise
   if (!o.model || !o.corpus || !o.data) {
     throw new TrainError('give --config FILE, or --corpus, --data and --model');
   }
+  if (o.writeManifest) throw new TrainError('--write-manifest needs --config or a classical --model');
+  if (!o.out) throw new TrainError('--out DIR is required (the bundle folder to write)');
+  const out = o.out;
   const corpusKind = o.corpus;
   const dataDir = o.data;
   const modelName = o.model;
@@ -203,7 +224,7 @@ export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise
         : `${corpusKind}: ${basename(resolve(dataDir))}`,
   };
   parseTrainOptions(options);
-  const checkpointDir = resolve(o.checkpoint ?? `${resolve(o.out)}.checkpoint`);
+  const checkpointDir = resolve(o.checkpoint ?? `${resolve(out)}.checkpoint`);
   const fingerprint = runFingerprint({ options, files: ok.map((u) => [u.path, u.label, u.speaker]) });
   const resume = o.resume ? await loadCheckpoint(checkpointDir, fingerprint) : null;
   if (o.resume)
@@ -233,9 +254,9 @@ export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise
     result.manifest.protocol + '.',
     'Validation figures come from held-out training speakers used for early stopping; they are not test results.',
   ].join('\n');
-  await saveBundle(o.out, result.model, result.manifest);
+  await saveBundle(out, result.model, result.manifest);
   await removeCheckpoint(checkpointDir);
-  log(`wrote model bundle ${resolve(o.out)} (history.json beside the model)`);
+  log(`wrote model bundle ${resolve(out)} (history.json beside the model)`);
 }
 
 export function register(program: Command): void {
@@ -254,7 +275,11 @@ export function register(program: Command): void {
       '--model <name>',
       `model name: a network (cnn2d-lstm, cnn1d-lstm, cnn) or a classical model (${CLASSICAL_MODELS.join(', ')})`,
     )
-    .requiredOption('--out <dir>', 'bundle folder to write')
+    .option('--out <dir>', 'bundle folder to write')
+    .option(
+      '--write-manifest <file>',
+      "write the config's utterances (label set applied, speakers prefixed by corpus) as a TSV for evaluate --corpus manifest, and stop",
+    )
     .option('--c <value>', 'classical SVM penalty C (default 0.01 for svm-linear, 10 for svm)', num('c'))
     .option(
       '--speaker-adaptive',

@@ -123,6 +123,17 @@ export async function gatherUtterances(
   return { utterances, labels, corpora };
 }
 
+/**
+ * The utterances as a `--corpus manifest` TSV (absolute path, label, speaker), so that
+ * `emovox evaluate --corpus manifest --data FILE` evaluates exactly what a config trains on
+ * (label set applied, speakers prefixed by corpus when there are several).
+ */
+export function utterancesTsv(utterances: readonly Utterance[]): string {
+  const cell = (v: string) => (/[\t\n\r"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const rows = utterances.map((u) => [resolve(u.path), u.label, u.speaker].map(cell).join('\t'));
+  return ['file\tlabel\tspeaker', ...rows].join('\n') + '\n';
+}
+
 export function describeCorpusUse(c: CorpusUse): string {
   const left = Object.entries(c.leftOut)
     .map(([l, n]) => `${l} ${n}`)
