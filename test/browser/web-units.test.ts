@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeBytes } from '../../src/node/decode.js';
-import { adaptationText } from '../../web/src/adaptation-text.js';
+import { adaptationText, speakerStatusText } from '../../web/src/adaptation-text.js';
 import { RingBuffer } from '../../web/src/ring-buffer.js';
 import { encodeWav } from '../../web/src/wav.js';
 
@@ -47,5 +47,21 @@ test('the adaptation line says who the prediction adapted to, or how many clips 
   assert.equal(
     adaptationText({ ...a, speakerUtterances: 1, minSpeakerUtterances: null }),
     'This model does not adapt to a speaker (anna: 1 clip so far).',
+  );
+});
+
+test('the speaker line says how many clips are stored and when adaptation starts', () => {
+  const adaptive = { speakerAdaptation: { minSpeakerUtterances: 10 } };
+  assert.equal(
+    speakerStatusText('anna', adaptive, 0),
+    'anna: 0 stored clips; adaptation starts at 10 (each stored prediction counts).',
+  );
+  assert.equal(
+    speakerStatusText('anna', adaptive, 9),
+    'anna: 9 stored clips; predictions adapt to this voice.',
+  );
+  assert.equal(
+    speakerStatusText('anna', { speakerAdaptation: null }, 4),
+    'anna: this model does not adapt to a speaker.',
   );
 });

@@ -275,6 +275,7 @@ describe('web page in chromium', { skip }, () => {
     ]);
     await select.selectOption('adaptive');
     await page.getByLabel('Speaker').fill('anna');
+    await page.getByText('anna: 0 stored clips; adaptation starts at 3').waitFor();
 
     const lines: string[] = [];
     const speech = readFileSync(FAKE_MIC_WAV);
@@ -297,6 +298,7 @@ describe('web page in chromium', { skip }, () => {
       'Not adapted to anna yet: 2 of 3 clips.',
       'Adapted to anna (3 clips).',
     ]);
+    await page.getByText('anna: 3 stored clips; predictions adapt to this voice.').waitFor();
     await page.screenshot({ path: artifact('speaker-adapted.png'), fullPage: true });
 
     // Remembered across visits; the model page describes the chosen model.

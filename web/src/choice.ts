@@ -2,8 +2,9 @@
  * What every prediction is sent with: the chosen model (when the server has several) and the
  * speaker's name (optional). Both are remembered in localStorage across visits.
  */
-import { getModels, type ModelInfo, type ModelList, type RequestChoice } from './api.js';
+import { getModels, listSpeakers, type ModelInfo, type ModelList, type RequestChoice } from './api.js';
 import { showError } from './alerts.js';
+import { speakerStatusText } from './adaptation-text.js';
 import { byId, h } from './dom.js';
 
 const MODEL_KEY = 'emovox.model';
@@ -52,21 +53,46 @@ export async function currentChoice(): Promise<RequestChoice> {
   return { model: list.models.length > 1 ? pickModel(list, chosenModel).id : null, speaker };
 }
 
-/** The speaker field: remembered, checked as it is typed. */
+let refreshStatus: () => void = () => undefined;
+
+/** Updates the speaker line after the server stored a clip. */
+export function speakerClipsChanged(): void {
+  refreshStatus();
+}
+
+/** The speaker field: remembered, checked as it is typed, with what the server holds of that speaker. */
 function initSpeakerField(): void {
   const input = byId<HTMLInputElement>('speaker');
   const hint = byId('speaker-hint');
   const defaultHint = hint.textContent ?? '';
   input.value = localStorage.getItem(SPEAKER_KEY) ?? '';
+  let asked = 0;
+  const showStatus = async (name: string) => {
+    const mine = ++asked;
+    try {
+      const [model, { speakers }] = await Promise.all([currentModel(), listSpeakers()]);
+      const s = speakers.find((x) => x.name === name);
+      const stored = s?.profiles.find((p) => p.model === model.id)?.clips ?? 0;
+      if (mine === asked) hint.textContent = speakerStatusText(name, model, stored);
+    } catch {
+      // The status is a convenience; predictions report their own errors.
+    }
+  };
+  let timer: number | undefined;
   const check = () => {
     const v = input.value.trim();
     const ok = v === '' || SPEAKER_NAME_PATTERN.test(v);
     input.setAttribute('aria-invalid', ok ? 'false' : 'true');
     hint.textContent = ok ? defaultHint : `Use ${SPEAKER_NAME_RULE}.`;
     hint.classList.toggle('error-text', !ok);
+    window.clearTimeout(timer);
+    asked++;
     if (ok) localStorage.setItem(SPEAKER_KEY, v);
+    if (ok && v !== '') timer = window.setTimeout(() => void showStatus(v), 300);
   };
+  refreshStatus = check;
   input.addEventListener('input', check);
+  onModelChange(check);
   check();
 }
 

@@ -1,7 +1,7 @@
 import { storeRecording, type Prediction, type Recording, type RequestChoice } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { decodeToMono, MODEL_SAMPLE_RATE_HZ } from './audio.js';
-import { currentChoice, currentSpeaker } from './choice.js';
+import { currentChoice, currentSpeaker, speakerClipsChanged } from './choice.js';
 import { byId, h } from './dom.js';
 import { engineIfInPage } from './mode.js';
 import { extensionFor, Recorder } from './recorder.js';
@@ -151,6 +151,7 @@ async function predict(p: PendingAudio): Promise<{ prediction: Prediction; note:
   if (!p.stored || p.storedWith !== key) {
     p.stored = await storeRecording(p.audio, p.filename, choice);
     p.storedWith = key;
+    if (choice.speaker) speakerClipsChanged();
   }
   return { prediction: p.stored.prediction, note: 'Stored on the server: find it under History.' };
 }
