@@ -190,6 +190,8 @@ interface Member {
   scorer: Scorer;
   /** For each ensemble label, the member's output index (-1: the member lacks it). */
   toEnsemble: Int32Array;
+  /** The member's labels are the ensemble's, in the same order. */
+  sameLabels: boolean;
 }
 
 function scorerOf(b: LoadedDeepBundle | LoadedClassicalBundle): Scorer {
@@ -212,7 +214,11 @@ function membersOf(b: LoadedBundle): Member[] {
     b.kind === 'ensemble'
       ? b.members.map((m) => ({ name: m.name, weight: m.weight, scorer: scorerOf(m.bundle) }))
       : [{ name: manifestKind(b.manifest), weight: 1, scorer: scorerOf(b) }];
-  return list.map((m) => ({ ...m, toEnsemble: Int32Array.from(labels, (l) => m.scorer.labels.indexOf(l)) }));
+  return list.map((m) => ({
+    ...m,
+    toEnsemble: Int32Array.from(labels, (l) => m.scorer.labels.indexOf(l)),
+    sameLabels: m.scorer.labels.join('\n') === labels.join('\n'),
+  }));
 }
 
 export class Predictor {
@@ -334,7 +340,9 @@ export class Predictor {
         adaptation = { speakerUtterances: opts.profile?.count ?? 0, adapted: r.adapted };
       }
       const mapped = Float64Array.from(m.toEnsemble, (i) => (i >= 0 ? p[i] : 0));
-      const sum = mapped.reduce((a, b) => a + b, 0);
+      // A member with exactly the ensemble's labels is used as is (a lone deep member's output
+      // stays bit-identical); otherwise its mass on the shared labels is renormalised.
+      const sum = m.sameLabels ? 1 : mapped.reduce((a, b) => a + b, 0);
       if (!(sum > 0)) continue; // the member gives no mass to any of the ensemble's labels
       for (let i = 0; i < k; i++) total[i] += (m.weight * mapped[i]) / sum;
       weights += m.weight;

@@ -231,6 +231,7 @@ test('old deep bundles load as deep and give the same output as the windowed mod
       sliceFrames(frames.data, frames.coeffs, s, window),
     );
     const direct = await meanWindowProbabilities(b.model, windows);
+    assert.deepEqual(await p.probabilities(clip), direct, 'bit-identical to the windowed model');
     assert.deepEqual(
       b.manifest.labels.map((l) => got.probabilities[l]),
       Array.from(direct),
