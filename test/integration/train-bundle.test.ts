@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Predictor } from '../../src/core/predict.js';
 import { initBackend } from '../../src/node/backend.js';
 import { loadBundleFromDir } from '../../src/node/bundle-io.js';
-import { parseTrainConfig } from '../../src/node/train/train-bundle-config.js';
+import { parseTrainConfig, readTrainConfig } from '../../src/node/train/train-bundle-config.js';
 import { readCorpus } from '../../src/node/datasets/index.js';
 import {
   gatherUtterances,
@@ -281,4 +281,15 @@ test('bad configs are refused with the field and the accepted values', () => {
       parseTrainConfig({ corpora: [{ kind: 'folder', data: 'x' }], members: [{ kind: 'deep', train: {} }] }),
     /train\.modelName is required/,
   );
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: [{ kind: 'folder', data: 'x' }],
+        members: [{ kind: 'deep', name: 'net', train: { modelName: 'cnn', epochs: -1 } }],
+      }),
+    /member net: invalid training options: epochs: /,
+  );
+  for (const f of ['configs/default.json', 'configs/emodb-ravdess.json']) {
+    assert.doesNotThrow(() => readTrainConfig(join(ROOT, f)), f);
+  }
 });

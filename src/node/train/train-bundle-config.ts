@@ -13,7 +13,8 @@ import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../core/bundle.js';
 import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
 import { EMOTIONS, canonicalEmotion } from '../../core/labels.js';
 import { CORPUS_KINDS } from '../datasets/index.js';
-import { TrainError } from './options.js';
+import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
+import { TrainError, parseTrainOptions, type TrainOptionsInput } from './options.js';
 
 export const CorpusRefSchema = z.object({
   kind: z.enum(CORPUS_KINDS),
@@ -123,6 +124,20 @@ export function parseTrainConfig(json: unknown, where = 'the training config'): 
       throw new TrainError(`${where}: unknown label(s) ${bad.join(', ')} (accepted: ${EMOTIONS.join(', ')})`);
     }
     if (new Set(c.labels).size !== c.labels.length) throw new TrainError(`${where}: a label is listed twice`);
+  }
+  for (const m of c.members) {
+    if (m.kind !== 'deep') continue;
+    const name = String(m.train.modelName);
+    if (!isModelName(name)) {
+      throw new TrainError(
+        `${where}: member ${m.name}: unknown network '${name}' (accepted: ${MODEL_NAMES.join(', ')})`,
+      );
+    }
+    try {
+      parseTrainOptions(m.train as TrainOptionsInput);
+    } catch (err) {
+      throw new TrainError(`${where}: member ${m.name}: ${(err as Error).message}`);
+    }
   }
   return c;
 }
