@@ -113,7 +113,7 @@ export function figuresTable(figures: EvaluationFigures[], missing: string[]): s
   }
   if (figures.length === 0 && missing.length === 0)
     lines.push('No evaluation file is named in the training config.');
-  return lines.join('\n');
+  return lines.join('\n').trimStart();
 }
 
 export interface CardFacts {
