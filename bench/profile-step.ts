@@ -63,7 +63,11 @@ function step(): number {
   return v;
 }
 
-step(); // warm-up: kernel set-up, Adam's slots
+const w0 = performance.now();
+const u0 = process.cpuUsage();
+step(); // warm-up: kernel set-up, Adam's slots, heap growth, JIT
+const u1 = process.cpuUsage(u0);
+const firstStep = `first step ${(performance.now() - w0).toFixed(0)} ms wall, ${((u1.user + u1.system) / 1000).toFixed(0)} ms CPU`;
 const steps = Number(args.steps);
 const t0 = performance.now();
 const c0 = process.cpuUsage();
@@ -90,7 +94,9 @@ console.log(
   `${args.model} ${args.config} batch ${batch} input [${inputShape.join(', ')}] on ${backend}: ` +
     `${model.countParams()} params, ${info.kernels.length} kernel calls per step`,
 );
-console.log(`step (mean of ${steps}): ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`);
+console.log(
+  `${firstStep}; then (mean of ${steps}): ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`,
+);
 console.log(`profiled step: kernels ${totalMs.toFixed(0)} ms; tfjs peak ${mb(info.peakBytes)} MB`);
 for (const [name, e] of rows.slice(0, Number(args.top))) {
   console.log(
