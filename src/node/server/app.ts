@@ -136,7 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store.close();
     await pool?.close();
   });
-  app.setErrorHandler(makeErrorHandler(maxUploadBytes));
+  app.setErrorHandler(makeErrorHandler(maxUploadBytes, logger));
   app.setNotFoundHandler((request, reply) =>
     reply
       .code(404)

@@ -88,10 +88,18 @@ export function errorResponse(err: unknown, maxUploadBytes: number): { status: n
 }
 
 /** Fastify error handler: logs 5xx with their stack, answers every error as JSON. */
-export function makeErrorHandler(maxUploadBytes: number) {
+export function makeErrorHandler(maxUploadBytes: number, requestLogger = false) {
   return function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body } = errorResponse(err, maxUploadBytes);
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      // Internal errors reach stderr even when the request logger is off (the default).
+      if (!requestLogger)
+        console.error(
+          `emovox: ${request.method} ${request.url} failed:`,
+          err instanceof Error ? err.stack : err,
+        );
+    }
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   };
 }

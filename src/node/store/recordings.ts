@@ -12,7 +12,7 @@ export interface StoredPrediction {
   confidence: number;
   probabilities: Record<string, number>;
   /** How the prediction used the speaker's profile, when a speaker was named. */
-  adaptation?: { speakerUtterances: number; adapted: boolean; [k: string]: unknown };
+  adaptation?: { speakerUtterances: number; adapted: boolean; [k: string]: unknown } | null;
 }
 
 /** One utterance's descriptor vector and which extraction made it (vectors of one kind make a profile). */

@@ -182,6 +182,20 @@ describe('several models and speaker adaptation (real server, one inference work
     }
   });
 
+  test('an adaptive model stores a clip sent without a speaker (adaptation null) and the history still lists it', async () => {
+    const res = await post('/api/recordings', multipart(clip(40).bytes), '?model=adaptive');
+    assert.equal(res.status, 201);
+    const rec = (await res.json()) as RecordingBody;
+    assert.equal(rec.speaker, null);
+    assert.equal(rec.prediction.adaptation, null);
+    const list = await fetch(`${s.url}/api/recordings?pageSize=100`);
+    assert.equal(list.status, 200);
+    const page = (await list.json()) as { items: RecordingBody[] };
+    const listed = page.items.find((r) => r.id === rec.id);
+    assert.ok(listed, 'the stored recording is listed');
+    assert.equal(listed.prediction.adaptation, null);
+  });
+
   test('the adaptive model adapts once the speaker has enough clips, with the profile of exactly those clips', async () => {
     const clips = [20, 21, 22, 23].map((seed) => clip(seed));
     const ids: string[] = [];

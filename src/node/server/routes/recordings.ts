@@ -14,8 +14,16 @@ export interface RecordingRoutesOptions {
   store: RecordingStore;
 }
 
+/**
+ * The public form of a stored recording: its audio URL, and the prediction's `adaptation` as the
+ * API defines it (null unless a speaker was named). Rows stored by an earlier build may hold the
+ * Predictor's own adaptation summary without a speaker; they are answered with null rather than
+ * failing the response schema.
+ */
 function withUrl(r: Recording) {
-  return { ...r, audioUrl: `/api/recordings/${r.id}/audio` };
+  const a = (r.prediction as { adaptation?: { speaker?: unknown } | null }).adaptation;
+  const adaptation = a && typeof a.speaker === 'string' ? a : null;
+  return { ...r, prediction: { ...r.prediction, adaptation }, audioUrl: `/api/recordings/${r.id}/audio` };
 }
 
 function notFound(id: string): HttpError {
@@ -62,7 +70,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
         fileName: upload.fileName,
         durationSec,
         modelId: model.id,
-        prediction: { ...classified.prediction, ...(adaptation ? { adaptation } : {}) },
+        prediction: { ...classified.prediction, adaptation: adaptation ? { ...adaptation } : null },
         speaker,
         descriptors: kind && descriptors ? [{ kind, vector: descriptors }] : [],
       });
