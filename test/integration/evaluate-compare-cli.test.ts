@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { seededRng } from '../../src/core/classical/random.js';
 import { register } from '../../src/cli/commands/evaluate.js';
 import { encodeWav16 } from '../helpers/wav-file.js';
+import { tiny } from '../helpers/tiny-deep.js';
 
 /** Anger loud, high and bright; sadness quiet, low and dull; neutral between; a pitch offset per speaker. */
 function clip(label: string, speaker: number, k: number): Float32Array {
@@ -41,23 +42,7 @@ async function evaluate(args: string[]): Promise<string> {
   return out;
 }
 
-const TINY_CNN = JSON.stringify({
-  batchSize: 8,
-  lr: 0.01,
-  patience: 0,
-  featureConfig: { kind: 'logmel', nMels: 16 },
-  modelConfig: {
-    filters: [4, 8],
-    kernelSizes: [3, 3],
-    poolsFreqTime: [
-      [2, 2],
-      [2, 2],
-    ],
-    denseUnits: 0,
-    inputSeconds: 0.5,
-  },
-  augment: { copies: 0 },
-});
+const TINY_CNN = JSON.stringify({ ...tiny.train, epochs: undefined });
 
 test('runs saved with --json combine with --from-json into an ensemble and one comparison table', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-compare-'));

@@ -4,6 +4,7 @@ import { initBackend } from '../../src/node/backend.js';
 import type { Utterance } from '../../src/node/datasets/types.js';
 import { evaluateDeep } from '../../src/node/train/evaluate-deep.js';
 import { seededRng } from '../../src/core/classical/random.js';
+import { tiny } from '../helpers/tiny-deep.js';
 
 /** A loud bright high tone, a quiet dull low one and a middle one, per speaker (pitch offset). */
 function clip(label: 'anger' | 'sadness' | 'neutral', speaker: number, k: number): Float32Array {
@@ -37,24 +38,7 @@ test('deep models go through the same LOSO folds: pooled predictions, per-fold c
     model: 'cnn',
     protocol: 'loso',
     corpus: 'synthetic',
-    train: {
-      epochs: 2,
-      batchSize: 8,
-      lr: 0.01,
-      patience: 0,
-      featureConfig: { kind: 'logmel', nMels: 16 },
-      modelConfig: {
-        filters: [4, 8],
-        kernelSizes: [3, 3],
-        poolsFreqTime: [
-          [2, 2],
-          [2, 2],
-        ],
-        denseUnits: 0,
-        inputSeconds: 0.5,
-      },
-      augment: { copies: 0 },
-    },
+    train: { ...tiny.train, epochs: 2 },
     onFold: (f) => seenTrainSpeakers.push(f.params.valSpeakers as string[]),
   });
   assert.equal(e.predictions.length, items.length);
