@@ -65,6 +65,7 @@ interface EvaluateCliOptions {
   testFraction: number;
   seed: number;
   speakerNorm?: boolean;
+  profileClips?: number;
   tune?: boolean;
   pca?: number;
   c?: number;
@@ -173,6 +174,11 @@ function planModels(o: EvaluateCliOptions, loaded: Map<string, ModelEvaluation>)
   }
   const fresh = members.filter((m) => !loaded.has(m));
   const deep = fresh.filter((m) => !isClassicalModel(m));
+  if (o.profileClips !== undefined && (!o.speakerNorm || deep.length > 0)) {
+    throw new EvaluateError(
+      `--profile-clips needs --speaker-norm and classical models only${deep.length ? ` (not ${deep.join(', ')})` : ''}`,
+    );
+  }
   if (o.speakerNorm) {
     const waveform = deep.filter((m) => modelInput(m) === 'waveform');
     if (waveform.length > 0) {
@@ -336,6 +342,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       corpus: o.corpus,
       foldOptions,
       speakerNorm: o.speakerNorm,
+      profileClips: o.profileClips ?? null,
       tune: o.tune,
       config: {
         ...config,
@@ -472,6 +479,11 @@ export function register(program: Command): void {
     .option(
       '--speaker-norm',
       "z-normalise each speaker's features (classical: utterance features; deep: feature frames) with that speaker's statistics (no labels; needs several clips per speaker; not for waveform models)",
+    )
+    .option(
+      '--profile-clips <n>',
+      'with --speaker-norm (classical models): normalise each test speaker with the statistics of n of their clips drawn at random (seeded), as a speaker profile of n clips would, instead of all of them',
+      number('profile-clips', (n) => Number.isInteger(n) && n >= 2, 'an integer of at least 2'),
     )
     .option(
       '--tune',

@@ -32,7 +32,11 @@ export function comparisonRows(evaluations: readonly ModelEvaluation[]): Compari
     macroF1: e.macroF1,
     seconds: e.seconds,
     notes: [
-      e.speakerNorm ? 'per-speaker norm' : '',
+      e.speakerNorm
+        ? typeof e.config.profileClips === 'number'
+          ? `per-speaker norm (test speaker: ${e.config.profileClips} random clips)`
+          : 'per-speaker norm'
+        : '',
       e.tuned ? 'tuned (inner LOSO)' : '',
       Array.isArray(e.config.ensemble)
         ? `mean of probabilities, weights ${(e.config.ensemble as { weight: number }[]).map((m) => m.weight).join('/')}`

@@ -7,6 +7,7 @@
 import type { HistoryEntry } from '../../core/bundle.js';
 import type { Matrix } from '../../core/classical/matrix.js';
 import { takeRows } from '../../core/classical/matrix.js';
+import { seededRng, shuffleInPlace } from '../../core/classical/random.js';
 import {
   ClassicalPipeline,
   defaultPipelineConfig,
@@ -170,6 +171,12 @@ export interface ClassicalEvalOptions {
   corpus: string;
   foldOptions?: FoldOptions;
   speakerNorm?: boolean;
+  /**
+   * With speakerNorm: the test speaker's statistics come from this many of their clips, drawn
+   * at random (seeded), instead of all of them, as a speaker profile of that size would give.
+   * Training speakers keep all of their clips, as in a trained bundle. Null = all clips.
+   */
+  profileClips?: number | null;
   tune?: boolean;
   /** Overrides of the default pipeline config (PCA, C, gamma, trees...). */
   config?: Partial<ClassicalPipelineConfig>;
@@ -230,6 +237,14 @@ export function evaluateClassical(
         items.map((u) => u.speaker),
       )
     : x;
+  const speakers = items.map((u) => u.speaker);
+  const rng = seededRng(o.foldOptions?.seed ?? 1);
+  const xTest =
+    o.speakerNorm && o.profileClips
+      ? speakerNormaliseRows(x, speakers, (rows) =>
+          (shuffleInPlace([...rows], rng) as number[]).slice(0, o.profileClips!),
+        )
+      : xn;
   const base: ClassicalPipelineConfig = { ...defaultPipelineConfig(o.model), ...o.config };
   const grid = o.grid ?? defaultTuneGrid(o.model);
   const predictions: ItemPrediction[] = [];
@@ -259,7 +274,7 @@ export function evaluateClassical(
       labels,
       cfg,
     );
-    const proba = pipe.predictProba(takeRows(xn, fold.test));
+    const proba = pipe.predictProba(takeRows(xTest, fold.test));
     const k = labels.length;
     let correct = 0;
     fold.test.forEach((i, r) => {
@@ -303,6 +318,7 @@ export function evaluateClassical(
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
       features: x.cols,
+      ...(o.speakerNorm && o.profileClips ? { profileClips: o.profileClips } : {}),
     },
   };
 }

@@ -15,25 +15,34 @@ export interface FrameMatrix {
   coeffs: number;
 }
 
-/** Rows of x z-normalised per column within each speaker's rows (x is not modified). */
-export function speakerNormaliseRows(x: Matrix, speakers: readonly string[]): Matrix {
+/**
+ * Rows of x z-normalised per column within each speaker's rows (x is not modified). The mean and
+ * standard deviation come from all of the speaker's rows, or from the rows `statRows` picks among
+ * them (for example a few clips, as a speaker profile in use would have).
+ */
+export function speakerNormaliseRows(
+  x: Matrix,
+  speakers: readonly string[],
+  statRows: (rows: number[], speaker: string) => number[] = (rows) => rows,
+): Matrix {
   if (speakers.length !== x.rows) throw new RangeError(`${x.rows} rows but ${speakers.length} speaker ids`);
   const out: Matrix = { data: new Float64Array(x.data.length), rows: x.rows, cols: x.cols };
   const d = x.cols;
   for (const s of new Set(speakers)) {
     const rows = speakers.flatMap((v, i) => (v === s ? [i] : []));
+    const stats = statRows(rows, s);
     const mean = new Float64Array(d);
     const sq = new Float64Array(d);
-    for (const r of rows) for (let c = 0; c < d; c++) mean[c] += x.data[r * d + c];
-    for (let c = 0; c < d; c++) mean[c] /= rows.length;
-    for (const r of rows) {
+    for (const r of stats) for (let c = 0; c < d; c++) mean[c] += x.data[r * d + c];
+    for (let c = 0; c < d; c++) mean[c] /= stats.length;
+    for (const r of stats) {
       for (let c = 0; c < d; c++) {
         const v = x.data[r * d + c] - mean[c];
         sq[c] += v * v;
       }
     }
     for (let c = 0; c < d; c++) {
-      const std = Math.sqrt(sq[c] / rows.length);
+      const std = Math.sqrt(sq[c] / stats.length);
       sq[c] = std > MIN_STD ? std : 1;
     }
     for (const r of rows)

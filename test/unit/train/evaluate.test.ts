@@ -78,3 +78,17 @@ test('kfold is marked speaker-dependent in the result', () => {
   assert.equal(e.config.speakerIndependent, false);
   assert.equal(e.predictions.length, items.length);
 });
+
+test('--profile-clips: the test speaker is normalised with a few of their clips; all of them gives the full per-speaker result', () => {
+  const { x, items } = corpus();
+  const o = { model: 'svm-linear', protocol: 'loso', corpus: 'synthetic', speakerNorm: true } as const;
+  const full = evaluateClassical(x, items, o);
+  const allClips = evaluateClassical(x, items, { ...o, profileClips: 24 });
+  const twoClips = evaluateClassical(x, items, { ...o, profileClips: 2 });
+  assert.deepEqual(
+    allClips.predictions.map((p) => p.probabilities),
+    full.predictions.map((p) => p.probabilities),
+  );
+  assert.equal(twoClips.config.profileClips, 2);
+  assert.ok(twoClips.uar < full.uar, `2-clip profile UAR ${twoClips.uar} vs all clips ${full.uar}`);
+});
