@@ -29,7 +29,7 @@ function newest(paths) {
 if (!existsSync(join(MODEL, 'emovox.json'))) {
   console.error(
     `npm start: no model bundle at ${MODEL}; train one with ` +
-      '`npx tsx src/cli/main.ts train --corpus emodb --data ../shared/datasets/emodb --out models/default`, ' +
+      '`npm run train:default` (needs ../shared/datasets), ' +
       'or run `npx tsx src/cli/main.ts serve --model DIR`',
   );
   process.exit(2);

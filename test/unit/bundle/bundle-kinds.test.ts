@@ -35,7 +35,6 @@ import { SMALL_DESCRIPTORS, speakerClip } from '../../helpers/tone-corpus.js';
 import { TINY_LABELS, seededRandom } from '../../helpers/tones.js';
 
 const TINY = fileURLToPath(new URL('../../fixtures/bundles/tiny', import.meta.url));
-const DEFAULT_MODEL = fileURLToPath(new URL('../../../models/default', import.meta.url));
 const SPEC = {
   ...DEFAULT_CLASSICAL_FEATURES,
   ...SMALL_DESCRIPTORS,
@@ -216,7 +215,7 @@ test('an ensemble averages its members with the fixed weights, labels mapped by 
 });
 
 test('old deep bundles load as deep and give the same output as the windowed model itself', async () => {
-  for (const dir of [TINY, DEFAULT_MODEL]) {
+  for (const dir of [TINY]) {
     const b = await loadDeepBundleFromDir(dir);
     const p = Predictor.fromBundle(b);
     assert.equal(p.kind, 'deep');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Predictor } from '../../../src/core/predict.js';
 import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
+import { SpeakerProfile } from '../../../src/core/speaker-profile.js';
 import { decodeFile } from '../../../src/node/decode.js';
 import { corpus } from '../../helpers/datasets.js';
 
@@ -23,15 +24,26 @@ test('the committed default model loads, covers the seven EMO-DB emotions and sa
     'sadness',
   ]);
   assert.equal(manifest.corpus, 'emodb');
-  if ((manifest.kind ?? 'deep') === 'deep') {
-    // The first, hand-written card: its only figure is a validation one, labelled as such.
-    assert.match(manifest.card, /NOT a test\s+result/);
-    assert.ok(manifest.history.length > 0);
-  } else {
-    // Bundles from `npm run train:default`: the card is rendered from the template, the same text in both places.
-    assert.equal(manifest.card, readFileSync(join(DEFAULT, 'MODEL_CARD.md'), 'utf8'));
-    assert.match(manifest.card, /## Evaluation\n\n(\| model |No evaluation)/);
-    assert.match(manifest.card, /## Licence of the training data\n\n- .*CC0/);
+  assert.equal(manifest.kind, 'classical');
+  // The card is rendered from the template and the committed evaluation files, the same text in both places.
+  assert.equal(manifest.card, readFileSync(join(DEFAULT, 'MODEL_CARD.md'), 'utf8'));
+  assert.match(manifest.card, /## Licence of the training data\n\n- .*CC0/);
+  for (const [file, norm] of [
+    ['loso.json', 'no'],
+    ['loso-speaker-norm.json', 'yes'],
+  ]) {
+    const e = JSON.parse(readFileSync(join(DEFAULT, file), 'utf8')) as {
+      protocol: string;
+      uar: number;
+      wa: number;
+    };
+    assert.equal(e.protocol, 'loso');
+    const row = manifest.card.split('\n').find((l) => l.includes(`models/default/${file}`));
+    assert.ok(row, `the card has a row for ${file}`);
+    assert.match(
+      row,
+      new RegExp(`\\| ${norm} .*\\| ${(e.uar * 100).toFixed(1)} \\| ${(e.wa * 100).toFixed(1)} \\|`),
+    );
   }
 });
 
@@ -42,3 +54,48 @@ test('the default model classifies a real EMO-DB recording', { skip: emodb.skip 
   assert.ok(predictor.labels.includes(p.label));
   assert.ok(Math.abs(Object.values(p.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
+
+test('the English + German bundle covers the six shared emotions and names both licences', async () => {
+  const { manifest } = await loadBundleFromDir(join(DEFAULT, '..', 'emodb-ravdess'));
+  assert.deepEqual([...manifest.labels].sort(), [
+    'anger',
+    'disgust',
+    'fear',
+    'happiness',
+    'neutral',
+    'sadness',
+  ]);
+  assert.match(manifest.card, /CC0/);
+  assert.match(manifest.card, /CC BY-NC-SA 4\.0/);
+});
+
+test(
+  'the default model adapts to a speaker once it has 10 of their clips',
+  { skip: emodb.skip },
+  async () => {
+    const predictor = Predictor.fromBundle(await loadBundleFromDir(DEFAULT));
+    const files = [
+      '03a01Fa',
+      '03a01Nc',
+      '03a01Wa',
+      '03a02Fc',
+      '03a02Nc',
+      '03a02Ta',
+      '03a02Wb',
+      '03a02Wc',
+      '03a04Ad',
+      '03a04Fd',
+    ];
+    let profile: SpeakerProfile | null = null;
+    const seen: boolean[] = [];
+    for (const f of files) {
+      const audio = await decodeFile(`${emodb.dir}/wav/${f}.wav`);
+      const d = (await predictor.describe(audio.samples))!;
+      profile ??= new SpeakerProfile(d.length);
+      profile.add(d);
+      const p = await predictor.predict(audio.samples, audio.sampleRate, { profile, descriptors: d });
+      seen.push(p.adaptation!.adapted);
+    }
+    assert.deepEqual(seen, [...Array(9).fill(false), true]);
+  },
+);
