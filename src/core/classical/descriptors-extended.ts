@@ -6,15 +6,15 @@
  * slope and error, rise-time share; no up-level times, which flip on near-constant series); F0, HNR and voicing over voiced
  * frames with their deltas; and voiced / unvoiced segment statistics.
  */
-import { powerSpectrumInto, realFftPlan } from '../features/fft.js';
 import { melFilterbank, melRowInto } from '../features/mel.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
-import { makeWindow } from '../features/window.js';
 import {
   DEFAULT_DESCRIPTOR_OPTIONS,
   frameDescriptors,
+  framePowerSpectra,
   LLD_NAMES,
   type DescriptorOptions,
+  type FrameSpectra,
 } from './descriptors.js';
 
 /** Extra spectral descriptors per frame, computed here (after the LLD_NAMES of descriptors.ts). */
@@ -140,16 +140,11 @@ export function regressionDelta(v: ArrayLike<number>, width: number = 2): Float6
 export function extraFrameDescriptors(
   x: Float32Array,
   opts: Partial<DescriptorOptions> = {},
+  spectra?: FrameSpectra,
 ): { data: Float64Array; frames: number; names: string[] } {
   const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const { sampleRate: sr, winLength: W, hopLength: H, nFft } = o;
-  const frames = 1 + Math.floor(x.length / H);
-  const nb = nFft / 2 + 1;
-  const plan = realFftPlan(nFft);
-  const win = new Float64Array(nFft);
-  win.set(makeWindow('hann', W), Math.floor((nFft - W) / 2));
-  const spec = new Float64Array(nb);
-  const frame = new Float64Array(nFft);
+  const { sampleRate: sr, nFft } = o;
+  const { data: power, frames, bins: nb } = spectra ?? framePowerSpectra(x, o);
   const fb = melFilterbank({
     sampleRate: sr,
     nFft,
@@ -168,12 +163,7 @@ export function extraFrameDescriptors(
   const barkOfBin = new Float64Array(nb);
   for (let k = 0; k < nb; k++) barkOfBin[k] = hzToBark(k * binHz);
   for (let t = 0; t < frames; t++) {
-    const start = t * H - nFft / 2;
-    for (let i = 0; i < nFft; i++) {
-      const j = start + i;
-      frame[i] = j >= 0 && j < x.length ? x[j] : 0;
-    }
-    powerSpectrumInto(plan, frame, spec, 2, 0, 0, win);
+    const spec = power.subarray(t * nb, (t + 1) * nb);
     let total = EPS;
     let c1 = 0;
     for (let k = 0; k < nb; k++) {
@@ -251,8 +241,9 @@ export function extendedDescriptorFunctionals(
   opts: Partial<DescriptorOptions> = {},
 ): { values: Float64Array; names: string[] } {
   const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const d = frameDescriptors(x, o);
-  const e = extraFrameDescriptors(x, o);
+  const spectra = framePowerSpectra(x, o);
+  const d = frameDescriptors(x, o, spectra);
+  const e = extraFrameDescriptors(x, o, spectra);
   const nL = LLD_NAMES.length;
   const nE = e.names.length;
   const frames = Math.min(d.frames, e.frames);

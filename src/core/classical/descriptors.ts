@@ -66,19 +66,52 @@ export interface FrameDescriptors {
 
 const EPS = 1e-10;
 
-/** Computes frame-level descriptors of a mono signal (centred frames, zero padding). */
-export function frameDescriptors(x: Float32Array, opts: Partial<DescriptorOptions> = {}): FrameDescriptors {
-  const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const { sampleRate: sr, winLength: W, hopLength: H, nFft } = o;
+/** Power spectra of the centred frames every frame descriptor reads: frames x bins, frames-major. */
+export interface FrameSpectra {
+  data: Float64Array;
+  frames: number;
+  bins: number;
+}
+
+/**
+ * Power spectra (Hann window of winLength centred in nFft, zero padding) of the centred frames
+ * every hopLength samples: computed once per signal and shared by frameDescriptors and
+ * extraFrameDescriptors, which read the same frames.
+ */
+export function framePowerSpectra(x: Float32Array, opts: Partial<DescriptorOptions> = {}): FrameSpectra {
+  const { winLength: W, hopLength: H, nFft } = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
   const frames = 1 + Math.floor(x.length / H);
-  const nb = nFft / 2 + 1;
+  const bins = nFft / 2 + 1;
   const plan = realFftPlan(nFft);
   const win = new Float64Array(nFft);
   win.set(makeWindow('hann', W), Math.floor((nFft - W) / 2));
-  const spec = new Float64Array(nb);
+  const frame = new Float64Array(nFft);
+  const data = new Float64Array(frames * bins);
+  for (let t = 0; t < frames; t++) {
+    const start = t * H - nFft / 2;
+    for (let i = 0; i < nFft; i++) {
+      const j = start + i;
+      frame[i] = j >= 0 && j < x.length ? x[j] : 0;
+    }
+    powerSpectrumInto(plan, frame, data.subarray(t * bins, (t + 1) * bins), 2, 0, 0, win);
+  }
+  return { data, frames, bins };
+}
+
+/**
+ * Computes frame-level descriptors of a mono signal (centred frames, zero padding); `spectra`
+ * are the signal's framePowerSpectra when the caller already has them.
+ */
+export function frameDescriptors(
+  x: Float32Array,
+  opts: Partial<DescriptorOptions> = {},
+  spectra?: FrameSpectra,
+): FrameDescriptors {
+  const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
+  const { sampleRate: sr, winLength: W, hopLength: H, nFft } = o;
+  const { data: power, frames, bins: nb } = spectra ?? framePowerSpectra(x, o);
   const prevMag = new Float64Array(nb);
   const mag = new Float64Array(nb);
-  const frame = new Float64Array(nFft);
   const lld = new Float64Array(frames * LLD_NAMES.length);
   const binHz = sr / nFft;
   const bandEdges = [0, 500, 1000, 2000, 4000, 8000];
@@ -91,7 +124,6 @@ export function frameDescriptors(x: Float32Array, opts: Partial<DescriptorOption
     for (let i = 0; i < nFft; i++) {
       const j = start + i;
       const v = j >= 0 && j < x.length ? x[j] : 0;
-      frame[i] = v;
       const inWin = i >= (nFft - W) / 2 && i < (nFft + W) / 2;
       if (inWin) {
         energy += v * v;
@@ -99,7 +131,7 @@ export function frameDescriptors(x: Float32Array, opts: Partial<DescriptorOption
         prev = v;
       }
     }
-    powerSpectrumInto(plan, frame, spec, 2, 0, 0, win);
+    const spec = power.subarray(t * nb, (t + 1) * nb);
     let total = EPS;
     let wsum = 0;
     let logSum = 0;
