@@ -16,6 +16,7 @@ import {
   modelInput,
   type ModelConfig,
 } from '../src/core/models/index.js';
+import { seededRng } from '../src/core/classical/random.js';
 import { logMelSpectrogram } from '../src/core/features/index.js';
 import { initBackend, type BackendName } from '../src/node/backend.js';
 import { readEmodbTrainingFold } from './emodb-fold.js';
@@ -39,18 +40,6 @@ const { values: args } = parseArgs({
     config: { type: 'string', default: '{}' },
   },
 });
-
-/** mulberry32: a small seeded generator so both runs crop reproducibly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Item {
   data: Float32Array;
@@ -99,7 +88,7 @@ async function main(): Promise<void> {
   const fold = await readEmodbTrainingFold(args.data, args.holdout);
   const { labels } = fold;
   const limit = Number(args.clips);
-  const pick = rng(7);
+  const pick = seededRng(7);
   const clips =
     limit > 0 && limit < fold.clips.length
       ? fold.clips
@@ -133,7 +122,7 @@ async function main(): Promise<void> {
     config: JSON.parse(args.config) as Partial<ModelConfig>,
   });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const random = rng(42);
+  const random = seededRng(42);
   const y = tf.oneHot(
     tf.tensor1d(
       items.map((it) => it.label),

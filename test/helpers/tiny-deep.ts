@@ -48,3 +48,16 @@ export const tiny: DeepEvalOptions = {
     augment: { copies: 0 },
   },
 };
+
+/** A small 2D CNN config (model sizes only) so trainer tests train in seconds. */
+export const SMALL_CNN = {
+  filters: [4, 8],
+  kernelSizes: [3, 3],
+  poolsFreqTime: [
+    [2, 2],
+    [2, 2],
+  ],
+  denseUnits: 8,
+  dropout: 0,
+  inputSeconds: 0.5,
+};

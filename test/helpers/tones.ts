@@ -2,18 +2,10 @@
  * Synthetic "voices" for tests and the tiny test bundle: a harmonic tone with a pitch glide,
  * a syllable-like amplitude envelope and a little noise, all from a seeded RNG.
  */
+import { seededRng } from '../../src/core/classical/random.js';
 
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the product's own seeded generator): floats in [0, 1). */
+export const seededRandom = seededRng;
 
 export interface ToneOptions {
   /** Pitch at the start and end of the clip (linear glide), Hz. */

@@ -8,18 +8,9 @@ import { Predictor } from '../../src/core/predict.js';
 import { loadBundleFromDir } from '../../src/node/bundle-io.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../helpers/tones.js';
 import { encodeWav16 } from '../helpers/wav-file.js';
+import { SMALL_CNN } from '../helpers/tiny-deep.js';
 
-const SMALL_CNN = JSON.stringify({
-  filters: [4, 8],
-  kernelSizes: [3, 3],
-  poolsFreqTime: [
-    [2, 2],
-    [2, 2],
-  ],
-  denseUnits: 8,
-  dropout: 0,
-  inputSeconds: 0.5,
-});
+const SMALL_CNN_JSON = JSON.stringify(SMALL_CNN);
 
 /** DIR/<label>/<speaker>/<n>.wav for 3 labels x 3 speakers, plus one broken file. */
 function syntheticFolderCorpus(root: string): void {
@@ -64,7 +55,7 @@ test('train writes a loadable bundle; a run killed with SIGKILL resumes from its
       '--model',
       'cnn',
       '--model-config',
-      SMALL_CNN,
+      SMALL_CNN_JSON,
       '--out',
       out,
       '--epochs',

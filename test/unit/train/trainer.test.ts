@@ -7,19 +7,7 @@ import type { Utterance } from '../../../src/node/datasets/types.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 import { trainModel } from '../../../src/node/train/trainer.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
-
-/** A small 2D CNN so the test trains in seconds on the cpu backend. */
-export const SMALL_CNN = {
-  filters: [4, 8],
-  kernelSizes: [3, 3],
-  poolsFreqTime: [
-    [2, 2],
-    [2, 2],
-  ],
-  denseUnits: 8,
-  dropout: 0,
-  inputSeconds: 0.5,
-};
+import { SMALL_CNN } from '../../helpers/tiny-deep.js';
 
 function syntheticCorpus(speakers: string[], perClass: number) {
   const rng = seededRandom(11);
