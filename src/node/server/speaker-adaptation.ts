@@ -4,7 +4,7 @@ import type { Classified } from './inference.js';
 import type { ModelContext } from './model-context.js';
 
 /** What an answer says about speaker adaptation (null when no speaker was named). */
-export interface Adaptation {
+export type Adaptation = {
   speaker: string;
   /** Clips of this speaker the model's profile holds, this one included. */
   speakerUtterances: number;
@@ -12,7 +12,12 @@ export interface Adaptation {
   adapted: boolean;
   /** Clips needed before the model adapts; null when this model never adapts to a speaker. */
   minSpeakerUtterances: number | null;
-}
+};
+
+/** A prediction as the API answers and stores it: `adaptation` is always this module's (or null). */
+export type ServedPrediction = Omit<Classified['prediction'], 'adaptation'> & {
+  adaptation: Adaptation | null;
+};
 
 /**
  * A profile holds at most this many of the speaker's newest stored clips: plenty for a mean and
@@ -39,8 +44,20 @@ export function storedProfile(
 /**
  * Classifies `bytes` with `model`, adapted to `speaker` when one is named: the speaker's
  * profile is built from their stored clips and sent with the audio to wherever inference runs.
+ * `prediction` is the served form: the Predictor's own adaptation summary is replaced by the
+ * API's `adaptation` (null without a speaker).
  */
 export async function classifyForSpeaker(
+  model: ModelContext,
+  store: RecordingStore,
+  bytes: Uint8Array,
+  speaker: string | null,
+): Promise<{ classified: Classified; prediction: ServedPrediction }> {
+  const { classified, adaptation } = await classifyAdapted(model, store, bytes, speaker);
+  return { classified, prediction: { ...classified.prediction, adaptation } };
+}
+
+async function classifyAdapted(
   model: ModelContext,
   store: RecordingStore,
   bytes: Uint8Array,

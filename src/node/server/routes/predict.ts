@@ -33,8 +33,8 @@ export const predictRoutes: FastifyPluginAsync<{ models: ModelSet; store: Record
       const upload = await readAudioUpload(request);
       const model = models.get(uploadOption(request.query, upload, 'model'));
       const speaker = speakerOption(request.query, upload);
-      const { classified, adaptation } = await classifyForSpeaker(model, store, upload.bytes, speaker);
-      return { ...classified.prediction, adaptation, durationSec: classified.durationSec, modelId: model.id };
+      const { classified, prediction } = await classifyForSpeaker(model, store, upload.bytes, speaker);
+      return { ...prediction, durationSec: classified.durationSec, modelId: model.id };
     },
   );
 };

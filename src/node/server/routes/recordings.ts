@@ -14,16 +14,8 @@ export interface RecordingRoutesOptions {
   store: RecordingStore;
 }
 
-/**
- * The public form of a stored recording: its audio URL, and the prediction's `adaptation` as the
- * API defines it (null unless a speaker was named). Rows stored by an earlier build may hold the
- * Predictor's own adaptation summary without a speaker; they are answered with null rather than
- * failing the response schema.
- */
 function withUrl(r: Recording) {
-  const a = (r.prediction as { adaptation?: { speaker?: unknown } | null }).adaptation;
-  const adaptation = a && typeof a.speaker === 'string' ? a : null;
-  return { ...r, prediction: { ...r.prediction, adaptation }, audioUrl: `/api/recordings/${r.id}/audio` };
+  return { ...r, audioUrl: `/api/recordings/${r.id}/audio` };
 }
 
 function notFound(id: string): HttpError {
@@ -61,7 +53,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
       const upload = await readAudioUpload(request, request.query.name);
       const model = models.get(uploadOption(request.query, upload, 'model'));
       const speaker = speakerOption(request.query, upload);
-      const { classified, adaptation } = await classifyForSpeaker(model, store, upload.bytes, speaker);
+      const { classified, prediction } = await classifyForSpeaker(model, store, upload.bytes, speaker);
       const { durationSec, container, descriptors } = classified;
       const kind = model.summary.descriptorKind;
       const rec = store.create({
@@ -70,7 +62,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
         fileName: upload.fileName,
         durationSec,
         modelId: model.id,
-        prediction: { ...classified.prediction, adaptation: adaptation ? { ...adaptation } : null },
+        prediction,
         speaker,
         descriptors: kind && descriptors ? [{ kind, vector: descriptors }] : [],
       });
