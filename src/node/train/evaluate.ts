@@ -231,13 +231,8 @@ export function evaluateClassical(
   if (x.rows !== items.length) throw new RangeError(`${x.rows} feature rows for ${items.length} utterances`);
   const labels = labelsOf(items);
   const plan: FoldPlan = makeFolds(items, o.protocol, o.foldOptions);
-  const xn = o.speakerNorm
-    ? speakerNormaliseRows(
-        x,
-        items.map((u) => u.speaker),
-      )
-    : x;
   const speakers = items.map((u) => u.speaker);
+  const xn = o.speakerNorm ? speakerNormaliseRows(x, speakers) : x;
   const rng = seededRng(o.foldOptions?.seed ?? 1);
   const xTest =
     o.speakerNorm && o.profileClips
