@@ -9,11 +9,10 @@ import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Prediction, Predictor } from '../../core/predict.js';
-import { SpeakerProfile } from '../../core/speaker-profile.js';
+import { loadModel, SpeakerProfile, type EmotionModel, type Prediction } from '../../index.js';
 import { decodeFile } from '../../node/decode.js';
 import { collectAudioFiles } from '../audio-files.js';
-import { loadModel } from '../load-model.js';
+import { modelSource } from '../model-option.js';
 
 interface PredictOptions {
   model?: string;
@@ -85,7 +84,7 @@ function failure(file: string, err: unknown, speaker?: string): Outcome {
  */
 async function buildProfiles(
   files: string[],
-  predictor: Predictor,
+  model: EmotionModel,
   opts: PredictOptions,
   tick: () => void,
 ): Promise<{ profiles: Map<string, SpeakerProfile>; failed: Map<string, Outcome> }> {
@@ -94,10 +93,9 @@ async function buildProfiles(
   for (const file of files) {
     const speaker = speakerOf(file, opts)!;
     try {
-      const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
-      const d = await predictor.describe(audio.samples);
-      if (!profiles.has(speaker)) profiles.set(speaker, new SpeakerProfile(predictor.descriptorDim));
-      profiles.get(speaker)!.add(d!);
+      const audio = await decodeFile(file, { targetSampleRate: model.sampleRate });
+      if (!profiles.has(speaker)) profiles.set(speaker, model.createProfile());
+      await model.updateProfile(profiles.get(speaker)!, audio.samples);
     } catch (err) {
       failed.set(file, failure(file, err, speaker));
     }
@@ -148,7 +146,8 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
       code: 'BAD_OPTIONS',
     });
   }
-  const { predictor } = await loadModel(opts.model, opts.backend);
+  const model = await loadModel(modelSource(opts.model), { backend: opts.backend });
+  const { predictor } = model;
   const bySpeaker = opts.speaker !== undefined || opts.speakerBy !== undefined;
   const adapting = bySpeaker && predictor.speakerAdaptive;
   if (bySpeaker && !adapting) {
@@ -171,7 +170,7 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
   const outcomes: Outcome[] = [];
   bar?.start(adapting ? 2 * files.length : files.length, 0);
   const { profiles, failed: early } = adapting
-    ? await buildProfiles(files, predictor, opts, () => bar?.increment())
+    ? await buildProfiles(files, model, opts, () => bar?.increment())
     : { profiles: new Map<string, SpeakerProfile>(), failed: new Map<string, Outcome>() };
   for (const file of files) {
     const speaker = speakerOf(file, opts);
@@ -179,9 +178,9 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     if (failedEarly) outcomes.push(failedEarly);
     else {
       try {
-        const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
+        const audio = await decodeFile(file, { targetSampleRate: model.sampleRate });
         const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
-        const prediction = await predictor.predict(audio.samples, undefined, { profile });
+        const prediction = await model.predict(audio.samples, { profile });
         outcomes.push({ file, prediction, speaker });
         emit(
           opts.json

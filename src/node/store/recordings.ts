@@ -303,6 +303,25 @@ export class RecordingStore {
     return changes > 0;
   }
 
+  /**
+   * Deletes every recording created before `cutoff`: the rows (their descriptor vectors go with
+   * them) in one transaction, then their audio files. A crash between the two leaves files
+   * without rows, which the sweep at open() removes. Returns the ids deleted.
+   */
+  deleteOlderThan(cutoff: Date): string[] {
+    const drop = this.db.transaction(() => {
+      const rows = this.db
+        .prepare('SELECT id, audio_ext FROM recordings WHERE created_at < ?')
+        .all(cutoff.toISOString()) as Pick<Row, 'id' | 'audio_ext'>[];
+      const del = this.db.prepare('DELETE FROM recordings WHERE id = ?');
+      for (const r of rows) del.run(r.id);
+      return rows;
+    });
+    const rows = drop();
+    for (const r of rows) rmSync(join(this.audioDir, `${r.id}.${r.audio_ext}`), { force: true });
+    return rows.map((r) => r.id);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
