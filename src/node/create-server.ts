@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { resolve } from 'node:path';
 import { loadModel, type EmotionModel } from './model.js';
 import { buildApp, emovoxPlugin, type AppOptions } from './server/app.js';
+import { DEFAULT_RATE_LIMIT } from './server/security/rate-limit.js';
 
 export interface ServerOptions extends Omit<
   AppOptions,
@@ -28,7 +29,13 @@ async function appOptions(options: ServerOptions): Promise<AppOptions> {
     const model = typeof m === 'object' ? m : await loadModel(m, { backend: options.backend });
     models.push({ id: model.id, predictor: model.predictor, dir: model.dir });
   }
-  return { workers: 0, ...options, models, dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR) };
+  return {
+    workers: 0,
+    rateLimit: DEFAULT_RATE_LIMIT,
+    ...options,
+    models,
+    dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+  };
 }
 
 /**

@@ -21,7 +21,7 @@ import { speakerRoutes } from './routes/speakers.js';
 import { scheduleRetention } from './retention.js';
 import { requireApiKey } from './security/api-key.js';
 import { allowOrigins, checkOrigins, securityHeaders } from './security/headers.js';
-import { DEFAULT_RATE_LIMIT, limitRate, type RateLimit } from './security/rate-limit.js';
+import { limitRate, type RateLimit } from './security/rate-limit.js';
 import { AUDIO_UPLOAD_ROUTES, audioRequestBody, predictResponseSchema, SHARED_SCHEMAS } from './schemas.js';
 
 /** The built web page: web/dist at the package root (same relative path from src/ and dist/). */
@@ -65,7 +65,7 @@ export interface AppOptions {
   logger?: boolean;
   /** When set, every /api request must send `Authorization: Bearer <apiKey>` (401 otherwise). */
   apiKey?: string | null;
-  /** API requests per client and window (429 above); null turns the limit off. Default 120/min. */
+  /** API requests per client and window (429 above); null (the default here) is no limit. `serve` and createServer default to 120/min. */
   rateLimit?: RateLimit | null;
   /** Origins whose pages may call the API (CORS); none by default. */
   corsOrigins?: string[];
@@ -109,7 +109,7 @@ export const emovoxPlugin: FastifyPluginAsync<AppOptions> = async (app, options)
     backend = 'wasm',
     logger = false,
     apiKey = null,
-    rateLimit = DEFAULT_RATE_LIMIT,
+    rateLimit = null,
     corsOrigins = [],
     retentionDays = null,
     dataDir,
@@ -240,6 +240,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     bodyLimit: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
-  await app.register(emovoxPlugin, options);
+  // Run in the root context (not encapsulated), so routes added to `app` later share its parsers.
+  await emovoxPlugin.call(app, app, options);
   return app;
 }
