@@ -1,4 +1,4 @@
-import { deleteRecording, listRecordings, type Recording } from './api.js';
+import { apiKey, deleteRecording, listRecordings, playableUrl, type Recording } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { byId, h, percent } from './dom.js';
 
@@ -68,7 +68,14 @@ function item(r: Recording, onDelete: () => void): HTMLLIElement {
     'Delete',
   );
   del.addEventListener('click', onDelete);
-  const audio = h('audio', { controls: '', preload: 'none', src: r.audioUrl });
+  // <audio src> cannot send the API key: with one, the bytes are fetched and played from a blob: URL.
+  const audio = h('audio', apiKey() ? { controls: '' } : { controls: '', preload: 'none', src: r.audioUrl });
+  if (apiKey()) {
+    playableUrl(r.audioUrl).then(
+      (url) => (audio.src = url),
+      (err: Error) => audio.setAttribute('title', `The recording could not be loaded: ${err.message}`),
+    );
+  }
   audio.setAttribute('aria-label', `Play the recording from ${whenText}`);
   const p = r.prediction;
   return h(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Predictor } from '../../../src/core/predict.js';
 import { initBackend } from '../../../src/node/backend.js';
 import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
-import { buildApp } from '../../../src/node/server/app.js';
+import { buildApp, type AppOptions } from '../../../src/node/server/app.js';
 import { saveSmallEnsemble } from '../../integration/api/adaptive-bundle.js';
 import { ROOT, WEB_DIST } from './web-build.js';
 
@@ -26,9 +26,10 @@ export const serverSkip: string | false = existsSync(join(TINY_BUNDLE, 'emovox.j
 /**
  * The real Emovox server (buildApp) on 127.0.0.1 and a free port, with two models: `tiny` (the
  * default, deep) and `adaptive` (a small speaker-adaptive ensemble built here), both published
- * at /model/<id>/ for in-page inference, the built page and a temporary data folder.
+ * at /model/<id>/ for in-page inference, the built page and a temporary data folder; `extra`
+ * adds server options (e.g. an API key).
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(extra: Partial<AppOptions> = {}): Promise<RunningServer> {
   await initBackend();
   const tmp = mkdtempSync(join(tmpdir(), 'emovox-web-data-'));
   const dataDir = join(tmp, 'data');
@@ -43,6 +44,7 @@ export async function startServer(): Promise<RunningServer> {
     ],
     dataDir,
     webRoot: WEB_DIST,
+    ...extra,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
