@@ -18,8 +18,8 @@ import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { speakerRoutes } from './routes/speakers.js';
-import { scheduleRetention } from './retention.js';
-import { requireApiKey } from './security/api-key.js';
+import { checkRetentionDays, scheduleRetention } from './retention.js';
+import { checkApiKey, requireApiKey } from './security/api-key.js';
 import { allowOrigins, checkOrigins, securityHeaders } from './security/headers.js';
 import { limitRate, type RateLimit } from './security/rate-limit.js';
 import { AUDIO_UPLOAD_ROUTES, audioRequestBody, predictResponseSchema, SHARED_SCHEMAS } from './schemas.js';
@@ -114,6 +114,10 @@ export const emovoxPlugin: FastifyPluginAsync<AppOptions> = async (app, options)
     retentionDays = null,
     dataDir,
   } = options;
+  // Refuse bad security options before anything is opened or started.
+  if (apiKey) checkApiKey(apiKey);
+  if (corsOrigins.length > 0) checkOrigins(corsOrigins);
+  if (retentionDays !== null) checkRetentionDays(retentionDays);
   const served = servedModels(options);
   if (workers > 0 && served.some((m) => !m.dir))
     throw new Error('buildApp: workers need the bundle folder of every model (each worker loads them)');
@@ -156,7 +160,7 @@ export const emovoxPlugin: FastifyPluginAsync<AppOptions> = async (app, options)
     await pool?.close();
   });
   if (options.securityHeaders !== false) await securityHeaders(app);
-  if (corsOrigins.length > 0) await allowOrigins(app, checkOrigins(corsOrigins));
+  if (corsOrigins.length > 0) await allowOrigins(app, corsOrigins);
   // The limiter first: it hooks the routes registered after it, and runs before the key check.
   if (rateLimit) await limitRate(app, rateLimit);
   if (apiKey) requireApiKey(app, apiKey);
