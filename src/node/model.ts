@@ -56,8 +56,8 @@ export function resolveModelDir(source?: string): string {
   if (found) return found;
   const bundled = bundledModelNames();
   throw new ModelNotFoundError(
-    `no model bundle at ${candidates.join(' or ')} (no ${MANIFEST_FILE}); give a bundle folder ` +
-      `or a bundled name (${bundled.length > 0 ? bundled.join(', ') : 'none installed'}), or train one with emovox train`,
+    `no model bundle at ${candidates.join(' or ')} (no ${MANIFEST_FILE}); train one with emovox train and ` +
+      `give its folder (--model DIR in the CLI), or use a bundled name (${bundled.length > 0 ? bundled.join(', ') : 'none installed'})`,
   );
 }
 
