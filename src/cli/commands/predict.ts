@@ -213,7 +213,10 @@ export function register(program: Command): void {
     .command('predict')
     .description('Classify the emotion of audio files (folders are walked for audio files)')
     .argument('<paths...>', 'audio files or folders (wav, flac, mp3, ogg, opus, webm)')
-    .option('--model <dir>', 'model bundle folder (default: models/default)')
+    .option(
+      '--model <dir>',
+      'model bundle folder, or a bundled model by name (default, emodb-ravdess); default: models/default',
+    )
     .option('--json', 'one JSON object per line: {"file","label","emoji","confidence","probabilities"}')
     .option('--csv <file>', 'also write a CSV table of every file and its probabilities')
     .option(
