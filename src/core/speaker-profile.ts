@@ -3,7 +3,7 @@
  * giving the mean and standard deviation the speaker-adaptive classical pipeline normalises
  * with. It holds no labels and no audio, only sums, so it can be kept and sent as JSON.
  * The statistics match the evaluation's per-speaker normalisation
- * (src/node/train/speaker-norm.ts): population standard deviation, and a dimension whose
+ * (src/node/train/evaluate/speaker-norm.ts): population standard deviation, and a dimension whose
  * deviation is at most MIN_SPEAKER_STD gets 1 so it maps to 0 instead of dividing by ~0.
  */
 

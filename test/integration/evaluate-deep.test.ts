@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/node/backend.js';
 import type { Utterance } from '../../src/node/datasets/types.js';
-import { evaluateDeep } from '../../src/node/train/evaluate-deep.js';
+import { evaluateDeep } from '../../src/node/train/evaluate/deep.js';
 import { seededRng } from '../../src/core/classical/random.js';
 import { tiny } from '../helpers/tiny-deep.js';
 

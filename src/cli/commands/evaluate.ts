@@ -17,34 +17,34 @@ import { MODEL_NAMES, isModelName, modelInput } from '../../core/models/registry
 import { initBackend } from '../../node/backend.js';
 import { CORPUS_KINDS, readCorpus, type CorpusKind, type Utterance } from '../../node/datasets/index.js';
 import { decodeFile } from '../../node/decode.js';
-import { evaluateDeep } from '../../node/train/evaluate-deep.js';
+import { evaluateDeep } from '../../node/train/evaluate/deep.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
-import { PROTOCOLS, makeFolds, type Protocol } from '../../node/train/cv.js';
+import { PROTOCOLS, makeFolds, type Protocol } from '../../node/train/evaluate/cv.js';
 import {
   comparisonMarkdown,
   comparisonRows,
   comparisonText,
   comparisonTitle,
-} from '../../node/train/comparison.js';
+} from '../../node/train/evaluate/comparison.js';
 import {
   ensembleEvaluation,
   ensembleMembers,
   isEnsembleName,
   parseWeights,
-} from '../../node/train/ensemble.js';
+} from '../../node/train/evaluate/ensemble.js';
 import {
   evaluateClassical,
   evaluationJson,
   type FoldResult,
   type ModelEvaluation,
-} from '../../node/train/evaluate.js';
+} from '../../node/train/evaluate/evaluate.js';
 import {
   matchStoredEvaluation,
   readEvaluationFile,
   type CurrentRun,
-} from '../../node/train/evaluation-file.js';
+} from '../../node/train/evaluate/evaluation-file.js';
 import { createProgress, formatDuration, type ProgressReporter } from '../../node/train/progress.js';
-import { renderReport, type EvaluationRun } from '../../node/train/report.js';
+import { renderReport, type EvaluationRun } from '../../node/train/report/report.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
 
 /** A bad evaluate invocation (user-facing). */

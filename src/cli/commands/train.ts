@@ -1,7 +1,7 @@
 /**
  * `emovox train`: three ways to write a model bundle atomically.
  *   --config FILE.json     corpora, label set, members (deep and/or classical) and weights
- *                          (src/node/train/train-bundle-config.ts); one member = a plain
+ *                          (src/node/train/bundle/config.ts); one member = a plain
  *                          bundle, several = an ensemble; the card comes from the template.
  *   --model svm-linear ... a classical bundle on one corpus (svm, svm-linear, rf), optionally
  *                          --speaker-adaptive.
@@ -34,13 +34,13 @@ import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.j
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
 import { createProgress } from '../../node/train/progress.js';
 import { trainModel } from '../../node/train/trainer.js';
-import { parseTrainConfig, readTrainConfig, type TrainConfig } from '../../node/train/train-bundle-config.js';
+import { parseTrainConfig, readTrainConfig, type TrainConfig } from '../../node/train/bundle/config.js';
 import {
   describeCorpusUse,
   gatherUtterances,
   trainBundle,
   utterancesTsv,
-} from '../../node/train/train-bundle.js';
+} from '../../node/train/bundle/train-bundle.js';
 
 interface TrainCliOptions {
   config?: string;

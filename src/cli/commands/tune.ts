@@ -10,10 +10,10 @@ import { MODEL_NAMES } from '../../core/models/registry.js';
 import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { createProgress } from '../../node/train/progress.js';
-import { runTune } from '../../node/train/tune.js';
-import { formatTable } from '../../node/train/tune-results.js';
-import { INNER_PROTOCOLS, type InnerProtocol } from '../../node/train/tune-score.js';
-import { MAX_GRID_TRIALS, SEARCHES, TuneError, type Search } from '../../node/train/tune-space.js';
+import { runTune } from '../../node/train/tune/tune.js';
+import { formatTable } from '../../node/train/tune/results.js';
+import { INNER_PROTOCOLS, type InnerProtocol } from '../../node/train/tune/score.js';
+import { MAX_GRID_TRIALS, SEARCHES, TuneError, type Search } from '../../node/train/tune/space.js';
 
 interface TuneCliOptions {
   corpus: CorpusKind;

@@ -10,7 +10,7 @@ import type { Utterance } from '../datasets/types.js';
 import { augmentSignal, type AugmentOptions } from './augment.js';
 import type { Rng } from './rng.js';
 import { TrainError } from './options.js';
-import { applyFrameStats, groupBySpeaker, poolFrameStats } from './speaker-norm.js';
+import { applyFrameStats, groupBySpeaker, poolFrameStats } from './evaluate/speaker-norm.js';
 
 /** One utterance's cached, normalised frames: variants[0] is clean, the rest augmented copies. */
 export interface CachedUtterance {

@@ -16,7 +16,7 @@ import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../core/windows.js';
 import type { Utterance } from '../datasets/types.js';
 import { specAugment } from './augment.js';
-import { confusionMatrix, uar } from './metrics.js';
+import { confusionMatrix, uar } from './evaluate/metrics.js';
 import { randomCrop } from './crop.js';
 import {
   buildCache,

@@ -1,9 +1,9 @@
 /** Worker thread of runFoldsInWorkers: initialises its backend, then runs each fold it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../../backend.js';
 import type { Fold } from './cv.js';
-import { runDeepFold, type DeepFoldContext } from './evaluate-deep.js';
-import type { DeepWorkerData, DeepWorkerMessage } from './evaluate-deep-pool.js';
+import { runDeepFold, type DeepFoldContext } from './deep.js';
+import type { DeepWorkerData, DeepWorkerMessage } from './deep-pool.js';
 
 const d = workerData as DeepWorkerData;
 const all = new Float32Array(d.signalBuffer);

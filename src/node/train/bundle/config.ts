@@ -9,12 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../core/bundle.js';
-import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
-import { EMOTIONS, canonicalEmotion } from '../../core/labels.js';
-import { CORPUS_KINDS } from '../datasets/index.js';
-import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
-import { TrainError, parseTrainOptions, type TrainOptionsInput } from './options.js';
+import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../../core/bundle.js';
+import { CLASSICAL_MODELS } from '../../../core/classical/pipeline.js';
+import { EMOTIONS, canonicalEmotion } from '../../../core/labels.js';
+import { CORPUS_KINDS } from '../../datasets/index.js';
+import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
+import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
 
 export const CorpusRefSchema = z.object({
   kind: z.enum(CORPUS_KINDS),
@@ -69,7 +69,7 @@ export type MemberConfig = z.infer<typeof MemberSchema>;
 
 /** The card template shipped with the package (used when the config names none). */
 export const DEFAULT_CARD_TEMPLATE = fileURLToPath(
-  new URL('../../../configs/model-card.template.md', import.meta.url),
+  new URL('../../../../configs/model-card.template.md', import.meta.url),
 );
 
 /** The config's card template if it exists as given (relative to the working directory), else the package's. */
@@ -92,7 +92,7 @@ export const TrainConfigSchema = z
     evaluation: z.union([z.string(), z.array(z.string())]).optional(),
     card: z
       .object({
-        /** Markdown template with {{placeholders}} (see src/node/train/train-bundle-card.ts). */
+        /** Markdown template with {{placeholders}} (see src/node/train/bundle/card.ts). */
         template: z.string().optional(),
         /** Markdown for the card's limits paragraph. */
         limits: z.string().default(''),

@@ -1,21 +1,21 @@
 /**
  * Scores one classical tuning trial on the training speakers only (the outer test speakers were
  * removed before anything was read): pooled UAR over inner leave-one-speaker-out folds, through
- * the same evaluateClassical that `emovox evaluate` uses. Deep trials: tune-score-deep.ts.
+ * the same evaluateClassical that `emovox evaluate` uses. Deep trials: score-deep.ts.
  */
-import type { Matrix } from '../../core/classical/matrix.js';
+import type { Matrix } from '../../../core/classical/matrix.js';
 import {
   defaultPipelineConfig,
   type ClassicalModelName,
   type ClassicalPipelineConfig,
-} from '../../core/classical/pipeline.js';
+} from '../../../core/classical/pipeline.js';
 import {
   evaluateClassical,
   labelsOf,
   type EvalItem,
   type ItemPrediction,
   type ModelEvaluation,
-} from './evaluate.js';
+} from '../evaluate/evaluate.js';
 
 export const INNER_PROTOCOLS = ['loso', 'holdout'] as const;
 export type InnerProtocol = (typeof INNER_PROTOCOLS)[number];

@@ -5,10 +5,10 @@
  * depend on which thread ran it.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../backend.js';
+import type { BackendName } from '../../backend.js';
 import type { Fold } from './cv.js';
-import type { DeepFoldContext, DeepFoldOutcome } from './evaluate-deep.js';
-import type { BatchProgress } from './trainer.js';
+import type { DeepFoldContext, DeepFoldOutcome } from './deep.js';
+import type { BatchProgress } from '../trainer.js';
 
 /** What a worker gets at start (structured-clone friendly). */
 export interface DeepWorkerData {
@@ -63,9 +63,9 @@ export function shareSignals(
  */
 function startWorker(workerData: DeepWorkerData): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./evaluate-deep-worker.js', import.meta.url), { workerData });
+    return new Worker(new URL('./deep-worker.js', import.meta.url), { workerData });
   }
-  const url = new URL('./evaluate-deep-worker.ts', import.meta.url).href;
+  const url = new URL('./deep-worker.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((api) => api.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`;
   return new Worker(code, { eval: true, workerData });

@@ -7,24 +7,19 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CLASSICAL_FEATURES } from '../../core/classical/featurize.js';
-import type { Matrix } from '../../core/classical/matrix.js';
-import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
-import { parseFeatureConfig } from '../../core/features/index.js';
-import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
-import { readCorpus, type CorpusKind, type Utterance } from '../datasets/index.js';
-import { decodeFile } from '../decode.js';
-import { featureTable } from './classical-features.js';
-import { formatDuration, runEta } from './progress.js';
-import type { BatchProgress } from './trainer.js';
-import { appendTrial, claimFolder, readTrials, type SearchSettings, type TrialRecord } from './tune-log.js';
-import { evaluateCommand, rankTrials, renderResultsMarkdown } from './tune-results.js';
-import {
-  scoreClassical,
-  type ClassicalTrialOptions,
-  type InnerProtocol,
-  type TrialScore,
-} from './tune-score.js';
+import { DEFAULT_CLASSICAL_FEATURES } from '../../../core/classical/featurize.js';
+import type { Matrix } from '../../../core/classical/matrix.js';
+import { CLASSICAL_MODELS, isClassicalModel } from '../../../core/classical/pipeline.js';
+import { parseFeatureConfig } from '../../../core/features/index.js';
+import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
+import { readCorpus, type CorpusKind, type Utterance } from '../../datasets/index.js';
+import { decodeFile } from '../../decode.js';
+import { featureTable } from '../classical-features.js';
+import { formatDuration, runEta } from '../progress.js';
+import type { BatchProgress } from '../trainer.js';
+import { appendTrial, claimFolder, readTrials, type SearchSettings, type TrialRecord } from './log.js';
+import { evaluateCommand, rankTrials, renderResultsMarkdown } from './results.js';
+import { scoreClassical, type ClassicalTrialOptions, type InnerProtocol, type TrialScore } from './score.js';
 import {
   canonicalKey,
   DEEP_SPEAKER_NORM,
@@ -34,7 +29,7 @@ import {
   TuneError,
   type Params,
   type Search,
-} from './tune-space.js';
+} from './space.js';
 
 export interface TuneOptions {
   corpus: CorpusKind;
@@ -393,8 +388,8 @@ async function deepScorer(
   seed: number,
 ): Promise<Scorer> {
   const [{ initBackend }, { scoreDeep }] = await Promise.all([
-    import('../backend.js'),
-    import('./tune-score-deep.js'),
+    import('../../backend.js'),
+    import('./score-deep.js'),
   ]);
   await initBackend(o.backend ?? 'wasm');
   const byRate = new Map<number, Map<string, Float32Array>>();

@@ -1,5 +1,5 @@
 /**
- * Trains the bundle a config describes (train-bundle-config.ts): reads every corpus, keeps the
+ * Trains the bundle a config describes (bundle/config.ts): reads every corpus, keeps the
  * config's label set (counting what is left out), trains each member on all of it, and writes
  * one bundle: the member itself when there is one, an ensemble with member subfolders when
  * there are several. A classical member computes the utterance descriptors (cached like the
@@ -13,37 +13,37 @@ import {
   type ClassicalManifest,
   type EnsembleManifest,
   type InputPolicy,
-} from '../../core/bundle.js';
-import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
+} from '../../../core/bundle.js';
+import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../../core/classical/featurize.js';
 import {
   ClassicalPipeline,
   defaultPipelineConfig,
   type ClassicalPipelineConfig,
-} from '../../core/classical/pipeline.js';
-import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../core/classical/serialize-model.js';
-import { parseFeatureConfig, type FeatureConfig } from '../../core/features/index.js';
-import { EMOTIONS } from '../../core/labels.js';
+} from '../../../core/classical/pipeline.js';
+import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
+import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
+import { EMOTIONS } from '../../../core/labels.js';
 import {
   classicalBundleFiles,
   deepBundleFiles,
   ensembleBundleFiles,
   writeFolderAtomic,
-} from '../bundle-io.js';
-import { readCorpus, type Utterance } from '../datasets/index.js';
-import { decodeFile } from '../decode.js';
-import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js';
-import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from './classical-features.js';
-import { TrainError, type TrainOptionsInput } from './options.js';
-import { speakerNormaliseRows } from './speaker-norm.js';
+} from '../../bundle-io.js';
+import { readCorpus, type Utterance } from '../../datasets/index.js';
+import { decodeFile } from '../../decode.js';
+import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from '../checkpoint.js';
+import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../classical-features.js';
+import { TrainError, type TrainOptionsInput } from '../options.js';
+import { speakerNormaliseRows } from '../evaluate/speaker-norm.js';
 import {
   evaluationFiles,
   type ClassicalMemberConfig,
   type DeepMemberConfig,
   type TrainConfig,
-} from './train-bundle-config.js';
-import { loadEvaluations, renderCard } from './train-bundle-card.js';
-import { trainModel, type BatchProgress } from './trainer.js';
-import type { HistoryEntry } from '../../core/bundle.js';
+} from './config.js';
+import { loadEvaluations, renderCard } from './card.js';
+import { trainModel, type BatchProgress } from '../trainer.js';
+import type { HistoryEntry } from '../../../core/bundle.js';
 
 export type Files = Record<string, string | Uint8Array>;
 
