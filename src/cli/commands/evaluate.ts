@@ -46,13 +46,12 @@ import {
 import { createProgress, formatDuration, type ProgressReporter } from '../../node/train/progress.js';
 import { renderReport, type EvaluationRun } from '../../node/train/report/report.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
+import { EmovoxError } from '../../core/errors.js';
 
 /** A bad evaluate invocation (user-facing). */
-export class EvaluateError extends Error {
-  readonly code = 'BAD_EVALUATION';
+export class EvaluateError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EvaluateError';
+    super('BAD_EVALUATION', message);
   }
 }
 

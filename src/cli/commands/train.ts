@@ -10,7 +10,7 @@
  *                          killed run).
  */
 import { Option, type Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
@@ -24,6 +24,7 @@ import {
   type Utterance,
 } from '../../node/datasets/index.js';
 import { decodeFile } from '../../node/decode.js';
+import { readInputTextSync } from '../../node/input-file.js';
 import {
   loadCheckpoint,
   removeCheckpoint,
@@ -84,7 +85,7 @@ const num = (name: string) => (v: string) => {
 /** --model-config: inline JSON or a path to a JSON file. */
 function parseModelConfig(text: string | undefined): Record<string, unknown> {
   if (!text) return {};
-  const raw = text.trim().startsWith('{') ? text : readFileSync(resolve(text), 'utf8');
+  const raw = text.trim().startsWith('{') ? text : readInputTextSync(resolve(text));
   try {
     return JSON.parse(raw) as Record<string, unknown>;
   } catch {

@@ -18,13 +18,12 @@ import { ModelConfigSchema } from '../../../core/models/config.js';
 import { defaultModelConfig } from '../../../core/models/registry.js';
 import { AugmentOptionsSchema } from '../augment.js';
 import { parseTrainOptions, TrainOptionsSchema } from '../options.js';
+import { EmovoxError } from '../../../core/errors.js';
 
 /** A bad space file or search request (user-facing). */
-export class TuneError extends Error {
-  readonly code = 'BAD_TUNE';
+export class TuneError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TuneError';
+    super('BAD_TUNE', message);
   }
 }
 

@@ -5,6 +5,7 @@
  * is appended to OUT/trials.jsonl (fsync), so a killed search resumes where it stopped; the
  * ranked table goes to OUT/results.md and the best setting to OUT/best.json.
  */
+import { isUserFacing } from '../../../core/errors.js';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CLASSICAL_FEATURES } from '../../../core/classical/featurize.js';
@@ -142,8 +143,7 @@ function checkSpeakers(
  * fail that trial only; bugs and system errors (disk full, missing file) stop the search.
  */
 function failsOneTrial(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && !('errno' in (err as object)) && !code.startsWith('ERR_');
+  return isUserFacing(err);
 }
 
 /** `k=v` for the given keys (default: all). */

@@ -1,0 +1,42 @@
+/**
+ * Reading a file the user named (an audio file to classify, a JSON option file): a missing or
+ * unreadable path is the user's to fix, so it becomes one clear user-facing error instead of a
+ * raw ENOENT with a stack. Other failures (EIO, EMFILE...) stay what they are.
+ */
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { EmovoxError } from '../core/errors.js';
+
+const USER_CAUSES: Record<string, string> = {
+  ENOENT: 'no such file',
+  ENOTDIR: 'no such file (a part of the path is not a folder)',
+  EISDIR: 'is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+export class InputFileError extends EmovoxError {
+  constructor(path: string, code: string, cause: unknown) {
+    super(code === 'ENOENT' ? 'NO_SUCH_FILE' : 'UNREADABLE_FILE', `${path}: ${USER_CAUSES[code]}`, {
+      cause,
+    });
+  }
+}
+
+function wrap(path: string, err: unknown): never {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code && code in USER_CAUSES) throw new InputFileError(path, code, err);
+  throw err;
+}
+
+export async function readInputFile(path: string): Promise<Buffer> {
+  return readFile(path).catch((err: unknown) => wrap(path, err));
+}
+
+export function readInputTextSync(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    wrap(path, err);
+  }
+}
