@@ -28,7 +28,7 @@ import {
   type FrameCache,
 } from './data.js';
 import { learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
-import { Rng, withSeededMathRandom } from './rng.js';
+import { Rng, withSeededMathRandom } from '../../core/random.js';
 
 /** A tensor with a name (Adam's state entries, checkpoint records). */
 export interface NamedTensor {

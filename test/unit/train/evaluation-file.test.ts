@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../../../src/core/classical/matrix.js';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 import { makeFolds } from '../../../src/node/train/evaluate/cv.js';
 import {
   evaluateClassical,

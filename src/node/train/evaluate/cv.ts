@@ -4,7 +4,7 @@
  * voice. 'kfold' is stratified by label and speaker-dependent (the same speakers appear in
  * train and test): it inflates accuracy and is reported only as a secondary, labelled figure.
  */
-import { seededRng, shuffleInPlace } from '../../../core/classical/random.js';
+import { seededRng, shuffleInPlace } from '../../../core/random.js';
 import { EmovoxError } from '../../../core/errors.js';
 
 export const PROTOCOLS = ['loso', 'kfold', 'holdout'] as const;

@@ -7,7 +7,7 @@
 import type { HistoryEntry } from '../../../core/bundle.js';
 import type { Matrix } from '../../../core/classical/matrix.js';
 import { takeRows } from '../../../core/classical/matrix.js';
-import { seededRng, shuffleInPlace } from '../../../core/classical/random.js';
+import { seededRng, shuffleInPlace } from '../../../core/random.js';
 import {
   ClassicalPipeline,
   defaultPipelineConfig,

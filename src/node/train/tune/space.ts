@@ -7,7 +7,7 @@
  * the key and what it accepts.
  */
 import { z } from 'zod';
-import { seededRng, shuffleInPlace } from '../../../core/classical/random.js';
+import { seededRng, shuffleInPlace } from '../../../core/random.js';
 import { isClassicalModel } from '../../../core/classical/pipeline.js';
 import {
   DEFAULT_FEATURE_CONFIG,
