@@ -11,7 +11,8 @@ import {
   CLASSICAL_MODELS,
   isClassicalModel,
   type ClassicalModelName,
-  type ClassicalPipelineConfig,
+  describeDefaults,
+  pipelineConfigWith,
 } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES, isModelName, modelInput } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
@@ -112,13 +113,6 @@ export function formatSummary(e: ModelEvaluation, protocolDescription: string): 
     `UAR ${p(e.uar)} %   WA ${p(e.wa)} %   macro-F1 ${p(e.macroF1)} %   (${pooled} pooled predictions, ${e.seconds.toFixed(1)} s${e.source ? `, from ${e.source}` : ''})`,
     formatConfusion(e),
   ].join('\n');
-}
-
-function pipelineOverrides(o: EvaluateCliOptions): Partial<ClassicalPipelineConfig> | undefined {
-  const over: Partial<ClassicalPipelineConfig> = {};
-  if (o.pca !== undefined)
-    over.pca = o.pca >= 1 ? { nComponents: Math.round(o.pca) } : { varianceFraction: o.pca };
-  return Object.keys(over).length ? over : undefined;
 }
 
 /** --train-options: a JSON object of trainer options (modelConfig, featureConfig, lr, augment...). */
@@ -334,7 +328,6 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     show(e);
   }
   for (const model of models.classical) {
-    const config = pipelineOverrides(o) ?? {};
     const e = evaluateClassical(table!.x, utterances, {
       model,
       protocol: o.protocol,
@@ -343,22 +336,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       speakerNorm: o.speakerNorm,
       profileClips: o.profileClips ?? null,
       tune: o.tune,
-      config: {
-        ...config,
-        ...(o.c !== undefined || o.gamma !== undefined
-          ? {
-              svm: {
-                ...(model === 'svm-linear'
-                  ? { kernel: 'linear' as const, C: 0.01 }
-                  : { kernel: 'rbf' as const, C: 10 }),
-                classWeight: 'balanced' as const,
-                ...(o.c !== undefined ? { C: o.c } : {}),
-                ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
-              },
-            }
-          : {}),
-        ...(o.trees !== undefined ? { rf: { nTrees: o.trees, classWeight: 'balanced' as const } } : {}),
-      },
+      config: pipelineConfigWith(model, o),
       onFold: (f, i, n) =>
         log(
           `${model} fold ${i + 1}/${n} ${f.name}: WA ${(f.wa * 100).toFixed(1)} % (${f.seconds.toFixed(1)} s)`,
@@ -495,7 +473,7 @@ export function register(program: Command): void {
     )
     .option(
       '--c <value>',
-      'SVM penalty C (default 10 for svm, 0.01 for svm-linear)',
+      `SVM penalty C (${describeDefaults().c})`,
       number('c', (n) => n > 0, 'a positive number'),
     )
     .option(
@@ -505,7 +483,7 @@ export function register(program: Command): void {
     )
     .option(
       '--trees <n>',
-      'random forest trees (default 200)',
+      `random forest trees (${describeDefaults().trees})`,
       number('trees', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
     )
     .option(

@@ -12,7 +12,7 @@
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
+import { CLASSICAL_MODELS, describeDefaults, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { initBackend } from '../../node/backend.js';
 import { saveBundle } from '../../node/bundle-io.js';
@@ -281,7 +281,7 @@ export function register(program: Command): void {
       '--write-manifest <file>',
       "write the config's utterances (label set applied, speakers prefixed by corpus) as a TSV for evaluate --corpus manifest, and stop",
     )
-    .option('--c <value>', 'classical SVM penalty C (default 0.01 for svm-linear, 10 for svm)', num('c'))
+    .option('--c <value>', `classical SVM penalty C (${describeDefaults().c})`, num('c'))
     .option(
       '--speaker-adaptive',
       'classical: also fit a per-speaker-normalised pipeline, used with a speaker profile',

@@ -47,11 +47,11 @@ export const ClassicalMemberSchema = z.object({
   name: memberName.default('classical'),
   weight: z.number().positive().default(1),
   model: z.enum(CLASSICAL_MODELS),
-  /** SVM penalty (default 0.01 for svm-linear, 10 for svm). */
+  /** SVM penalty (default: defaultPipelineConfig in src/core/classical/pipeline.ts). */
   c: z.number().positive().optional(),
   /** RBF width (default 'scale'). */
   gamma: z.number().positive().optional(),
-  /** Random Forest trees (default 200). */
+  /** Random Forest trees (default: defaultPipelineConfig). */
   trees: z.number().int().positive().optional(),
   /** PCA: an integer keeps that many components, a fraction that share of variance; null = none. */
   pca: z.number().positive().nullable().default(null),

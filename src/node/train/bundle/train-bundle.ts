@@ -15,11 +15,7 @@ import {
   type InputPolicy,
 } from '../../../core/bundle.js';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../../core/classical/featurize.js';
-import {
-  ClassicalPipeline,
-  defaultPipelineConfig,
-  type ClassicalPipelineConfig,
-} from '../../../core/classical/pipeline.js';
+import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
 import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
 import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
 import { EMOTIONS } from '../../../core/labels.js';
@@ -145,22 +141,6 @@ export function describeCorpusUse(c: CorpusUse): string {
   );
 }
 
-/** The pipeline config of a classical member (the evaluation's defaults plus the member's overrides). */
-export function classicalPipelineConfig(m: ClassicalMemberConfig): ClassicalPipelineConfig {
-  const base = defaultPipelineConfig(m.model);
-  return {
-    ...base,
-    pca:
-      m.pca === null ? null : m.pca >= 1 ? { nComponents: Math.round(m.pca) } : { varianceFraction: m.pca },
-    svm: {
-      ...base.svm,
-      ...(m.c !== undefined ? { C: m.c } : {}),
-      ...(m.gamma !== undefined ? { gamma: m.gamma } : {}),
-    },
-    rf: { ...base.rf, ...(m.trees !== undefined ? { nTrees: m.trees } : {}) },
-  };
-}
-
 export function descriptorSpec(m: ClassicalMemberConfig): ClassicalFeatureSpec {
   const r = ClassicalFeatureSpecSchema.safeParse({ ...DEFAULT_CLASSICAL_FEATURES, ...m.descriptors });
   if (!r.success) {
@@ -203,7 +183,7 @@ async function trainClassicalMember(
   );
   const at = new Map(labels.map((l, i) => [l, i]));
   const y = Int32Array.from(utterances, (u) => at.get(u.label)!);
-  const cfg = classicalPipelineConfig(m);
+  const cfg = pipelineConfigWith(m.model, m);
   log(`  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors (global)`);
   const global = ClassicalPipeline.fit(table.x, y, labels, cfg, table.names);
   let speakerNorm: ClassicalPipeline | null = null;
