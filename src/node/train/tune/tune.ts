@@ -14,7 +14,7 @@ import { CLASSICAL_MODELS, isClassicalModel } from '../../../core/classical/pipe
 import { parseFeatureConfig } from '../../../core/features/index.js';
 import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
 import { readCorpus, type CorpusKind, type Utterance } from '../../datasets/index.js';
-import { decodeFile } from '../../decode.js';
+import { decodeCorpus } from '../load-audio.js';
 import { featureTable } from '../classical-features.js';
 import { formatDuration, runEta } from '../progress.js';
 import type { BatchProgress } from '../trainer.js';
@@ -395,16 +395,9 @@ async function deepScorer(
   const byRate = new Map<number, Map<string, Float32Array>>();
   const signalsAt = async (rate: number) => {
     if (!byRate.has(rate)) {
-      const m = new Map<string, Float32Array>();
-      for (const u of items) {
-        try {
-          m.set(u.path, (await decodeFile(u.path, { targetSampleRate: rate })).samples);
-        } catch (err) {
-          const msg = (err as Error).message;
-          throw new TuneError(msg.includes(u.path) ? msg : `${u.path}: ${msg}`);
-        }
-      }
-      byRate.set(rate, m);
+      const { signals, failed } = await decodeCorpus(items, rate, { onFailure: 'skip' });
+      if (failed.length > 0) throw new TuneError(failed[0].reason);
+      byRate.set(rate, signals);
     }
     return byRate.get(rate)!;
   };
