@@ -16,10 +16,8 @@ const USER_CAUSES: Record<string, string> = {
 };
 
 export class InputFileError extends EmovoxError {
-  constructor(path: string, code: string, cause: unknown) {
-    super(code === 'ENOENT' ? 'NO_SUCH_FILE' : 'UNREADABLE_FILE', `${path}: ${USER_CAUSES[code]}`, {
-      cause,
-    });
+  constructor(path: string, code: string, cause: unknown, message = `${path}: ${USER_CAUSES[code]}`) {
+    super(code === 'ENOENT' ? 'NO_SUCH_FILE' : 'UNREADABLE_FILE', message, { cause });
   }
 }
 
@@ -33,10 +31,23 @@ export async function readInputFile(path: string): Promise<Buffer> {
   return readFile(path).catch((err: unknown) => wrap(path, err));
 }
 
-export function readInputTextSync(path: string): string {
+/**
+ * A JSON file the user named (a training config, a search space, --model-config): a missing
+ * file or bad JSON is one user-facing error naming `what` and the path.
+ */
+export function readJsonInput(path: string, what: string): unknown {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    wrap(path, err);
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code && code in USER_CAUSES)
+      throw new InputFileError(path, code, err, `cannot read ${what} ${path}: ${USER_CAUSES[code]}`);
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new EmovoxError('BAD_JSON', `${what} ${path} is not valid JSON (${(err as Error).message})`);
   }
 }

@@ -17,7 +17,7 @@ import { CLASSICAL_MODELS, describeDefaults, isClassicalModel } from '../../core
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { initBackend } from '../../node/backend.js';
 import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
-import { readInputTextSync } from '../../node/input-file.js';
+import { readJsonInput } from '../../node/input-file.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
 import { createProgress } from '../../node/train/progress.js';
@@ -71,9 +71,10 @@ const num = (name: string) => (v: string) => {
 /** --model-config: inline JSON or a path to a JSON file. */
 function parseModelConfig(text: string | undefined): Record<string, unknown> {
   if (!text) return {};
-  const raw = text.trim().startsWith('{') ? text : readInputTextSync(resolve(text));
+  if (!text.trim().startsWith('{'))
+    return readJsonInput(resolve(text), 'the --model-config file') as Record<string, unknown>;
   try {
-    return JSON.parse(raw) as Record<string, unknown>;
+    return JSON.parse(text) as Record<string, unknown>;
   } catch {
     throw new TrainError(`--model-config must be JSON (inline or a file), got '${text.slice(0, 60)}'`);
   }

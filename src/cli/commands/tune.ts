@@ -2,8 +2,9 @@
  * `emovox tune`: grid or random hyperparameter search with inner validation on training speakers
  * only; resumable (re-run the same command), with a table ranked by validation UAR.
  */
+import { readJsonInput } from '../../node/input-file.js';
 import { Option, type Command } from 'commander';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
@@ -45,19 +46,7 @@ const integer = (name: string, min: number) => (v: string) => {
 
 /** The space file as JSON (errors name the file). */
 export function readSpaceFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(resolve(path), 'utf8');
-  } catch (err) {
-    throw new TuneError(
-      `cannot read the space file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new TuneError(`the space file ${path} is not valid JSON (${(err as Error).message})`);
-  }
+  return readJsonInput(resolve(path), 'the space file');
 }
 
 async function run(o: TuneCliOptions): Promise<void> {

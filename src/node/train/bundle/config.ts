@@ -5,7 +5,8 @@
  * (corpus data, evaluation files, card template) are relative to the working directory, as on
  * the command line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonInput } from '../../input-file.js';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -144,19 +145,7 @@ export function parseTrainConfig(json: unknown, where = 'the training config'): 
 
 /** Reads and validates a config file. */
 export function readTrainConfig(path: string): TrainConfig {
-  let text: string;
-  try {
-    text = readFileSync(resolve(path), 'utf8');
-  } catch (err) {
-    throw new TrainError(`cannot read the training config ${path}: ${(err as NodeJS.ErrnoException).code}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new TrainError(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  return parseTrainConfig(json, path);
+  return parseTrainConfig(readJsonInput(resolve(path), 'the training config'), path);
 }
 
 /** Evaluation file paths of a config (possibly none). */
