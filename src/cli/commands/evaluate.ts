@@ -3,6 +3,7 @@
  * by default; every fold's test predictions are pooled before computing UAR, WA, macro-F1 and
  * the confusion matrix. Prints a plain-text summary; --json and --report write the figures.
  */
+import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -220,7 +221,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     writeFileSync(o.table, comparisonMarkdown(title, rows));
     log(`wrote ${o.table}`);
   }
-  const command = ['emovox', ...argv].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  const command = commandLine(argv);
   if (o.json) {
     const doc =
       results.length === 1

@@ -10,6 +10,7 @@
  * Deep members save a checkpoint every epoch (`--resume` continues a killed run); the card
  * comes from the template.
  */
+import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -78,11 +79,6 @@ function parseModelConfig(text: string | undefined): Record<string, unknown> {
   } catch {
     throw new TrainError(`--model-config must be JSON (inline or a file), got '${text.slice(0, 60)}'`);
   }
-}
-
-/** The command line as typed, for the model card. */
-function commandLine(argv: string[]): string {
-  return ['emovox', ...argv].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }
 
 /** The trainer options of a deep --model run (a one-member config's `train`). */
