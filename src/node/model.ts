@@ -10,6 +10,7 @@ import { MANIFEST_FILE } from '../core/bundle.js';
 import { resample } from '../core/audio/resample.js';
 import { PredictError, Predictor, type Prediction, type TimelineSegment } from '../core/predict.js';
 import { SpeakerProfile, type SpeakerProfileJSON } from '../core/speaker-profile.js';
+import { EmovoxError } from '../core/errors.js';
 import { initBackend, type BackendName } from './backend.js';
 import { loadBundleFromDir } from './bundle-io.js';
 import { decodeFile } from './decode.js';
@@ -23,12 +24,9 @@ export const BUNDLED_MODELS_DIR = join(PACKAGE_ROOT, 'models');
 export const DEFAULT_MODEL_NAME = 'default';
 
 /** No bundle where one was asked for (user-facing). */
-export class ModelNotFoundError extends Error {
-  readonly code = 'NO_MODEL';
-  readonly userFacing = true;
+export class ModelNotFoundError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelNotFoundError';
+    super('NO_MODEL', message);
   }
 }
 

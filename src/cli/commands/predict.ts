@@ -5,6 +5,7 @@
  * profile, then classifies each file through the per-speaker-normalised pipeline when the
  * profile has enough clips (minSpeakerUtterances); each result says whether it was adapted.
  */
+import { EmovoxError, isUserFacing } from '../../core/errors.js';
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';
@@ -71,11 +72,10 @@ export function speakerOf(
   return undefined;
 }
 
-/** Outcome of a file that fails: coded errors are the file's fault, anything else is a bug. */
+/** Outcome of a file that fails: user-facing errors are the file's fault, anything else is a bug. */
 function failure(file: string, err: unknown, speaker?: string): Outcome {
-  const e = err as { code?: unknown; message?: string };
-  if (typeof e?.code !== 'string') throw err;
-  return { file, error: e.message ?? String(err), speaker };
+  if (!isUserFacing(err)) throw err;
+  return { file, error: err.message, speaker };
 }
 
 /**
@@ -139,12 +139,10 @@ export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): 
 async function run(paths: string[], opts: PredictOptions): Promise<void> {
   const files = collectAudioFiles(paths);
   if (files.length === 0) {
-    throw Object.assign(new Error(`no audio files found in ${paths.join(', ')}`), { code: 'NO_FILES' });
+    throw new EmovoxError('NO_FILES', `no audio files found in ${paths.join(', ')}`);
   }
   if (opts.speaker !== undefined && opts.speakerBy !== undefined) {
-    throw Object.assign(new Error('give --speaker NAME or --speaker-by dir, not both'), {
-      code: 'BAD_OPTIONS',
-    });
+    throw new EmovoxError('BAD_OPTIONS', 'give --speaker NAME or --speaker-by dir, not both');
   }
   const model = await loadModel(modelSource(opts.model), { backend: opts.backend });
   const { predictor } = model;

@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_WEB_ROOT,
 } from '../../node/server/app.js';
+import { EmovoxError } from '../../core/errors.js';
 import { checkApiKey } from '../../node/server/security/api-key.js';
 import { checkOrigins } from '../../node/server/security/headers.js';
 import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimit } from '../../node/server/security/rate-limit.js';
@@ -47,12 +48,10 @@ export function isLoopbackHost(host: string): boolean {
 /** Refuses to serve a network address without an API key unless --insecure says so. */
 export function checkExposure(opts: Pick<ServeOptions, 'host' | 'apiKey' | 'insecure'>): void {
   if (opts.apiKey || opts.insecure || isLoopbackHost(opts.host)) return;
-  throw Object.assign(
-    new Error(
-      `refusing to serve ${opts.host} without an API key: anyone on the network could list, play and delete the recordings; ` +
-        'set --api-key KEY (or EMOVOX_API_KEY), or pass --insecure if that is what you want',
-    ),
-    { code: 'INSECURE_HOST', userFacing: true },
+  throw new EmovoxError(
+    'INSECURE_HOST',
+    `refusing to serve ${opts.host} without an API key: anyone on the network could list, play and delete the recordings; ` +
+      'set --api-key KEY (or EMOVOX_API_KEY), or pass --insecure if that is what you want',
   );
 }
 

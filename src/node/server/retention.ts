@@ -4,6 +4,7 @@
  * `everyMs` while it runs.
  */
 import type { FastifyInstance } from 'fastify';
+import { EmovoxError } from '../../core/errors.js';
 import type { RecordingStore } from '../store/recordings.js';
 
 /** How often a running server deletes what has aged out (1 hour). */
@@ -19,10 +20,7 @@ export function applyRetention(store: RecordingStore, days: number, now: Date = 
 /** Throws unless `days` is a positive number. */
 export function checkRetentionDays(days: number): number {
   if (!(Number.isFinite(days) && days > 0)) {
-    throw Object.assign(new Error(`retention days must be a number > 0, got ${days}`), {
-      code: 'BAD_RETENTION',
-      userFacing: true,
-    });
+    throw new EmovoxError('BAD_RETENTION', `retention days must be a number > 0, got ${days}`);
   }
   return days;
 }

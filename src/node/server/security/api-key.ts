@@ -5,6 +5,7 @@
  * reveal how much of it matched).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { EmovoxError } from '../../../core/errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Shortest API key accepted: a guessable key would make the check decorative. */
@@ -13,12 +14,10 @@ export const MIN_API_KEY_LENGTH = 16;
 /** Throws unless `key` is long enough and printable (no spaces: it travels in a header). */
 export function checkApiKey(key: string): string {
   if (key.length < MIN_API_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    throw Object.assign(
-      new Error(
-        `the API key must be at least ${MIN_API_KEY_LENGTH} printable characters without spaces ` +
-          '(e.g. from: openssl rand -hex 24)',
-      ),
-      { code: 'BAD_API_KEY', userFacing: true },
+    throw new EmovoxError(
+      'BAD_API_KEY',
+      `the API key must be at least ${MIN_API_KEY_LENGTH} printable characters without spaces ` +
+        '(e.g. from: openssl rand -hex 24)',
     );
   }
   return key;

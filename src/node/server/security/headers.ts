@@ -9,6 +9,7 @@
  */
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
+import { EmovoxError } from '../../../core/errors.js';
 import type { FastifyInstance } from 'fastify';
 
 export const CONTENT_SECURITY_POLICY: Record<string, string[] | null> = {
@@ -63,11 +64,9 @@ export function checkOrigins(origins: string[]): string[] {
       ok = false;
     }
     if (!ok) {
-      throw Object.assign(
-        new Error(
-          `--cors ${o}: give an origin such as https://app.example.com (scheme, host, optional port; no path)`,
-        ),
-        { code: 'BAD_ORIGIN', userFacing: true },
+      throw new EmovoxError(
+        'BAD_ORIGIN',
+        `--cors ${o}: give an origin such as https://app.example.com (scheme, host, optional port; no path)`,
       );
     }
   }

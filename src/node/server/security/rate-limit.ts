@@ -4,6 +4,7 @@
  * error and Retry-After. The page's static files and bundle files are not counted.
  */
 import fastifyRateLimit from '@fastify/rate-limit';
+import { EmovoxError } from '../../../core/errors.js';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
 import { isApiUrl } from './api-key.js';
@@ -35,9 +36,9 @@ export function parseRateLimit(text: string): RateLimit | null {
   const max = m ? Number(m[1]) : NaN;
   const windowMs = m ? UNITS[m[2]] : undefined;
   if (!m || !windowMs || !Number.isSafeInteger(max) || max < 1) {
-    throw Object.assign(
-      new Error(`rate limit must look like 120/min (or N/s, N/h; "off" for none), got "${text}"`),
-      { code: 'BAD_RATE_LIMIT', userFacing: true },
+    throw new EmovoxError(
+      'BAD_RATE_LIMIT',
+      `rate limit must look like 120/min (or N/s, N/h; "off" for none), got "${text}"`,
     );
   }
   return { max, windowMs };
