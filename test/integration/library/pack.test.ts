@@ -151,7 +151,7 @@ after(() => {
 });
 
 test(
-  'npm pack -> offline install in an empty project -> a TypeScript consumer predicts and serves',
+  'npm pack -> install (npm cache first) in an empty project -> a TypeScript consumer predicts and serves',
   { timeout: 240_000 },
   () => {
     ensureDistBuilt();
@@ -175,7 +175,7 @@ test(
     );
     assert.deepEqual(strays, [], 'no sources, tests, benchmarks or source maps in the package');
 
-    // 2. An empty project installs the tarball offline.
+    // 2. An empty project installs the tarball, its dependencies from the npm cache.
     const project = join(work, 'consumer');
     mkdirSync(project);
     writeConsumerProject(project, join(work, packed[0].filename));
