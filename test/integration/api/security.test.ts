@@ -5,7 +5,7 @@
  * descriptors, new ones kept), and the plugin mounted under a prefix in another app.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Fastify from 'fastify';
@@ -26,9 +26,17 @@ import {
 
 const KEY = 'k3y-for-the-tests-0123456789';
 const servers: RunningServer[] = [];
+const dirs: string[] = [];
 after(async () => {
   for (const s of servers) await s.app.close();
+  for (const d of [...dirs, ...servers.map((s) => s.dataDir)]) rmSync(d, { recursive: true, force: true });
 });
+/** A temporary data folder, removed after the tests. */
+function dataDir(): string {
+  const d = tempDataDir();
+  dirs.push(d);
+  return d;
+}
 async function start(options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
   const s = await startServer(options);
   servers.push(s);
@@ -193,7 +201,7 @@ describe('CORS and headers', () => {
 
 describe('retention', () => {
   test('deletes recordings older than N days (row, descriptors, file) and keeps newer ones', () => {
-    const store = RecordingStore.open(tempDataDir());
+    const store = RecordingStore.open(dataDir());
     try {
       const now = new Date('2026-06-30T12:00:00Z');
       const day = 24 * 3600 * 1000;
@@ -232,7 +240,7 @@ describe('retention', () => {
   });
 
   test('a crash between the row and the file: the start-up sweep removes the file', () => {
-    const dir = tempDataDir();
+    const dir = dataDir();
     let store = RecordingStore.open(dir);
     const rec = store.create(
       {
@@ -255,8 +263,8 @@ describe('retention', () => {
   });
 
   test('the server applies the retention when it starts', async () => {
-    const dataDir = tempDataDir();
-    const store = RecordingStore.open(dataDir);
+    const data = dataDir();
+    const store = RecordingStore.open(data);
     const base = {
       bytes: new Uint8Array([1, 2, 3]),
       mimeType: 'audio/wav',
@@ -267,13 +275,13 @@ describe('retention', () => {
     const old = store.create(base, new Date(Date.now() - 10 * 24 * 3600 * 1000));
     const fresh = store.create(base);
     store.close();
-    const { url } = await start({ dataDir, retentionDays: 7 });
+    const { url } = await start({ dataDir: data, retentionDays: 7 });
     const list = (await (await fetch(`${url}/api/recordings`)).json()) as { items: { id: string }[] };
     assert.deepEqual(
       list.items.map((r) => r.id),
       [fresh.id],
     );
-    assert.ok(!existsSync(join(dataDir, 'audio', `${old.id}.wav`)));
+    assert.ok(!existsSync(join(data, 'audio', `${old.id}.wav`)));
     await assert.rejects(startServer({ retentionDays: 0 }), /retention days must be a number > 0/);
   });
 });
@@ -288,7 +296,7 @@ describe('mounted under a prefix', () => {
       modelId: 'tiny',
       modelDir: TINY_BUNDLE,
       webRoot: null,
-      dataDir: tempDataDir(),
+      dataDir: dataDir(),
       apiKey: KEY,
     });
     try {
