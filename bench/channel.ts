@@ -62,44 +62,15 @@ async function ourCpu(condition: string): Promise<number> {
 }
 
 const f32 = ['-t', 'f32', '-r', String(SR), '-c', '1'];
+/** 8-bit u-law at 8 kHz, headerless. */
+const ulaw = '-t raw -e u-law -b 8 -r 8000 -c 1'.split(' ');
+const tel = join(tmp, 'tel.ul');
 const peers: Record<string, { name: string; run: () => number }> = {
   telephone: {
     name: 'sox (rate 8k, sinc 300-3400, u-law, rate 16k)',
     run: () =>
-      peerCpu('sox', [
-        ...f32,
-        raw,
-        '-t',
-        'raw',
-        '-e',
-        'u-law',
-        '-b',
-        '8',
-        '-r',
-        '8000',
-        join(tmp, 'tel.ul'),
-        'sinc',
-        '300-3400',
-        'rate',
-        '8000',
-      ]) +
-      peerCpu('sox', [
-        '-t',
-        'raw',
-        '-e',
-        'u-law',
-        '-b',
-        '8',
-        '-r',
-        '8000',
-        '-c',
-        '1',
-        join(tmp, 'tel.ul'),
-        ...f32,
-        join(tmp, 'tel.f32'),
-        'rate',
-        String(SR),
-      ]),
+      peerCpu('sox', [...f32, raw, ...ulaw, tel, 'sinc', '300-3400', 'rate', '8000']) +
+      peerCpu('sox', [...ulaw, tel, ...f32, join(tmp, 'tel.f32'), 'rate', String(SR)]),
   },
   'codec-16kbps': {
     name: 'ffmpeg libopus (16 kb/s CBR, voip, 20 ms)',
