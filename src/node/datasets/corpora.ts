@@ -6,7 +6,7 @@
  * every speech corpus here has (neutral, happiness, sadness, anger, fear) plus disgust when a
  * corpus has it. A single corpus keeps its own speakers and every label it has.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { EMOTIONS, SHARED_EMOTIONS, type Emotion } from '../../core/labels.js';
 import { readCorpus } from './index.js';
 import {
@@ -63,11 +63,28 @@ export function parseCorpusSpecs(corpus: string, data: readonly string[] = []): 
   return typed.map((kind) => ({ kind, data: resolve(parent, kind) }));
 }
 
-/** The default label set of several corpora: the five shared emotions, plus disgust if any corpus has it. */
+/**
+ * The folder evaluation files key utterance paths by: a single corpus's own `data`, or the
+ * deepest folder holding every corpus of several (a manifest counts by its folder).
+ */
+export function corporaRoot(specs: readonly CorpusSpec[]): string {
+  if (specs.length === 1) return resolve(specs[0].data);
+  const dirs = specs.map((s) =>
+    (s.kind === 'manifest' ? dirname(resolve(s.data)) : resolve(s.data)).split(sep),
+  );
+  const common: string[] = [];
+  for (let i = 0; dirs.every((d) => i < d.length && d[i] === dirs[0][i]); i++) common.push(dirs[0][i]);
+  return common.join(sep) || sep;
+}
+
+/**
+ * The default label set of several corpora: those of the five shared emotions that occur,
+ * plus disgust if any corpus has it (calm, boredom and surprise are left out).
+ */
 export function multiCorpusLabels(present: Iterable<string>): Emotion[] {
   const have = new Set(present);
   return EMOTIONS.filter(
-    (e) => (SHARED_EMOTIONS as readonly string[]).includes(e) || (e === 'disgust' && have.has(e)),
+    (e) => have.has(e) && ((SHARED_EMOTIONS as readonly string[]).includes(e) || e === 'disgust'),
   );
 }
 
