@@ -3,6 +3,7 @@
  * series whose F0 moves like intonation, syllable envelope, formant-like spectral tilt) and the
  * noises a VAD must refuse (mains hum, white and pink noise), all seeded.
  */
+import { concatSamples } from '../../src/core/audio/signal.js';
 import { seededRng } from '../../src/core/classical/random.js';
 
 export const SR = 16_000;
@@ -76,15 +77,7 @@ export function pinkNoise(durationSec: number, sd = 0.05, seed = 1): Float32Arra
 }
 
 /** Concatenates signals. */
-export function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export const concat = (...parts: Float32Array[]): Float32Array => concatSamples(parts);
 
 /** `a + b` sample by sample (b looped if shorter). */
 export function mix(a: Float32Array, b: Float32Array): Float32Array {

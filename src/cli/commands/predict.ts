@@ -17,6 +17,7 @@ import { requireSpeech } from '../../core/vad/index.js';
 import { decodeFile } from '../../node/decode.js';
 import { collectAudioFiles } from '../audio-files.js';
 import { loadModel } from '../load-model.js';
+import { runTimeline } from './predict-timeline.js';
 
 interface PredictOptions {
   model?: string;
@@ -25,6 +26,8 @@ interface PredictOptions {
   json?: boolean;
   csv?: string;
   backend: 'wasm' | 'cpu';
+  timeline?: boolean;
+  maxSegment?: string;
 }
 
 /** The progress bar shows only for batches at least this long, and only on a terminal. */
@@ -156,7 +159,16 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
       code: 'BAD_OPTIONS',
     });
   }
+  if (opts.timeline && (opts.speaker !== undefined || opts.speakerBy !== undefined)) {
+    throw Object.assign(
+      new Error('--timeline does not adapt to a speaker; leave out --speaker/--speaker-by'),
+      {
+        code: 'BAD_OPTIONS',
+      },
+    );
+  }
   const { predictor } = await loadModel(opts.model, opts.backend);
+  if (opts.timeline) return runTimeline(files, predictor, opts);
   const bySpeaker = opts.speaker !== undefined || opts.speakerBy !== undefined;
   const adapting = bySpeaker && predictor.speakerAdaptive;
   if (bySpeaker && !adapting) {
@@ -232,6 +244,18 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--speaker-by <how>', 'the speaker of each file is its parent folder name').choices(['dir']),
+    )
+    .option(
+      '--timeline',
+      'recordings of any length: one emotion per speech segment, then the share of speech in each emotion; ' +
+        'read and decoded piece by piece (WAV, FLAC, MP3, Ogg, WebM; M4A and AIFF are decoded whole). ' +
+        'With --json one {"file","startSec","endSec","label",...} per segment and a {"file","summary"} line; ' +
+        '--csv F writes one row per segment',
+    )
+    .option(
+      '--max-segment <sec>',
+      'with --timeline: longer speech is cut into segments of at most this length',
+      '10',
     )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .action(async (paths: string[], opts: PredictOptions) => run(paths, opts));
