@@ -39,6 +39,11 @@ export interface ModelContext extends AudioLimits {
   bundleUrl: string | null;
   /** Decode + classify: in-process, or in the worker pool. */
   classify(bytes: Uint8Array, request?: ClassifyRequest): Promise<Classified>;
+  /** Classify samples at the model's rate (streamed speech), where `classify` runs. */
+  classifySamples(
+    samples: Float32Array,
+    request?: ClassifyRequest,
+  ): Promise<Pick<Classified, 'prediction' | 'descriptors'>>;
 }
 
 export type { Prediction };
