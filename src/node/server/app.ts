@@ -132,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         classify: pool
           ? (bytes, request = NO_SPEAKER) => pool.classify(m.id, bytes, request)
           : (bytes, request) => classifyBytes(bytes, m.predictor, limits, request),
+        busy: () => (pool ? pool.pendingCount >= pool.size : false),
         classifySamples: pool
           ? (samples, request = NO_SPEAKER) => pool.classifySamples(m.id, samples, request)
           : (samples, request) => classifySamples(samples, m.predictor, request),

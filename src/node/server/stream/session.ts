@@ -8,7 +8,8 @@
  *   client -> binary audio chunks ... then {"type":"end"}
  *   server -> {"type":"speech-start","startSec"}
  *             {"type":"partial","startSec","endSec",label,emoji,confidence,probabilities} (every
- *               partialEverySec of speech, the speech so far; skipped while one is computing)
+ *               partialEverySec of speech, the speech so far; skipped while one is computing or
+ *               every inference worker is busy)
  *             {"type":"segment","startSec","endSec",label,emoji,confidence,probabilities,adaptation}
  *             {"type":"error","code","message"} then close (see CLOSE)
  *             {"type":"end","receivedSec","segments"} then close 1000 after the client's end.
@@ -279,7 +280,9 @@ export class StreamSession {
       return;
     }
     if (e.type === 'partial') {
-      if (this.partialBusy) return; // the previous partial is still computing: skip this one
+      // Skipped while this stream's previous partial is computing, or while every inference
+      // worker has work waiting: segments go first.
+      if (this.partialBusy || this.model!.busy()) return;
       this.partialBusy = true;
       this.enqueue(async () => {
         try {
