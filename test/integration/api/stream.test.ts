@@ -246,9 +246,9 @@ test('at most maxStreams at once: one more gets TOO_MANY_STREAMS and close 1013;
   for (const ws of open.slice(1)) ws.close();
 });
 
-test('a stream over its length limit, or sent faster than real time allows, is stopped with an error event', async () => {
+test('a stream over its length limit, sent faster than real time allows, or idle, is stopped with an error event', async () => {
   const limited = await startServer({ stream: { maxStreamSec: 2, maxRealtimeFactor: 1000 } });
-  const fast = await startServer({ stream: { maxRealtimeFactor: 1, burstSec: 1 } });
+  const fast = await startServer({ stream: { maxRealtimeFactor: 1, burstSec: 1, idleTimeoutSec: 0.5 } });
   try {
     const long = await stream(
       limited.url,
@@ -269,6 +269,15 @@ test('a stream over its length limit, or sent faster than real time allows, is s
     const f = tooFast.events.find((x) => x.type === 'error')!;
     assert.equal(f.code, 'TOO_FAST');
     assert.match(f.message as string, /at most 1x real time/);
+
+    // Nothing sent after opening (no start), or no audio after start: closed after the idle timeout.
+    for (const start of [null, { type: 'start', format: 'pcm16', sampleRate: SR }]) {
+      const idle = await stream(fast.url, start, [], false);
+      assert.equal(idle.closeCode, 1008);
+      const i = idle.events.find((x) => x.type === 'error')!;
+      assert.equal(i.code, 'IDLE');
+      assert.match(i.message as string, start ? /no audio for 0.5 s/ : /no "start" message for 0.5 s/);
+    }
   } finally {
     await limited.app.close();
     await fast.app.close();

@@ -47,6 +47,8 @@ export interface StreamLimits {
   partialEverySec: number;
   /** Longer speech is cut into segments of at most this length. */
   maxSegmentSec: number;
+  /** A stream that sends nothing (no start, no audio) for this long is closed (IDLE, close 1008). */
+  idleTimeoutSec: number;
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
@@ -58,6 +60,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxQueuedBytes: 4 * 1024 * 1024,
   partialEverySec: 1,
   maxSegmentSec: 10,
+  idleTimeoutSec: 30,
 };
 
 /** WebSocket close codes the stream uses. */
@@ -112,6 +115,7 @@ export class StreamSession {
   private chain: Promise<void> = Promise.resolve();
   private pending: Job[] = [];
   private partialBusy = false;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly t: StreamTransport,
@@ -119,7 +123,26 @@ export class StreamSession {
     private readonly store: RecordingStore,
     private readonly limits: StreamLimits,
     private readonly now: () => number = () => performance.now() / 1000,
-  ) {}
+  ) {
+    this.touch();
+  }
+
+  /** Restarts the idle timer (every message from the client). */
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.state === 'closed' || this.state === 'ending') return;
+    this.idleTimer = setTimeout(() => {
+      const what = this.state === 'waiting' ? 'no "start" message' : 'no audio';
+      this.fail(
+        new StreamError(
+          'IDLE',
+          `${what} for ${this.limits.idleTimeoutSec} s; the stream was closed. ${START_HELP}`,
+          CLOSE.POLICY,
+        ),
+      );
+    }, this.limits.idleTimeoutSec * 1000);
+    this.idleTimer.unref?.();
+  }
 
   get closed(): boolean {
     return this.state === 'closed';
@@ -127,6 +150,7 @@ export class StreamSession {
 
   onText(text: string): void {
     if (this.state === 'closed') return;
+    this.touch();
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -151,6 +175,7 @@ export class StreamSession {
         return this.fail(new StreamError('BAD_MESSAGE', `"end" before "start"; ${START_HELP}`, CLOSE.POLICY));
       if (this.state === 'streaming') {
         this.state = 'ending';
+        if (this.idleTimer) clearTimeout(this.idleTimer);
         this.queue.end();
       }
       return;
@@ -166,6 +191,7 @@ export class StreamSession {
 
   onBinary(bytes: Uint8Array): void {
     if (this.state === 'closed' || this.state === 'ending') return;
+    this.touch();
     if (this.state === 'waiting')
       return this.fail(new StreamError('BAD_MESSAGE', `audio before "start"; ${START_HELP}`, CLOSE.POLICY));
     if (this.queue.queuedLength + bytes.length > this.limits.maxQueuedBytes) {
@@ -182,6 +208,7 @@ export class StreamSession {
 
   /** The socket closed (by either side): stop, drop what is pending. */
   onClose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.state = 'closed';
     this.queue.end();
   }
@@ -270,6 +297,7 @@ export class StreamSession {
     await this.chain;
     if (this.closed) return;
     this.t.send({ type: 'end', receivedSec: this.receivedSamples / rate, segments: this.segments });
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.state = 'closed';
     this.t.close(CLOSE.NORMAL, 'end of stream');
   }
@@ -345,6 +373,7 @@ export class StreamSession {
       closeCode = err.code === 'TOO_LONG' ? CLOSE.POLICY : CLOSE.BAD_DATA;
     } else console.error('emovox: stream failed:', err instanceof Error ? err.stack : err);
     this.t.send({ type: 'error', code, message });
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.state = 'closed';
     this.queue.end();
     this.t.close(closeCode, code);
