@@ -22,3 +22,6 @@ export { PredictError, type Prediction, type TimelineSegment } from './core/pred
 export { SpeakerProfile, SpeakerProfileError, type SpeakerProfileJSON } from './core/speaker-profile.js';
 export { AudioError, ACCEPTED_FORMATS, type AudioErrorCode } from './core/audio/audio-error.js';
 export { BACKEND_NAMES, type BackendName } from './node/backend.js';
+export { EmovoxError, isUserFacing } from './core/errors.js';
+export { NoSpeechError, detectSpeech, type SpeechSegment } from './core/vad/index.js';
+export { summariseTimeline, type SpeechTimelineEntry, type TimelineSummary } from './core/speech-timeline.js';

@@ -13,7 +13,9 @@ import { SpeakerProfile, type SpeakerProfileJSON } from '../core/speaker-profile
 import { EmovoxError } from '../core/errors.js';
 import { initBackend, type BackendName } from './backend.js';
 import { loadBundleFromDir } from './bundle-io.js';
-import { decodeFile } from './decode.js';
+import { decodeFile, decodeFileStream } from './decode.js';
+import { speechTimeline, type SpeechTimelineEntry } from '../core/speech-timeline.js';
+import { requireSpeech } from '../core/vad/index.js';
 import { summariseBundle } from './server/bundle-summary.js';
 
 /** The installed package's root (the same relative path from src/ and dist/). */
@@ -177,10 +179,18 @@ export class EmotionModel {
     return sampleRate === this.sampleRate ? samples : resample(samples, sampleRate, this.sampleRate);
   }
 
-  /** Classifies a mono signal (`sampleRate` defaults to the model's; other rates are resampled). */
+  /** The speech of a signal at the model's rate (src/core/vad); NoSpeechError (NO_SPEECH) when there is none. */
+  private async speechAtModelRate(samples: Float32Array, sampleRate?: number): Promise<Float32Array> {
+    return requireSpeech(await this.atModelRate(samples, sampleRate), this.sampleRate).speech;
+  }
+
+  /**
+   * Classifies the speech of a mono signal (`sampleRate` defaults to the model's; other rates are
+   * resampled); a signal without speech throws NoSpeechError (code NO_SPEECH).
+   */
   async predict(samples: Float32Array, options: PredictSignalOptions = {}): Promise<Prediction> {
-    const signal = await this.atModelRate(samples, options.sampleRate);
-    return this.predictor.predict(signal, undefined, { profile: options.profile });
+    const speech = await this.speechAtModelRate(samples, options.sampleRate);
+    return this.predictor.predict(speech, undefined, { profile: options.profile });
   }
 
   /**
@@ -189,20 +199,37 @@ export class EmotionModel {
    */
   async predictFile(path: string, options: PredictFileOptions = {}): Promise<Prediction> {
     const audio = await decodeFile(path, { targetSampleRate: this.sampleRate });
+    const speech = requireSpeech(audio.samples, this.sampleRate).speech;
     if (options.speaker === undefined || !this.predictor.speakerAdaptive) {
-      return this.predictor.predict(audio.samples, undefined, { profile: options.profile });
+      return this.predictor.predict(speech, undefined, { profile: options.profile });
     }
-    const descriptors = (await this.predictor.describe(audio.samples))!;
+    const descriptors = (await this.predictor.describe(speech))!;
     let profile = this.profiles.get(options.speaker);
     if (!profile) this.profiles.set(options.speaker, (profile = this.createProfile()));
     profile.add(descriptors);
-    return this.predictor.predict(audio.samples, undefined, { profile, descriptors });
+    return this.predictor.predict(speech, undefined, { profile, descriptors });
   }
 
   /** One prediction per segment of the signal (live mode). */
   async timeline(samples: Float32Array, options: TimelineOptions = {}): Promise<TimelineSegment[]> {
     const signal = await this.atModelRate(samples, options.sampleRate);
     return this.predictor.timeline(signal, options.windowSec, options.hopSec, { profile: options.profile });
+  }
+
+  /**
+   * The emotion of every stretch of speech in an audio file of any length, read and decoded piece
+   * by piece (memory: a few seconds of audio, not the file), as segments finish: the same code as
+   * `emovox predict --timeline` (src/core/speech-timeline.ts).
+   */
+  speechTimelineFile(
+    path: string,
+    options: { maxSegmentSec?: number } = {},
+  ): AsyncGenerator<SpeechTimelineEntry> {
+    return speechTimeline(
+      decodeFileStream(path, { targetSampleRate: this.sampleRate }),
+      (speech) => this.predictor.predict(speech),
+      { sampleRate: this.sampleRate, maxSegmentSec: options.maxSegmentSec },
+    );
   }
 
   /** timeline() of an audio file. */
@@ -216,7 +243,7 @@ export class EmotionModel {
 
   /** The clip's utterance descriptor vector (what a speaker profile collects); null when the model has none. */
   async describe(samples: Float32Array, options: SignalOptions = {}): Promise<Float32Array | null> {
-    return this.predictor.describe(await this.atModelRate(samples, options.sampleRate));
+    return this.predictor.describe(await this.speechAtModelRate(samples, options.sampleRate));
   }
 
   /** An empty speaker profile for this model (it must adapt to speakers: see info.minSpeakerUtterances). */

@@ -4,6 +4,8 @@
  * speaker-adaptive bundle first describes every file of a speaker, builds that speaker's
  * profile, then classifies each file through the per-speaker-normalised pipeline when the
  * profile has enough clips (minSpeakerUtterances); each result says whether it was adapted.
+ * Only each file's speech is classified (src/core/vad); a file without speech is an error
+ * ("no speech heard", exit 2).
  */
 import { EmovoxError, isUserFacing } from '../../core/errors.js';
 import { Option, type Command } from 'commander';
@@ -14,6 +16,7 @@ import { loadModel, SpeakerProfile, type EmotionModel, type Prediction } from '.
 import { decodeFile } from '../../node/decode.js';
 import { collectAudioFiles } from '../audio-files.js';
 import { modelSource } from '../model-option.js';
+import { runTimeline } from './predict-timeline.js';
 
 interface PredictOptions {
   model?: string;
@@ -22,6 +25,8 @@ interface PredictOptions {
   json?: boolean;
   csv?: string;
   backend: 'wasm' | 'cpu';
+  timeline?: boolean;
+  maxSegment?: string;
 }
 
 /** The progress bar shows only for batches at least this long, and only on a terminal. */
@@ -158,8 +163,15 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
   if (opts.speaker !== undefined && opts.speakerBy !== undefined) {
     throw new EmovoxError('BAD_OPTIONS', 'give --speaker NAME or --speaker-by dir, not both');
   }
+  if (opts.timeline && (opts.speaker !== undefined || opts.speakerBy !== undefined)) {
+    throw new EmovoxError(
+      'BAD_OPTIONS',
+      '--timeline does not adapt to a speaker; leave out --speaker/--speaker-by',
+    );
+  }
   const model = await loadModel(modelSource(opts.model), { backend: opts.backend });
   const { predictor } = model;
+  if (opts.timeline) return runTimeline(files, predictor, opts);
   const bySpeaker = opts.speaker !== undefined || opts.speakerBy !== undefined;
   const adapting = bySpeaker && predictor.speakerAdaptive;
   if (bySpeaker && !adapting) {
@@ -215,7 +227,8 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     process.stderr.write(`emovox: ${f.error.startsWith(f.file) ? f.error : `${f.file}: ${f.error}`}\n`);
   }
   if (failed.length > 0) {
-    process.stderr.write(`emovox: ${failed.length} of ${files.length} files failed\n`);
+    // One file: its error line says it all.
+    if (files.length > 1) process.stderr.write(`emovox: ${failed.length} of ${files.length} files failed\n`);
     process.exitCode = 2;
   }
 }
@@ -240,6 +253,18 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--speaker-by <how>', 'the speaker of each file is its parent folder name').choices(['dir']),
+    )
+    .option(
+      '--timeline',
+      'recordings of any length: one emotion per speech segment, then the share of speech in each emotion; ' +
+        'read and decoded piece by piece (WAV, FLAC, MP3, Ogg, WebM; M4A and AIFF are decoded whole). ' +
+        'With --json one {"file","startSec","endSec","label",...} per segment and a {"file","summary"} line; ' +
+        '--csv F writes one row per segment',
+    )
+    .option(
+      '--max-segment <sec>',
+      'with --timeline: longer speech is cut into segments of at most this length',
+      '10',
     )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .action(async (paths: string[], opts: PredictOptions) => run(paths, opts));

@@ -16,6 +16,7 @@ import { checkOrigins } from '../../node/server/security/headers.js';
 import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimit } from '../../node/server/security/rate-limit.js';
 import { loadModel, ModelNotFoundError } from '../../index.js';
 import { modelSource } from '../model-option.js';
+import { DEFAULT_STREAM_LIMITS } from '../../node/server/stream/session.js';
 
 interface ServeOptions {
   port: number;
@@ -34,6 +35,8 @@ interface ServeOptions {
   rateLimit: RateLimit | null;
   cors: string[];
   retentionDays?: number;
+  maxStreams: number;
+  maxStreamSec: number;
 }
 
 /** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
@@ -140,6 +143,7 @@ async function run(opts: ServeOptions): Promise<void> {
     rateLimit: opts.rateLimit,
     corsOrigins: opts.cors,
     retentionDays: opts.retentionDays ?? null,
+    stream: { maxStreams: opts.maxStreams, maxStreamSec: opts.maxStreamSec },
   });
   await app.listen({ port: opts.port, host: opts.host });
   const address = app.server.address();
@@ -191,6 +195,18 @@ export function register(program: Command): void {
       'longest accepted audio in seconds',
       positiveNumber('--max-duration-sec'),
       DEFAULT_MAX_DURATION_SEC,
+    )
+    .option(
+      '--max-streams <n>',
+      'GET /api/stream: WebSocket streams open at once',
+      positiveNumber('--max-streams', true),
+      DEFAULT_STREAM_LIMITS.maxStreams,
+    )
+    .option(
+      '--max-stream-sec <s>',
+      'GET /api/stream: longest stream in seconds of audio',
+      positiveNumber('--max-stream-sec'),
+      DEFAULT_STREAM_LIMITS.maxStreamSec,
     )
     .option('--web <dir>', 'built web page to serve at /', DEFAULT_WEB_ROOT)
     .option(

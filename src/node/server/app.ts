@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { RecordingStore } from '../store/recordings.js';
 import { RAW_AUDIO_TYPES } from './audio-upload.js';
 import { summariseBundle } from './bundle-summary.js';
 import { makeErrorHandler } from './errors.js';
-import { classifyBytes, NO_SPEAKER } from './inference.js';
+import { classifyBytes, classifySamples, NO_SPEAKER } from './inference.js';
 import { InferencePool } from './inference-pool.js';
 import type { ModelContext, ServerPredictor } from './model-context.js';
 import { checkModelIds, ModelSet } from './model-set.js';
@@ -19,9 +20,11 @@ import { predictRoutes } from './routes/predict.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { speakerRoutes } from './routes/speakers.js';
 import { checkRetentionDays, scheduleRetention } from './retention.js';
-import { checkApiKey, requireApiKey } from './security/api-key.js';
+import { checkApiKey, requireApiKey, WS_PROTOCOL } from './security/api-key.js';
 import { allowOrigins, checkOrigins, securityHeaders } from './security/headers.js';
 import { limitRate, type RateLimit } from './security/rate-limit.js';
+import { streamRoutes } from './routes/stream.js';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream/session.js';
 import { AUDIO_UPLOAD_ROUTES, audioRequestBody, predictResponseSchema, SHARED_SCHEMAS } from './schemas.js';
 
 /** The built web page: web/dist at the package root (same relative path from src/ and dist/). */
@@ -73,6 +76,8 @@ export interface AppOptions {
   securityHeaders?: boolean;
   /** Delete recordings older than this many days, at start and hourly; null keeps them. */
   retentionDays?: number | null;
+  /** Limits of GET /api/stream (concurrent streams, length, pace; see stream/session.ts). */
+  stream?: Partial<StreamLimits>;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -151,6 +156,10 @@ export const emovoxPlugin: FastifyPluginAsync<AppOptions> = async (app, options)
         classify: pool
           ? (bytes, request = NO_SPEAKER) => pool.classify(m.id, bytes, request)
           : (bytes, request) => classifyBytes(bytes, m.predictor, limits, request),
+        busy: () => (pool ? pool.pendingCount >= pool.size : false),
+        classifySamples: pool
+          ? (samples, request = NO_SPEAKER) => pool.classifySamples(m.id, samples, request)
+          : (samples, request) => classifySamples(samples, m.predictor, request),
       };
     }),
   );
@@ -208,6 +217,19 @@ export const emovoxPlugin: FastifyPluginAsync<AppOptions> = async (app, options)
   await app.register(recordingRoutes, { models, store });
   await app.register(modelRoutes, { models });
   await app.register(speakerRoutes, { models, store });
+  // WebSocket messages above 1 MiB are refused by the socket (close 1009): send smaller chunks.
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: 1024 * 1024,
+      // Select the plain protocol of a client that sent its API key as a subprotocol (security/api-key.ts).
+      handleProtocols: (protocols: Set<string>) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    },
+  });
+  await app.register(streamRoutes, {
+    models,
+    store,
+    limits: { ...DEFAULT_STREAM_LIMITS, ...options.stream },
+  });
   await app.register(healthRoutes, { models, store });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -36,6 +36,26 @@ export function bearerToken(header: string | undefined): string | null {
   return m ? m[1] : null;
 }
 
+/**
+ * A browser's WebSocket cannot send an Authorization header, so GET /api/stream also accepts the
+ * key as a subprotocol: `new WebSocket(url, ['emovox', 'emovox.key.' + hex(utf8(KEY))])`; the
+ * server answers with the plain `emovox` protocol, so the key is never echoed back.
+ */
+export const WS_PROTOCOL = 'emovox';
+export const WS_KEY_PROTOCOL_PREFIX = 'emovox.key.';
+
+/** The key carried in a `Sec-WebSocket-Protocol` header (see WS_KEY_PROTOCOL_PREFIX), or null. */
+export function webSocketKey(header: string | string[] | undefined): string | null {
+  const list = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  for (const p of list.map((s) => s.trim())) {
+    if (p.startsWith(WS_KEY_PROTOCOL_PREFIX)) {
+      const hex = p.slice(WS_KEY_PROTOCOL_PREFIX.length);
+      if (/^(?:[0-9a-f]{2})+$/i.test(hex)) return Buffer.from(hex, 'hex').toString('utf8');
+    }
+  }
+  return null;
+}
+
 /** Whether `url` (path and query) is under `<prefix>/api`. */
 export function isApiUrl(url: string, prefix: string): boolean {
   const path = url.split('?')[0];
@@ -53,7 +73,8 @@ export function requireApiKey(app: FastifyInstance, apiKey: string): void {
   const prefix = app.prefix;
   app.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isApiUrl(request.url, prefix)) return;
-    const token = bearerToken(request.headers.authorization);
+    const token =
+      bearerToken(request.headers.authorization) ?? webSocketKey(request.headers['sec-websocket-protocol']);
     if (token !== null && keysMatch(token, expected)) return;
     return reply
       .code(401)
@@ -64,7 +85,8 @@ export function requireApiKey(app: FastifyInstance, apiKey: string): void {
           code: 'UNAUTHORIZED',
           message:
             token === null
-              ? 'this server needs an API key: send the header "Authorization: Bearer KEY"'
+              ? 'this server needs an API key: send the header "Authorization: Bearer KEY" ' +
+                '(WebSocket clients: or the subprotocol emovox.key.<the key as hex>)'
               : 'wrong API key',
         },
       });
