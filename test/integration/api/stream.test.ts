@@ -283,3 +283,33 @@ test('a stream over its length limit, sent faster than real time allows, or idle
     await fast.app.close();
   }
 });
+
+test('with an API key the stream needs it: refused (401) without it, streams with it as a subprotocol or a header', async () => {
+  const KEY = 'stream-test-key-0123456789';
+  const keyed = await startServer({ apiKey: KEY, stream: { maxRealtimeFactor: 1000 } });
+  const url = keyed.url.replace(/^http/, 'ws') + '/api/stream';
+  const open = (protocols: string[], headers: Record<string, string> = {}) =>
+    new Promise<{ status?: number; protocol?: string; ready?: boolean }>((done) => {
+      const ws = new WebSocket(url, protocols, { headers });
+      ws.on('unexpected-response', (_req, res) => done({ status: res.statusCode }));
+      ws.on('error', () => done({}));
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'start', format: 'pcm16', sampleRate: SR })));
+      ws.on('message', (data) => {
+        const e = JSON.parse(String(data)) as Event;
+        if (e.type === 'ready') {
+          done({ protocol: ws.protocol, ready: true });
+          ws.close();
+        }
+      });
+    });
+  try {
+    assert.equal((await open([])).status, 401);
+    const wrong = Buffer.from('not-the-key-0123456789').toString('hex');
+    assert.equal((await open(['emovox', `emovox.key.${wrong}`])).status, 401);
+    const viaProtocol = await open(['emovox', `emovox.key.${Buffer.from(KEY).toString('hex')}`]);
+    assert.deepEqual(viaProtocol, { protocol: 'emovox', ready: true }, 'the key is not echoed back');
+    assert.equal((await open([], { authorization: `Bearer ${KEY}` })).ready, true);
+  } finally {
+    await keyed.app.close();
+  }
+});
