@@ -30,7 +30,32 @@ export const EXTRA_LLD_NAMES = [
   'loudnessSone',
 ] as const;
 
-export const N_MEL_BANDS = 26;
+/**
+ * Every constant of this family that shapes the vector (besides the names lists); the code below
+ * reads them from here and descriptor-spec.ts records them in bundle manifests.
+ */
+export const EXTENDED_DESCRIPTOR_CONSTANTS = {
+  eps: 1e-10,
+  /** Log-mel band LLDs: HTK mel triangles without area normalisation, fMaxHz capped at Nyquist. */
+  mel: { nMels: 26, fMinHz: 20, fMaxHz: 8000, melScale: 'htk', melNorm: null },
+  /** rolloff25Hz .. rolloff90Hz. */
+  rolloffFractions: [0.25, 0.5, 0.75, 0.9],
+  /** Specific loudness per bin = power ** this (sharpness). */
+  sharpnessLoudnessExponent: 0.23,
+  /** Bark = a atan(b f) + c atan((f / d) ** 2). */
+  bark: { a: 13, b: 0.00076, c: 3.5, d: 7500 },
+  /** Sharpness weight above this Bark: scale exp(rate z); result times gain. */
+  sharpnessWeightFromBark: 15,
+  sharpnessWeightScale: 0.066,
+  sharpnessWeightRate: 0.171,
+  sharpnessGain: 0.11,
+  /** loudnessSone = sum over mel bands of power ** this. */
+  soneExponent: 0.3,
+  /** Regression deltas: frames each side. */
+  deltaWidth: 2,
+} as const;
+
+export const N_MEL_BANDS = EXTENDED_DESCRIPTOR_CONSTANTS.mel.nMels;
 
 /** Functionals of one series over an utterance. */
 export const EXT_STAT_NAMES = [
@@ -54,7 +79,8 @@ export const EXT_STAT_NAMES = [
   'riseTime',
 ] as const;
 
-const EPS = 1e-10;
+const EPS = EXTENDED_DESCRIPTOR_CONSTANTS.eps;
+const C = EXTENDED_DESCRIPTOR_CONSTANTS;
 
 /**
  * The EXT_STAT_NAMES functionals of values in time order (non-finite values skipped); all zeros
@@ -120,7 +146,7 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
 }
 
 /** Regression deltas (width 2 each side, edges repeated) of a series. */
-export function regressionDelta(v: ArrayLike<number>, width: number = 2): Float64Array {
+export function regressionDelta(v: ArrayLike<number>, width: number = C.deltaWidth): Float64Array {
   const n = v.length;
   const out = new Float64Array(n);
   let denom = 0;
@@ -149,17 +175,18 @@ export function extraFrameDescriptors(
     sampleRate: sr,
     nFft,
     nMels: N_MEL_BANDS,
-    fMin: 20,
-    fMax: Math.min(8000, sr / 2),
-    melScale: 'htk',
-    melNorm: null,
+    fMin: C.mel.fMinHz,
+    fMax: Math.min(C.mel.fMaxHz, sr / 2),
+    melScale: C.mel.melScale,
+    melNorm: C.mel.melNorm,
   });
   const mel = new Float64Array(N_MEL_BANDS);
   const nE = EXTRA_LLD_NAMES.length;
   const cols = nE + N_MEL_BANDS;
   const data = new Float64Array(frames * cols);
   const binHz = sr / nFft;
-  const hzToBark = (f: number) => 13 * Math.atan(0.00076 * f) + 3.5 * Math.atan((f / 7500) ** 2);
+  const { a, b: bk, c, d: dk } = C.bark;
+  const hzToBark = (f: number) => a * Math.atan(bk * f) + c * Math.atan((f / dk) ** 2);
   const barkOfBin = new Float64Array(nb);
   for (let k = 0; k < nb; k++) barkOfBin[k] = hzToBark(k * binHz);
   for (let t = 0; t < frames; t++) {
@@ -192,13 +219,16 @@ export function extraFrameDescriptors(
     let sl = EPS;
     let sw = 0;
     for (let k = 0; k < nb; k++) {
-      const l = Math.pow(spec[k], 0.23);
+      const l = Math.pow(spec[k], C.sharpnessLoudnessExponent);
       const z = barkOfBin[k];
       sl += l;
-      sw += l * z * (z > 15 ? 0.066 * Math.exp(0.171 * z) : 1);
+      sw +=
+        l *
+        z *
+        (z > C.sharpnessWeightFromBark ? C.sharpnessWeightScale * Math.exp(C.sharpnessWeightRate * z) : 1);
     }
-    data[row + 3] = (0.11 * sw) / sl;
-    const targets = [0.25, 0.5, 0.75, 0.9];
+    data[row + 3] = (C.sharpnessGain * sw) / sl;
+    const targets = C.rolloffFractions;
     let acc = 0;
     let ti = 0;
     for (let k = 0; k < nb && ti < targets.length; k++) {
@@ -207,7 +237,7 @@ export function extraFrameDescriptors(
     }
     let sone = 0;
     for (let b = 0; b < N_MEL_BANDS; b++) {
-      sone += Math.pow(mel[b] + EPS, 0.3);
+      sone += Math.pow(mel[b] + EPS, C.soneExponent);
       data[row + nE + b] = 10 * Math.log10(mel[b] + EPS);
     }
     data[row + 8] = sone;

@@ -64,7 +64,39 @@ export interface FrameDescriptors {
   hnrDb: Float64Array;
 }
 
-const EPS = 1e-10;
+/**
+ * Every constant of this family that shapes the vector besides DescriptorOptions; the code below
+ * reads them from here and descriptor-spec.ts records them in bundle manifests, so changing one
+ * makes a bundle trained before the change refuse to load.
+ */
+export const BASIC_DESCRIPTOR_CONSTANTS = {
+  /** Added to powers before log / division. */
+  eps: 1e-10,
+  /** Edges (Hz) of the band-energy LLDs band0to500Db .. band4000to8000Db (bins ceil(lo) .. floor(hi)). */
+  bandEdgesHz: [0, 500, 1000, 2000, 4000, 8000],
+  /** Alpha ratio: energy of the low band over the high band (Hz, inclusive bin ranges). */
+  alphaRatioLowHz: [50, 1000],
+  alphaRatioHighHz: [1000, 5000],
+  /** Hammarberg index: peak power of the low band over the high band. */
+  hammarbergLowHz: [0, 2000],
+  hammarbergHighHz: [2000, 5000],
+  /** rolloff85Hz: the frequency below which this share of the power lies. */
+  rolloffFraction: 0.85,
+  /** Pitch tracker: decimate by 2 after a [1 2 1] / 4 low-pass at or above this rate. */
+  pitchDecimateFromHz: 16000,
+  /** Analysis window: this many periods of f0MinHz, at most pitchMaxWindow samples. */
+  pitchWindowPeriods: 3,
+  pitchMaxWindow: 4096,
+  /** The shortest lag whose autocorrelation peak is within this share of the highest wins. */
+  pitchPeakShare: 0.9,
+  /** Voicing strength is clamped below this (HNR stays finite). */
+  pitchMaxStrength: 0.9999,
+  /** F0 in semitones above this frequency. */
+  semitoneReferenceHz: 27.5,
+} as const;
+
+const EPS = BASIC_DESCRIPTOR_CONSTANTS.eps;
+const C = BASIC_DESCRIPTOR_CONSTANTS;
 
 /** Power spectra of the centred frames every frame descriptor reads: frames x bins, frames-major. */
 export interface FrameSpectra {
@@ -114,7 +146,7 @@ export function frameDescriptors(
   const mag = new Float64Array(nb);
   const lld = new Float64Array(frames * LLD_NAMES.length);
   const binHz = sr / nFft;
-  const bandEdges = [0, 500, 1000, 2000, 4000, 8000];
+  const bandEdges = C.bandEdgesHz;
   const nL = LLD_NAMES.length;
   for (let t = 0; t < frames; t++) {
     const start = t * H - nFft / 2;
@@ -147,7 +179,7 @@ export function frameDescriptors(
     let rolloff = 0;
     for (let k = 0; k < nb; k++) {
       acc += spec[k];
-      if (acc >= 0.85 * total) {
+      if (acc >= C.rolloffFraction * total) {
         rolloff = k * binHz;
         break;
       }
@@ -200,8 +232,8 @@ export function frameDescriptors(
     lld[row + 7] = slope;
     for (let b = 0; b < 5; b++)
       lld[row + 8 + b] = 10 * Math.log10(band(bandEdges[b], bandEdges[b + 1]) / total + EPS);
-    lld[row + 13] = 10 * Math.log10((band(50, 1000) + EPS) / (band(1000, 5000) + EPS));
-    lld[row + 14] = 10 * Math.log10((peak(0, 2000) + EPS) / (peak(2000, 5000) + EPS));
+    lld[row + 13] = 10 * Math.log10((band(...C.alphaRatioLowHz) + EPS) / (band(...C.alphaRatioHighHz) + EPS));
+    lld[row + 14] = 10 * Math.log10((peak(...C.hammarbergLowHz) + EPS) / (peak(...C.hammarbergHighHz) + EPS));
   }
   const pitch = pitchTrack(x, frames, o, lld);
   return { lld, frames, ...pitch };
@@ -220,7 +252,7 @@ function pitchTrack(
 ): { f0Semitones: Float64Array; voicing: Float64Array; hnrDb: Float64Array } {
   // Pitch lives below 500 Hz: analyse at half the rate (after a [1 2 1] / 4 low-pass) when the
   // signal is 16 kHz or more, which halves the FFT work without moving the peaks.
-  const factor = o.sampleRate >= 16000 ? 2 : 1;
+  const factor = o.sampleRate >= C.pitchDecimateFromHz ? 2 : 1;
   const sr = o.sampleRate / factor;
   if (factor === 2) {
     const y = new Float32Array(Math.floor(x.length / 2));
@@ -233,7 +265,7 @@ function pitchTrack(
   const hop = o.hopLength / factor;
   const maxLag = Math.ceil(sr / o.f0MinHz);
   const minLag = Math.floor(sr / o.f0MaxHz);
-  const L = Math.min(3 * maxLag, 1 << 12);
+  const L = Math.min(C.pitchWindowPeriods * maxLag, C.pitchMaxWindow);
   let n = 4;
   while (n < 2 * L) n *= 2;
   const win = makeWindow('hann', L);
@@ -283,7 +315,7 @@ function pitchTrack(
     let bestLag = 0;
     for (const lag of peaks) {
       const v = r(lag);
-      if (v >= 0.9 * top) {
+      if (v >= C.pitchPeakShare * top) {
         best = v;
         const denom = r(lag - 1) - 2 * v + r(lag + 1);
         bestLag = lag + (denom < 0 ? (0.5 * (r(lag - 1) - r(lag + 1))) / denom : 0);
@@ -291,10 +323,10 @@ function pitchTrack(
       }
     }
     if (best <= 0) continue;
-    const strength = Math.min(best, 0.9999);
+    const strength = Math.min(best, C.pitchMaxStrength);
     voicing[t] = strength;
     hnr[t] = 10 * Math.log10(strength / (1 - strength));
-    if (strength >= o.voicingThreshold) f0[t] = 12 * Math.log2(sr / bestLag / 27.5);
+    if (strength >= o.voicingThreshold) f0[t] = 12 * Math.log2(sr / bestLag / C.semitoneReferenceHz);
   }
   return { f0Semitones: f0, voicing, hnrDb: hnr };
 }

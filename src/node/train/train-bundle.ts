@@ -14,6 +14,7 @@ import {
   type EnsembleManifest,
   type InputPolicy,
 } from '../../core/bundle.js';
+import { descriptorSpecRecord } from '../../core/classical/descriptor-spec.js';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
 import {
   ClassicalPipeline,
@@ -233,6 +234,7 @@ async function trainClassicalMember(
       file: 'classical.json',
       model: m.model,
       descriptors: spec,
+      descriptorSpec: descriptorSpecRecord(spec),
       featureCount: table.x.cols,
       speakerAdaptive: m.speakerAdaptive,
       minSpeakerUtterances: m.minSpeakerUtterances,
