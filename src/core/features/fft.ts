@@ -134,19 +134,20 @@ function complexFftPasses(p: RealFftPlan): void {
   const { m, cosM, sinM, re, im } = p;
   for (let q = p.oddStages ? 2 : 4; 4 * q <= m; q <<= 2) {
     const step = m / (4 * q);
-    for (let i = 0; i < m; i += 4 * q) {
-      for (let j = 0; j < q; j++) {
-        const u0 = i + j;
+    const span = 4 * q;
+    // Twiddles loaded once per j, applied to every group.
+    for (let j = 0; j < q; j++) {
+      const k1 = j * step;
+      const c1 = cosM[k1];
+      const s1 = sinM[k1];
+      const c2 = cosM[2 * k1];
+      const s2 = sinM[2 * k1];
+      const c3 = cosM[3 * k1];
+      const s3 = sinM[3 * k1];
+      for (let u0 = j; u0 < m; u0 += span) {
         const u1 = u0 + q;
         const u2 = u1 + q;
         const u3 = u2 + q;
-        const k1 = j * step;
-        const c1 = cosM[k1];
-        const s1 = sinM[k1];
-        const c2 = cosM[2 * k1];
-        const s2 = sinM[2 * k1];
-        const c3 = cosM[3 * k1];
-        const s3 = sinM[3 * k1];
         const ar = re[u0];
         const ai = im[u0];
         let xr = re[u1];
