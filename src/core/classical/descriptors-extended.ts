@@ -187,54 +187,62 @@ export function extraFrameDescriptors(
   const binHz = sr / nFft;
   const { a, b: bk, c, d: dk } = C.bark;
   const hzToBark = (f: number) => a * Math.atan(bk * f) + c * Math.atan((f / dk) ** 2);
-  const barkOfBin = new Float64Array(nb);
-  for (let k = 0; k < nb; k++) barkOfBin[k] = hzToBark(k * binHz);
+  // Per-bin sharpness weight z * g(z) (g = scale exp(rate z) above the threshold Bark, else 1).
+  const sharpW = new Float64Array(nb);
+  for (let k = 0; k < nb; k++) {
+    const z = hzToBark(k * binHz);
+    sharpW[k] =
+      z * (z > C.sharpnessWeightFromBark ? C.sharpnessWeightScale * Math.exp(C.sharpnessWeightRate * z) : 1);
+  }
+  const targets = C.rolloffFractions;
+  const lnLoud = C.sharpnessLoudnessExponent;
+  const log2nb = Math.log2(nb);
   for (let t = 0; t < frames; t++) {
-    const spec = power.subarray(t * nb, (t + 1) * nb);
+    const off = t * nb;
     let total = EPS;
     let c1 = 0;
     for (let k = 0; k < nb; k++) {
-      total += spec[k];
-      c1 += spec[k] * k * binHz;
+      const p = power[off + k];
+      total += p;
+      c1 += p * k * binHz;
     }
     c1 /= total;
+    const lnTotal = Math.log(total);
     let entropy = 0;
     let m2 = 0;
     let m3 = 0;
     let m4 = 0;
-    for (let k = 0; k < nb; k++) {
-      const p = spec[k] / total;
-      if (p > 0) entropy -= p * Math.log2(p);
-      const d = k * binHz - c1;
-      m2 += p * d * d;
-      m3 += p * d * d * d;
-      m4 += p * d * d * d * d;
-    }
-    const row = t * cols;
-    data[row] = entropy / Math.log2(nb);
-    data[row + 1] = m2 > EPS ? m3 / m2 ** 1.5 : 0;
-    data[row + 2] = m2 > EPS ? m4 / (m2 * m2) : 0;
-    melRowInto(spec, 0, fb, mel, 0);
     // Sharpness (Zwicker-like): specific-loudness-weighted mean Bark position, weighted up above 15 Bark.
     let sl = EPS;
     let sw = 0;
     for (let k = 0; k < nb; k++) {
-      const l = Math.pow(spec[k], C.sharpnessLoudnessExponent);
-      const z = barkOfBin[k];
-      sl += l;
-      sw +=
-        l *
-        z *
-        (z > C.sharpnessWeightFromBark ? C.sharpnessWeightScale * Math.exp(C.sharpnessWeightRate * z) : 1);
+      const s = power[off + k];
+      const p = s / total;
+      const d = k * binHz - c1;
+      m2 += p * d * d;
+      m3 += p * d * d * d;
+      m4 += p * d * d * d * d;
+      if (s > 0) {
+        // One logarithm per bin: log2 p = (ln s - ln total) / ln 2, s ** exponent = exp(exponent ln s).
+        const ln = Math.log(s);
+        entropy -= p * (ln - lnTotal) * Math.LOG2E;
+        const l = Math.exp(lnLoud * ln);
+        sl += l;
+        sw += l * sharpW[k];
+      }
     }
+    const row = t * cols;
+    data[row] = entropy / log2nb;
+    data[row + 1] = m2 > EPS ? m3 / m2 ** 1.5 : 0;
+    data[row + 2] = m2 > EPS ? m4 / (m2 * m2) : 0;
     data[row + 3] = (C.sharpnessGain * sw) / sl;
-    const targets = C.rolloffFractions;
     let acc = 0;
     let ti = 0;
     for (let k = 0; k < nb && ti < targets.length; k++) {
-      acc += spec[k];
+      acc += power[off + k];
       while (ti < targets.length && acc >= targets[ti] * total) data[row + 4 + ti++] = k * binHz;
     }
+    melRowInto(power, off, fb, mel, 0);
     let sone = 0;
     for (let b = 0; b < N_MEL_BANDS; b++) {
       sone += Math.pow(mel[b] + EPS, C.soneExponent);
@@ -269,9 +277,10 @@ function runLengthsSec(mask: boolean[], hopSec: number): number[] {
 export function extendedDescriptorFunctionals(
   x: Float32Array,
   opts: Partial<DescriptorOptions> = {},
+  shared?: FrameSpectra,
 ): { values: Float64Array; names: string[] } {
   const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const spectra = framePowerSpectra(x, o);
+  const spectra = shared ?? framePowerSpectra(x, o);
   const d = frameDescriptors(x, o, spectra);
   const e = extraFrameDescriptors(x, o, spectra);
   const nL = LLD_NAMES.length;

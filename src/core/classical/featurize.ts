@@ -5,8 +5,10 @@
  * prediction computes exactly the same vector.
  */
 import {
+  checkSignal,
   deltas,
   mfcc,
+  mfccRowsFromPowerSpectrogram,
   parseFeatureConfig,
   stackColumns,
   utteranceFunctionals,
@@ -15,6 +17,7 @@ import {
 } from '../features/index.js';
 import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS, type DescriptorOptions } from './descriptors.js';
 import { extendedDescriptorFunctionals } from './descriptors-extended.js';
+import { framePowerSpectra, type FrameSpectra } from './spectrum.js';
 
 export interface ClassicalFeatureSpec {
   sampleRate: number;
@@ -73,6 +76,20 @@ export function descriptorOptionsOf(spec: ClassicalFeatureSpec): DescriptorOptio
   };
 }
 
+/** True when the MFCC configuration frames and transforms exactly like the descriptor spectra. */
+function sameFraming(cfg: FeatureConfig, o: DescriptorOptions): boolean {
+  return (
+    cfg.nFft === o.nFft &&
+    cfg.winLength === o.winLength &&
+    cfg.hopLength === o.hopLength &&
+    cfg.window === 'hann' &&
+    cfg.center &&
+    cfg.padMode === 'constant' &&
+    cfg.power === 2 &&
+    cfg.preEmphasis === 0
+  );
+}
+
 /** Frame energies in dB on the MFCC framing (centred, hop 160 at 16 kHz), for the silence mask. */
 function frameEnergyDb(x: Float32Array, frames: number, hop: number, win: number): Float64Array {
   const out = new Float64Array(frames);
@@ -101,7 +118,17 @@ export function classicalFeatures(
 ): { values: Float64Array; names: string[] } {
   const cfg = mfccConfigOf(spec);
   const { hopLength: hop, winLength: win } = cfg;
-  const base = mfcc(x, cfg);
+  const opts = descriptorOptionsOf(spec);
+  // One power spectrum pass for the MFCCs and every descriptor family when they frame alike.
+  const shared = spec.descriptors && sameFraming(cfg, opts);
+  let spectra: FrameSpectra | undefined;
+  let base: FeatureMatrix;
+  if (shared) {
+    checkSignal(x);
+    spectra = framePowerSpectra(x, opts);
+    const m = mfccRowsFromPowerSpectrogram(spectra, cfg);
+    base = { data: Float32Array.from(m.data), frames: m.frames, coeffs: m.nMfcc };
+  } else base = mfcc(x, cfg);
   const parts = [base];
   if (spec.deltaOrder >= 1) parts.push(deltas(parts[0], MFCC_DELTA_WIDTH));
   if (spec.deltaOrder >= 2) parts.push(deltas(parts[1], MFCC_DELTA_WIDTH));
@@ -123,7 +150,7 @@ export function classicalFeatures(
   const values = Array.from(f.values);
   if (spec.descriptors) {
     const describe = spec.extendedDescriptors ? extendedDescriptorFunctionals : descriptorFunctionals;
-    const d = describe(x, descriptorOptionsOf(spec));
+    const d = describe(x, opts, spectra);
     values.push(...d.values);
     names.push(...d.names);
   }
