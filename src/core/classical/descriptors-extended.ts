@@ -7,7 +7,7 @@
  * frames with their deltas; and voiced / unvoiced segment statistics.
  */
 import { melFilterbank, melRowInto } from '../features/mel.js';
-import { percentileSorted, slopePerFrame } from '../features/functionals.js';
+import { percentileRanks, percentileSorted, selectRanks, slopePerFrame } from '../features/functionals.js';
 import {
   DEFAULT_DESCRIPTOR_OPTIONS,
   frameDescriptors,
@@ -112,7 +112,10 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
   const std = Math.sqrt(m2);
   const skew = m2 > EPS ? m3 / m2 ** 1.5 : 0;
   const kurt = m2 > EPS ? m4 / (m2 * m2) : 0;
-  const sorted = Float64Array.from(v).sort();
+  // Only these order statistics are read: select them instead of sorting.
+  const sorted = Float64Array.from(v);
+  const qs = [1, 25, 50, 75, 99];
+  selectRanks(sorted, n, [0, ...qs.flatMap((q) => percentileRanks(n, q)), n - 1].sort((a, b) => a - b));
   // Slope per unit of normalised time 0..1 = slope per frame x (n - 1).
   const slope = slopePerFrame(v, mean) * (n - 1);
   let err = 0;
@@ -122,7 +125,7 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
   }
   let rises = 0;
   for (let i = 1; i < n; i++) if (v[i] > v[i - 1]) rises++;
-  const [p1, p25, p50, p75, p99] = [1, 25, 50, 75, 99].map((q) => percentileSorted(sorted, q));
+  const [p1, p25, p50, p75, p99] = qs.map((q) => percentileSorted(sorted, q));
   return [
     mean,
     std,
