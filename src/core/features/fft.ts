@@ -134,19 +134,20 @@ function complexFftPasses(p: RealFftPlan): void {
   const { m, cosM, sinM, re, im } = p;
   for (let q = p.oddStages ? 2 : 4; 4 * q <= m; q <<= 2) {
     const step = m / (4 * q);
-    for (let i = 0; i < m; i += 4 * q) {
-      for (let j = 0; j < q; j++) {
-        const u0 = i + j;
+    const span = 4 * q;
+    // Twiddles loaded once per j, applied to every group.
+    for (let j = 0; j < q; j++) {
+      const k1 = j * step;
+      const c1 = cosM[k1];
+      const s1 = sinM[k1];
+      const c2 = cosM[2 * k1];
+      const s2 = sinM[2 * k1];
+      const c3 = cosM[3 * k1];
+      const s3 = sinM[3 * k1];
+      for (let u0 = j; u0 < m; u0 += span) {
         const u1 = u0 + q;
         const u2 = u1 + q;
         const u3 = u2 + q;
-        const k1 = j * step;
-        const c1 = cosM[k1];
-        const s1 = sinM[k1];
-        const c2 = cosM[2 * k1];
-        const s2 = sinM[2 * k1];
-        const c3 = cosM[3 * k1];
-        const s3 = sinM[3 * k1];
         const ar = re[u0];
         const ai = im[u0];
         let xr = re[u1];
@@ -243,22 +244,101 @@ export function powerSpectrumInto(
   }
 }
 
-/** The complex spectrum X[0..n/2] of a real signal of length n (for tests and one-off use). */
-export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
-  const p = realFftPlan(x.length);
-  halfLengthFft(p, x, 0, p.ones);
+/** Split step of rfft for bins 0 .. count - 1 from plan.re / plan.im. */
+function splitInto(p: RealFftPlan, outRe: Float64Array, outIm: Float64Array, count: number): void {
   const { m, re, im, cosN, sinN } = p;
-  const outRe = new Float64Array(m + 1);
-  const outIm = new Float64Array(m + 1);
-  for (let k = 0; k <= m; k++) {
+  for (let k = 0; k < count; k++) {
     const a = k === m ? 0 : k;
     const b = k === 0 ? 0 : m - k;
     const er = 0.5 * (re[a] + re[b]);
-    const ei = 0.5 * (im[a] - im[b]);
     const or = 0.5 * (im[a] + im[b]);
     const oi = -0.5 * (re[a] - re[b]);
     outRe[k] = er + or * cosN[k] + oi * sinN[k];
-    outIm[k] = ei + oi * cosN[k] - or * sinN[k];
+    outIm[k] = 0.5 * (im[a] - im[b]) + oi * cosN[k] - or * sinN[k];
   }
-  return { re: outRe, im: outIm };
+}
+
+/** The complex spectrum X[0..n/2] of a real signal of length n (for tests and one-off use). */
+export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
+  const p = realFftPlan(x.length);
+  const re = new Float64Array(p.m + 1);
+  const im = new Float64Array(p.m + 1);
+  rfftInto(p, x, re, im, p.m + 1);
+  return { re, im };
+}
+
+/**
+ * X[k] (real and imaginary parts) for k = 0 .. count - 1 of the real frame x of the plan's length,
+ * into outRe / outIm, without allocating.
+ */
+export function rfftInto(
+  p: RealFftPlan,
+  x: ArrayLike<number>,
+  outRe: Float64Array,
+  outIm: Float64Array,
+  count: number,
+): void {
+  halfLengthFft(p, x, 0, p.ones);
+  splitInto(p, outRe, outIm, Math.min(count, p.m + 1));
+}
+
+interface EvenTransformPlan {
+  plan: RealFftPlan;
+  cos: Float64Array;
+  sin: Float64Array;
+  y: Float64Array;
+  re: Float64Array;
+  im: Float64Array;
+}
+const evenPlans = new Map<number, EvenTransformPlan>();
+
+/**
+ * The real FFT of length 2N of the even sequence f[0], f[1], .., f[N], f[N-1], .., f[1] (f holds
+ * N + 1 values, N a power of two >= 4), for bins 0 .. count - 1, into out:
+ * out[k] = f[0] + (-1)^k f[N] + 2 sum_{j=1}^{N-1} f[j] cos(pi j k / N), a DCT-I. E.g. an
+ * autocorrelation from a one-sided power spectrum. Computed with one real FFT of length N
+ * (Numerical Recipes' cosft1) instead of one of length 2N; same values to rounding.
+ */
+export function evenRealFftInto(f: ArrayLike<number>, out: Float64Array, count: number): void {
+  const N = f.length - 1;
+  let e = evenPlans.get(N);
+  if (!e) {
+    const cos = new Float64Array(N / 2);
+    const sin = new Float64Array(N / 2);
+    for (let j = 0; j < N / 2; j++) {
+      cos[j] = Math.cos((Math.PI * j) / N);
+      sin[j] = Math.sin((Math.PI * j) / N);
+    }
+    e = {
+      plan: realFftPlan(N),
+      cos,
+      sin,
+      y: new Float64Array(N),
+      re: new Float64Array(N / 2 + 1),
+      im: new Float64Array(N / 2 + 1),
+    };
+    evenPlans.set(N, e);
+  }
+  const { y, re, im } = e;
+  count = Math.min(count, N + 1);
+  let sum = 0.5 * (f[0] - f[N]);
+  y[0] = 0.5 * (f[0] + f[N]);
+  y[N / 2] = f[N / 2];
+  for (let j = 1; j < N / 2; j++) {
+    const a = f[j];
+    const b = f[N - j];
+    const y1 = 0.5 * (a + b);
+    const y2 = a - b;
+    y[j] = y1 - e.sin[j] * y2;
+    y[N - j] = y1 + e.sin[j] * y2;
+    sum += e.cos[j] * y2;
+  }
+  const half = Math.min(N / 2 + 1, (count >> 1) + 1);
+  rfftInto(e.plan, y, re, im, half);
+  out[0] = 2 * re[0];
+  if (count > 1) out[1] = 2 * sum;
+  for (let k = 1; 2 * k < count; k++) {
+    out[2 * k] = 2 * re[k];
+    if (2 * k + 1 < count) out[2 * k + 1] = out[2 * k - 1] - 2 * im[k];
+  }
 }

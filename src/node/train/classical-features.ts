@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classicalFeatures, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
+import { descriptorSpecRecord } from '../../core/classical/descriptor-spec.js';
 import type { Matrix } from '../../core/classical/matrix.js';
 import { loadMono } from './load-audio.js';
 
@@ -24,7 +25,9 @@ export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 function cacheKey(path: string, spec: ClassicalFeatureSpec): string {
   const st = statSync(path);
   return createHash('sha256')
-    .update(JSON.stringify({ path, size: st.size, mtime: st.mtimeMs, spec, v: 4 }))
+    .update(
+      JSON.stringify({ path, size: st.size, mtime: st.mtimeMs, spec: descriptorSpecRecord(spec), v: 5 }),
+    )
     .digest('hex')
     .slice(0, 32);
 }

@@ -15,6 +15,7 @@ import {
   type EnsembleManifest,
   type InputPolicy,
 } from '../../../core/bundle.js';
+import { descriptorSpecRecord } from '../../../core/classical/descriptor-spec.js';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../../core/classical/featurize.js';
 import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
 import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
@@ -188,6 +189,7 @@ async function trainClassicalMember(
       file: 'classical.json',
       model: m.model,
       descriptors: spec,
+      descriptorSpec: descriptorSpecRecord(spec),
       featureCount: table.x.cols,
       speakerAdaptive: m.speakerAdaptive,
       minSpeakerUtterances: m.minSpeakerUtterances,
