@@ -26,7 +26,7 @@ const MODEL = queueModel(TINY);
 const CLI = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
 
 function emovox(args: string[]) {
-  const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -296,11 +296,37 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     await redis.kill();
     await new Promise((r) => setTimeout(r, 1500));
     await redis.restart();
-    await until('16 scored', async () => (await store.counts()).ok === 16, 90_000);
+    // A job finished while Redis was down could not be marked completed: it stays active until
+    // its lock expires and the stalled-job check hands it back, then the re-run finds its result.
+    const queue = openQueue(redis.url, prefix, MODEL, 'cli');
+    await until(
+      '16 scored and nothing left in the queue',
+      async () => {
+        const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+        return (await store.counts()).ok === 16 && c.waiting + c.active + c.delayed + c.failed === 0;
+      },
+      90_000,
+    );
+    await queue.close();
     assert.equal(w.proc.exitCode, null, 'the worker kept running through the restart');
     w.proc.kill('SIGTERM');
     assert.equal(await w.exited, 0, w.stderr());
     assert.match(w.stderr(), /redis: .*\(retrying\)/);
     assert.equal((await store.counts()).rewrites, 0);
+    // Nothing left: --watch draws the finished bar once and exits.
+    const watch = emovox([
+      'queue',
+      'status',
+      '--watch',
+      '--redis',
+      redis.url,
+      '--prefix',
+      prefix,
+      '--model',
+      TINY,
+    ]);
+    assert.equal(watch.status, 0, watch.stderr);
+    assert.match(watch.stderr, /\] 16\/16 \|/);
+    assert.match(watch.stdout, /scored 16 {2}failed 0 {2}waiting 0 {2}active 0/);
   });
 });
