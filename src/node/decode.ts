@@ -3,6 +3,7 @@
  * The decoding itself is platform-neutral (src/core/audio/decode-audio.ts); this module adds
  * reading from disk and names the file in error messages.
  */
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { AudioError } from '../core/audio/audio-error.js';
 import {
@@ -12,6 +13,7 @@ import {
   type DecodedSource,
   type DecodeOptions,
 } from '../core/audio/decode-audio.js';
+import { decodeStream, type DecodeStreamOptions } from '../core/audio/decode-stream.js';
 
 export { ACCEPTED_FORMATS, AudioError, type AudioErrorCode } from '../core/audio/audio-error.js';
 export {
@@ -47,4 +49,32 @@ export async function decodeFileSource(
 ): Promise<DecodedSource> {
   const bytes = await readFile(path);
   return decodeSource(bytes, { maxDurationSec }).catch((err: unknown) => withPath(path, err));
+}
+
+/** Bytes read from a file at a time by decodeFileStream. */
+export const STREAM_READ_BYTES = 64 * 1024;
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const b of createReadStream(path, {
+    highWaterMark: STREAM_READ_BYTES,
+  }) as AsyncIterable<Buffer>) {
+    // A plain Uint8Array view (see decodeSource on Buffer views).
+    yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+}
+
+/**
+ * The file at `path` as mono chunks at the target rate, read and decoded piece by piece
+ * (src/core/audio/decode-stream.ts: memory bounded for WAV, FLAC, MP3, Ogg and WebM; M4A and
+ * AIFF are decoded whole). Errors name the file.
+ */
+export async function* decodeFileStream(
+  path: string,
+  opts: DecodeStreamOptions,
+): AsyncGenerator<Float32Array> {
+  try {
+    yield* decodeStream(fileChunks(path), opts);
+  } catch (err) {
+    withPath(path, err);
+  }
 }

@@ -4,6 +4,8 @@
  * speaker-adaptive bundle first describes every file of a speaker, builds that speaker's
  * profile, then classifies each file through the per-speaker-normalised pipeline when the
  * profile has enough clips (minSpeakerUtterances); each result says whether it was adapted.
+ * Only each file's speech is classified (src/core/vad); a file without speech is an error
+ * ("no speech heard", exit 2).
  */
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
@@ -11,9 +13,11 @@ import { writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Prediction, Predictor } from '../../core/predict.js';
 import { SpeakerProfile } from '../../core/speaker-profile.js';
+import { requireSpeech } from '../../core/vad/index.js';
 import { decodeFile } from '../../node/decode.js';
 import { collectAudioFiles } from '../audio-files.js';
 import { loadModel } from '../load-model.js';
+import { runTimeline } from './predict-timeline.js';
 
 interface PredictOptions {
   model?: string;
@@ -22,6 +26,8 @@ interface PredictOptions {
   json?: boolean;
   csv?: string;
   backend: 'wasm' | 'cpu';
+  timeline?: boolean;
+  maxSegment?: string;
 }
 
 /** The progress bar shows only for batches at least this long, and only on a terminal. */
@@ -94,8 +100,7 @@ async function buildProfiles(
   for (const file of files) {
     const speaker = speakerOf(file, opts)!;
     try {
-      const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
-      const d = await predictor.describe(audio.samples);
+      const d = await predictor.describe(await speechOf(file, predictor));
       if (!profiles.has(speaker)) profiles.set(speaker, new SpeakerProfile(predictor.descriptorDim));
       profiles.get(speaker)!.add(d!);
     } catch (err) {
@@ -104,6 +109,12 @@ async function buildProfiles(
     tick();
   }
   return { profiles, failed };
+}
+
+/** The file's speech (src/core/vad), decoded at the model's rate; NO_SPEECH when there is none. */
+async function speechOf(file: string, predictor: Predictor): Promise<Float32Array> {
+  const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
+  return requireSpeech(audio.samples, audio.sampleRate).speech;
 }
 
 export function csvField(v: string | number): string {
@@ -148,7 +159,16 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
       code: 'BAD_OPTIONS',
     });
   }
+  if (opts.timeline && (opts.speaker !== undefined || opts.speakerBy !== undefined)) {
+    throw Object.assign(
+      new Error('--timeline does not adapt to a speaker; leave out --speaker/--speaker-by'),
+      {
+        code: 'BAD_OPTIONS',
+      },
+    );
+  }
   const { predictor } = await loadModel(opts.model, opts.backend);
+  if (opts.timeline) return runTimeline(files, predictor, opts);
   const bySpeaker = opts.speaker !== undefined || opts.speakerBy !== undefined;
   const adapting = bySpeaker && predictor.speakerAdaptive;
   if (bySpeaker && !adapting) {
@@ -179,9 +199,9 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     if (failedEarly) outcomes.push(failedEarly);
     else {
       try {
-        const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
+        const speech = await speechOf(file, predictor);
         const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
-        const prediction = await predictor.predict(audio.samples, undefined, { profile });
+        const prediction = await predictor.predict(speech, undefined, { profile });
         outcomes.push({ file, prediction, speaker });
         emit(
           opts.json
@@ -204,7 +224,8 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     process.stderr.write(`emovox: ${f.error.startsWith(f.file) ? f.error : `${f.file}: ${f.error}`}\n`);
   }
   if (failed.length > 0) {
-    process.stderr.write(`emovox: ${failed.length} of ${files.length} files failed\n`);
+    // One file: its error line says it all.
+    if (files.length > 1) process.stderr.write(`emovox: ${failed.length} of ${files.length} files failed\n`);
     process.exitCode = 2;
   }
 }
@@ -223,6 +244,18 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--speaker-by <how>', 'the speaker of each file is its parent folder name').choices(['dir']),
+    )
+    .option(
+      '--timeline',
+      'recordings of any length: one emotion per speech segment, then the share of speech in each emotion; ' +
+        'read and decoded piece by piece (WAV, FLAC, MP3, Ogg, WebM; M4A and AIFF are decoded whole). ' +
+        'With --json one {"file","startSec","endSec","label",...} per segment and a {"file","summary"} line; ' +
+        '--csv F writes one row per segment',
+    )
+    .option(
+      '--max-segment <sec>',
+      'with --timeline: longer speech is cut into segments of at most this length',
+      '10',
     )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .action(async (paths: string[], opts: PredictOptions) => run(paths, opts));

@@ -203,9 +203,9 @@ export function csvRow(r: ResultRecord, labels: string[]): string[] {
     String(r.confidence),
     ...labels.map((l) => String(r.probabilities[l] ?? 0)),
     String(r.durationSec),
-    r.summary ? String(r.summary.speechSec) : '',
+    String(r.speechSec),
     r.summary ? String(r.summary.segments) : '',
-    ...labels.map((l) => (r.summary ? String(r.summary.labelShare[l] ?? 0) : '')),
+    ...labels.map((l) => (r.summary ? String(r.summary.shares[l] ?? 0) : '')),
     r.segments ? JSON.stringify(r.segments.map((g) => [g.startSec, g.endSec, g.label, g.confidence])) : '',
     '',
   ];

@@ -9,7 +9,13 @@
  * -> decoded length against the header (truncated) -> too short -> digital silence.
  */
 import { ACCEPTED_FORMATS, AudioError } from './audio-error.js';
-import { probeHeader, sniffContainer, type HeaderInfo, type WavHeader } from './probe/index.js';
+import {
+  probeHeader,
+  sniffContainer,
+  type Container,
+  type HeaderInfo,
+  type WavHeader,
+} from './probe/index.js';
 import { decodeChunks, decoderName } from './decode-chunks.js';
 import { displayName as display, fmtSec, tooLong } from './messages.js';
 import { resample, type ResampleQuality } from './resample.js';
@@ -79,6 +85,24 @@ function checkHeader(h: HeaderInfo, maxSec: number): void {
   }
 }
 
+/** The audio container of `bytes` (its first bytes suffice); NOT_AUDIO or UNSUPPORTED_CODEC otherwise. */
+export function audioContainer(bytes: Uint8Array): Container {
+  const sniffed = sniffContainer(bytes);
+  if (sniffed.kind === 'unsupported') {
+    throw new AudioError(
+      'UNSUPPORTED_CODEC',
+      `${sniffed.description} is not supported; accepted formats: ${ACCEPTED_FORMATS}`,
+    );
+  }
+  if (sniffed.kind === 'other') {
+    throw new AudioError(
+      'NOT_AUDIO',
+      `not an audio file (looks like ${sniffed.description}); accepted formats: ${ACCEPTED_FORMATS}`,
+    );
+  }
+  return sniffed.container;
+}
+
 const isWav = (h: HeaderInfo): h is WavHeader => h.container === 'wav';
 
 /**
@@ -98,25 +122,13 @@ export async function decodeSource(
   // of odd-offset float data; a plain Uint8Array view over the same memory behaves.
   if (bytes.constructor !== Uint8Array)
     bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sniffed = sniffContainer(bytes);
-  if (sniffed.kind === 'unsupported') {
-    throw new AudioError(
-      'UNSUPPORTED_CODEC',
-      `${sniffed.description} is not supported; accepted formats: ${ACCEPTED_FORMATS}`,
-    );
-  }
-  if (sniffed.kind === 'other') {
-    throw new AudioError(
-      'NOT_AUDIO',
-      `not an audio file (looks like ${sniffed.description}); accepted formats: ${ACCEPTED_FORMATS}`,
-    );
-  }
-  const h = probeHeader(bytes, sniffed.container);
+  const container = audioContainer(bytes);
+  const h = probeHeader(bytes, container);
   checkHeader(h, maxDurationSec);
 
   const { channels, sampleRate } = await decodeChunks(
     bytes,
-    decoderName(sniffed.container, h.codec),
+    decoderName(container, h.codec),
     h,
     maxDurationSec,
   );

@@ -27,9 +27,28 @@ export function decoderName(container: Container, codec: string): string {
   }
 }
 
-interface StreamDecoder {
+/** One of audio-decode's stream decoders: feed byte chunks, then call without one to flush. */
+export interface StreamDecoder {
   (chunk?: Uint8Array): Promise<{ channelData: Float32Array[]; sampleRate: number }>;
   free(): void;
+}
+
+/** audio-decode's stream decoder `name` (see decoderName). */
+export async function openDecoder(name: string): Promise<StreamDecoder> {
+  const factory = (audioDecode as unknown as Record<string, () => Promise<StreamDecoder>>)[name];
+  return factory();
+}
+
+/** A decoder's failure as an AudioError (already-typed errors pass through). */
+export function decodeFailure(err: unknown, h: Pick<HeaderInfo, 'container' | 'codec'>): AudioError {
+  if (err instanceof AudioError) return err;
+  const why = err instanceof Error ? err.message : String(err);
+  const code = /unsupported|not supported|no decoder/i.test(why) ? 'UNSUPPORTED_CODEC' : 'CORRUPT';
+  return new AudioError(
+    code,
+    `could not decode ${display(h.container)} audio (${h.codec}): ${why}; accepted formats: ${ACCEPTED_FORMATS}`,
+    { cause: err },
+  );
 }
 
 /** Decode `b` in chunks with the library's decoder `name`, stopping once past `maxSec`. */
@@ -39,8 +58,7 @@ export async function decodeChunks(
   h: HeaderInfo,
   maxSec: number,
 ): Promise<{ channels: Float32Array[]; sampleRate: number }> {
-  const factory = (audioDecode as unknown as Record<string, () => Promise<StreamDecoder>>)[name];
-  const dec = await factory();
+  const dec = await openDecoder(name);
   const parts: Float32Array[][] = [];
   let frames = 0;
   let sampleRate = 0;
@@ -70,16 +88,7 @@ export async function decodeChunks(
     take(await dec());
   } catch (err) {
     dec.free();
-    if (err instanceof AudioError) throw err;
-    const why = err instanceof Error ? err.message : String(err);
-    const code = /unsupported|not supported|no decoder/i.test(why) ? 'UNSUPPORTED_CODEC' : 'CORRUPT';
-    throw new AudioError(
-      code,
-      `could not decode ${display(h.container)} audio (${h.codec}): ${why}; accepted formats: ${ACCEPTED_FORMATS}`,
-      {
-        cause: err,
-      },
-    );
+    throw decodeFailure(err, h);
   }
   const nCh = parts.length ? parts[0].length : 0;
   const channels = Array.from({ length: nCh }, (_, c) => {

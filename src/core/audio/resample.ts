@@ -4,6 +4,7 @@
  * converter is plain JS, so it runs unchanged in Node and in the browser.
  */
 import LibSampleRate from '@alexanderolsen/libsamplerate-js';
+import { concatSamples } from './signal.js';
 
 const { create, ConverterType } = LibSampleRate;
 
@@ -87,4 +88,57 @@ export async function resample(
   for (let guard = 0; written < want && guard < 64; guard++) emit(src.full(zeros));
   if (written < want) throw new Error(`resample: converter produced ${written} of ${want} samples`);
   return out;
+}
+
+/** A resampler for a stream: push chunks in, get the converted samples out, flush at the end. */
+export interface StreamResampler {
+  push(x: Float32Array): Float32Array;
+  /** The filter's held-back tail; the total output is then round(input * toHz / fromHz). */
+  flush(): Float32Array;
+}
+
+/**
+ * A resampler with its own libsamplerate state, for one stream (the converter of resample() is
+ * shared and re-initialised per call). Equal rates pass chunks through untouched.
+ */
+export async function createStreamResampler(
+  fromHz: number,
+  toHz: number,
+  quality: ResampleQuality = 'medium',
+): Promise<StreamResampler> {
+  checkRate('fromHz', fromHz);
+  checkRate('toHz', toHz);
+  if (fromHz === toHz) return { push: (x) => x, flush: () => new Float32Array(0) };
+  const src = await create(1, fromHz, toHz, { converterType: CONVERTER[quality] });
+  let inSamples = 0;
+  let outSamples = 0;
+  const convert = (x: Float32Array): Float32Array => {
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < x.length; i += CHUNK_SAMPLES) parts.push(src.full(x.slice(i, i + CHUNK_SAMPLES)));
+    return concatSamples(parts);
+  };
+  return {
+    push(x) {
+      inSamples += x.length;
+      const y = convert(x);
+      outSamples += y.length;
+      return y;
+    },
+    flush() {
+      const want = Math.round((inSamples * toHz) / fromHz) - outSamples;
+      if (want <= 0) return new Float32Array(0);
+      const out = new Float32Array(want);
+      let written = 0;
+      const zeros = new Float32Array(Math.min(CHUNK_SAMPLES, Math.ceil((want * fromHz) / toHz) + 512));
+      for (let guard = 0; written < want && guard < 64; guard++) {
+        const y = src.full(zeros);
+        const k = Math.min(y.length, want - written);
+        out.set(y.subarray(0, k), written);
+        written += k;
+      }
+      outSamples += written;
+      src.destroy();
+      return out.subarray(0, written);
+    },
+  };
 }

@@ -69,3 +69,15 @@ export function padOrCrop(x: Float32Array, length: number, offset = 0): Float32A
   if (to > from) out.set(x.subarray(from, to), from - offset);
   return out;
 }
+
+/** The signals one after the other (a single part is returned as is). */
+export function concatSamples(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -14,6 +14,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Prediction } from '../../core/predict.js';
+import type { TimelineSummary } from '../../core/speech-timeline.js';
 
 export interface SegmentRecord {
   startSec: number;
@@ -24,15 +25,6 @@ export interface SegmentRecord {
   probabilities: Record<string, number>;
 }
 
-export interface CallSummary {
-  durationSec: number;
-  /** Seconds inside scored segments. */
-  speechSec: number;
-  segments: number;
-  /** Share of the scored time each label won, 0..1. */
-  labelShare: Record<string, number>;
-}
-
 export interface ScoredRecord {
   file: string;
   hash: string;
@@ -41,9 +33,12 @@ export interface ScoredRecord {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** Length of the recording and of the speech that was classified, s. */
   durationSec: number;
+  speechSec: number;
+  /** --timeline: one entry per speech segment, and the share of speech time in each emotion. */
   segments?: SegmentRecord[];
-  summary?: CallSummary;
+  summary?: TimelineSummary;
   scoredAt: string;
 }
 

@@ -10,7 +10,6 @@ import { initBackend } from '../backend.js';
 import { loadBundleFromDir } from '../bundle-io.js';
 import type { ScoredRecord } from './results.js';
 import { scoreRecording, type ScoreInput } from './score.js';
-import { readSource } from './sources.js';
 
 export interface ThreadData {
   modelDir: string;
@@ -34,9 +33,8 @@ export default async function score(input: ScoreInput | { warmUp: true }): Promi
   const p = await load();
   if ('warmUp' in input) return null;
   const t0 = performance.now();
-  const bytes = await readSource(input.source);
   try {
-    const record = await scoreRecording(bytes, p, input);
+    const record = await scoreRecording(p, input);
     return { ok: true, record, scoreMs: performance.now() - t0 };
   } catch (err) {
     const e = err as { code?: unknown; message?: string };

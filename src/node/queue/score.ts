@@ -1,50 +1,21 @@
 /**
- * Scoring one recording for the queue: decode, then either one prediction of the whole clip
- * or, for long calls (--timeline), an emotion per segment and a per-call summary.
- *
- * `callTimeline` is the one place the queue touches timeline code: it calls the project's
- * timeline (Predictor.timeline) and does not implement segmentation of its own.
+ * Scoring one recording for the queue, with the same code as `emovox predict`:
+ *   clip:     decode, keep the speech (src/core/vad requireSpeech), one prediction;
+ *   timeline: decode piece by piece (src/core/audio/decode-stream.ts), cut into speech
+ *             segments and classify each as they finish (src/core/speech-timeline.ts), then
+ *             the per-call summary; memory holds a few seconds of audio plus the open segment
+ *             (at most 10 s), whatever the call's length.
+ * A recording without speech fails with NO_SPEECH, like `emovox predict`.
  */
+import { decodeStream } from '../../core/audio/decode-stream.js';
 import type { Predictor } from '../../core/predict.js';
 import { toPrediction } from '../../core/predict.js';
+import { speechTimeline, summariseTimeline, type SpeechTimelineEntry } from '../../core/speech-timeline.js';
+import { NoSpeechError, requireSpeech } from '../../core/vad/index.js';
 import { decodeBytes } from '../decode.js';
-import type { CallSummary, ScoredRecord, SegmentRecord } from './results.js';
+import type { ScoredRecord, SegmentRecord } from './results.js';
 import { predictionFields } from './results.js';
-
-export interface CallTimeline {
-  segments: SegmentRecord[];
-  summary: CallSummary;
-}
-
-/** Segments of a call with an emotion each, and the per-call summary. */
-export async function callTimeline(samples: Float32Array, predictor: Predictor): Promise<CallTimeline> {
-  const segs = await predictor.timeline(samples);
-  const segments = segs.map((s) => ({
-    startSec: s.startSec,
-    endSec: s.endSec,
-    ...predictionFields(s.prediction),
-  }));
-  return { segments, summary: summarise(segments, samples.length / predictor.sampleRate, predictor.labels) };
-}
-
-/**
- * Per-call summary: scored time, and the share of it each label won. Overlapping segments
- * (hop < window) share their overlap equally, so the shares add up to 1.
- */
-export function summarise(segments: SegmentRecord[], durationSec: number, labels: string[]): CallSummary {
-  const labelShare: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
-  let speechSec = 0;
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    // Own the time from this segment's start to the next one's (or to its own end).
-    const end = i + 1 < segments.length ? Math.min(s.endSec, segments[i + 1].startSec) : s.endSec;
-    const own = Math.max(0, end - s.startSec);
-    labelShare[s.label] += own;
-    speechSec += own;
-  }
-  if (speechSec > 0) for (const l of labels) labelShare[l] /= speechSec;
-  return { durationSec, speechSec, segments: segments.length, labelShare };
-}
+import { openSource, readSource } from './sources.js';
 
 /** Duration-weighted mean of the segments' probabilities, as one prediction for the call. */
 export function callPrediction(segments: SegmentRecord[], labels: string[]) {
@@ -68,26 +39,58 @@ export interface ScoreInput {
   timeline: boolean;
 }
 
-/**
- * Decodes the recording's bytes and scores it. Whole-clip mode keeps the decoder's length
- * limit (10 min); timeline mode accepts any length.
- */
-export async function scoreRecording(
-  bytes: Uint8Array,
-  predictor: Predictor,
-  input: ScoreInput,
-): Promise<ScoredRecord> {
-  const audio = await decodeBytes(bytes, {
-    targetSampleRate: predictor.sampleRate,
-    ...(input.timeline ? { maxDurationSec: Infinity } : {}),
-  });
-  const durationSec = audio.samples.length / predictor.sampleRate;
-  const base = { file: input.source, hash: input.hash, model: input.model, durationSec };
-  if (!input.timeline) {
-    const p = await predictor.predict(audio.samples);
-    return { ...base, ...predictionFields(p), scoredAt: new Date().toISOString() };
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
+  const audio = await decodeBytes(await readSource(input.source), { targetSampleRate: predictor.sampleRate });
+  const { speech } = requireSpeech(audio.samples, audio.sampleRate);
+  const p = await predictor.predict(speech);
+  return {
+    file: input.source,
+    hash: input.hash,
+    model: input.model,
+    ...predictionFields(p),
+    durationSec: r3(audio.samples.length / audio.sampleRate),
+    speechSec: r3(speech.length / audio.sampleRate),
+    scoredAt: new Date().toISOString(),
+  };
+}
+
+async function scoreCall(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
+  const sr = predictor.sampleRate;
+  let decodedSec = 0;
+  const chunks = decodeStream(await openSource(input.source), { targetSampleRate: sr });
+  const counted = (async function* () {
+    for await (const c of chunks) {
+      decodedSec += c.length / sr;
+      yield c;
+    }
+  })();
+  const entries: SpeechTimelineEntry[] = [];
+  for await (const e of speechTimeline(counted, (x) => predictor.predict(x), { sampleRate: sr })) {
+    entries.push(e);
   }
-  const t = await callTimeline(audio.samples, predictor);
-  const overall = callPrediction(t.segments, predictor.labels);
-  return { ...base, ...predictionFields(overall), ...t, scoredAt: new Date().toISOString() };
+  if (entries.length === 0) throw new NoSpeechError(decodedSec);
+  const segments: SegmentRecord[] = entries.map((e) => ({
+    startSec: r3(e.startSec),
+    endSec: r3(e.endSec),
+    ...predictionFields(e.prediction),
+  }));
+  const summary = summariseTimeline(entries, predictor.labels);
+  return {
+    file: input.source,
+    hash: input.hash,
+    model: input.model,
+    ...predictionFields(callPrediction(segments, predictor.labels)),
+    durationSec: r3(decodedSec),
+    speechSec: r3(summary.speechSec),
+    segments,
+    summary: { ...summary, speechSec: r3(summary.speechSec) },
+    scoredAt: new Date().toISOString(),
+  };
+}
+
+/** Scores the recording at `input.source` (a path or URL) with `predictor`. */
+export function scoreRecording(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
+  return input.timeline ? scoreCall(predictor, input) : scoreClip(predictor, input);
 }

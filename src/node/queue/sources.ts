@@ -58,12 +58,25 @@ export async function* listRecordings(paths: string[], manifests: string[] = [])
   }
 }
 
-/** The bytes of a recording: read from disk or fetched (the same way by adder and worker). */
+async function* plain(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // Plain Uint8Array views of Node Buffers (the decoders expect no Buffer subclass).
+  for await (const b of chunks) yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * The bytes of a recording, piece by piece: read from disk or fetched (the same way by the
+ * adder, which hashes them, and the worker, which decodes them). Opening fails at once when
+ * the file is missing or the server answers an error.
+ */
 export async function openSource(source: string): Promise<AsyncIterable<Uint8Array>> {
-  if (!isUrl(source)) return createReadStream(source);
+  if (!isUrl(source)) {
+    const s = createReadStream(source, { highWaterMark: 64 * 1024 });
+    await new Promise<void>((resolve, reject) => s.once('open', () => resolve()).once('error', reject));
+    return plain(s);
+  }
   const res = await fetch(source);
   if (!res.ok || !res.body) throw new Error(`${source}: HTTP ${res.status} ${res.statusText}`);
-  return res.body as unknown as AsyncIterable<Uint8Array>;
+  return plain(res.body as unknown as AsyncIterable<Uint8Array>);
 }
 
 /** Whole contents of a recording. */

@@ -25,7 +25,7 @@ export class HttpError extends Error {
  * - 413: the audio is longer than the server's maximum duration (TOO_LONG);
  * - 422: an accepted format whose content cannot be classified: cut off mid-stream (TRUNCATED),
  *   damaged data (CORRUPT), no samples (ZERO_LENGTH), shorter than the minimum (TOO_SHORT),
- *   digital silence (SILENT).
+ *   digital silence (SILENT), no speech heard by the voice activity detector (NO_SPEECH).
  * The predictor's own BAD_INPUT is a 422 as well.
  */
 export const AUDIO_ERROR_STATUS: Record<string, number> = {
@@ -38,6 +38,7 @@ export const AUDIO_ERROR_STATUS: Record<string, number> = {
   ZERO_LENGTH: 422,
   TOO_SHORT: 422,
   SILENT: 422,
+  NO_SPEECH: 422,
   BAD_INPUT: 422,
 };
 

@@ -56,11 +56,24 @@ export const adaptationSchema = {
 export const predictResponseSchema = {
   $id: 'PredictResponse',
   type: 'object',
-  required: ['label', 'emoji', 'confidence', 'probabilities', 'adaptation', 'durationSec', 'modelId'],
+  required: [
+    'label',
+    'emoji',
+    'confidence',
+    'probabilities',
+    'adaptation',
+    'durationSec',
+    'speechSec',
+    'modelId',
+  ],
   properties: {
     ...predictionSchema.properties,
     adaptation: { $ref: 'Adaptation#' },
     durationSec: { type: 'number', description: 'Duration of the decoded audio' },
+    speechSec: {
+      type: 'number',
+      description: 'Seconds of speech the voice activity detector found; only they were classified',
+    },
     modelId: { type: 'string' },
   },
 } as const;
@@ -121,7 +134,10 @@ export const uploadErrorResponses = {
     description: 'Upload larger than the byte limit, or audio longer than the duration limit',
   },
   415: { $ref: 'Error#', description: 'Not audio, an unsupported codec, or an unsupported Content-Type' },
-  422: { $ref: 'Error#', description: 'Audio too short, silent, truncated or empty' },
+  422: {
+    $ref: 'Error#',
+    description: 'Audio too short, silent, without speech (NO_SPEECH), truncated or empty',
+  },
   500: { $ref: 'Error#' },
 } as const;
 

@@ -17,7 +17,8 @@ import { openQueue } from '../../../src/node/queue/jobs.js';
 import { queueModel } from '../../../src/node/queue/model-key.js';
 import { ResultsStore } from '../../../src/node/queue/results.js';
 import { encodeWav16 } from '../../helpers/wav-file.js';
-import { seededRandom, tinyClip, voiceLikeTone } from '../../helpers/tones.js';
+import { seededRandom, tinyClip } from '../../helpers/tones.js';
+import { concat, hum, voicedSpeech, whiteNoise } from '../../helpers/speech-like.js';
 import { NO_REDIS, startRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -124,6 +125,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     writeFileSync(join(d, 'empty.wav'), new Uint8Array(0));
     writeFileSync(join(d, 'notes.wav'), 'these are meeting notes, not audio\n');
     writeFileSync(join(d, 'cut.wav'), truncatedWav());
+    writeFileSync(join(d, 'hum.wav'), wav(hum(2)));
     writeFileSync(join(d, 'readme.txt'), 'not an audio extension: not listed');
 
     const add = () => emovox(['queue', 'add', '--redis', redis.url, '--prefix', prefix, '--model', TINY, d]);
@@ -131,22 +133,22 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.equal(first.status, 0, first.stderr);
     assert.match(
       first.stdout,
-      /9 recordings listed; 8 queued, 0 were queued before, 0 already scored, 1 same content/,
+      /10 recordings listed; 9 queued, 0 were queued before, 0 already scored, 1 same content/,
     );
     const second = add();
     assert.match(
       second.stdout,
-      /9 recordings listed; 0 queued, 8 were queued before, 0 already scored, 1 same content/,
+      /10 recordings listed; 0 queued, 9 were queued before, 0 already scored, 1 same content/,
     );
 
     const queue = openQueue(redis.url, prefix, MODEL, 'cli');
     const store = new ResultsStore(client, prefix, MODEL.key);
-    assert.equal(await queue.getWaitingCount(), 8, 'the second add queued nothing new');
+    assert.equal(await queue.getWaitingCount(), 9, 'the second add queued nothing new');
 
     const w = await startWorker(redis, prefix, 2);
-    await until('8 recordings done', async () => {
+    await until('9 recordings done', async () => {
       const c = await store.counts();
-      return c.ok + c.failed === 8;
+      return c.ok + c.failed === 9;
     });
     w.proc.kill('SIGTERM');
     assert.equal(await w.exited, 0, w.stderr());
@@ -154,24 +156,25 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     const counts = await store.counts();
     assert.deepEqual(
       { ok: counts.ok, failed: counts.failed, rewrites: counts.rewrites },
-      { ok: 5, failed: 3, rewrites: 0 },
+      { ok: 5, failed: 4, rewrites: 0 },
     );
     const failed = await queue.getFailed();
-    assert.equal(failed.length, 3);
+    assert.equal(failed.length, 4);
     for (const j of failed) assert.equal(j.attemptsMade, 1, `${j.data.source} was tried once, not retried`);
     const reasons = Object.fromEntries(failed.map((j) => [j.data.source.split('/').pop(), j.failedReason]));
     assert.match(reasons['empty.wav'], /empty\.wav: empty input \(0 bytes\)/);
     assert.match(reasons['notes.wav'], /notes\.wav: not an audio file/);
     assert.match(reasons['cut.wav'], /cut\.wav: truncated WAV file/);
+    assert.match(reasons['hum.wav'], /hum\.wav: no speech heard in 2\.00 s/);
 
     const status = emovox(['queue', 'status', '--redis', redis.url, '--prefix', prefix, '--model', TINY]);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, /scored 5 {2}failed 3 {2}waiting 0 {2}active 0/);
-    assert.match(status.stdout, /failed \(3\):\n.*\n.*\n.*empty|notes|cut/);
+    assert.match(status.stdout, /scored 5 {2}failed 4 {2}waiting 0 {2}active 0/);
+    assert.match(status.stdout, /failed \(4\):\n( {2}.*(empty|notes|cut|hum)\.wav: .*\n){4}/);
 
     // Everything scored: a third add queues nothing, and emptying the queue keeps the results.
     const third = add();
-    assert.match(third.stdout, /0 queued, 0 were queued before, 8 already scored, 1 same content/);
+    assert.match(third.stdout, /0 queued, 0 were queued before, 9 already scored, 1 same content/);
     await queue.obliterate({ force: true });
     await queue.close();
 
@@ -200,6 +203,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
       'clip4.wav',
       'cut.wav',
       'empty.wav',
+      'hum.wav',
       'notes.wav',
       'sub/clip1.wav',
       'sub/clip3.wav',
@@ -224,7 +228,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     const csv = join(dir, 'dedupe.csv');
     emovox(['queue', 'results', '--redis', redis.url, '--prefix', prefix, '--model', TINY, '--csv', csv]);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
-    assert.equal(rows.length, 10);
+    assert.equal(rows.length, 11);
     assert.ok(rows[0].startsWith('file,hash,model,label,emoji,confidence,p_sadness,p_neutral,p_happiness'));
   });
 
@@ -233,16 +237,13 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     // Long calls scored per segment, so the kill lands inside a job.
     const d = join(dir, 'kill');
     mkdirSync(d);
-    const rng = seededRandom(5);
     for (let i = 0; i < 4; i++) {
-      const call = voiceLikeTone({
-        startHz: 120 + 60 * i,
-        endHz: 140 + 60 * i,
-        durationSec: 40,
-        amplitude: 0.3,
-        rng,
-      });
-      writeFileSync(join(d, `call${i}.wav`), wav(call));
+      // 10 turns of 3 s of speech and 1 s of quiet: 40 s.
+      const turns = Array.from({ length: 10 }, (_, k) => [
+        voicedSpeech(3, 120 + 40 * i, 10 * i + k),
+        whiteNoise(1, 0.002, k),
+      ]).flat();
+      writeFileSync(join(d, `call${i}.wav`), wav(concat(...turns)));
     }
     const add = emovox([
       'queue',
@@ -280,7 +281,13 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.equal(counts.rewrites, 0, 'no result was written twice');
     assert.equal(counts.failed, 0);
     const victimResult = await store.get(victim);
-    assert.ok(victimResult && 'segments' in victimResult && victimResult.segments!.length > 10);
+    assert.ok(victimResult && !('error' in victimResult));
+    // One emotion per speech turn, and the call's summary.
+    assert.ok(victimResult.segments!.length >= 8, `${victimResult.segments!.length} segments`);
+    assert.equal(victimResult.summary!.segments, victimResult.segments!.length);
+    assert.ok(Math.abs(victimResult.durationSec - 40) < 0.01);
+    const shares = Object.values(victimResult.summary!.shares).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(shares - 1) < 1e-9);
     assert.equal(await queue.getFailedCount(), 0);
     await queue.close();
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { redisOptions } from '../../../src/node/queue/connection.js';
 import { jobIdOf } from '../../../src/node/queue/jobs.js';
 import { contentHash, listRecordings } from '../../../src/node/queue/sources.js';
-import { callPrediction, summarise } from '../../../src/node/queue/score.js';
+import { callPrediction } from '../../../src/node/queue/score.js';
 import type { SegmentRecord } from '../../../src/node/queue/results.js';
 import { csvHeader, csvRow } from '../../../src/cli/commands/queue.js';
 
@@ -61,19 +61,16 @@ const seg = (startSec: number, endSec: number, label: string, p: number[]): Segm
   probabilities: { sad: p[0], calm: p[1] },
 });
 
-test('a call summary shares overlapping segments so the label shares add up to 1', () => {
+test("a call's overall emotion is its segments' probabilities weighted by their length", () => {
   const segments = [
-    seg(0, 2, 'sad', [0.9, 0.1]),
-    seg(1, 3, 'sad', [0.8, 0.2]),
-    seg(2, 4, 'calm', [0.3, 0.7]),
+    seg(0, 1, 'sad', [0.9, 0.1]),
+    seg(2, 3, 'sad', [0.8, 0.2]),
+    seg(4, 8, 'calm', [0.3, 0.7]),
   ];
-  const s = summarise(segments, 5, ['sad', 'calm']);
-  assert.equal(s.speechSec, 4);
-  assert.equal(s.segments, 3);
-  assert.deepEqual(s.labelShare, { sad: 0.5, calm: 0.5 });
   const p = callPrediction(segments, ['sad', 'calm']);
-  assert.equal(p.label, 'sad');
-  assert.ok(Math.abs(p.probabilities.sad - (0.9 + 0.8 + 0.3) / 3) < 1e-6);
+  assert.equal(p.label, 'calm');
+  assert.ok(Math.abs(p.probabilities.sad - (0.9 + 0.8 + 4 * 0.3) / 6) < 1e-6);
+  assert.equal(p.confidence, p.probabilities.calm);
 });
 
 test('CSV rows line up with the header for scores, timelines and failures', () => {
@@ -88,13 +85,14 @@ test('CSV rows line up with the header for scores, timelines and failures', () =
     probabilities: { sad: 0.9, calm: 0.1 },
   };
   const rows = [
-    csvRow({ ...scored, durationSec: 3, scoredAt: '' }, labels),
+    csvRow({ ...scored, durationSec: 3, speechSec: 2.5, scoredAt: '' }, labels),
     csvRow(
       {
         ...scored,
-        durationSec: 4,
+        durationSec: 5,
+        speechSec: 4,
         segments: [seg(0, 4, 'sad', [0.9, 0.1])],
-        summary: { durationSec: 4, speechSec: 4, segments: 1, labelShare: { sad: 1, calm: 0 } },
+        summary: { speechSec: 4, segments: 1, shares: { sad: 1, calm: 0 } },
         scoredAt: '',
       },
       labels,
@@ -102,6 +100,7 @@ test('CSV rows line up with the header for scores, timelines and failures', () =
     csvRow({ ...base, error: 'f.wav: empty input', code: 'EMPTY', failedAt: '' }, labels),
   ];
   for (const r of rows) assert.equal(r.length, header.length);
+  assert.equal(rows[0][header.indexOf('speech_sec')], '2.5');
   assert.equal(rows[1][header.indexOf('share_sad')], '1');
   assert.equal(rows[2][header.indexOf('error')], 'f.wav: empty input');
 });

@@ -34,7 +34,12 @@ export const predictRoutes: FastifyPluginAsync<{ models: ModelSet; store: Record
       const model = models.get(uploadOption(request.query, upload, 'model'));
       const speaker = speakerOption(request.query, upload);
       const { classified, prediction } = await classifyForSpeaker(model, store, upload.bytes, speaker);
-      return { ...prediction, durationSec: classified.durationSec, modelId: model.id };
+      return {
+        ...prediction,
+        durationSec: classified.durationSec,
+        speechSec: classified.speechSec,
+        modelId: model.id,
+      };
     },
   );
 };
