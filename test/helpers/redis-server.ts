@@ -29,6 +29,8 @@ export function freePort(): Promise<number> {
 export interface TestRedis {
   url: string;
   port: number;
+  /** The server's process id (changes on restart). */
+  readonly pid: number;
   /** Stops the server (SIGKILL) and waits for it to exit. */
   kill(): Promise<void>;
   /** Starts it again on the same port and folder. */
@@ -55,11 +57,14 @@ function waitReady(p: ChildProcess): Promise<void> {
   });
 }
 
-export async function startRedis({ persistent = false } = {}): Promise<TestRedis> {
+export async function startRedis({
+  persistent = false,
+  fsync = 'always',
+}: { persistent?: boolean; fsync?: 'always' | 'everysec' } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'emovox-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
-  args.push(...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+  args.push(...(persistent ? ['--appendonly', 'yes', '--appendfsync', fsync] : ['--appendonly', 'no']));
   let proc: ChildProcess | null = null;
   const start = async () => {
     proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,6 +82,9 @@ export async function startRedis({ persistent = false } = {}): Promise<TestRedis
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return proc?.pid ?? -1;
+    },
     kill,
     restart: start,
     async stop() {

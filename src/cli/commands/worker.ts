@@ -60,7 +60,11 @@ async function run(opts: WorkerCliOptions): Promise<void> {
   });
   clearInterval(timer);
   const s = w.stats;
-  log(`stopped: scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}`);
+  const per = (ms: number) => (s.scored > 0 ? (ms / s.scored).toFixed(1) : '-');
+  log(
+    `stopped: scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}; ` +
+      `per job ${per(s.jobMs)} ms in the processor, ${per(s.scoreMs)} ms of it reading, decoding and scoring`,
+  );
 }
 
 export function register(program: Command): void {
@@ -74,7 +78,7 @@ export function register(program: Command): void {
   )
     .option(
       '--concurrency <n>',
-      'recordings scored at once, one thread each (default: every core)',
+      'recordings scored at once, one thread each; the default is the number of cores',
       positiveInt('--concurrency'),
       availableParallelism(),
     )

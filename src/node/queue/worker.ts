@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { connectRedis, redisOptions } from './connection.js';
+import { connectRedis, QueueError, redisOptions } from './connection.js';
 import type { JobData } from './jobs.js';
 import { queueName, type QueueModel } from './model-key.js';
 import { ResultsStore } from './results.js';
@@ -114,7 +114,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   // Load the model in every thread before taking jobs.
   const ready = Promise.all(Array.from({ length: concurrency }, () => pool.warmUp())).then(() => undefined);
-  await ready;
+  try {
+    await ready;
+  } catch (err) {
+    await worker.close(true);
+    await pool.close();
+    redis.disconnect();
+    throw new QueueError('BAD_MODEL', `cannot load the model ${opts.model.dir}: ${(err as Error).message}`);
+  }
   void worker.run();
 
   let closing: Promise<void> | null = null;
