@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { seededRng, shuffleInPlace } from '../src/core/classical/random.js';
+import { seededRng, shuffleInPlace } from '../src/core/random.js';
 import { decodeFile } from '../src/node/decode.js';
 
 export const SR = 16_000;

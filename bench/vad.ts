@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { seededRng } from '../src/core/classical/random.js';
+import { seededRng } from '../src/core/random.js';
 import { detectSpeech, type SpeechSegment, type VadOptions } from '../src/core/vad/index.js';
 import { decodeFile } from '../src/node/decode.js';
 import { FRAME_SEC, mixAtSnr, SR, speechTrack } from './speech-mix.js';

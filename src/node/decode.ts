@@ -4,7 +4,6 @@
  * reading from disk and names the file in error messages.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { AudioError } from '../core/audio/audio-error.js';
 import {
   decodeAudioBytes,
@@ -14,6 +13,7 @@ import {
   type DecodeOptions,
 } from '../core/audio/decode-audio.js';
 import { decodeStream, type DecodeStreamOptions } from '../core/audio/decode-stream.js';
+import { readInputFile } from './input-file.js';
 
 export { ACCEPTED_FORMATS, AudioError, type AudioErrorCode } from '../core/audio/audio-error.js';
 export {
@@ -38,7 +38,7 @@ function withPath(path: string, err: unknown): never {
 
 /** Decode the audio file at `path`; errors name the file. */
 export async function decodeFile(path: string, opts: DecodeOptions = {}): Promise<DecodedAudio> {
-  const bytes = await readFile(path);
+  const bytes = await readInputFile(path);
   return decodeAudioBytes(bytes, opts).catch((err: unknown) => withPath(path, err));
 }
 
@@ -47,7 +47,7 @@ export async function decodeFileSource(
   path: string,
   { maxDurationSec = Infinity }: { maxDurationSec?: number } = {},
 ): Promise<DecodedSource> {
-  const bytes = await readFile(path);
+  const bytes = await readInputFile(path);
   return decodeSource(bytes, { maxDurationSec }).catch((err: unknown) => withPath(path, err));
 }
 

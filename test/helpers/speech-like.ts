@@ -4,7 +4,7 @@
  * noises a VAD must refuse (mains hum, white and pink noise), all seeded.
  */
 import { concatSamples } from '../../src/core/audio/signal.js';
-import { seededRng } from '../../src/core/classical/random.js';
+import { seededRng } from '../../src/core/random.js';
 
 export const SR = 16_000;
 

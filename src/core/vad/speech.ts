@@ -2,18 +2,18 @@
  * What callers do with the detector's segments: refuse a clip without speech (NoSpeechError,
  * code NO_SPEECH) and keep only its speech for the classifier.
  */
+import { EmovoxError } from '../errors.js';
 import { detectSpeech, type SpeechSegment, type VadOptions } from './detector.js';
 
 /** A clip in which the detector heard no speech (user-facing: the API's 422 NO_SPEECH). */
-export class NoSpeechError extends Error {
-  readonly code = 'NO_SPEECH';
-  readonly userFacing = true;
+export class NoSpeechError extends EmovoxError {
+  declare readonly code: 'NO_SPEECH';
   constructor(durationSec: number) {
     super(
+      'NO_SPEECH',
       `no speech heard in ${durationSec.toFixed(2)} s of audio (only silence, noise or hum); ` +
         'send a recording in which someone speaks',
     );
-    this.name = 'NoSpeechError';
   }
 }
 

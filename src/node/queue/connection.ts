@@ -6,18 +6,10 @@
  *   cli:    one-shot commands (queue add / status / results) fail fast with a clear error.
  */
 import { Redis } from 'ioredis';
+import { EmovoxError } from '../../core/errors.js';
 
 /** A queue problem the user can fix (bad URL, Redis unreachable, nothing queued, ...). */
-export class QueueError extends Error {
-  readonly userFacing = true;
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'QueueError';
-  }
-}
+export class QueueError extends EmovoxError {}
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** Key prefix of every key Emovox writes (BullMQ's queues and the results store). */

@@ -1,10 +1,11 @@
 /**
  * A scoring thread of the worker's pool (piscina): loads the model once, then reads, decodes
- * and scores one recording per task. Errors in the recording itself (anything with a string
- * `code`, such as AudioError or PredictError) come back as a value, so the worker can fail the
- * job for good; anything else is thrown and the job is retried.
+ * and scores one recording per task. Errors in the recording itself (user-facing EmovoxErrors:
+ * AudioError, NoSpeechError, PredictError) come back as a value, so the worker can fail the job
+ * for good; anything else (a missing mount, a network error, a bug) is thrown and retried.
  */
 import { workerData } from 'node:worker_threads';
+import { isUserFacing } from '../../core/errors.js';
 import { Predictor } from '../../core/predict.js';
 import { initBackend } from '../backend.js';
 import { loadBundleFromDir } from '../bundle-io.js';
@@ -37,9 +38,12 @@ export default async function score(input: ScoreInput | { warmUp: true }): Promi
     const record = await scoreRecording(p, input);
     return { ok: true, record, scoreMs: performance.now() - t0 };
   } catch (err) {
-    const e = err as { code?: unknown; message?: string };
-    if (typeof e?.code !== 'string') throw err;
-    const msg = e.message ?? String(err);
-    return { ok: false, code: e.code, error: msg.startsWith(input.source) ? msg : `${input.source}: ${msg}` };
+    if (!isUserFacing(err)) throw err;
+    const msg = err.message;
+    return {
+      ok: false,
+      code: err.code,
+      error: msg.startsWith(input.source) ? msg : `${input.source}: ${msg}`,
+    };
   }
 }
