@@ -204,12 +204,15 @@ export class ResultsStore {
     seen.clear();
     for await (const batch of this.r.hscanStream(this.key('aliases'), { count })) {
       const kv = batch as string[];
-      const files = kv.filter((_, i) => i % 2 === 0 && !seen.has(kv[i]));
-      if (files.length === 0) continue;
-      files.forEach((f) => seen.add(f));
-      const recs = await this.r.hmget(this.key('results'), ...files.map((f) => kv[kv.indexOf(f) + 1]));
-      for (let i = 0; i < files.length; i++) {
-        if (recs[i] !== null) yield { ...(JSON.parse(recs[i]!) as ResultRecord), file: files[i] };
+      const pairs: { file: string; jobId: string }[] = [];
+      for (let i = 0; i < kv.length; i += 2) {
+        if (!seen.has(kv[i])) pairs.push({ file: kv[i], jobId: kv[i + 1] });
+        seen.add(kv[i]);
+      }
+      if (pairs.length === 0) continue;
+      const recs = await this.r.hmget(this.key('results'), ...pairs.map((p) => p.jobId));
+      for (let i = 0; i < pairs.length; i++) {
+        if (recs[i] !== null) yield { ...(JSON.parse(recs[i]!) as ResultRecord), file: pairs[i].file };
       }
     }
   }

@@ -232,7 +232,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.ok(rows[0].startsWith('file,hash,model,label,emoji,confidence,p_sadness,p_neutral,p_happiness'));
   });
 
-  test('a worker killed with SIGKILL mid-job: another worker finishes it, no result lost or written twice', async () => {
+  test('a worker killed with SIGKILL mid-job: another worker finishes it, no result lost or written twice; SIGTERM finishes the job in progress', async () => {
     const prefix = 'kill';
     // Long calls scored per segment, so the kill lands inside a job.
     const d = join(dir, 'kill');
@@ -272,10 +272,23 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     await a.exited;
     assert.equal(await store.has(victim), false, 'the killed job had not finished');
 
+    // SIGTERM mid-job is graceful: the worker finishes the call it is scoring, then exits.
     const b = await startWorker(redis, prefix, 1);
-    await until('4 calls scored', async () => (await store.counts()).ok === 4, 90_000);
+    await until('the killed job recovered and scored', () => store.has(victim), 60_000);
+    let busy = '';
+    await until('worker b in another job', async () => {
+      busy = (await queue.getActive())[0]?.id ?? '';
+      return busy !== '' && !(await store.has(busy));
+    });
     b.proc.kill('SIGTERM');
     assert.equal(await b.exited, 0, b.stderr());
+    assert.equal(await store.has(busy), true, 'the job in progress at SIGTERM was finished');
+    assert.equal(await queue.getActiveCount(), 0);
+
+    const c = await startWorker(redis, prefix, 1);
+    await until('4 calls scored', async () => (await store.counts()).ok === 4, 90_000);
+    c.proc.kill('SIGTERM');
+    assert.equal(await c.exited, 0, c.stderr());
 
     const counts = await store.counts();
     assert.equal(counts.rewrites, 0, 'no result was written twice');
