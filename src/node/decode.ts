@@ -13,7 +13,7 @@ import {
   type DecodeOptions,
 } from '../core/audio/decode-audio.js';
 import { decodeStream, type DecodeStreamOptions } from '../core/audio/decode-stream.js';
-import { readInputFile } from './input-file.js';
+import { readInputFile, wrap } from './input-file.js';
 
 export { ACCEPTED_FORMATS, AudioError, type AudioErrorCode } from '../core/audio/audio-error.js';
 export {
@@ -55,11 +55,14 @@ export async function decodeFileSource(
 export const STREAM_READ_BYTES = 64 * 1024;
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  for await (const b of createReadStream(path, {
-    highWaterMark: STREAM_READ_BYTES,
-  }) as AsyncIterable<Buffer>) {
-    // A plain Uint8Array view (see decodeSource on Buffer views).
-    yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const stream = createReadStream(path, { highWaterMark: STREAM_READ_BYTES }) as AsyncIterable<Buffer>;
+  try {
+    for await (const b of stream) {
+      // A plain Uint8Array view (see decodeSource on Buffer views).
+      yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    }
+  } catch (err) {
+    wrap(path, err); // a missing or unreadable file: one clear error
   }
 }
 

@@ -21,7 +21,8 @@ export class InputFileError extends EmovoxError {
   }
 }
 
-function wrap(path: string, err: unknown): never {
+/** Rethrows a failure to read `path` as an InputFileError when it is the user's to fix. */
+export function wrap(path: string, err: unknown): never {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code && code in USER_CAUSES) throw new InputFileError(path, code, err);
   throw err;

@@ -10,6 +10,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import { artifact, chromiumSkip, FAKE_MIC_WAV, launchChromium } from './helpers/chromium.js';
 import { ADAPTIVE_MIN_CLIPS, serverSkip, startServer, type RunningServer } from './helpers/server.js';
 import { encodeWav } from '../../web/src/wav.js';
+import { concat, voicedSpeech } from '../helpers/speech-like.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
 const skip = chromiumSkip || serverSkip;
@@ -129,11 +130,9 @@ describe('web page in chromium', { skip }, () => {
     const page = await openPage('#/history');
     const total = async () =>
       ((await (await page.request.get(`${server.url}/api/recordings`)).json()) as { total: number }).total;
-    // A short 16 kHz tone: cheap for the server to decode and classify.
-    const tone = Float32Array.from(
-      { length: 16000 },
-      (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000),
-    );
+    // A short synthetic voiced clip: cheap for the server to decode and classify (a plain tone
+    // would be refused as no speech).
+    const tone = concat(new Float32Array(4000), voicedSpeech(1, 180));
     const wav = Buffer.from(await encodeWav(tone, 16000).arrayBuffer());
     for (let n = await total(); n <= PAGE_SIZE; n++) {
       const res = await page.request.post(`${server.url}/api/recordings`, {
@@ -231,7 +230,7 @@ describe('web page in chromium', { skip }, () => {
     const entries = page.locator('#live-timeline li');
     await entries.first().waitFor({ timeout: RESULT_TIMEOUT_MS });
     const first = await entries.first().getAttribute('aria-label');
-    assert.match(first ?? '', /^\d+–\d+ s: /, 'each entry names its time span');
+    assert.match(first ?? '', /^\d+\.\d–\d+\.\d s: /, 'each entry names its time span');
     await page.screenshot({ path: artifact('live.png'), fullPage: true });
     await page.getByRole('button', { name: 'Stop live mode' }).click();
     await page.close();

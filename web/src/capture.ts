@@ -27,12 +27,38 @@ export class LiveCapture {
   private ctx: AudioContext | null = null;
   private stream: MediaStream | null = null;
 
+  private pending: Float32Array[] = [];
+  private pendingLen = 0;
+
   constructor(
     /** The rate window() delivers. */
     readonly sampleRateHz: number,
     /** How much recent audio is kept. */
     readonly keepSec = 3,
+    /** Called with every ~100 ms of audio at the context's rate (live streaming). */
+    private readonly onChunk?: (samples: Float32Array, sampleRateHz: number) => void,
   ) {}
+
+  /** The audio context's rate (what onChunk delivers), 0 before start. */
+  get contextRateHz(): number {
+    return this.ctx?.sampleRate ?? 0;
+  }
+
+  private forward(block: Float32Array, rate: number): void {
+    if (!this.onChunk) return;
+    this.pending.push(block);
+    this.pendingLen += block.length;
+    if (this.pendingLen < rate / 10) return;
+    const out = new Float32Array(this.pendingLen);
+    let o = 0;
+    for (const b of this.pending) {
+      out.set(b, o);
+      o += b.length;
+    }
+    this.pending = [];
+    this.pendingLen = 0;
+    this.onChunk(out, rate);
+  }
 
   /** Seconds of audio captured since start. */
   get capturedSec(): number {
@@ -65,7 +91,10 @@ export class LiveCapture {
     const buffer = new RingBuffer(Math.round(this.keepSec * ctx.sampleRate));
     this.buffer = buffer;
     const node = new AudioWorkletNode(ctx, 'emovox-capture', { numberOfOutputs: 1 });
-    node.port.onmessage = (e: MessageEvent<Float32Array>) => buffer.push(e.data);
+    node.port.onmessage = (e: MessageEvent<Float32Array>) => {
+      buffer.push(e.data);
+      this.forward(e.data, ctx.sampleRate);
+    };
     ctx.createMediaStreamSource(this.stream).connect(node);
     node.connect(ctx.destination); // keeps the graph pulling; the processor outputs silence
     await ctx.resume();

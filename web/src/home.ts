@@ -7,6 +7,8 @@ import { engineIfInPage } from './mode.js';
 import { extensionFor, Recorder } from './recorder.js';
 import { renderPrediction } from './result-view.js';
 import { drawWaveform } from './waveform.js';
+import { requireSpeech } from '../../src/core/vad/index.js';
+import { NO_SPEECH_TEXT } from './live.js';
 
 interface PendingAudio {
   audio: Blob;
@@ -121,7 +123,15 @@ export function initHome(): void {
       else wave.remove();
       resultCard.focus();
     } catch (err) {
-      showError(err);
+      // A clip without speech is an answer, not a failure: say so in the result card.
+      if ((err as { code?: unknown })?.code === 'NO_SPEECH') {
+        resultBody.replaceChildren(
+          h('p', { class: 'result-label', 'data-state': 'silence' }, NO_SPEECH_TEXT),
+          h('p', { class: 'hint' }, (err as Error).message),
+        );
+        resultCard.hidden = false;
+        resultCard.focus();
+      } else showError(err);
     } finally {
       predictBtn.disabled = false;
       predictBtn.textContent = 'Predict emotion';
@@ -139,7 +149,8 @@ async function predict(p: PendingAudio): Promise<{ prediction: Prediction; note:
       p.samples && engine.sampleRateHz === MODEL_SAMPLE_RATE_HZ
         ? p.samples
         : await decodeToMono(p.audio, engine.sampleRateHz);
-    const prediction = await engine.predict(samples);
+    // The server's voice activity detector, here: only the speech is classified.
+    const prediction = await engine.predict(requireSpeech(samples, engine.sampleRateHz).speech);
     const note = 'Predicted in this page; the audio was not sent anywhere and is not stored.';
     return {
       prediction,

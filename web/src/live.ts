@@ -1,22 +1,22 @@
-import { ApiError, predictAudio, type Prediction } from './api.js';
+import type { Prediction } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { MODEL_SAMPLE_RATE_HZ } from './audio.js';
 import { LiveCapture } from './capture.js';
 import { currentChoice } from './choice.js';
 import { byId, h, percent } from './dom.js';
 import { colourFor } from './emotion-style.js';
+import { pageSource, serverSource, type LiveEvents, type LiveSource } from './live-source.js';
 import { engineIfInPage } from './mode.js';
-import { encodeWav } from './wav.js';
 
-const WINDOW_SEC = 3;
-const HOP_SEC = 1;
-const MIN_AUDIO_SEC = 1;
 const MAX_ENTRIES = 120;
+/** What the page says while nobody speaks. */
+export const NO_SPEECH_TEXT = 'No speech heard';
 
 /**
- * Live mode: every HOP_SEC the last WINDOW_SEC of microphone audio are classified (in the page
- * when the in-page switch is on, else as a WAV posted to /api/predict, which stores nothing)
- * and appended to a timeline.
+ * Live mode: the microphone is streamed to the server's GET /api/stream (or, with the in-page
+ * switch on, to the same voice activity detector and model in the page). While someone speaks
+ * the current emotion of their speech so far is shown; each finished stretch of speech becomes
+ * one timeline entry; pauses show "No speech heard" and add nothing.
  */
 export function initLive(): { hide: () => void } {
   const toggle = byId<HTMLButtonElement>('live-toggle');
@@ -24,88 +24,119 @@ export function initLive(): { hide: () => void } {
   const now = byId('live-now');
   const timeline = byId<HTMLOListElement>('live-timeline');
   let capture: LiveCapture | null = null;
-  let timer: number | undefined;
-  let busy = false;
+  let source: LiveSource | null = null;
+  let session = 0;
 
   const stop = async () => {
-    window.clearInterval(timer);
     const c = capture;
+    const s = source;
     capture = null;
+    source = null;
+    session++;
     await c?.stop();
+    await s?.stop().catch(() => undefined);
     toggle.textContent = 'Start live mode';
     toggle.classList.remove('recording');
     status.textContent = 'Live mode stopped.';
   };
 
-  const tick = async () => {
-    const c = capture;
-    if (!c || busy || c.capturedSec < MIN_AUDIO_SEC) return;
-    busy = true;
-    const endSec = c.capturedSec;
-    const startSec = Math.max(0, endSec - WINDOW_SEC);
-    try {
-      const samples = await c.window(WINDOW_SEC);
-      const engine = await engineIfInPage();
-      const prediction = engine
-        ? await engine.predict(samples)
-        : await predictAudio(encodeWav(samples, c.sampleRateHz), 'live.wav', await currentChoice());
-      if (capture === c) addEntry(startSec, endSec, prediction);
-    } catch (err) {
-      // Quiet moments are normal while speaking live: note them instead of raising an alert.
-      if (err instanceof ApiError && err.status === 422) {
-        if (capture === c) addEntry(startSec, endSec, null);
-      } else {
-        showError(err);
-        await stop();
-      }
-    } finally {
-      busy = false;
-    }
+  const showNoSpeech = () => {
+    now.dataset.state = 'silence';
+    now.replaceChildren(
+      h('span', { class: 'big-emoji', 'aria-hidden': 'true' }, '🤫'),
+      h('p', { class: 'result-label' }, NO_SPEECH_TEXT),
+    );
   };
 
-  const addEntry = (startSec: number, endSec: number, p: Prediction | null) => {
-    const span = `${startSec.toFixed(0)}–${endSec.toFixed(0)} s`;
-    const text = p ? `${span}: ${p.label} ${percent(p.confidence)}` : `${span}: too quiet to classify`;
+  const showNow = (p: Prediction, startSec: number, endSec: number) => {
+    now.dataset.state = 'speech';
+    now.replaceChildren(
+      h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label }, p.emoji),
+      h(
+        'div',
+        {},
+        h('p', { class: 'result-label' }, p.label),
+        h(
+          'p',
+          { class: 'result-confidence' },
+          `${percent(p.confidence)} confident · speaking since ${startSec.toFixed(1)} s (${(endSec - startSec).toFixed(0)} s so far)`,
+        ),
+      ),
+    );
+  };
+
+  const addEntry = (p: Prediction, startSec: number, endSec: number) => {
+    const span = `${startSec.toFixed(1)}–${endSec.toFixed(1)} s`;
+    const text = `${span}: ${p.label} ${percent(p.confidence)}`;
     const li = h(
       'li',
-      { title: text, 'aria-label': text, 'data-label': p?.label ?? '' },
-      h('span', { class: 't-emoji', 'aria-hidden': 'true' }, p ? p.emoji : '…'),
+      { title: text, 'aria-label': text, 'data-label': p.label },
+      h('span', { class: 't-emoji', 'aria-hidden': 'true' }, p.emoji),
       h('span', { 'aria-hidden': 'true' }, `${endSec.toFixed(0)} s`),
     );
-    li.style.background = p ? colourFor(p.label) : '#9ca3af';
+    li.style.background = colourFor(p.label);
     timeline.append(li);
     while (timeline.children.length > MAX_ENTRIES) timeline.firstElementChild?.remove();
-    if (p) {
-      now.replaceChildren(
-        h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label }, p.emoji),
-        h(
-          'div',
-          {},
-          h('p', { class: 'result-label' }, p.label),
-          h('p', { class: 'result-confidence' }, `${percent(p.confidence)} confident · ${span}`),
-        ),
-      );
-    }
+  };
+
+  const eventsFor = (id: number): LiveEvents => {
+    const live = () => id === session;
+    return {
+      speechStart: () => {
+        if (live()) status.textContent = 'Speech heard…';
+      },
+      partial: (p, a, b) => {
+        if (live()) showNow(p, a, b);
+      },
+      segment: (p, a, b) => {
+        if (!live()) return;
+        addEntry(p, a, b);
+        showNoSpeech();
+        status.textContent = 'Listening…';
+      },
+      failed: (err) => {
+        if (!live()) return;
+        showError(err);
+        void stop();
+      },
+    };
   };
 
   toggle.addEventListener('click', async () => {
     clearError();
     if (capture) return stop();
+    const id = ++session;
+    const events = eventsFor(id);
+    let c: LiveCapture | null = null;
     try {
       const engine = await engineIfInPage();
-      const c = new LiveCapture(engine?.sampleRateHz ?? MODEL_SAMPLE_RATE_HZ, WINDOW_SEC);
+      let src: LiveSource | null = engine ? pageSource(engine, events) : null;
+      const pending: [Float32Array, number][] = [];
+      c = new LiveCapture(engine?.sampleRateHz ?? MODEL_SAMPLE_RATE_HZ, 3, (samples, rate) => {
+        if (src) src.push(samples, rate);
+        else pending.push([samples, rate]); // until the server's stream is ready
+      });
       await c.start();
+      if (!src) {
+        src = await serverSource(c.contextRateHz, await currentChoice(), events);
+        for (const [x, rate] of pending.splice(0)) src.push(x, rate);
+      }
+      if (id !== session) {
+        await c.stop();
+        return;
+      }
       capture = c;
+      source = src;
     } catch (err) {
+      await c?.stop();
       showError(err);
       return;
     }
     timeline.replaceChildren();
-    now.replaceChildren();
+    showNoSpeech();
     toggle.textContent = 'Stop live mode';
     toggle.classList.add('recording');
-    status.textContent = 'Listening… the first result comes after about a second.';
-    timer = window.setInterval(() => void tick(), HOP_SEC * 1000);
+    status.textContent = 'Listening… each stretch of speech gets its emotion when it ends.';
   });
 
   return {

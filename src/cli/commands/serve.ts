@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_WEB_ROOT,
 } from '../../node/server/app.js';
+import { DEFAULT_STREAM_LIMITS } from '../../node/server/stream/session.js';
 import { loadModel, ModelNotFoundError } from '../load-model.js';
 
 interface ServeOptions {
@@ -23,6 +24,8 @@ interface ServeOptions {
   log: boolean;
   backend: 'wasm' | 'cpu';
   workers: number;
+  maxStreams: number;
+  maxStreamSec: number;
 }
 
 /** Inference worker threads by default: one per core, at most 2 (each holds a copy of the model). */
@@ -87,6 +90,7 @@ async function run(opts: ServeOptions): Promise<void> {
     logger: opts.log,
     workers: opts.workers,
     backend: opts.backend,
+    stream: { maxStreams: opts.maxStreams, maxStreamSec: opts.maxStreamSec },
   });
   await app.listen({ port: opts.port, host: opts.host });
   const address = app.server.address();
@@ -133,6 +137,18 @@ export function register(program: Command): void {
       'longest accepted audio in seconds',
       positiveNumber('--max-duration-sec'),
       DEFAULT_MAX_DURATION_SEC,
+    )
+    .option(
+      '--max-streams <n>',
+      'GET /api/stream: WebSocket streams open at once',
+      positiveNumber('--max-streams', true),
+      DEFAULT_STREAM_LIMITS.maxStreams,
+    )
+    .option(
+      '--max-stream-sec <s>',
+      'GET /api/stream: longest stream in seconds of audio',
+      positiveNumber('--max-stream-sec'),
+      DEFAULT_STREAM_LIMITS.maxStreamSec,
     )
     .option('--web <dir>', 'built web page to serve at /', DEFAULT_WEB_ROOT)
     .option(

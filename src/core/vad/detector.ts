@@ -82,6 +82,9 @@ const PERIODICITY_MAX_HZ = 1500;
 /** Band of the speech SNR (Hz). */
 const SNR_BAND_HZ: [number, number] = [300, 4000];
 
+/** The floor is the running minimum times this (the minimum of a fluctuating power lies below its mean). */
+const FLOOR_BIAS = 2.5;
+
 /** The primed floor is this quantile of the first frames' smoothed power, per bin. */
 const PRIME_QUANTILE = 0.1;
 
@@ -218,7 +221,7 @@ export class VoiceActivityDetector {
       smoothing: 0.85,
       blockFrames: Math.max(1, Math.round(0.125 / o.hopSec)),
       blocks: 8,
-      bias: 2,
+      bias: FLOOR_BIAS,
     });
     this.pitch = new PitchCorrelator(sr, n, this.window, o);
     const bin = (hz: number) => Math.min(n / 2, Math.max(1, Math.round((hz * n) / sr)));

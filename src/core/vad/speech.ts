@@ -7,7 +7,6 @@ import { detectSpeech, type SpeechSegment, type VadOptions } from './detector.js
 
 /** A clip in which the detector heard no speech (user-facing: the API's 422 NO_SPEECH). */
 export class NoSpeechError extends EmovoxError {
-  declare readonly code: 'NO_SPEECH';
   constructor(durationSec: number) {
     super(
       'NO_SPEECH',

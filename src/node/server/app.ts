@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { RecordingStore } from '../store/recordings.js';
 import { RAW_AUDIO_TYPES } from './audio-upload.js';
 import { summariseBundle } from './bundle-summary.js';
 import { makeErrorHandler } from './errors.js';
-import { classifyBytes, NO_SPEAKER } from './inference.js';
+import { classifyBytes, classifySamples, NO_SPEAKER } from './inference.js';
 import { InferencePool } from './inference-pool.js';
 import type { ModelContext, ServerPredictor } from './model-context.js';
 import { checkModelIds, ModelSet } from './model-set.js';
@@ -18,6 +19,8 @@ import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { speakerRoutes } from './routes/speakers.js';
+import { streamRoutes } from './routes/stream.js';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream/session.js';
 import { AUDIO_UPLOAD_ROUTES, audioRequestBody, predictResponseSchema, SHARED_SCHEMAS } from './schemas.js';
 
 /** The built web page: web/dist at the package root (same relative path from src/ and dist/). */
@@ -59,6 +62,8 @@ export interface AppOptions {
   backend?: 'wasm' | 'cpu';
   /** Fastify logger (off by default; `serve --log` turns it on). */
   logger?: boolean;
+  /** Limits of GET /api/stream (concurrent streams, length, pace; see stream/session.ts). */
+  stream?: Partial<StreamLimits>;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -127,6 +132,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         classify: pool
           ? (bytes, request = NO_SPEAKER) => pool.classify(m.id, bytes, request)
           : (bytes, request) => classifyBytes(bytes, m.predictor, limits, request),
+        busy: () => (pool ? pool.pendingCount >= pool.size : false),
+        classifySamples: pool
+          ? (samples, request = NO_SPEAKER) => pool.classifySamples(m.id, samples, request)
+          : (samples, request) => classifySamples(samples, m.predictor, request),
       };
     }),
   );
@@ -179,6 +188,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(recordingRoutes, { models, store });
   await app.register(modelRoutes, { models });
   await app.register(speakerRoutes, { models, store });
+  // WebSocket messages above 1 MiB are refused by the socket (close 1009): send smaller chunks.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(streamRoutes, {
+    models,
+    store,
+    limits: { ...DEFAULT_STREAM_LIMITS, ...options.stream },
+  });
   await app.register(healthRoutes, { models, store });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

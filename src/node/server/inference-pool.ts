@@ -13,11 +13,16 @@ export interface WorkerData {
 export interface WorkerRequest {
   id: number;
   modelId: string;
-  bytes: Uint8Array;
+  /** Encoded audio to decode and classify, or `samples` already at the model's rate (streams). */
+  bytes?: Uint8Array;
+  samples?: Float32Array;
   request: ClassifyRequest;
 }
+/** What classifying samples gives (no decoding facts). */
+export type ClassifiedSamples = Pick<Classified, 'prediction' | 'descriptors'>;
 export type WorkerReply =
-  { id: number; ok: true; result: Classified } | { id: number; ok: false; error: ErrorRecord };
+  | { id: number; ok: true; result: Classified | ClassifiedSamples }
+  | { id: number; ok: false; error: ErrorRecord };
 
 interface Slot {
   worker: Worker;
@@ -46,7 +51,7 @@ export class InferencePool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<
     number,
-    { resolve: (c: Classified) => void; reject: (e: Error) => void; slot: Slot }
+    { resolve: (c: Classified | ClassifiedSamples) => void; reject: (e: Error) => void; slot: Slot }
   >();
   private nextId = 1;
   private closed = false;
@@ -112,6 +117,24 @@ export class InferencePool {
 
   /** Decodes and classifies `bytes` with model `modelId` in the least busy worker. */
   classify(modelId: string, bytes: Uint8Array, request: ClassifyRequest): Promise<Classified> {
+    return this.send({ modelId, bytes, request }) as Promise<Classified>;
+  }
+
+  /** Classifies samples at the model's rate (a streamed speech segment) in the least busy worker. */
+  classifySamples(
+    modelId: string,
+    samples: Float32Array,
+    request: ClassifyRequest,
+  ): Promise<ClassifiedSamples> {
+    return this.send({ modelId, samples, request });
+  }
+
+  /** Requests waiting for or running in a worker. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private send(req: Omit<WorkerRequest, 'id'>): Promise<Classified | ClassifiedSamples> {
     if (this.closed) return Promise.reject(new Error('inference pool is closed'));
     if (this.slots.length === 0) return Promise.reject(new Error('no inference worker is running'));
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -119,8 +142,8 @@ export class InferencePool {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
       slot.busy++;
-      const req: WorkerRequest = { id, modelId, bytes, request };
-      slot.worker.postMessage(req);
+      const msg: WorkerRequest = { id, ...req };
+      slot.worker.postMessage(msg);
     });
   }
 

@@ -1,13 +1,14 @@
 /**
  * A worker thread of the inference pool: loads every served bundle once, then decodes and
- * classifies the audio bytes it is sent with the model named in each message. See inference-pool.ts.
+ * classifies the audio bytes (or the samples of a streamed segment) it is sent with the model
+ * named in each message. See inference-pool.ts.
  */
 import { errorRecord } from '../../core/errors.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Predictor } from '../../core/predict.js';
 import { initBackend } from '../backend.js';
 import { loadBundleFromDir } from '../bundle-io.js';
-import { classifyBytes } from './inference.js';
+import { classifyBytes, classifySamples } from './inference.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './inference-pool.js';
 
 const data = workerData as WorkerData;
@@ -22,11 +23,10 @@ try {
     try {
       const predictor = predictors.get(req.modelId);
       if (!predictor) throw new Error(`inference worker has no model "${req.modelId}"`);
-      reply = {
-        id: req.id,
-        ok: true,
-        result: await classifyBytes(req.bytes, predictor, limits, req.request),
-      };
+      const result = req.samples
+        ? await classifySamples(req.samples, predictor, req.request)
+        : await classifyBytes(req.bytes ?? new Uint8Array(0), predictor, limits, req.request);
+      reply = { id: req.id, ok: true, result };
     } catch (err) {
       reply = { id: req.id, ok: false, error: errorRecord(err) };
     }

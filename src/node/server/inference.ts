@@ -42,19 +42,7 @@ export async function classifyBytes(
     minDurationSec: limits.minDurationSec,
   });
   const { speech } = requireSpeech(audio.samples, audio.sampleRate);
-  const wantDescriptors =
-    (request.describe || request.speaker !== null) && predictor.usesDescriptors === true;
-  const descriptors = wantDescriptors && predictor.describe ? await predictor.describe(speech) : null;
-  let profile: SpeakerProfile | undefined;
-  if (request.speaker && descriptors) {
-    const stored = request.speaker.profile;
-    profile = stored ? SpeakerProfile.fromJSON(stored) : new SpeakerProfile(descriptors.length);
-    profile.add(descriptors);
-  }
-  const prediction = await predictor.predict(speech, undefined, {
-    ...(profile ? { profile } : {}),
-    ...(descriptors ? { descriptors } : {}),
-  });
+  const { prediction, descriptors } = await classifySamples(speech, predictor, request);
   return {
     prediction,
     durationSec: audio.source.durationSec,
@@ -62,4 +50,29 @@ export async function classifyBytes(
     container: audio.source.container,
     descriptors,
   };
+}
+
+/**
+ * Classifies samples already at the model's rate (speech, e.g. a streamed segment). With a
+ * speaker, the samples' descriptors join the speaker's profile before the prediction.
+ */
+export async function classifySamples(
+  samples: Float32Array,
+  predictor: ServerPredictor,
+  request: ClassifyRequest = NO_SPEAKER,
+): Promise<Pick<Classified, 'prediction' | 'descriptors'>> {
+  const wantDescriptors =
+    (request.describe || request.speaker !== null) && predictor.usesDescriptors === true;
+  const descriptors = wantDescriptors && predictor.describe ? await predictor.describe(samples) : null;
+  let profile: SpeakerProfile | undefined;
+  if (request.speaker && descriptors) {
+    const stored = request.speaker.profile;
+    profile = stored ? SpeakerProfile.fromJSON(stored) : new SpeakerProfile(descriptors.length);
+    profile.add(descriptors);
+  }
+  const prediction = await predictor.predict(samples, undefined, {
+    ...(profile ? { profile } : {}),
+    ...(descriptors ? { descriptors } : {}),
+  });
+  return { prediction, descriptors };
 }

@@ -1,7 +1,7 @@
 import { SpeakerProfile, type SpeakerProfileJSON } from '../../core/speaker-profile.js';
 import type { RecordingStore } from '../store/recordings.js';
 import type { Classified } from './inference.js';
-import type { ModelContext } from './model-context.js';
+import type { ClassifyRequest, ModelContext } from './model-context.js';
 
 /** What an answer says about speaker adaptation (null when no speaker was named). */
 export type Adaptation = {
@@ -63,22 +63,49 @@ async function classifyAdapted(
   bytes: Uint8Array,
   speaker: string | null,
 ): Promise<{ classified: Classified; adaptation: Adaptation | null }> {
+  const plan = speakerRequest(model, store, speaker);
+  const classified = await model.classify(bytes, plan.request);
+  return { classified, adaptation: servedAdaptation(model, plan, classified) };
+}
+
+/** How to classify for `speaker` (their stored profile, read once) and the clips stored before. */
+export interface SpeakerRequest {
+  speaker: string | null;
+  request: ClassifyRequest;
+  /** Clips of the speaker that count before this one. */
+  storedClips: number;
+}
+
+/** The request that adapts `model` to `speaker` (null: no speaker), with the profile of their stored clips. */
+export function speakerRequest(
+  model: ModelContext,
+  store: RecordingStore,
+  speaker: string | null,
+): SpeakerRequest {
   const describe = model.summary.descriptorKind !== null;
-  if (speaker === null)
-    return { classified: await model.classify(bytes, { describe, speaker: null }), adaptation: null };
+  if (speaker === null) return { speaker, request: { describe, speaker: null }, storedClips: 0 };
   const profile = storedProfile(store, model, speaker);
-  const classified = await model.classify(bytes, { describe, speaker: { profile } });
-  const reported = classified.prediction.adaptation;
-  const count = describe
-    ? (profile?.count ?? 0) + (classified.descriptors ? 1 : 0)
-    : store.speakerCount(speaker) + 1;
   return {
-    classified,
-    adaptation: {
-      speaker,
-      speakerUtterances: reported?.speakerUtterances ?? count,
-      adapted: reported?.adapted ?? false,
-      minSpeakerUtterances: model.summary.minSpeakerUtterances,
-    },
+    speaker,
+    request: { describe, speaker: { profile } },
+    storedClips: describe ? (profile?.count ?? 0) : store.speakerCount(speaker),
+  };
+}
+
+/** The API's `adaptation` of a prediction made with `plan` (null without a speaker). */
+export function servedAdaptation(
+  model: ModelContext,
+  plan: SpeakerRequest,
+  classified: Pick<Classified, 'prediction' | 'descriptors'>,
+): Adaptation | null {
+  if (plan.speaker === null) return null;
+  const reported = classified.prediction.adaptation;
+  const describe = model.summary.descriptorKind !== null;
+  const count = plan.storedClips + (describe ? (classified.descriptors ? 1 : 0) : 1);
+  return {
+    speaker: plan.speaker,
+    speakerUtterances: reported?.speakerUtterances ?? count,
+    adapted: reported?.adapted ?? false,
+    minSpeakerUtterances: model.summary.minSpeakerUtterances,
   };
 }

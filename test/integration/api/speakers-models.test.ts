@@ -1,3 +1,4 @@
+import { requireSpeech } from '../../../src/core/vad/index.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -230,10 +231,12 @@ describe('several models and speaker adaptation (real server, one inference work
     ).json()) as PredictBody;
     assert.deepEqual(again, first);
 
-    // The server's answer is the predictor's with a profile of the three stored clips plus this one.
+    // The server's answer is the predictor's with a profile of the three stored clips plus this
+    // one, each clip's speech only (the server classifies what the VAD keeps).
+    const speechOf = (x: Float32Array) => requireSpeech(x, ensemble.sampleRate).speech;
     const profile = new SpeakerProfile(ensemble.descriptorDim);
-    for (const c of clips) profile.add((await ensemble.describe(c.samples))!);
-    const expected = await ensemble.predict(probe.samples, undefined, { profile });
+    for (const c of clips) profile.add((await ensemble.describe(speechOf(c.samples)))!);
+    const expected = await ensemble.predict(speechOf(probe.samples), undefined, { profile });
     assert.equal(expected.adaptation?.adapted, true);
     for (const l of ensemble.labels) {
       assert.ok(
