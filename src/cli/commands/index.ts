@@ -16,6 +16,8 @@ export const COMMAND_LOADERS: Record<string, () => Promise<{ register: RegisterC
   evaluate: () => import('./evaluate.js'),
   tune: () => import('./tune.js'),
   models: () => import('./models.js'),
+  queue: () => import('./queue.js'),
+  worker: () => import('./worker.js'),
 };
 
 /**

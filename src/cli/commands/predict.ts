@@ -120,7 +120,7 @@ async function buildProfiles(
   return { profiles, failed };
 }
 
-function csvField(v: string | number): string {
+export function csvField(v: string | number): string {
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -1,0 +1,106 @@
+/**
+ * `emovox worker`: score queued recordings (emovox queue add) until stopped. Run any number,
+ * on any number of machines, against the same Redis. SIGTERM / SIGINT: stop taking jobs,
+ * finish the active ones, exit; a second signal exits at once (the jobs go back to the queue
+ * when their lock expires).
+ */
+import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { queueModel, queueName } from '../../node/queue/model-key.js';
+import { startWorker } from '../../node/queue/worker.js';
+import { resolveModelDir } from '../../node/model.js';
+import { modelSource } from '../model-option.js';
+import { addCommonOptions, positiveInt } from './queue.js';
+
+interface WorkerCliOptions {
+  redis: string;
+  prefix: string;
+  model?: string;
+  concurrency: number;
+  backend: 'wasm' | 'cpu';
+  lockDuration: number;
+  stalledInterval: number;
+  statsEvery: number;
+}
+
+async function run(opts: WorkerCliOptions): Promise<void> {
+  const model = queueModel(resolveModelDir(modelSource(opts.model)));
+  const log = (line: string) => process.stderr.write(`emovox worker ${process.pid}: ${line}\n`);
+  const w = await startWorker({
+    redisUrl: opts.redis,
+    prefix: opts.prefix,
+    model,
+    concurrency: opts.concurrency,
+    backend: opts.backend,
+    lockDurationMs: opts.lockDuration,
+    stalledIntervalMs: opts.stalledInterval,
+    log,
+  });
+  log(`ready: queue ${queueName(model.key)} at ${opts.redis}, ${w.concurrency} threads`);
+  const timer = setInterval(() => {
+    const s = w.stats;
+    log(`scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}`);
+  }, opts.statsEvery * 1000);
+  timer.unref();
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log(`${signal} again: exiting now; active jobs return to the queue when their lock expires`);
+        process.exit(130);
+      }
+      stopping = true;
+      log(`${signal}: finishing active jobs (send it again to exit now)`);
+      w.close().then(resolve, (err: unknown) => {
+        log(`error while closing: ${(err as Error).message}`);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  clearInterval(timer);
+  const s = w.stats;
+  const per = (ms: number) => (s.scored > 0 ? (ms / s.scored).toFixed(1) : '-');
+  log(
+    `stopped: scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}; ` +
+      `per job ${per(s.jobMs)} ms in the processor, ${per(s.scoreMs)} ms of it reading, decoding and scoring`,
+  );
+}
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('worker')
+      .description(
+        'Score queued recordings (emovox queue add) until stopped; run any number on any number of machines. ' +
+          'SIGTERM finishes the active jobs, then exits; the worker reconnects when Redis restarts',
+      ),
+  )
+    .option(
+      '--concurrency <n>',
+      'recordings scored at once, one thread each; the default is the number of cores',
+      positiveInt('--concurrency'),
+      availableParallelism(),
+    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
+    .option(
+      '--lock-duration <ms>',
+      'a job whose worker stops renewing its lock for this long is given to another worker',
+      positiveInt('--lock-duration'),
+      30000,
+    )
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for such stalled jobs',
+      positiveInt('--stalled-interval'),
+      30000,
+    )
+    .option(
+      '--stats-every <sec>',
+      'seconds between progress lines on stderr',
+      positiveInt('--stats-every'),
+      60,
+    )
+    .action(async (opts: WorkerCliOptions) => run(opts));
+}

@@ -1,0 +1,141 @@
+/**
+ * A queue worker: one BullMQ Worker whose jobs are scored in a pool of threads (score-pool.ts),
+ * `concurrency` at a time (default: every core). The result is written to the results store
+ * (once: HSETNX) before the job is completed, so a worker killed at any point loses nothing:
+ * its job's lock expires, another worker's stalled-job check puts it back, and the next run
+ * finds the result already there or scores it. A recording that cannot be used fails once
+ * with its reason (UnrecoverableError) and is stored as a permanent failure.
+ * Redis going away pauses the worker (ioredis reconnects for ever); close() finishes the
+ * active jobs first (graceful shutdown on SIGTERM, see the `emovox worker` command).
+ */
+import { availableParallelism } from 'node:os';
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { connectRedis, QueueError, redisOptions } from './connection.js';
+import type { JobData } from './jobs.js';
+import { queueName, type QueueModel } from './model-key.js';
+import { ResultsStore } from './results.js';
+import { ScorePool } from './score-pool.js';
+
+export interface WorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  model: QueueModel;
+  /** Recordings scored at once, one thread each (default: available cores). */
+  concurrency?: number;
+  backend?: 'wasm' | 'cpu';
+  /** A job whose lock is not renewed for this long is taken as stalled (BullMQ default 30 s). */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs (BullMQ default 30 s). */
+  stalledIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface WorkerStats {
+  scored: number;
+  failed: number;
+  /** Jobs whose result was already stored (a re-run after a crash): nothing scored. */
+  skipped: number;
+  /** Time inside the scoring threads, ms. */
+  scoreMs: number;
+  /** Time in the job processor (Redis round trips + scoring), ms. */
+  jobMs: number;
+}
+
+export interface RunningWorker {
+  readonly concurrency: number;
+  readonly stats: WorkerStats;
+  /** Resolves once every thread has loaded the model. */
+  ready: Promise<void>;
+  /** Stops taking jobs, finishes the active ones, closes the threads and connections. */
+  close(force?: boolean): Promise<void>;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const log = opts.log ?? (() => undefined);
+  const concurrency = opts.concurrency ?? availableParallelism();
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`--concurrency must be a whole number >= 1, got ${opts.concurrency}`);
+  }
+  const redis = await connectRedis(opts.redisUrl, 'worker');
+  const store = new ResultsStore(redis, opts.prefix, opts.model.key);
+  const pool = new ScorePool({ modelDir: opts.model.dir, backend: opts.backend ?? 'wasm' }, concurrency);
+  const stats: WorkerStats = { scored: 0, failed: 0, skipped: 0, scoreMs: 0, jobMs: 0 };
+
+  const processJob = async (job: Job<JobData>) => {
+    const t0 = performance.now();
+    const id = job.id!;
+    if (await store.has(id)) {
+      stats.skipped++;
+      return { skipped: true };
+    }
+    const r = await pool.run(job.data);
+    if (!r.ok) {
+      await store.putOnce(id, {
+        file: job.data.source,
+        hash: job.data.hash,
+        model: job.data.model,
+        error: r.error,
+        code: r.code,
+        failedAt: new Date().toISOString(),
+      });
+      stats.failed++;
+      log(`failed: ${r.error}`);
+      throw new UnrecoverableError(r.error);
+    }
+    const written = await store.putOnce(id, r.record);
+    stats.scored++;
+    stats.scoreMs += r.scoreMs;
+    stats.jobMs += performance.now() - t0;
+    return { written };
+  };
+
+  const worker = new Worker<JobData>(queueName(opts.model.key), processJob, {
+    connection: redisOptions(opts.redisUrl, 'worker'),
+    prefix: opts.prefix,
+    concurrency,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    // A recording that kills its worker three times (e.g. out of memory) fails instead of looping.
+    maxStalledCount: 3,
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    autorun: false,
+  });
+  let lastError = '';
+  worker.on('error', (err) => {
+    // Connection errors repeat every retry while Redis is down: report each kind once.
+    if (err.message !== lastError) log(`redis: ${err.message} (retrying)`);
+    lastError = err.message;
+  });
+  worker.on('ready', () => {
+    if (lastError) log('redis: connected again');
+    lastError = '';
+  });
+  redis.on('error', () => undefined);
+
+  // Load the model in every thread before taking jobs.
+  const ready = Promise.all(Array.from({ length: concurrency }, () => pool.warmUp())).then(() => undefined);
+  try {
+    await ready;
+  } catch (err) {
+    await worker.close(true);
+    await pool.close();
+    redis.disconnect();
+    throw new QueueError('BAD_MODEL', `cannot load the model ${opts.model.dir}: ${(err as Error).message}`);
+  }
+  void worker.run();
+
+  let closing: Promise<void> | null = null;
+  return {
+    concurrency,
+    stats,
+    ready,
+    close(force = false) {
+      closing ??= (async () => {
+        await worker.close(force);
+        await pool.close();
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

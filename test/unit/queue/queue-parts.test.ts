@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redisOptions } from '../../../src/node/queue/connection.js';
+import { jobIdOf } from '../../../src/node/queue/jobs.js';
+import { contentHash, listRecordings } from '../../../src/node/queue/sources.js';
+import { callPrediction } from '../../../src/node/queue/score.js';
+import type { SegmentRecord } from '../../../src/node/queue/results.js';
+import { csvHeader, csvRow } from '../../../src/cli/commands/queue.js';
+
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const s of it) out.push(s);
+  return out;
+}
+
+test('listRecordings walks folders for audio files and reads manifests (relative paths, URLs, comments)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-sources-'));
+  try {
+    mkdirSync(join(dir, 'a/b'), { recursive: true });
+    mkdirSync(join(dir, '.hidden'));
+    for (const f of ['a/1.wav', 'a/b/2.FLAC', 'a/notes.txt', '.hidden/3.wav', 'a/.4.wav']) {
+      writeFileSync(join(dir, f), 'x');
+    }
+    writeFileSync(
+      join(dir, 'list.txt'),
+      '# calls of Monday\n\na/1.wav\n  https://example.org/c.mp3  \n/abs/x.wav\n',
+    );
+    const walked = await collect(listRecordings([join(dir, 'a')]));
+    assert.deepEqual(walked.sort(), [join(dir, 'a/1.wav'), join(dir, 'a/b/2.FLAC')]);
+    const listed = await collect(listRecordings([], [join(dir, 'list.txt')]));
+    assert.deepEqual(listed, [join(dir, 'a/1.wav'), 'https://example.org/c.mp3', '/abs/x.wav']);
+    await assert.rejects(collect(listRecordings([join(dir, 'nope')])), /nope: no such file or folder/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the job id is the model key, the mode and the SHA-256 of the contents', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-hash-'));
+  try {
+    writeFileSync(join(dir, 'a.wav'), 'abc');
+    const h = await contentHash(join(dir, 'a.wav'));
+    assert.equal(h, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    assert.equal(jobIdOf('tiny-0123', false, h), `tiny-0123.clip.${h}`);
+    assert.notEqual(jobIdOf('tiny-0123', true, h), jobIdOf('tiny-0123', false, h));
+    assert.ok(!jobIdOf('m', true, h).includes(':'), 'BullMQ custom ids may not contain ":"');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const seg = (startSec: number, endSec: number, label: string, p: number[]): SegmentRecord => ({
+  startSec,
+  endSec,
+  label,
+  emoji: '',
+  confidence: Math.max(...p),
+  probabilities: { sad: p[0], calm: p[1] },
+});
+
+test("a call's overall emotion is its segments' probabilities weighted by their length", () => {
+  const segments = [
+    seg(0, 1, 'sad', [0.9, 0.1]),
+    seg(2, 3, 'sad', [0.8, 0.2]),
+    seg(4, 8, 'calm', [0.3, 0.7]),
+  ];
+  const p = callPrediction(segments, ['sad', 'calm']);
+  assert.equal(p.label, 'calm');
+  assert.ok(Math.abs(p.probabilities.sad - (0.9 + 0.8 + 4 * 0.3) / 6) < 1e-6);
+  assert.equal(p.confidence, p.probabilities.calm);
+});
+
+test('CSV rows line up with the header for scores, timelines and failures', () => {
+  const labels = ['sad', 'calm'];
+  const header = csvHeader(labels);
+  const base = { file: 'f.wav', hash: 'h', model: 'm' };
+  const scored = {
+    ...base,
+    label: 'sad',
+    emoji: '😢',
+    confidence: 0.9,
+    probabilities: { sad: 0.9, calm: 0.1 },
+  };
+  const rows = [
+    csvRow({ ...scored, durationSec: 3, speechSec: 2.5, scoredAt: '' }, labels),
+    csvRow(
+      {
+        ...scored,
+        durationSec: 5,
+        speechSec: 4,
+        segments: [seg(0, 4, 'sad', [0.9, 0.1])],
+        summary: { speechSec: 4, segments: 1, shares: { sad: 1, calm: 0 } },
+        scoredAt: '',
+      },
+      labels,
+    ),
+    csvRow({ ...base, error: 'f.wav: empty input', code: 'EMPTY', failedAt: '' }, labels),
+  ];
+  for (const r of rows) assert.equal(r.length, header.length);
+  assert.equal(rows[0][header.indexOf('speech_sec')], '2.5');
+  assert.equal(rows[1][header.indexOf('share_sad')], '1');
+  assert.equal(rows[2][header.indexOf('error')], 'f.wav: empty input');
+});
+
+test('--redis must be a redis:// or rediss:// URL', () => {
+  assert.throws(() => redisOptions('localhost:6379', 'cli'), /expected a redis:\/\/ or rediss:\/\/ URL/);
+  assert.throws(() => redisOptions('not a url', 'cli'), /not a URL/);
+  assert.equal(redisOptions('redis://h:1/2', 'worker').maxRetriesPerRequest, null);
+});
