@@ -275,6 +275,34 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     // SIGTERM mid-job is graceful: the worker finishes the call it is scoring, then exits.
     const b = await startWorker(redis, prefix, 1);
     await until('the killed job recovered and scored', () => store.has(victim), 60_000);
+    // Worker b may have scored every other call before the stalled job came back to it, so give
+    // it one more call to be busy with when SIGTERM arrives.
+    const late = join(dir, 'late');
+    mkdirSync(late);
+    writeFileSync(
+      join(late, 'call4.wav'),
+      wav(
+        concat(
+          ...Array.from({ length: 10 }, (_, k) => [
+            voicedSpeech(3, 300, 50 + k),
+            whiteNoise(1, 0.002, k),
+          ]).flat(),
+        ),
+      ),
+    );
+    const addLate = emovox([
+      'queue',
+      'add',
+      '--redis',
+      redis.url,
+      '--prefix',
+      prefix,
+      '--model',
+      TINY,
+      '--timeline',
+      late,
+    ]);
+    assert.equal(addLate.status, 0, addLate.stderr);
     let busy = '';
     await until('worker b in another job', async () => {
       busy = (await queue.getActive())[0]?.id ?? '';
@@ -286,7 +314,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.equal(await queue.getActiveCount(), 0);
 
     const c = await startWorker(redis, prefix, 1);
-    await until('4 calls scored', async () => (await store.counts()).ok === 4, 90_000);
+    await until('5 calls scored', async () => (await store.counts()).ok === 5, 90_000);
     c.proc.kill('SIGTERM');
     assert.equal(await c.exited, 0, c.stderr());
 
