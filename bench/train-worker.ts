@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     clips: { type: 'string', default: '0' },
     /** Overrides of the model's default sizes (ModelConfig as JSON). */
     config: { type: 'string', default: '{}' },
+    /** Worker threads for data-parallel training (1 = model.fit on this thread). */
+    threads: { type: 'string', default: '1' },
   },
 });
 
@@ -83,6 +85,8 @@ async function main(): Promise<void> {
   const warmup = Number(args.warmup);
   const batchSize = Number(args.batch);
   const seconds = Number(args.seconds);
+  const threads = Number(args.threads);
+  if (threads !== 1) throw new Error(`--threads ${args.threads}: only 1 is supported so far`);
   const backend = await initBackend(args.backend as BackendName);
 
   const fold = await readEmodbTrainingFold(args.data, args.holdout);
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
   const result = {
     model: name,
     backend,
+    threads,
     clips: fold.clips.length,
     clipsTimed: items.length,
     batchSize,
