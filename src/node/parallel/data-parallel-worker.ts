@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../core/models/index.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
+import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { initBackend } from '../backend.js';
 import type { FromWorker, Shard, ToWorker, WorkerInit } from './protocol.js';
 
@@ -27,6 +28,11 @@ async function start() {
   model.setWeights(initial);
   tf.dispose(initial);
   const optimizer = tf.train.adam(init.learningRate);
+  if (init.optimizer) {
+    const entries = init.optimizer.map((e) => ({ name: e.name, tensor: tf.tensor(e.data, e.shape) }));
+    await optimizer.setWeights(entries);
+    tf.dispose(entries.map((e) => e.tensor));
+  }
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const fixed = model.nonTrainableWeights;
   const shape = init.build.inputShape as number[];
@@ -39,14 +45,16 @@ async function start() {
       const x = tf.tensor(s.x, [s.count, ...shape]);
       const y = tf.oneHot(tf.tensor1d(s.labels, 'int32'), numClasses);
       const w = tf.tensor1d(s.weights);
-      return tf.variableGrads(() => {
-        const p = model.apply(x, { training: true }) as tf.Tensor;
-        predicted = tf.keep(p.argMax(-1));
-        let loss = weightedCrossEntropy(p, y, w, totalWeight);
-        const reg = model.calculateLosses();
-        if (reg.length > 0) loss = tf.add(loss, tf.div(tf.addN(reg), shardsTotal)) as tf.Scalar;
-        return loss;
-      }, vars);
+      const pass = () =>
+        tf.variableGrads(() => {
+          const p = model.apply(x, { training: true }) as tf.Tensor;
+          predicted = tf.keep(p.argMax(-1));
+          let loss = weightedCrossEntropy(p, y, w, totalWeight);
+          const reg = model.calculateLosses();
+          if (reg.length > 0) loss = tf.add(loss, tf.div(tf.addN(reg), shardsTotal)) as tf.Scalar;
+          return loss;
+        }, vars);
+      return s.seed === undefined ? pass() : withSeededMathRandom(new Rng(s.seed), pass);
     });
     const out = {
       loss: value.dataSync()[0],
@@ -100,19 +108,37 @@ async function start() {
     setFixed(m.nonTrainable);
   }
 
+  async function state(): Promise<void> {
+    const weights = model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+    const named = await optimizer.getWeights();
+    const entries = named.map((e) => ({
+      name: e.name,
+      data: Float32Array.from(e.tensor.dataSync()),
+      shape: e.tensor.shape,
+    }));
+    // getWeights returns a new scalar for the iteration count; the moments are Adam's own variables.
+    tf.dispose(named.filter((e) => e.name === 'iter').map((e) => e.tensor));
+    post({ type: 'state', weights, optimizer: entries }, [
+      ...buffers(weights),
+      ...buffers(entries.map((e) => e.data)),
+    ]);
+  }
+
+  // Messages are handled one at a time in arrival order ('state' is the only asynchronous one).
+  let queue = Promise.resolve();
   port.on('message', (m: ToWorker) => {
+    queue = queue.then(() => handle(m));
+  });
+  async function handle(m: ToWorker): Promise<void> {
     try {
       if (m.type === 'grad') grad(m);
       else if (m.type === 'apply') apply(m);
-      else {
-        const weights = model.getWeights().map((t) => Float32Array.from(t.dataSync()));
-        post({ type: 'weights', weights }, buffers(weights));
-      }
+      else await state();
     } catch (e) {
       const err = e as Error & { code?: string };
       post({ type: 'error', message: err.message, name: err.name, code: err.code });
     }
-  });
+  }
   post({ type: 'ready' });
 }
 

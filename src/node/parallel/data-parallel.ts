@@ -18,7 +18,9 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
 import type { BuildModelOptions } from '../../core/models/index.js';
-import type { FromWorker, Shard, ToWorker, WorkerInit } from './protocol.js';
+import type { FromWorker, OptimizerEntry, Shard, ToWorker, WorkerInit } from './protocol.js';
+
+export type { OptimizerEntry } from './protocol.js';
 
 export interface DataParallelOptions {
   backend: BackendName;
@@ -28,6 +30,8 @@ export interface DataParallelOptions {
   /** Initial values of model.getWeights(), in its order (every worker starts from them). */
   weights: Float32Array[];
   learningRate: number;
+  /** Adam's state to continue from (tfjs Optimizer.getWeights order). */
+  optimizer?: OptimizerEntry[];
   /** Worker threads, >= 1. */
   threads: number;
   /** Micro-batches per batch (default `threads`); at least `threads`. */
@@ -77,7 +81,7 @@ class Slot {
     this.failure ??= e;
     for (const w of this.waiting.splice(0)) w.reject(e);
   }
-  /** The next reply (the worker answers 'ready', 'grad' and 'weights', in order). */
+  /** The next reply (the worker answers 'ready', 'grad' and 'state', in order). */
   reply(): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
@@ -119,6 +123,7 @@ export class DataParallelTrainer {
       build: o.build,
       weights: o.weights,
       learningRate: o.learningRate,
+      optimizer: o.optimizer,
     };
     const slots = Array.from({ length: threads }, () => new Slot(newWorker(init)));
     const trainer = new DataParallelTrainer(
@@ -147,12 +152,14 @@ export class DataParallelTrainer {
 
   /**
    * One Adam step on a batch: `x` holds labels.length examples; `weights` are the examples'
-   * loss weights (default 1). Micro-batch k gets examples [k·n/shards, (k+1)·n/shards).
+   * loss weights (default 1). Micro-batch k gets examples [k·n/shards, (k+1)·n/shards) and,
+   * with a `seed`, Math.random seeded with seed + k during its pass (dropout masks).
    */
   async step(
     x: Float32Array,
     labels: ArrayLike<number>,
     weights?: ArrayLike<number>,
+    seed?: number,
   ): Promise<DataParallelStep> {
     const n = labels.length;
     if (x.length !== n * this.per) {
@@ -172,6 +179,7 @@ export class DataParallelTrainer {
         count: b - a,
         labels: Int32Array.from({ length: b - a }, (_, i) => labels[a + i]),
         weights: w,
+        ...(seed === undefined ? {} : { seed: (seed + k) >>> 0 }),
       });
     }
     // Worker k gets shards [k·shards/threads, (k+1)·shards/threads), at least one when shards >= threads.
@@ -220,13 +228,21 @@ export class DataParallelTrainer {
     return { loss, predicted };
   }
 
-  /** The model's weights (model.getWeights() order): every worker holds the same; worker 0's. */
-  async weights(): Promise<Float32Array[]> {
+  /**
+   * The model's weights (model.getWeights() order) and Adam's state (Optimizer.getWeights
+   * order): every worker holds the same; worker 0's.
+   */
+  async state(): Promise<{ weights: Float32Array[]; optimizer: OptimizerEntry[] }> {
     const reply = this.slots[0].reply();
-    this.slots[0].send({ type: 'weights' });
+    this.slots[0].send({ type: 'state' });
     const m = await reply;
-    if (m.type !== 'weights') throw new Error(`data-parallel worker answered '${m.type}' to 'weights'`);
-    return m.weights;
+    if (m.type !== 'state') throw new Error(`data-parallel worker answered '${m.type}' to 'state'`);
+    return { weights: m.weights, optimizer: m.optimizer };
+  }
+
+  /** The model's weights (model.getWeights() order). */
+  async weights(): Promise<Float32Array[]> {
+    return (await this.state()).weights;
   }
 
   /** Stops the workers. */

@@ -12,6 +12,15 @@ export interface Shard {
   count: number;
   labels: Int32Array;
   weights: Float32Array;
+  /** Seed of Math.random during this micro-batch's pass (dropout masks); none: unseeded. */
+  seed?: number;
+}
+
+/** One entry of the optimiser's state (tfjs Optimizer.getWeights order: iterations, then Adam's moments). */
+export interface OptimizerEntry {
+  name: string;
+  data: Float32Array;
+  shape: number[];
 }
 
 export interface WorkerInit {
@@ -21,6 +30,8 @@ export interface WorkerInit {
   /** Initial values of model.getWeights(), in its order. */
   weights: Float32Array[];
   learningRate: number;
+  /** Adam's state to continue from (a resumed run). */
+  optimizer?: OptimizerEntry[];
 }
 
 export type ToWorker =
@@ -40,7 +51,7 @@ export type ToWorker =
       nonTrainable: Float32Array[];
       learningRate: number;
     }
-  | { type: 'weights' };
+  | { type: 'state' };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -55,5 +66,5 @@ export type FromWorker =
       /** Sum over this worker's shards of each non-trainable weight's value after that shard's forward pass, started from the same values. */
       nonTrainableSum: Float32Array[];
     }
-  | { type: 'weights'; weights: Float32Array[] }
+  | { type: 'state'; weights: Float32Array[]; optimizer: OptimizerEntry[] }
   | { type: 'error'; message: string; name: string; code?: string };

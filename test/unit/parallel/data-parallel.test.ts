@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type BuildModelOptions } from '../../../src/core/models/index.js';
 import { weightedCrossEntropy } from '../../../src/core/models/loss.js';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 import { initBackend } from '../../../src/node/backend.js';
 import { DataParallelTrainer } from '../../../src/node/parallel/data-parallel.js';
 
