@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs';
 
-/** The exports of wasm/batch-norm.ts and wasm/conv-filter-grad.ts (see there); every pointer is a byte offset into the tfjs heap. */
+/** The exports of the AssemblyScript files in wasm/ (see there); every pointer is a byte offset into the tfjs heap. */
 export interface SimdKernels {
   moments(x: number, rows: number, channels: number, s1: number, s2: number): void;
   affine(x: number, rows: number, channels: number, scale: number, shift: number, y: number): void;
@@ -35,6 +35,8 @@ export interface SimdKernels {
   ): void;
   /** wasm/conv-filter-grad.ts (arguments in its order). */
   filterGradOneChannel(...args: number[]): void;
+  /** wasm/max-pool-grad.ts (arguments in its order). */
+  maxPoolGradTiled(...args: number[]): void;
 }
 
 /** The compiled module, next to the package root in both src/ and dist/ layouts. */
