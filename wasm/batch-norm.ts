@@ -5,27 +5,7 @@
 // data, heap or stack of its own (runtime stub, no allocation), so it never writes outside the
 // buffers it is given. x is [rows, C] row-major (channels last) with C a multiple of 4.
 
-// The low and high two lanes of a f32x4, widened to f64x2.
-@inline function low(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-@inline function high(v: v128): v128 {
-  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-}
-
-// acc[0..3] += (lo, hi) for four float64 accumulators at byte offset acc.
-@inline function accumulate(acc: usize, lo: v128, hi: v128): void {
-  v128.store(acc, f64x2.add(v128.load(acc), lo));
-  v128.store(acc, f64x2.add(v128.load(acc, 16), hi), 16);
-}
-
-// Zeroes two arrays of `channels` float64.
-@inline function zero2(a: usize, b: usize, channels: i32): void {
-  for (let c = 0; c < channels; c += 2) {
-    v128.store(a + (<usize>c << 3), f64x2.splat(0));
-    v128.store(b + (<usize>c << 3), f64x2.splat(0));
-  }
-}
+import { accumulate, high, low, zero2 } from './lanes';
 
 // Per-channel sums of (x - k) and (x - k)^2, k = the first row, in float64 (s1, s2: C f64 each).
 export function moments(x: usize, rows: i32, channels: i32, s1: usize, s2: usize): void {

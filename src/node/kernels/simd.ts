@@ -37,6 +37,16 @@ export interface SimdKernels {
   filterGradOneChannel(...args: number[]): void;
   /** wasm/max-pool-grad.ts (arguments in its order). */
   maxPoolGradTiled(...args: number[]): void;
+  /** wasm/reduce.ts */
+  reduceMiddle(
+    x: number,
+    outer: number,
+    reduce: number,
+    inner: number,
+    scale: number,
+    acc: number,
+    out: number,
+  ): void;
 }
 
 /** The compiled module, next to the package root in both src/ and dist/ layouts. */
