@@ -253,7 +253,11 @@ for (const { model, tfjs, torch } of rows) {
       const ratio = cpuS(t.result) / cpuS(p.result);
       const memOk = t.result.peakRssMb < 2048;
       console.log(
-        `    ratio tfjs/PyTorch (CPU s per epoch): ${ratio.toFixed(2)}x  [target <= 1.0x: ${ratio <= 1 ? 'met' : 'NOT met'}; peak RSS < 2 GB: ${memOk ? 'met' : 'NOT met'}]`,
+        `    ratio tfjs/PyTorch (CPU s per epoch): ${ratio.toFixed(2)}x  [` +
+          (threads === 1
+            ? `target <= 1.0x: ${ratio <= 1 ? 'met' : 'NOT met'}`
+            : 'the target is for one thread; with more, spinning threads count too') +
+          `; peak RSS < 2 GB: ${memOk ? 'met' : 'NOT met'}]`,
       );
     }
     if (i > 0) {
