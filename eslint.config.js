@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'models/', 'test-artifacts/', 'bench/out/', '.tmp/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'models/', 'test-artifacts/', 'bench/out/', '.tmp/', 'wasm/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,8 @@
 /**
  * One model's training-speed run for bench/train.ts (run in its own process so that its
  * peak RSS is its own): EMO-DB training fold -> inputs -> `epochs` timed epochs of model.fit
- * after `warmup` untimed ones. Prints one JSON line on stdout. Each epoch is timed in wall
+ * (or, with `--threads N` > 1, of data-parallel Adam steps over N worker threads,
+ * src/node/parallel) after `warmup` untimed ones. Prints one JSON line on stdout. Each epoch is timed in wall
  * seconds and in CPU seconds of this process (user + system), which stays meaningful when
  * the machine is shared.
  *
@@ -19,6 +20,7 @@ import {
 import { seededRng } from '../src/core/random.js';
 import { logMelSpectrogram } from '../src/core/features/index.js';
 import { initBackend, type BackendName } from '../src/node/backend.js';
+import { DataParallelTrainer } from '../src/node/parallel/data-parallel.js';
 import { readEmodbTrainingFold } from './emodb-fold.js';
 
 const SAMPLE_RATE = 16000;
@@ -38,6 +40,8 @@ const { values: args } = parseArgs({
     clips: { type: 'string', default: '0' },
     /** Overrides of the model's default sizes (ModelConfig as JSON). */
     config: { type: 'string', default: '{}' },
+    /** Worker threads for data-parallel training (1 = model.fit on this thread). */
+    threads: { type: 'string', default: '1' },
   },
 });
 
@@ -76,6 +80,34 @@ function standardise(items: Item[]): void {
   for (const it of items) for (let i = 0; i < it.data.length; i++) it.data[i] = (it.data[i] - mean) / std;
 }
 
+/** One epoch of data-parallel Adam steps over `crops` (items.length examples) in a shuffled order. */
+async function parallelEpoch(
+  dp: DataParallelTrainer,
+  crops: Float32Array,
+  items: Item[],
+  batchSize: number,
+  random: () => number,
+): Promise<{ history: Record<string, number[]> }> {
+  const per = crops.length / items.length;
+  const order = items.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  let lossSum = 0;
+  let correct = 0;
+  for (let b = 0; b < order.length; b += batchSize) {
+    const idx = order.slice(b, b + batchSize);
+    const x = new Float32Array(idx.length * per);
+    idx.forEach((i, k) => x.set(crops.subarray(i * per, (i + 1) * per), k * per));
+    const labels = idx.map((i) => items[i].label);
+    const r = await dp.step(x, labels);
+    lossSum += r.loss * idx.length;
+    correct += labels.filter((t, k) => r.predicted[k] === t).length;
+  }
+  return { history: { loss: [lossSum / items.length], acc: [correct / items.length] } };
+}
+
 async function main(): Promise<void> {
   const name = args.model;
   if (!isModelName(name)) throw new Error(`unknown model ${name}`);
@@ -83,6 +115,9 @@ async function main(): Promise<void> {
   const warmup = Number(args.warmup);
   const batchSize = Number(args.batch);
   const seconds = Number(args.seconds);
+  const threads = Number(args.threads);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`--threads must be >= 1, got ${args.threads}`);
   const backend = await initBackend(args.backend as BackendName);
 
   const fold = await readEmodbTrainingFold(args.data, args.holdout);
@@ -122,6 +157,21 @@ async function main(): Promise<void> {
     config: JSON.parse(args.config) as Partial<ModelConfig>,
   });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const parallel =
+    threads > 1
+      ? await DataParallelTrainer.start({
+          backend: args.backend as BackendName,
+          model: name,
+          build: {
+            inputShape,
+            numClasses: labels.length,
+            config: JSON.parse(args.config) as Partial<ModelConfig>,
+          },
+          weights: model.getWeights().map((t) => Float32Array.from(t.dataSync())),
+          learningRate: 1e-3,
+          threads,
+        })
+      : null;
   const random = seededRng(42);
   const y = tf.oneHot(
     tf.tensor1d(
@@ -137,9 +187,14 @@ async function main(): Promise<void> {
   for (let e = 0; e < warmup + epochs; e++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const x = tf.tensor(cropBatch(items, rows, width, random), [items.length, ...inputShape]);
-    const h = await model.fit(x, y, { batchSize, epochs: 1, shuffle: true, verbose: 0 });
-    x.dispose();
+    const crops = cropBatch(items, rows, width, random);
+    let h: { history: Record<string, (number | tf.Tensor)[]> };
+    if (parallel) h = await parallelEpoch(parallel, crops, items, batchSize, random);
+    else {
+      const x = tf.tensor(crops, [items.length, ...inputShape]);
+      h = await model.fit(x, y, { batchSize, epochs: 1, shuffle: true, verbose: 0 });
+      x.dispose();
+    }
     const sec = ((performance.now() - t0) / 1000) * scale;
     const cpu = process.cpuUsage(c0);
     if (e >= warmup) {
@@ -152,10 +207,12 @@ async function main(): Promise<void> {
       `${name} epoch ${e + 1}/${warmup + epochs}${e < warmup ? ' (warm-up)' : ''}: ${sec.toFixed(1)} s${scale > 1 ? ' (scaled to the fold)' : ''}, loss ${loss[e].toFixed(3)}\n`,
     );
   }
+  await parallel?.close();
   const d = describeModel(model, seconds);
   const result = {
     model: name,
     backend,
+    threads,
     clips: fold.clips.length,
     clipsTimed: items.length,
     batchSize,

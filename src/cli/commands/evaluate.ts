@@ -6,6 +6,7 @@
 import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
 import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
@@ -66,6 +67,7 @@ interface EvaluateCliOptions extends CorpusCliOptions {
   fromJson?: string;
   ensembleWeights?: string;
   jobs: number;
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -174,6 +176,8 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   }
   const train = {
     seed: o.seed,
+    // Each fold's training, data-parallel; not derived from --jobs, so that --jobs never changes results.
+    threads: o.threads ?? availableParallelism(),
     ...parseTrainOptionsJson(o.trainOptions),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
   };
@@ -260,6 +264,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
         folds: o.folds,
         testFraction: o.testFraction,
         jobs: o.jobs,
+        threads: train.threads,
         fromJson: o.fromJson ?? null,
         ensembleWeights: o.ensembleWeights ?? null,
       },
@@ -363,6 +368,11 @@ export function register(program: Command): void {
       'deep models: folds trained at once in worker threads (same results as 1)',
       number('jobs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
       1,
+    )
+    .option(
+      '--threads <n>',
+      'deep models: worker threads training each fold data-parallel (each batch split into n micro-batches, batch norm per micro-batch: a seed gives the same models for the same n, so give n to reproduce a run on another machine); with --jobs, jobs x threads above the cores only slows down; default: the available cores',
+      number('threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64'),
     )
     .option(
       '--from-json <files>',

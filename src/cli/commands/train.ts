@@ -13,6 +13,7 @@
 import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { CLASSICAL_MODELS, describeDefaults, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
@@ -54,6 +55,7 @@ interface TrainCliOptions extends CorpusCliOptions {
   checkpoint?: string;
   resume?: boolean;
   backend: 'wasm' | 'cpu';
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -92,6 +94,7 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     valSpeakers: o.valSpeakers,
     patience: o.patience,
     augment: { copies: o.augmentCopies },
+    threads: o.threads ?? availableParallelism(),
   };
   parseTrainOptions({ ...options, seed: o.seed });
   return options;
@@ -225,6 +228,11 @@ export function register(program: Command): void {
     )
     .option('--resume', 'continue from the last checkpoint of the same run')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
+    .option(
+      '--threads <n>',
+      'networks (--model): worker threads training data-parallel (each batch split into n micro-batches, batch norm per micro-batch: a seed gives the same model for the same n); default: the available cores; a --config file sets it per member (train.threads, default 1)',
+      int('threads'),
+    )
     .option('--quiet', 'no progress bar or per-epoch lines')
     .action((opts: TrainCliOptions) => runTrain(opts, process.argv.slice(2)));
 }

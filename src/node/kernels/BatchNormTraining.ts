@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../core/models/batch-norm-training.js';
-import { allocate, heapF32 } from './wasm-ops.js';
+import { allocate, heapF32, release } from './wasm-ops.js';
+import { heapPointer, simdKernels, type SimdKernels } from './simd.js';
 
 /**
  * Per-channel mean and biased variance of x [rows, C], from sums of (x - k) and (x - k)^2 with
@@ -101,6 +102,114 @@ export function normaliseBackward(
 
 type Info = tf.TensorInfo;
 
+/** The SIMD kernels when they apply (built, and channels a multiple of 4), else null. */
+function simdFor(backend: BackendWasm, channels: number): SimdKernels | null {
+  return channels % 4 === 0 ? simdKernels(backend) : null;
+}
+
+/** x's [rows, channels] and two scratch tensors: 2 float64 sums and `coefs` float32 coefficients per channel. */
+function scratch(backend: BackendWasm, x: Info, coefs: number) {
+  const channels = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / channels;
+  return {
+    channels,
+    rows,
+    sums: allocate(backend, [4 * channels]),
+    coef: allocate(backend, [coefs * channels]),
+  };
+}
+
+/** Batch-norm forward with the SIMD loops: float64 moments, then y = x * scale + shift. */
+function forwardSimd(
+  simd: SimdKernels,
+  backend: BackendWasm,
+  x: Info,
+  gamma: Info,
+  beta: Info,
+  eps: number,
+  y: Info,
+  mean: Info,
+  variance: Info,
+): void {
+  const { channels, rows, sums, coef } = scratch(backend, x, 2); // coef: scale, shift
+  simd.moments(
+    heapPointer(backend, x),
+    rows,
+    channels,
+    heapPointer(backend, sums),
+    heapPointer(backend, sums) + 8 * channels,
+  );
+  const s = new Float64Array(heapF32(backend, sums).buffer, heapPointer(backend, sums), 2 * channels);
+  const xs = heapF32(backend, x);
+  const [m, v, g, b, c] = [mean, variance, gamma, beta, coef].map((t) => heapF32(backend, t));
+  for (let ch = 0; ch < channels; ch++) {
+    const k = xs[ch];
+    const d = s[ch] / rows;
+    m[ch] = k + d;
+    v[ch] = Math.max(0, s[channels + ch] / rows - d * d);
+    c[ch] = g[ch] / Math.sqrt(v[ch] + eps);
+    c[channels + ch] = b[ch] - m[ch] * c[ch];
+  }
+  const cp = heapPointer(backend, coef);
+  simd.affine(heapPointer(backend, x), rows, channels, cp, cp + 4 * channels, heapPointer(backend, y));
+  release(backend, sums);
+  release(backend, coef);
+}
+
+/** Batch-norm backward with the SIMD loops (same algebra as normaliseBackward). */
+function backwardSimd(
+  simd: SimdKernels,
+  backend: BackendWasm,
+  dy: Info,
+  x: Info,
+  mean: Info,
+  variance: Info,
+  gamma: Info,
+  eps: number,
+  dx: Info,
+  dGamma: Info,
+  dBeta: Info,
+): void {
+  const { channels, rows, sums, coef } = scratch(backend, x, 3); // coef: a, b, d
+  const sp = heapPointer(backend, sums);
+  simd.gradSums(
+    heapPointer(backend, dy),
+    heapPointer(backend, x),
+    heapPointer(backend, mean),
+    rows,
+    channels,
+    sp,
+    sp + 8 * channels,
+  );
+  const s = new Float64Array(heapF32(backend, sums).buffer, sp, 2 * channels);
+  const [m, v, g, c, dg, db] = [mean, variance, gamma, coef, dGamma, dBeta].map((t) => heapF32(backend, t));
+  for (let ch = 0; ch < channels; ch++) {
+    const sDy = s[ch];
+    const sDyX = s[channels + ch];
+    const invStd = 1 / Math.sqrt(v[ch] + eps);
+    db[ch] = sDy;
+    dg[ch] = sDyX * invStd;
+    const a = g[ch] * invStd;
+    const b = (-a * invStd * invStd * sDyX) / rows;
+    c[ch] = a;
+    c[channels + ch] = b;
+    c[2 * channels + ch] = (-a * sDy) / rows - b * m[ch];
+  }
+  const cp = heapPointer(backend, coef);
+  simd.gradAffine(
+    heapPointer(backend, dy),
+    heapPointer(backend, x),
+    rows,
+    channels,
+    cp,
+    cp + 4 * channels,
+    cp + 8 * channels,
+    heapPointer(backend, dx),
+  );
+  release(backend, sums);
+  release(backend, coef);
+}
+
 function requireFloat(kernel: string, inputs: Record<string, Info>): void {
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype !== 'float32') throw new Error(`${kernel}: ${name} must be float32, got ${t.dtype}`);
@@ -119,6 +228,11 @@ export function batchNormTrainingKernel(args: {
   const y = allocate(backend, x.shape);
   const mean = allocate(backend, [channels]);
   const variance = allocate(backend, [channels]);
+  const simd = simdFor(backend, channels);
+  if (simd) {
+    forwardSimd(simd, backend, x, gamma, beta, attrs.varianceEpsilon, y, mean, variance);
+    return [y, mean, variance];
+  }
   const xs = heapF32(backend, x);
   const [m, v] = [heapF32(backend, mean), heapF32(backend, variance)];
   channelMoments(xs, channels, m, v);
@@ -146,6 +260,11 @@ export function batchNormTrainingGradKernel(args: {
   const dx = allocate(backend, x.shape);
   const dGamma = allocate(backend, [channels]);
   const dBeta = allocate(backend, [channels]);
+  const simd = simdFor(backend, channels);
+  if (simd) {
+    backwardSimd(simd, backend, dy, x, mean, variance, gamma, attrs.varianceEpsilon, dx, dGamma, dBeta);
+    return [dx, dGamma, dBeta];
+  }
   normaliseBackward(
     heapF32(backend, dy),
     heapF32(backend, x),

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocate, heapF32 } from './wasm-ops.js';
+import { allocate, heapF32, release } from './wasm-ops.js';
+import { heapPointer, simdKernels } from './simd.js';
 
 /** Route each window's gradient to its first maximum; dx (NHWC, zeroed) accumulates. */
 export function maxPoolBackward(
@@ -118,7 +119,28 @@ export function maxPoolGrad(args: {
   const dx = allocate(backend, input.shape.slice());
   const dxValues = heapF32(backend, dx);
   dxValues.fill(0);
-  if (tiles(info) && inputs.output.dtype === 'float32') {
+  const simd = info.inChannels % 4 === 0 ? simdKernels(backend) : null;
+  if (tiles(info) && inputs.output.dtype === 'float32' && simd !== null) {
+    // The same pass as maxPoolBackwardTiled, 4 channels at a time (wasm/max-pool-grad.ts).
+    const taken = allocate(backend, dy.shape.slice());
+    const ptr = (t: tf.TensorInfo) => heapPointer(backend, t);
+    simd.maxPoolGradTiled(
+      ptr(input),
+      ptr(inputs.output),
+      ptr(dy),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      ptr(taken),
+      ptr(dx),
+    );
+    release(backend, taken);
+  } else if (tiles(info) && inputs.output.dtype === 'float32') {
     maxPoolBackwardTiled(
       heapF32(backend, input),
       heapF32(backend, inputs.output),

@@ -31,6 +31,13 @@ export const TrainOptionsSchema = z.object({
   augment: AugmentOptionsSchema.default(AugmentOptionsSchema.parse({})),
   /** Recorded in the bundle. */
   corpus: z.string().default(''),
+  /**
+   * Worker threads for data-parallel training (src/node/parallel): each batch is cut into this
+   * many micro-batches, one per thread, and batch normalisation uses each micro-batch's own
+   * statistics. 1 = train on the calling thread. A fixed seed gives the same model for the same
+   * thread count.
+   */
+  threads: z.number().int().min(1).max(64).default(1),
 });
 export type TrainOptions = z.infer<typeof TrainOptionsSchema>;
 export type TrainOptionsInput = z.input<typeof TrainOptionsSchema>;

@@ -29,6 +29,9 @@ import {
 } from './data.js';
 import { learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
+import { weightedCrossEntropy } from '../../core/models/loss.js';
+import { BACKEND_NAMES, type BackendName } from '../backend.js';
+import { DataParallelTrainer } from '../parallel/data-parallel.js';
 
 /** A tensor with a name (Adam's state entries, checkpoint records). */
 export interface NamedTensor {
@@ -129,6 +132,16 @@ async function validate(
 }
 
 export async function trainModel(input: TrainModelOptions): Promise<TrainResult> {
+  const cleanup: (() => Promise<void>)[] = [];
+  try {
+    return await runTraining(input, cleanup);
+  } finally {
+    for (const close of cleanup) await close();
+  }
+}
+
+/** trainModel's body; `cleanup` collects what must be released however it ends (worker threads). */
+async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<void>)[]): Promise<TrainResult> {
   const o = parseTrainOptions(input);
   const featureConfig = parseFeatureConfig(o.featureConfig);
   const kind = modelInput(o.modelName);
@@ -213,6 +226,25 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
 
   const per = inputShape.reduce((a, b) => a * b, 1);
   const batches = Math.ceil(train.items.length / o.batchSize);
+  // Data-parallel: the workers hold the model and Adam; this thread's copy is refreshed every
+  // epoch for validation and snapshots.
+  const parallel =
+    o.threads > 1
+      ? await DataParallelTrainer.start({
+          backend: backendNameOf(tf.getBackend()),
+          model: o.modelName,
+          build: { inputShape, numClasses: labels.length, config: modelConfig },
+          weights: model.getWeights().map((t) => Float32Array.from(t.dataSync())),
+          learningRate: o.lr,
+          optimizer: input.resume?.optimizerWeights.map((e) => ({
+            name: e.name,
+            data: Float32Array.from(e.tensor.dataSync()),
+            shape: e.tensor.shape,
+          })),
+          threads: o.threads,
+        })
+      : null;
+  if (parallel) cleanup.push(() => parallel.close());
   let stoppedEarly = false;
   for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
     if (split.val.length > 0 && o.patience > 0 && badEpochs >= o.patience) {
@@ -222,6 +254,7 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
     const started = Date.now();
     const lr = learningRate(o, epoch);
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    parallel?.setLearningRate(lr);
     const order = rng.shuffle(train.items.map((_, i) => i));
     let lossSum = 0;
     let correct = 0;
@@ -236,28 +269,14 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
         flat.set(crop, k * per);
         ys.push(it.labelIndex);
       });
-      const x = tf.tensor(flat, [idx.length, ...inputShape]);
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length));
-      const w = tf.tensor1d(ys.map((k) => weights[k]));
-      let predicted: tf.Tensor | undefined;
-      const cost = withSeededMathRandom(rng, () =>
-        optimizer.minimize(
-          () => {
-            const p = model.apply(x, { training: true }) as tf.Tensor;
-            predicted = tf.keep(p.argMax(-1));
-            const ce = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), -1));
-            let loss = tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
-            const reg = model.calculateLosses();
-            if (reg.length > 0) loss = tf.add(loss, tf.addN(reg)) as tf.Scalar;
-            return loss;
-          },
-          true,
-          vars,
-        ),
-      )!;
-      const batchLoss = (await cost.data())[0];
-      const pred = await predicted!.data();
-      tf.dispose([x, y, w, cost, predicted!]);
+      const { loss: batchLoss, predicted: pred } = parallel
+        ? await parallel.step(
+            flat,
+            ys,
+            ys.map((k) => weights[k]),
+            rng.int(2 ** 31),
+          )
+        : await localStep(flat, ys);
       lossSum += batchLoss * idx.length;
       correct += ys.filter((t, k) => pred[k] === t).length;
       if (!Number.isFinite(batchLoss))
@@ -282,6 +301,8 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
       lr,
       seconds: (Date.now() - started) / 1000,
     };
+    const state = parallel ? await parallel.state() : null;
+    if (state) setWeightValues(model, state.weights);
     if (val.items.length > 0) {
       Object.assign(entry, await validate(model, val, win, hop, labels.length));
       if (bestValLoss === null || entry.valLoss! < bestValLoss) {
@@ -306,10 +327,15 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
         bestValLoss,
         modelWeights: model.getWeights(),
         bestWeights,
-        optimizerWeights: await optimizer.getWeights(),
+        optimizerWeights: state
+          ? state.optimizer.map((e) => ({ name: e.name, tensor: tf.tensor(e.data, e.shape) }))
+          : await optimizer.getWeights(),
       };
       await input.onEpoch(snapshot, entry);
-      tf.dispose(snapshot.optimizerWeights.filter((w) => w.name === 'iter').map((w) => w.tensor));
+      // Disposed: getWeights' new iteration scalar, or every tensor made here from the workers' state.
+      tf.dispose(
+        snapshot.optimizerWeights.filter((w) => state !== null || w.name === 'iter').map((w) => w.tensor),
+      );
     }
   }
   if (bestWeights) {
@@ -332,4 +358,50 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
       }
     : {};
   return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly };
+
+  /** One Adam step on this thread: the batch loss and the predicted class of each example. */
+  async function localStep(
+    flat: Float32Array,
+    ys: number[],
+  ): Promise<{ loss: number; predicted: ArrayLike<number> }> {
+    const x = tf.tensor(flat, [ys.length, ...inputShape]);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length));
+    const w = tf.tensor1d(ys.map((k) => weights[k]));
+    let predicted: tf.Tensor | undefined;
+    const cost = withSeededMathRandom(rng, () =>
+      optimizer.minimize(
+        () => {
+          const p = model.apply(x, { training: true }) as tf.Tensor;
+          predicted = tf.keep(p.argMax(-1));
+          let loss = weightedCrossEntropy(p, y, w, tf.sum(w) as tf.Scalar);
+          const reg = model.calculateLosses();
+          if (reg.length > 0) loss = tf.add(loss, tf.addN(reg)) as tf.Scalar;
+          return loss;
+        },
+        true,
+        vars,
+      ),
+    )!;
+    const loss = (await cost.data())[0];
+    const pred = await predicted!.data();
+    tf.dispose([x, y, w, cost, predicted!]);
+    return { loss, predicted: pred };
+  }
+}
+
+/** Sets a model's weights from plain arrays (model.getWeights() order). */
+function setWeightValues(model: tf.LayersModel, values: Float32Array[]): void {
+  const ts = values.map((v, i) => tf.tensor(v, model.weights[i].read().shape));
+  model.setWeights(ts);
+  tf.dispose(ts);
+}
+
+/** The BackendName of the active tfjs backend, for the data-parallel workers. */
+function backendNameOf(name: string): BackendName {
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new TrainError(
+      `data-parallel training runs on ${BACKEND_NAMES.join(' or ')}, not on tfjs backend '${name}'`,
+    );
+  }
+  return name as BackendName;
 }

@@ -7,12 +7,16 @@ import { batchNormalization } from '../../../src/core/models/batch-norm-layer.js
 import { buildModel, type ModelConfig } from '../../../src/core/models/index.js';
 import { size } from './cases.js';
 import { randomValues, relativeMaxDiff, runOn } from './compare.js';
+import { simdKernels } from '../../../src/node/kernels/simd.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const SHAPES = [
   [4, 7, 5, 6], // NHWC conv2d activations
   [3, 11, 8], // NWC conv1d activations
   [5, 3], // dense
   [2, 9, 13, 1], // one channel
+  [3, 10, 7, 64], // 64 channels: the SIMD wasm loops (channels a multiple of 4)
+  [2, 37, 4], // 4 channels, SIMD
 ];
 const EPS = 1e-3;
 
@@ -197,3 +201,24 @@ for (const [name, inputShape, config] of [
     });
   }
 }
+
+test('the SIMD batch-norm loops are built and bound to the wasm heap (npm run build:wasm)', async () => {
+  await initBackend('wasm');
+  const k = simdKernels(tf.backend() as BackendWasm);
+  assert.ok(k !== null, 'wasm/build/kernels.wasm missing: run npm run build:wasm');
+  // moments of x [2 rows, 4 channels] written at a heap offset of a tfjs tensor, read back in place.
+  const x = tf.tensor2d([1, 2, 3, 4, 3, 6, 9, 12], [2, 4]);
+  const sums = tf.zeros([16]);
+  const backend = tf.backend() as BackendWasm;
+  const ptr = (t: tf.Tensor) =>
+    (backend.typedArrayFromHeap(t as unknown as tf.TensorInfo) as Float32Array).byteOffset;
+  k!.moments(ptr(x), 2, 4, ptr(sums), ptr(sums) + 32);
+  const s = new Float64Array(
+    backend.typedArrayFromHeap(sums as unknown as tf.TensorInfo).buffer,
+    ptr(sums),
+    8,
+  );
+  // sums of (x - first row) and its square per channel
+  assert.deepEqual([...s], [2, 4, 6, 8, 4, 16, 36, 64]);
+  tf.dispose([x, sums]);
+});

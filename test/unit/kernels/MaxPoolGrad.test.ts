@@ -27,6 +27,9 @@ const POOL_CASES: PoolCase[] = [
   { name: '3x3 stride 2 same', x: [2, 9, 8, 2], pool: [3, 3], strides: [2, 2], pad: 'same' },
   { name: '1D pool 4 (cnn1d)', x: [2, 1, 50, 6], pool: [1, 4], strides: [1, 4], pad: 'valid' },
   { name: '1D pool 2 same, odd length', x: [3, 1, 33, 1], pool: [1, 2], strides: [1, 2], pad: 'same' },
+  // Channels a multiple of 4 and tiling windows: the SIMD wasm pass.
+  { name: '4x4 c64 (SIMD)', x: [2, 17, 14, 64], pool: [4, 4], strides: [4, 4], pad: 'valid' },
+  { name: '2x2 odd sizes c8 (SIMD)', x: [3, 7, 9, 8], pool: [2, 2], strides: [2, 2], pad: 'valid' },
 ];
 
 function poolGrad(x: Float32Array, c: PoolCase, dyValues: (n: number) => Float32Array): tf.Tensor {
@@ -46,13 +49,14 @@ for (const [i, c] of POOL_CASES.entries()) {
   });
 }
 
-test('MaxPoolGrad sends a tied window gradient to its first maximum, as cpu does', async () => {
-  const c = POOL_CASES[1];
-  // Quantised values: many windows hold the same maximum twice.
-  const x = randomValues(size(c.x), 9).map((v) => Math.round(v * 2));
-  const [[wasm], [cpu]] = await runOn(['wasm', 'cpu'], () => poolGrad(x, c, (n) => randomValues(n, 10)));
-  assert.deepEqual(Array.from(wasm), Array.from(cpu));
-});
+for (const c of [POOL_CASES[1], POOL_CASES[POOL_CASES.length - 1]]) {
+  test(`MaxPoolGrad sends a tied window gradient to its first maximum, as cpu does: ${c.name}`, async () => {
+    // Quantised values: many windows hold the same maximum twice.
+    const x = randomValues(size(c.x), 9).map((v) => Math.round(v * 2));
+    const [[wasm], [cpu]] = await runOn(['wasm', 'cpu'], () => poolGrad(x, c, (n) => randomValues(n, 10)));
+    assert.deepEqual(Array.from(wasm), Array.from(cpu));
+  });
+}
 
 test('MaxPoolGrad leaves no tensors behind on wasm', async () => {
   await initBackend('wasm');

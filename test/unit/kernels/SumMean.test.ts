@@ -13,6 +13,8 @@ const CASES: { shape: number[]; axes: number[] }[] = [
   { shape: [2, 5, 4, 3], axes: [2, 3] }, // trailing: built-in kernel
   { shape: [2, 5, 4, 3], axes: [0, 2] }, // not contiguous: built-in kernel
   { shape: [2, 3], axes: [0, 1] }, // everything
+  { shape: [3, 40, 7, 64], axes: [0, 1, 2] }, // bias gradient of a 64-filter conv: SIMD wasm (inner % 4 = 0)
+  { shape: [2, 9, 3, 8], axes: [1, 2] }, // middle block, SIMD
 ];
 
 for (const c of CASES) {

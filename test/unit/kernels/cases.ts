@@ -15,6 +15,20 @@ export interface ConvCase {
 
 export const CONV_CASES: ConvCase[] = [
   {
+    name: '3x3 same, c1 -> f64 (the direct one-channel SIMD kernel)',
+    x: [3, 17, 11, 1],
+    filter: [3, 3, 1, 64],
+    strides: [1, 1],
+    pad: 'same',
+  },
+  {
+    name: '3x3 same stride 2, c1 -> f8 (direct)',
+    x: [2, 9, 12, 1],
+    filter: [3, 3, 1, 8],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
     name: '3x3 same, c1 -> f16 (few taps)',
     x: [2, 9, 12, 1],
     filter: [3, 3, 1, 16],

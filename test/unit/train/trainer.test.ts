@@ -76,14 +76,16 @@ test('trainModel refuses data it cannot train on, with the reason', async () => 
   await assert.rejects(trainModel({ train, signals, modelName: 'nope' }), /unknown model 'nope'/);
 });
 
-test('the same seed reproduces a run, and resuming from an epoch snapshot continues it', async () => {
+/** Same seed, same history; a run resumed from its epoch-1 snapshot continues it. */
+async function reproducesAndResumes(extra: { threads?: number; dropout?: number }) {
   await tf.setBackend('cpu');
   const { train, signals } = syntheticCorpus(['s1', 's2'], 2);
   const base = {
     train,
     signals,
     modelName: 'cnn',
-    modelConfig: SMALL_CNN,
+    modelConfig: { ...SMALL_CNN, ...(extra.dropout ? { dropout: extra.dropout } : {}) },
+    ...(extra.threads ? { threads: extra.threads } : {}),
     featureConfig: { kind: 'logmel' as const, nMels: 16, fMax: 2000 },
     epochs: 3,
     batchSize: 4,
@@ -120,4 +122,10 @@ test('the same seed reproduces a run, and resuming from an epoch snapshot contin
       assert.ok(close(h[k], f[k]), `epoch ${h.epoch} ${k}: resumed ${h[k]} vs uninterrupted ${f[k]}`);
     }
   });
-});
+}
+
+test('the same seed reproduces a run, and resuming from an epoch snapshot continues it', () =>
+  reproducesAndResumes({}));
+
+test('data-parallel on 2 worker threads: the same seed reproduces a run (dropout masks too), and resuming continues it', () =>
+  reproducesAndResumes({ threads: 2, dropout: 0.3 }));

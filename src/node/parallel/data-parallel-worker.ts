@@ -1,0 +1,147 @@
+/**
+ * One worker thread of DataParallelTrainer: its own tfjs backend (its own wasm instance, one
+ * thread) and its own copy of the model and of the Adam optimiser. 'grad' computes the gradient
+ * of its micro-batches' part of the batch loss; 'apply' applies the gradient summed over all
+ * workers, so every worker's copy stays the same.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../core/models/index.js';
+import { weightedCrossEntropy } from '../../core/models/loss.js';
+import { Rng, withSeededMathRandom } from '../../core/random.js';
+import { initBackend } from '../backend.js';
+import type { FromWorker, Shard, ToWorker, WorkerInit } from './protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+
+function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(m, transfer);
+}
+
+const buffers = (xs: Float32Array[]) => xs.map((a) => a.buffer as ArrayBuffer);
+
+async function start() {
+  await initBackend(init.backend);
+  const model = buildModel(init.model, init.build);
+  const initial = init.weights.map((w, i) => tf.tensor(w, model.weights[i].read().shape));
+  model.setWeights(initial);
+  tf.dispose(initial);
+  const optimizer = tf.train.adam(init.learningRate);
+  if (init.optimizer) {
+    const entries = init.optimizer.map((e) => ({ name: e.name, tensor: tf.tensor(e.data, e.shape) }));
+    await optimizer.setWeights(entries);
+    tf.dispose(entries.map((e) => e.tensor));
+  }
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const fixed = model.nonTrainableWeights;
+  const shape = init.build.inputShape as number[];
+  const numClasses = init.build.numClasses;
+
+  /** Loss, gradients and predictions of one micro-batch. */
+  function shardGrad(s: Shard, totalWeight: number, shardsTotal: number) {
+    let predicted: tf.Tensor | undefined;
+    const { value, grads } = tf.tidy(() => {
+      const x = tf.tensor(s.x, [s.count, ...shape]);
+      const y = tf.oneHot(tf.tensor1d(s.labels, 'int32'), numClasses);
+      const w = tf.tensor1d(s.weights);
+      const pass = () =>
+        tf.variableGrads(() => {
+          const p = model.apply(x, { training: true }) as tf.Tensor;
+          predicted = tf.keep(p.argMax(-1));
+          let loss = weightedCrossEntropy(p, y, w, totalWeight);
+          const reg = model.calculateLosses();
+          if (reg.length > 0) loss = tf.add(loss, tf.div(tf.addN(reg), shardsTotal)) as tf.Scalar;
+          return loss;
+        }, vars);
+      return s.seed === undefined ? pass() : withSeededMathRandom(new Rng(s.seed), pass);
+    });
+    const out = {
+      loss: value.dataSync()[0],
+      grads: vars.map((v) => grads[v.name].dataSync() as Float32Array),
+      predicted: Int32Array.from(predicted!.dataSync()),
+    };
+    tf.dispose([value, predicted!, ...Object.values(grads)]);
+    return out;
+  }
+
+  /** Sets the non-trainable weights (batch-norm moving statistics). */
+  function setFixed(values: Float32Array[]): void {
+    tf.tidy(() => fixed.forEach((v, i) => v.write(tf.tensor(values[i], v.read().shape))));
+  }
+
+  function grad(m: Extract<ToWorker, { type: 'grad' }>): void {
+    const before = fixed.map((v) => Float32Array.from(v.read().dataSync()));
+    const sums = vars.map((v) => new Float32Array(v.size));
+    const nonTrainableSum = before.map((b) => new Float32Array(b.length));
+    const predicted = new Int32Array(m.shards.reduce((a, s) => a + s.count, 0));
+    let loss = 0;
+    let at = 0;
+    m.shards.forEach((s, k) => {
+      if (k > 0) setFixed(before);
+      const r = shardGrad(s, m.totalWeight, m.shardsTotal);
+      loss += r.loss;
+      r.grads.forEach((g, i) => {
+        const sum = sums[i];
+        for (let j = 0; j < g.length; j++) sum[j] += g[j];
+      });
+      fixed.forEach((v, i) => {
+        const now = v.read().dataSync();
+        const sum = nonTrainableSum[i];
+        for (let j = 0; j < now.length; j++) sum[j] += now[j];
+      });
+      predicted.set(r.predicted, at);
+      at += s.count;
+    });
+    post({ type: 'grad', grads: sums, loss, predicted, nonTrainableSum }, [
+      ...buffers(sums),
+      ...buffers(nonTrainableSum),
+      predicted.buffer as ArrayBuffer,
+    ]);
+  }
+
+  function apply(m: Extract<ToWorker, { type: 'apply' }>): void {
+    (optimizer as unknown as { learningRate: number }).learningRate = m.learningRate;
+    const named = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(m.grads[i], v.shape) }));
+    optimizer.applyGradients(named);
+    tf.dispose(named.map((g) => g.tensor));
+    setFixed(m.nonTrainable);
+  }
+
+  async function state(): Promise<void> {
+    const weights = model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+    const named = await optimizer.getWeights();
+    const entries = named.map((e) => ({
+      name: e.name,
+      data: Float32Array.from(e.tensor.dataSync()),
+      shape: e.tensor.shape,
+    }));
+    // getWeights returns a new scalar for the iteration count; the moments are Adam's own variables.
+    tf.dispose(named.filter((e) => e.name === 'iter').map((e) => e.tensor));
+    post({ type: 'state', weights, optimizer: entries }, [
+      ...buffers(weights),
+      ...buffers(entries.map((e) => e.data)),
+    ]);
+  }
+
+  // Messages are handled one at a time in arrival order ('state' is the only asynchronous one).
+  let queue = Promise.resolve();
+  port.on('message', (m: ToWorker) => {
+    queue = queue.then(() => handle(m));
+  });
+  async function handle(m: ToWorker): Promise<void> {
+    try {
+      if (m.type === 'grad') grad(m);
+      else if (m.type === 'apply') apply(m);
+      else await state();
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      post({ type: 'error', message: err.message, name: err.name, code: err.code });
+    }
+  }
+  post({ type: 'ready' });
+}
+
+start().catch((e: Error & { code?: string }) =>
+  post({ type: 'error', message: e.message, name: e.name, code: e.code }),
+);

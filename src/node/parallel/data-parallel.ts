@@ -1,0 +1,252 @@
+/**
+ * Data-parallel training over worker threads: each worker holds its own tfjs backend (its own
+ * wasm instance, one thread) and its own copy of the model and of Adam. A batch is cut into
+ * `shards` micro-batches, dealt to the workers in order (worker k gets consecutive shards); each
+ * worker returns the gradient of its micro-batches' part of the batch loss, the gradients are
+ * summed here in worker order and every worker applies the same sum, so the copies stay equal.
+ *
+ * Same result as one worker (`threads: 1`) with the same `shards`, up to the order of float
+ * summation of the gradients. Against plain one-batch training (`shards: 1`) two things differ,
+ * as in PyTorch's DistributedDataParallel without SyncBatchNorm:
+ * - batch normalisation in training normalises each micro-batch with its own statistics
+ *   (batch 32 on 2 shards: two batches of 16);
+ * - the moving statistics become the mean over micro-batches of each one's update from the same
+ *   starting values: the moving mean is the same as one batch's, the moving variance misses the
+ *   variance between the micro-batches' means.
+ * Dropout (only the plain cnn has it) draws its masks from each worker's own Math.random.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BackendName } from '../backend.js';
+import type { BuildModelOptions } from '../../core/models/index.js';
+import type { FromWorker, OptimizerEntry, Shard, ToWorker, WorkerInit } from './protocol.js';
+
+export type { OptimizerEntry } from './protocol.js';
+
+export interface DataParallelOptions {
+  backend: BackendName;
+  /** Model name and build options (buildModel in src/core/models). */
+  model: string;
+  build: BuildModelOptions;
+  /** Initial values of model.getWeights(), in its order (every worker starts from them). */
+  weights: Float32Array[];
+  learningRate: number;
+  /** Adam's state to continue from (tfjs Optimizer.getWeights order). */
+  optimizer?: OptimizerEntry[];
+  /** Worker threads, >= 1. */
+  threads: number;
+  /** Micro-batches per batch (default `threads`); at least `threads`. */
+  shards?: number;
+}
+
+/** An error thrown inside a worker, re-thrown here with its name, message and code. */
+export class DataParallelWorkerError extends Error {
+  readonly code?: string;
+  constructor(message: string, name: string, code?: string) {
+    super(message);
+    this.name = name;
+    if (code !== undefined) this.code = code;
+  }
+}
+
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './data-parallel-worker.ts' : './data-parallel-worker.js',
+  import.meta.url,
+);
+
+/** A worker on the built .js file, or, from sources, a bootstrap that registers tsx first (workers do not inherit --import). */
+function newWorker(data: WorkerInit): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(WORKER_URL, { workerData: data });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/** One worker and the replies it owes, answered in order. */
+class Slot {
+  private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | null = null;
+  constructor(readonly worker: Worker) {
+    worker.on('message', (m: FromWorker) => {
+      const w = this.waiting.shift();
+      if (m.type === 'error') {
+        const err = new DataParallelWorkerError(m.message, m.name, m.code);
+        if (w) w.reject(err);
+        else this.fail(err);
+      } else w?.resolve(m);
+    });
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => this.fail(new Error(`data-parallel worker exited (code ${code})`)));
+  }
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+  /** The next reply (the worker answers 'ready', 'grad' and 'state', in order). */
+  reply(): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+  send(m: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(m, transfer);
+  }
+}
+
+export interface DataParallelStep {
+  /** The batch loss (class-weighted mean cross-entropy plus regularisation). */
+  loss: number;
+  /** Arg-max class of each example of the batch. */
+  predicted: Int32Array;
+}
+
+export class DataParallelTrainer {
+  private constructor(
+    private readonly slots: Slot[],
+    readonly shards: number,
+    private readonly per: number,
+    private learningRate: number,
+  ) {}
+
+  /** Starts the workers (each builds the model from `weights`); resolves when all are ready. */
+  static async start(o: DataParallelOptions): Promise<DataParallelTrainer> {
+    const threads = o.threads;
+    const shards = o.shards ?? threads;
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+    }
+    if (!Number.isInteger(shards) || shards < threads) {
+      throw new RangeError(`shards must be a whole number >= threads (${threads}), got ${shards}`);
+    }
+    const init: WorkerInit = {
+      backend: o.backend,
+      model: o.model,
+      build: o.build,
+      weights: o.weights,
+      learningRate: o.learningRate,
+      optimizer: o.optimizer,
+    };
+    const slots = Array.from({ length: threads }, () => new Slot(newWorker(init)));
+    const trainer = new DataParallelTrainer(
+      slots,
+      shards,
+      (o.build.inputShape as number[]).reduce((a, b) => a * b, 1),
+      o.learningRate,
+    );
+    try {
+      await Promise.all(slots.map((s) => s.reply()));
+    } catch (e) {
+      await trainer.close();
+      throw e;
+    }
+    return trainer;
+  }
+
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  /** Learning rate of the next steps. */
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+
+  /**
+   * One Adam step on a batch: `x` holds labels.length examples; `weights` are the examples'
+   * loss weights (default 1). Micro-batch k gets examples [k·n/shards, (k+1)·n/shards) and,
+   * with a `seed`, Math.random seeded with seed + k during its pass (dropout masks).
+   */
+  async step(
+    x: Float32Array,
+    labels: ArrayLike<number>,
+    weights?: ArrayLike<number>,
+    seed?: number,
+  ): Promise<DataParallelStep> {
+    const n = labels.length;
+    if (x.length !== n * this.per) {
+      throw new RangeError(`x holds ${x.length} floats, expected ${n} examples x ${this.per}`);
+    }
+    const shards = Math.min(this.shards, n);
+    const bound = (k: number) => Math.round((k * n) / shards);
+    const all: Shard[] = [];
+    let totalWeight = 0;
+    for (let k = 0; k < shards; k++) {
+      const [a, b] = [bound(k), bound(k + 1)];
+      const w = new Float32Array(b - a);
+      for (let i = a; i < b; i++) w[i - a] = weights ? weights[i] : 1;
+      for (const v of w) totalWeight += v;
+      all.push({
+        x: x.slice(a * this.per, b * this.per),
+        count: b - a,
+        labels: Int32Array.from({ length: b - a }, (_, i) => labels[a + i]),
+        weights: w,
+        ...(seed === undefined ? {} : { seed: (seed + k) >>> 0 }),
+      });
+    }
+    // Worker k gets shards [k·shards/threads, (k+1)·shards/threads), at least one when shards >= threads.
+    const busy = this.slots.slice(0, Math.min(this.threads, shards));
+    const replies = busy.map((slot, k) => {
+      const mine = all.slice(
+        Math.round((k * shards) / busy.length),
+        Math.round(((k + 1) * shards) / busy.length),
+      );
+      const reply = slot.reply();
+      slot.send({ type: 'grad', shards: mine, totalWeight, shardsTotal: shards }, [
+        ...mine.flatMap((s) => [s.x.buffer, s.labels.buffer, s.weights.buffer] as ArrayBuffer[]),
+      ]);
+      return reply;
+    });
+    const got = (await Promise.all(replies)) as Extract<FromWorker, { type: 'grad' }>[];
+    const grads = got[0].grads.map((g) => new Float32Array(g.length));
+    const fixed = got[0].nonTrainableSum.map((g) => new Float32Array(g.length));
+    let loss = 0;
+    const predicted = new Int32Array(n);
+    let at = 0;
+    for (const r of got) {
+      loss += r.loss;
+      r.grads.forEach((g, i) => {
+        const s = grads[i];
+        for (let j = 0; j < g.length; j++) s[j] += g[j];
+      });
+      r.nonTrainableSum.forEach((g, i) => {
+        const s = fixed[i];
+        for (let j = 0; j < g.length; j++) s[j] += g[j];
+      });
+      predicted.set(r.predicted, at);
+      at += r.predicted.length;
+    }
+    for (const f of fixed) for (let j = 0; j < f.length; j++) f[j] /= shards;
+    this.slots.forEach((slot, k) => {
+      const last = k === this.slots.length - 1;
+      // Each worker gets its own copy, transferred; the last one takes the originals.
+      const g = last ? grads : grads.map((a) => a.slice());
+      const f = last ? fixed : fixed.map((a) => a.slice());
+      slot.send({ type: 'apply', grads: g, nonTrainable: f, learningRate: this.learningRate }, [
+        ...g.map((a) => a.buffer as ArrayBuffer),
+        ...f.map((a) => a.buffer as ArrayBuffer),
+      ]);
+    });
+    return { loss, predicted };
+  }
+
+  /**
+   * The model's weights (model.getWeights() order) and Adam's state (Optimizer.getWeights
+   * order): every worker holds the same; worker 0's.
+   */
+  async state(): Promise<{ weights: Float32Array[]; optimizer: OptimizerEntry[] }> {
+    const reply = this.slots[0].reply();
+    this.slots[0].send({ type: 'state' });
+    const m = await reply;
+    if (m.type !== 'state') throw new Error(`data-parallel worker answered '${m.type}' to 'state'`);
+    return { weights: m.weights, optimizer: m.optimizer };
+  }
+
+  /** The model's weights (model.getWeights() order). */
+  async weights(): Promise<Float32Array[]> {
+    return (await this.state()).weights;
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

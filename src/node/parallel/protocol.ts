@@ -1,0 +1,70 @@
+/**
+ * Messages between DataParallelTrainer (data-parallel.ts) and its worker threads
+ * (data-parallel-worker.ts). Everything here is structured-clone friendly; Float32Arrays are
+ * transferred, not copied.
+ */
+import type { BackendName } from '../backend.js';
+import type { BuildModelOptions } from '../../core/models/index.js';
+
+/** One micro-batch: `count` examples of `per` floats each, their labels and loss weights. */
+export interface Shard {
+  x: Float32Array;
+  count: number;
+  labels: Int32Array;
+  weights: Float32Array;
+  /** Seed of Math.random during this micro-batch's pass (dropout masks); none: unseeded. */
+  seed?: number;
+}
+
+/** One entry of the optimiser's state (tfjs Optimizer.getWeights order: iterations, then Adam's moments). */
+export interface OptimizerEntry {
+  name: string;
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface WorkerInit {
+  backend: BackendName;
+  model: string;
+  build: BuildModelOptions;
+  /** Initial values of model.getWeights(), in its order. */
+  weights: Float32Array[];
+  learningRate: number;
+  /** Adam's state to continue from (a resumed run). */
+  optimizer?: OptimizerEntry[];
+}
+
+export type ToWorker =
+  | {
+      type: 'grad';
+      shards: Shard[];
+      /** Sum of the loss weights of the whole batch (every worker's shards). */
+      totalWeight: number;
+      /** Micro-batches in the whole batch: each adds 1/shardsTotal of the regularisation loss. */
+      shardsTotal: number;
+    }
+  | {
+      type: 'apply';
+      /** Summed gradient of each trainable weight (model.trainableWeights order). */
+      grads: Float32Array[];
+      /** New value of each non-trainable weight (batch-norm moving statistics). */
+      nonTrainable: Float32Array[];
+      learningRate: number;
+    }
+  | { type: 'state' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | {
+      type: 'grad';
+      /** Gradients summed over this worker's shards. */
+      grads: Float32Array[];
+      /** This worker's part of the batch loss (the parts sum to the batch loss). */
+      loss: number;
+      /** Arg-max class of each example, shards in order. */
+      predicted: Int32Array;
+      /** Sum over this worker's shards of each non-trainable weight's value after that shard's forward pass, started from the same values. */
+      nonTrainableSum: Float32Array[];
+    }
+  | { type: 'state'; weights: Float32Array[]; optimizer: OptimizerEntry[] }
+  | { type: 'error'; message: string; name: string; code?: string };
