@@ -6,7 +6,6 @@
 import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
 import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
@@ -176,8 +175,9 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   }
   const train = {
     seed: o.seed,
-    // Each fold's training, data-parallel; not derived from --jobs, so that --jobs never changes results.
-    threads: o.threads ?? availableParallelism(),
+    // Each fold's training, data-parallel only when asked: one thread by default, so a seed gives the
+    // same models on every machine (and folds run in parallel with --jobs instead).
+    threads: o.threads ?? 1,
     ...parseTrainOptionsJson(o.trainOptions),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
   };
@@ -371,7 +371,7 @@ export function register(program: Command): void {
     )
     .option(
       '--threads <n>',
-      'deep models: worker threads training each fold data-parallel (each batch split into n micro-batches, batch norm per micro-batch: a seed gives the same models for the same n, so give n to reproduce a run on another machine); with --jobs, jobs x threads above the cores only slows down; default: the available cores',
+      'deep models: worker threads training each fold data-parallel (each batch split into n micro-batches, batch norm per micro-batch: a seed gives the same models for the same n, so give n to reproduce a run on another machine); with --jobs, jobs x threads above the cores only slows down; default: 1, so results do not depend on the machine',
       number('threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64'),
     )
     .option(
