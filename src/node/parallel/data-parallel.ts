@@ -16,22 +16,12 @@
  * Dropout (only the plain cnn has it) draws its masks from each worker's own Math.random.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../backend.js';
-import type { BuildModelOptions } from '../../core/models/index.js';
 import type { FromWorker, OptimizerEntry, Shard, ToWorker, WorkerInit } from './protocol.js';
 
 export type { OptimizerEntry } from './protocol.js';
 
-export interface DataParallelOptions {
-  backend: BackendName;
-  /** Model name and build options (buildModel in src/core/models). */
-  model: string;
-  build: BuildModelOptions;
-  /** Initial values of model.getWeights(), in its order (every worker starts from them). */
-  weights: Float32Array[];
-  learningRate: number;
-  /** Adam's state to continue from (tfjs Optimizer.getWeights order). */
-  optimizer?: OptimizerEntry[];
+/** What every worker starts from (protocol.ts WorkerInit: backend, model, weights, learning rate, Adam's state), and how many. */
+export interface DataParallelOptions extends WorkerInit {
   /** Worker threads, >= 1. */
   threads: number;
   /** Micro-batches per batch (default `threads`); at least `threads`. */

@@ -235,29 +235,33 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
   test('a worker killed with SIGKILL mid-job: another worker finishes it, no result lost or written twice; SIGTERM finishes the job in progress', async () => {
     const prefix = 'kill';
     // Long calls scored per segment, so the kill lands inside a job.
-    const d = join(dir, 'kill');
-    mkdirSync(d);
-    for (let i = 0; i < 4; i++) {
-      // 10 turns of 3 s of speech and 1 s of quiet: 40 s.
-      const turns = Array.from({ length: 10 }, (_, k) => [
-        voicedSpeech(3, 120 + 40 * i, 10 * i + k),
-        whiteNoise(1, 0.002, k),
-      ]).flat();
-      writeFileSync(join(d, `call${i}.wav`), wav(concat(...turns)));
-    }
-    const add = emovox([
-      'queue',
-      'add',
-      '--redis',
-      redis.url,
-      '--prefix',
-      prefix,
-      '--model',
-      TINY,
-      '--timeline',
-      d,
-    ]);
-    assert.equal(add.status, 0, add.stderr);
+    // Writes calls of 10 turns (3 s of speech at a pitch of its own, 1 s of quiet: 40 s) into a
+    // new folder and queues them for a timeline.
+    const addCalls = (folder: string, calls: number[]) => {
+      const d = join(dir, folder);
+      mkdirSync(d);
+      for (const i of calls) {
+        const turns = Array.from({ length: 10 }, (_, k) => [
+          voicedSpeech(3, 120 + 40 * i, 10 * i + k),
+          whiteNoise(1, 0.002, k),
+        ]).flat();
+        writeFileSync(join(d, `call${i}.wav`), wav(concat(...turns)));
+      }
+      const add = emovox([
+        'queue',
+        'add',
+        '--redis',
+        redis.url,
+        '--prefix',
+        prefix,
+        '--model',
+        TINY,
+        '--timeline',
+        d,
+      ]);
+      assert.equal(add.status, 0, add.stderr);
+    };
+    addCalls('kill', [0, 1, 2, 3]);
 
     const queue = openQueue(redis.url, prefix, MODEL, 'cli');
     const store = new ResultsStore(client, prefix, MODEL.key);
@@ -277,32 +281,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     await until('the killed job recovered and scored', () => store.has(victim), 60_000);
     // Worker b may have scored every other call before the stalled job came back to it, so give
     // it one more call to be busy with when SIGTERM arrives.
-    const late = join(dir, 'late');
-    mkdirSync(late);
-    writeFileSync(
-      join(late, 'call4.wav'),
-      wav(
-        concat(
-          ...Array.from({ length: 10 }, (_, k) => [
-            voicedSpeech(3, 300, 50 + k),
-            whiteNoise(1, 0.002, k),
-          ]).flat(),
-        ),
-      ),
-    );
-    const addLate = emovox([
-      'queue',
-      'add',
-      '--redis',
-      redis.url,
-      '--prefix',
-      prefix,
-      '--model',
-      TINY,
-      '--timeline',
-      late,
-    ]);
-    assert.equal(addLate.status, 0, addLate.stderr);
+    addCalls('late', [4]);
     let busy = '';
     await until('worker b in another job', async () => {
       busy = (await queue.getActive())[0]?.id ?? '';
