@@ -18,6 +18,8 @@ export interface Prediction {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** A calibrated model is not sure: show "not sure" and a muted emoji (src/core/calibration.ts). */
+  uncertain: boolean;
   /** Null (or absent) when no speaker was named. */
   adaptation?: Adaptation | null;
 }
@@ -60,10 +62,77 @@ export class ApiError extends Error {
   }
 }
 
+/** Where the page keeps the server's API key: this tab only, gone when it closes. */
+export const API_KEY_STORAGE = 'emovox.apiKey';
+
+/** The API key this tab has been given, or null. */
+export function apiKey(): string | null {
+  try {
+    return sessionStorage.getItem(API_KEY_STORAGE);
+  } catch {
+    return null; // storage disabled: the page asks on every 401
+  }
+}
+
+/** The Authorization header for the API (none without a key). */
+export function authHeaders(): Record<string, string> {
+  const key = apiKey();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+let asking: Promise<string | null> | null = null;
+
+/** Asks for the server's API key once (concurrent 401s share the question); null if refused. */
+function askForKey(rejected: boolean): Promise<string | null> {
+  asking ??= Promise.resolve()
+    .then(() => {
+      const answer = window.prompt(
+        rejected
+          ? 'That API key was not accepted. Enter the API key of this Emovox server:'
+          : 'This Emovox server needs an API key. Enter it (kept in this tab only):',
+      );
+      const key = answer?.trim() || null;
+      try {
+        if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
+      } catch {
+        // storage disabled: the key is used for this request only
+      }
+      return key;
+    })
+    .finally(() => (asking = null));
+  return asking;
+}
+
+/**
+ * fetch() with the API key; on a 401 the page asks for the key (once for concurrent requests)
+ * and retries. API paths are relative, so the page also works mounted under a prefix.
+ */
+export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const sent = apiKey();
+    const res = await fetch(path, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), ...authHeaders() },
+    });
+    if (res.status !== 401 || attempt >= 3) return res;
+    // Another request may have got the key meanwhile; otherwise ask (again, if ours was wrong).
+    if (apiKey() !== sent) continue;
+    if (!(await askForKey(sent !== null))) return res;
+  }
+}
+
+/** A URL the page's <audio> can play: the API URL itself, or, with an API key, a blob: URL of the bytes. */
+export async function playableUrl(url: string): Promise<string> {
+  if (!apiKey()) return url;
+  const res = await apiFetch(url);
+  if (!res.ok) throw await errorFrom(res);
+  return URL.createObjectURL(await res.blob());
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, init);
+    res = await apiFetch(path, init);
   } catch (err) {
     throw new ApiError(0, 'NETWORK', `Could not reach the Emovox server (${(err as Error).message}).`);
   }
@@ -103,7 +172,7 @@ export function predictAudio(
   filename = 'audio.wav',
   choice: RequestChoice = {},
 ): Promise<Prediction> {
-  return request<Prediction>('/api/predict', { method: 'POST', body: audioForm(audio, filename, choice) });
+  return request<Prediction>('api/predict', { method: 'POST', body: audioForm(audio, filename, choice) });
 }
 
 /** Stores the audio and its prediction on the server (joining the speaker's profile); returns the stored recording. */
@@ -112,16 +181,16 @@ export function storeRecording(
   filename: string,
   choice: RequestChoice = {},
 ): Promise<Recording> {
-  return request<Recording>('/api/recordings', { method: 'POST', body: audioForm(audio, filename, choice) });
+  return request<Recording>('api/recordings', { method: 'POST', body: audioForm(audio, filename, choice) });
 }
 
 export function listRecordings(page = 1, pageSize = 10): Promise<RecordingPage> {
   const q = new URLSearchParams({ page: String(page), pageSize: String(pageSize) });
-  return request<RecordingPage>(`/api/recordings?${q}`);
+  return request<RecordingPage>(`api/recordings?${q}`);
 }
 
 export function deleteRecording(id: string): Promise<void> {
-  return request<void>(`/api/recordings/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  return request<void>(`api/recordings/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 
 /** One ensemble member (GET /api/models -> members). */
@@ -166,7 +235,7 @@ let modelList: Promise<ModelList> | null = null;
 /** The server's models, fetched once per page load. */
 export function getModels(): Promise<ModelList> {
   if (!modelList) {
-    modelList = request<ModelList>('/api/models');
+    modelList = request<ModelList>('api/models');
     modelList.catch(() => (modelList = null));
   }
   return modelList;
@@ -181,5 +250,5 @@ export interface SpeakerInfo {
 }
 
 export function listSpeakers(): Promise<{ speakers: SpeakerInfo[] }> {
-  return request<{ speakers: SpeakerInfo[] }>('/api/speakers');
+  return request<{ speakers: SpeakerInfo[] }>('api/speakers');
 }

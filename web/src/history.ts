@@ -1,6 +1,7 @@
-import { deleteRecording, listRecordings, type Recording } from './api.js';
+import { apiKey, deleteRecording, listRecordings, playableUrl, type Recording } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { byId, h, percent } from './dom.js';
+import { emojiOf, headline } from './uncertain.js';
 
 const PAGE_SIZE = 10;
 
@@ -68,22 +69,29 @@ function item(r: Recording, onDelete: () => void): HTMLLIElement {
     'Delete',
   );
   del.addEventListener('click', onDelete);
-  const audio = h('audio', { controls: '', preload: 'none', src: r.audioUrl });
+  // <audio src> cannot send the API key: with one, the bytes are fetched and played from a blob: URL.
+  const audio = h('audio', apiKey() ? { controls: '' } : { controls: '', preload: 'none', src: r.audioUrl });
+  if (apiKey()) {
+    playableUrl(r.audioUrl).then(
+      (url) => (audio.src = url),
+      (err: Error) => audio.setAttribute('title', `The recording could not be loaded: ${err.message}`),
+    );
+  }
   audio.setAttribute('aria-label', `Play the recording from ${whenText}`);
   const p = r.prediction;
   return h(
     'li',
     { class: 'card history-item', 'data-id': r.id },
-    h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label }, p.emoji),
+    emojiOf(p),
     h(
       'div',
       { class: 'history-meta' },
-      h('p', { class: 'result-label' }, p.label),
+      h('p', { class: 'result-label' }, headline(p)),
       h(
         'p',
         { class: 'hint' },
         [
-          percent(p.confidence),
+          p.uncertain ? `maybe ${p.label} ${percent(p.confidence)}` : percent(p.confidence),
           `${r.durationSec.toFixed(1)} s`,
           r.speaker ? `speaker ${r.speaker}${p.adaptation?.adapted ? ' (adapted)' : ''}` : null,
           r.fileName,

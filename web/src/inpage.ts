@@ -4,6 +4,7 @@
  * tfjs in the browser. No speaker adaptation here: the profiles live in the server's store. Loaded lazily by engine.ts, so
  * tfjs is only downloaded when the in-page switch is turned on.
  */
+import './zod-jitless.js'; // first: before any module below builds a zod schema
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadBundleFromUrl } from '../../src/core/bundle.js';
@@ -41,8 +42,8 @@ export async function loadLocalEngine(bundleUrl: string, modelId: string): Promi
     backend,
     // No speaker profile in the page, so no adaptation to report.
     predict: async (samples) => {
-      const { label, emoji, confidence, probabilities } = await predictor.predict(samples);
-      return { label, emoji, confidence, probabilities };
+      const { label, emoji, confidence, probabilities, uncertain } = await predictor.predict(samples);
+      return { label, emoji, confidence, probabilities, uncertain };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Prediction, RequestChoice } from './api.js';
+import { apiKey, type Prediction, type RequestChoice } from './api.js';
 import type { LocalEngine } from './engine.js';
 import { createStreamResampler, type StreamResampler } from '../../src/core/audio/resample.js';
 import { SpeechSegmenter } from '../../src/core/vad/segmenter.js';
@@ -46,6 +46,8 @@ export function serverSource(
           sampleRate: sampleRateHz,
           ...(choice.model ? { model: choice.model } : {}),
           ...(choice.speaker ? { speaker: choice.speaker } : {}),
+          // A browser cannot set headers on a WebSocket: the key (if the server has one) goes here.
+          ...(apiKey() ? { apiKey: apiKey() } : {}),
         }),
       );
     ws.onmessage = (m: MessageEvent<string>) => {

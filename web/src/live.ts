@@ -5,6 +5,7 @@ import { LiveCapture } from './capture.js';
 import { currentChoice } from './choice.js';
 import { byId, h, percent } from './dom.js';
 import { colourFor } from './emotion-style.js';
+import { confidenceText, emojiOf, headline, NOT_SURE } from './uncertain.js';
 import { pageSource, serverSource, type LiveEvents, type LiveSource } from './live-source.js';
 import { engineIfInPage } from './mode.js';
 
@@ -51,15 +52,15 @@ export function initLive(): { hide: () => void } {
   const showNow = (p: Prediction, startSec: number, endSec: number) => {
     now.dataset.state = 'speech';
     now.replaceChildren(
-      h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label }, p.emoji),
+      emojiOf(p),
       h(
         'div',
         {},
-        h('p', { class: 'result-label' }, p.label),
+        h('p', { class: 'result-label' }, headline(p)),
         h(
           'p',
           { class: 'result-confidence' },
-          `${percent(p.confidence)} confident · speaking since ${startSec.toFixed(1)} s (${(endSec - startSec).toFixed(0)} s so far)`,
+          `${confidenceText(p, percent(p.confidence))} · speaking since ${startSec.toFixed(1)} s (${(endSec - startSec).toFixed(0)} s so far)`,
         ),
       ),
     );
@@ -67,14 +68,14 @@ export function initLive(): { hide: () => void } {
 
   const addEntry = (p: Prediction, startSec: number, endSec: number) => {
     const span = `${startSec.toFixed(1)}–${endSec.toFixed(1)} s`;
-    const text = `${span}: ${p.label} ${percent(p.confidence)}`;
+    const text = `${span}: ${p.uncertain ? `${NOT_SURE}, maybe ` : ''}${p.label} ${percent(p.confidence)}`;
     const li = h(
       'li',
       { title: text, 'aria-label': text, 'data-label': p.label },
-      h('span', { class: 't-emoji', 'aria-hidden': 'true' }, p.emoji),
+      h('span', { class: p.uncertain ? 't-emoji uncertain' : 't-emoji', 'aria-hidden': 'true' }, p.emoji),
       h('span', { 'aria-hidden': 'true' }, `${endSec.toFixed(0)} s`),
     );
-    li.style.background = colourFor(p.label);
+    li.style.background = p.uncertain ? '#9ca3af' : colourFor(p.label);
     timeline.append(li);
     while (timeline.children.length > MAX_ENTRIES) timeline.firstElementChild?.remove();
   };

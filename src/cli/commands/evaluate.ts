@@ -11,7 +11,8 @@ import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../cor
 import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
-import { CORPUS_KINDS, readCorpus, type CorpusKind } from '../../node/datasets/index.js';
+import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
+import { corporaRoot, describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
 import {
   comparisonMarkdown,
@@ -39,9 +40,8 @@ import { createProgress, formatDuration, type ProgressReporter } from '../../nod
 import { renderReport, type EvaluationRun } from '../../node/train/report/report.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
 
-interface EvaluateCliOptions {
-  corpus: CorpusKind;
-  data: string;
+interface EvaluateCliOptions extends CorpusCliOptions {
+  corpus: string;
   model?: string;
   protocol: Protocol;
   folds: number;
@@ -135,10 +135,14 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   if (o.model === undefined && o.fromJson === undefined) o.model = 'svm';
   // Names are checked before the corpus is read when nothing comes from files.
   if (o.fromJson === undefined) planModels(o, new Map());
-  const dataDir = resolve(o.data);
-  const { utterances, problems } = await readCorpus(o.corpus, dataDir);
+  const specs = parseCorpusSpecs(o.corpus, o.data);
+  const dataDir = corporaRoot(specs);
+  const { utterances, problems, corpora } = await readCorpora(specs);
+  if (specs.length > 1) for (const c of corpora) log(describeCorpusUse(c));
   if (utterances.length === 0)
-    throw new EvaluateError(`no usable utterances in ${o.data} (${problems.length} problems)`);
+    throw new EvaluateError(
+      `no usable utterances in ${specs.map((s) => s.data).join(', ')} (${problems.length} problems)`,
+    );
   if (problems.length > 0)
     log(`skipped ${problems.length} files (first: ${problems[0].path}: ${problems[0].reason})`);
   const foldOptions = { k: o.folds, testFraction: o.testFraction, seed: o.seed };
@@ -241,7 +245,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     const report: EvaluationRun = {
       command,
       corpus: o.corpus,
-      data: o.data,
+      data: specs.map((s) => s.data).join(', '),
       protocol: o.protocol,
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
@@ -268,15 +272,14 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
-    .command('evaluate')
-    .description(
-      'Evaluate models on a corpus with pooled cross-validation (leave-one-speaker-out by default): UAR, WA, macro-F1, confusion matrix.',
-    )
-    .addOption(
-      new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]).makeOptionMandatory(),
-    )
-    .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
+  addCorpusOptions(
+    program
+      .command('evaluate')
+      .description(
+        'Evaluate models on a corpus (or several merged) with pooled cross-validation (leave-one-speaker-out by default): UAR, WA, macro-F1, confusion matrix.',
+      ),
+    { required: true },
+  )
     .option(
       '--model <names>',
       `model(s), comma-separated: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}; an ensemble joins members with + (e.g. svm-linear+cnn2d-lstm) and averages their probabilities (default: svm, or only the --from-json models)`,

@@ -7,17 +7,16 @@
  * Only each file's speech is classified (src/core/vad); a file without speech is an error
  * ("no speech heard", exit 2).
  */
-import { isUserFacing } from '../../core/errors.js';
+import { EmovoxError, isUserFacing } from '../../core/errors.js';
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Prediction, Predictor } from '../../core/predict.js';
-import { SpeakerProfile } from '../../core/speaker-profile.js';
-import { requireSpeech } from '../../core/vad/index.js';
+import { loadModel, SpeakerProfile, type EmotionModel, type Prediction } from '../../index.js';
 import { decodeFile } from '../../node/decode.js';
 import { collectAudioFiles } from '../audio-files.js';
-import { loadModel } from '../load-model.js';
+import { modelSource } from '../model-option.js';
+import { requireSpeech } from '../../core/vad/index.js';
 import { runTimeline } from './predict-timeline.js';
 
 interface PredictOptions {
@@ -47,14 +46,24 @@ export function formatAdaptation(p: Prediction, speaker?: string, needed?: numbe
     : `  (not adapted: speaker ${speaker} has ${n} clip${n === 1 ? '' : 's'}${needed ? `, ${needed} needed` : ''})`;
 }
 
-/** Human line: emoji, label, confidence, the file, then the top three (and the adaptation). */
+/** Shown instead of the emotion's emoji when a calibrated model is not sure. */
+export const UNCERTAIN_EMOJI = '🤔';
+
+/**
+ * Human line: emoji, label, confidence, the file, then the top three (and the adaptation).
+ * An uncertain prediction says "not sure" with a thinking face, and the best guess after it.
+ */
 export function formatHuman(file: string, p: Prediction, speaker?: string, needed?: number): string {
   const top = Object.entries(p.probabilities)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(([l, v]) => `${l} ${(v * 100).toFixed(1)}%`)
     .join(', ');
-  return `${p.emoji} ${p.label} ${(p.confidence * 100).toFixed(1)}%  ${file}  [${top}]${formatAdaptation(p, speaker, needed)}`;
+  const pct = `${(p.confidence * 100).toFixed(1)}%`;
+  const head = p.uncertain
+    ? `${UNCERTAIN_EMOJI} not sure (maybe ${p.label} ${pct})`
+    : `${p.emoji} ${p.label} ${pct}`;
+  return `${head}  ${file}  [${top}]${formatAdaptation(p, speaker, needed)}`;
 }
 
 export function formatJson(file: string, p: Prediction, speaker?: string): string {
@@ -63,6 +72,7 @@ export function formatJson(file: string, p: Prediction, speaker?: string): strin
     label: p.label,
     emoji: p.emoji,
     confidence: p.confidence,
+    uncertain: p.uncertain,
     probabilities: p.probabilities,
     ...(speaker !== undefined ? { speaker } : {}),
     ...(p.adaptation ? { adaptation: p.adaptation } : {}),
@@ -91,7 +101,7 @@ function failure(file: string, err: unknown, speaker?: string): Outcome {
  */
 async function buildProfiles(
   files: string[],
-  predictor: Predictor,
+  model: EmotionModel,
   opts: PredictOptions,
   tick: () => void,
 ): Promise<{ profiles: Map<string, SpeakerProfile>; failed: Map<string, Outcome> }> {
@@ -100,9 +110,9 @@ async function buildProfiles(
   for (const file of files) {
     const speaker = speakerOf(file, opts)!;
     try {
-      const d = await predictor.describe(await speechOf(file, predictor));
-      if (!profiles.has(speaker)) profiles.set(speaker, new SpeakerProfile(predictor.descriptorDim));
-      profiles.get(speaker)!.add(d!);
+      const speech = await speechOf(file, model.sampleRate);
+      if (!profiles.has(speaker)) profiles.set(speaker, model.createProfile());
+      await model.updateProfile(profiles.get(speaker)!, speech);
     } catch (err) {
       failed.set(file, failure(file, err, speaker));
     }
@@ -111,9 +121,9 @@ async function buildProfiles(
   return { profiles, failed };
 }
 
-/** The file's speech (src/core/vad), decoded at the model's rate; NO_SPEECH when there is none. */
-async function speechOf(file: string, predictor: Predictor): Promise<Float32Array> {
-  const audio = await decodeFile(file, { targetSampleRate: predictor.sampleRate });
+/** The file's speech (src/core/vad), decoded at `sampleRate`; NO_SPEECH when there is none. */
+async function speechOf(file: string, sampleRate: number): Promise<Float32Array> {
+  const audio = await decodeFile(file, { targetSampleRate: sampleRate });
   return requireSpeech(audio.samples, audio.sampleRate).speech;
 }
 
@@ -123,16 +133,18 @@ function csvField(v: string | number): string {
 }
 
 /**
- * CSV table: file, label, emoji, confidence, one column per label, error (empty on success);
+ * CSV table: file, label, emoji, confidence, uncertain, one column per label, error (empty on success);
  * with `speakers`, also speaker, adapted and speaker_clips before error.
  */
 export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): string {
   const extra = speakers ? ['speaker', 'adapted', 'speaker_clips'] : [];
-  const rows = [['file', 'label', 'emoji', 'confidence', ...labels.map((l) => `p_${l}`), ...extra, 'error']];
+  const rows = [
+    ['file', 'label', 'emoji', 'confidence', 'uncertain', ...labels.map((l) => `p_${l}`), ...extra, 'error'],
+  ];
   for (const o of outcomes) {
     const sp = (a?: Prediction['adaptation']) =>
       speakers ? [o.speaker ?? '', a ? String(a.adapted) : '', a ? String(a.speakerUtterances) : ''] : [];
-    if ('error' in o) rows.push([o.file, '', '', '', ...labels.map(() => ''), ...sp(), o.error]);
+    if ('error' in o) rows.push([o.file, '', '', '', '', ...labels.map(() => ''), ...sp(), o.error]);
     else {
       const p = o.prediction;
       rows.push([
@@ -140,6 +152,7 @@ export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): 
         p.label,
         p.emoji,
         String(p.confidence),
+        String(p.uncertain),
         ...labels.map((l) => String(p.probabilities[l])),
         ...sp(p.adaptation),
         '',
@@ -152,22 +165,19 @@ export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): 
 async function run(paths: string[], opts: PredictOptions): Promise<void> {
   const files = collectAudioFiles(paths);
   if (files.length === 0) {
-    throw Object.assign(new Error(`no audio files found in ${paths.join(', ')}`), { code: 'NO_FILES' });
+    throw new EmovoxError('NO_FILES', `no audio files found in ${paths.join(', ')}`);
   }
   if (opts.speaker !== undefined && opts.speakerBy !== undefined) {
-    throw Object.assign(new Error('give --speaker NAME or --speaker-by dir, not both'), {
-      code: 'BAD_OPTIONS',
-    });
+    throw new EmovoxError('BAD_OPTIONS', 'give --speaker NAME or --speaker-by dir, not both');
   }
   if (opts.timeline && (opts.speaker !== undefined || opts.speakerBy !== undefined)) {
-    throw Object.assign(
-      new Error('--timeline does not adapt to a speaker; leave out --speaker/--speaker-by'),
-      {
-        code: 'BAD_OPTIONS',
-      },
+    throw new EmovoxError(
+      'BAD_OPTIONS',
+      '--timeline does not adapt to a speaker; leave out --speaker/--speaker-by',
     );
   }
-  const { predictor } = await loadModel(opts.model, opts.backend);
+  const model = await loadModel(modelSource(opts.model), { backend: opts.backend });
+  const { predictor } = model;
   if (opts.timeline) return runTimeline(files, predictor, opts);
   const bySpeaker = opts.speaker !== undefined || opts.speakerBy !== undefined;
   const adapting = bySpeaker && predictor.speakerAdaptive;
@@ -191,7 +201,7 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
   const outcomes: Outcome[] = [];
   bar?.start(adapting ? 2 * files.length : files.length, 0);
   const { profiles, failed: early } = adapting
-    ? await buildProfiles(files, predictor, opts, () => bar?.increment())
+    ? await buildProfiles(files, model, opts, () => bar?.increment())
     : { profiles: new Map<string, SpeakerProfile>(), failed: new Map<string, Outcome>() };
   for (const file of files) {
     const speaker = speakerOf(file, opts);
@@ -199,9 +209,9 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     if (failedEarly) outcomes.push(failedEarly);
     else {
       try {
-        const speech = await speechOf(file, predictor);
+        const speech = await speechOf(file, model.sampleRate);
         const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
-        const prediction = await predictor.predict(speech, undefined, { profile });
+        const prediction = await model.predict(speech, { profile });
         outcomes.push({ file, prediction, speaker });
         emit(
           opts.json
@@ -235,8 +245,14 @@ export function register(program: Command): void {
     .command('predict')
     .description('Classify the emotion of audio files (folders are walked for audio files)')
     .argument('<paths...>', 'audio files or folders (wav, flac, mp3, ogg, opus, webm)')
-    .option('--model <dir>', 'model bundle folder (default: models/default)')
-    .option('--json', 'one JSON object per line: {"file","label","emoji","confidence","probabilities"}')
+    .option(
+      '--model <dir>',
+      'model bundle folder, or a bundled model by name (default, emodb-ravdess); default: models/default',
+    )
+    .option(
+      '--json',
+      'one JSON object per line: {"file","label","emoji","confidence","uncertain","probabilities"}',
+    )
     .option('--csv <file>', 'also write a CSV table of every file and its probabilities')
     .option(
       '--speaker <name>',

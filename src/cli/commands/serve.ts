@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MANIFEST_FILE } from '../../core/bundle.js';
@@ -9,8 +10,13 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_WEB_ROOT,
 } from '../../node/server/app.js';
+import { EmovoxError } from '../../core/errors.js';
+import { checkApiKey } from '../../node/server/security/api-key.js';
+import { checkOrigins } from '../../node/server/security/headers.js';
+import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimit } from '../../node/server/security/rate-limit.js';
+import { loadModel, ModelNotFoundError } from '../../index.js';
+import { modelSource } from '../model-option.js';
 import { DEFAULT_STREAM_LIMITS } from '../../node/server/stream/session.js';
-import { loadModel, ModelNotFoundError } from '../load-model.js';
 
 interface ServeOptions {
   port: number;
@@ -24,8 +30,32 @@ interface ServeOptions {
   log: boolean;
   backend: 'wasm' | 'cpu';
   workers: number;
+  apiKey?: string;
+  insecure: boolean;
+  rateLimit: RateLimit | null;
+  cors: string[];
+  retentionDays?: number;
   maxStreams: number;
   maxStreamSec: number;
+}
+
+/** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  if (isIPv4(h)) return h.startsWith('127.');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  return mapped !== null && mapped[1].startsWith('127.');
+}
+
+/** Refuses to serve a network address without an API key unless --insecure says so. */
+export function checkExposure(opts: Pick<ServeOptions, 'host' | 'apiKey' | 'insecure'>): void {
+  if (opts.apiKey || opts.insecure || isLoopbackHost(opts.host)) return;
+  throw new EmovoxError(
+    'INSECURE_HOST',
+    `refusing to serve ${opts.host} without an API key: anyone on the network could list, play and delete the recordings; ` +
+      'set --api-key KEY (or EMOVOX_API_KEY), or pass --insecure if that is what you want',
+  );
 }
 
 /** Inference worker threads by default: one per core, at most 2 (each holds a copy of the model). */
@@ -39,6 +69,21 @@ function positiveNumber(name: string, integer = false) {
     }
     return n;
   };
+}
+
+function parseRateLimitOption(v: string): RateLimit | null {
+  try {
+    return parseRateLimit(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function positiveDays(v: string): number {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new InvalidArgumentError(`--retention-days must be a number > 0, got "${v}"`);
+  return n;
 }
 
 /** Default port: the PORT environment variable, else 8080. */
@@ -79,8 +124,12 @@ export function modelDirsToServe(opts: Pick<ServeOptions, 'model' | 'models'>): 
 }
 
 async function run(opts: ServeOptions): Promise<void> {
+  checkExposure(opts);
+  if (opts.apiKey) checkApiKey(opts.apiKey);
+  if (opts.cors.length > 0) checkOrigins(opts.cors);
   const loaded = [];
-  for (const dir of modelDirsToServe(opts)) loaded.push(await loadModel(dir, opts.backend));
+  for (const dir of modelDirsToServe(opts))
+    loaded.push(await loadModel(modelSource(dir), { backend: opts.backend }));
   const app = await buildApp({
     models: loaded.map((m) => ({ id: m.id, predictor: m.predictor, dir: m.dir })),
     dataDir: resolve(opts.data),
@@ -90,6 +139,10 @@ async function run(opts: ServeOptions): Promise<void> {
     logger: opts.log,
     workers: opts.workers,
     backend: opts.backend,
+    apiKey: opts.apiKey ?? null,
+    rateLimit: opts.rateLimit,
+    corsOrigins: opts.cors,
+    retentionDays: opts.retentionDays ?? null,
     stream: { maxStreams: opts.maxStreams, maxStreamSec: opts.maxStreamSec },
   });
   await app.listen({ port: opts.port, host: opts.host });
@@ -100,6 +153,11 @@ async function run(opts: ServeOptions): Promise<void> {
   process.stdout.write(
     `Emovox listening on http://${shownHost}:${port} (model${loaded.length > 1 ? 's' : ''}: ${names})\n`,
   );
+  if (!opts.apiKey && !isLoopbackHost(opts.host)) {
+    process.stderr.write(
+      'emovox: warning: --insecure: the API is open to anyone who can reach this address\n',
+    );
+  }
   const stop = () => {
     void app.close().then(() => process.exit(0));
   };
@@ -121,7 +179,7 @@ export function register(program: Command): void {
     .option('--data <dir>', 'folder for the recordings database and audio files', '.emovox-data')
     .option(
       '--model <dir>',
-      'model bundle folder; repeat to serve several, the first is the default (default: models/default)',
+      'model bundle folder or bundled name (default, emodb-ravdess); repeat to serve several, the first is the default (default: models/default)',
       collect,
       [],
     )
@@ -158,6 +216,32 @@ export function register(program: Command): void {
       DEFAULT_WORKERS,
     )
     .option('--log', 'log every request (JSON lines on stdout)', false)
+    .addOption(
+      new Option(
+        '--api-key <key>',
+        'require "Authorization: Bearer KEY" on every /api request (the page asks for it once); at least 16 characters',
+      ).env('EMOVOX_API_KEY'),
+    )
+    .option('--insecure', 'allow a non-loopback --host without an API key', false)
+    .addOption(
+      new Option(
+        '--rate-limit <n/min>',
+        'API requests per client (IP address), e.g. 120/min, 10/s, 1000/h; "off" for no limit (429 above)',
+      )
+        .argParser(parseRateLimitOption)
+        .default(DEFAULT_RATE_LIMIT, `${DEFAULT_RATE_LIMIT.max}/min`),
+    )
+    .option(
+      '--cors <origin>',
+      'let pages of this origin (e.g. https://app.example.com) call the API; repeat for several',
+      collect,
+      [],
+    )
+    .option(
+      '--retention-days <n>',
+      'delete recordings (audio, prediction, speaker descriptors) older than N days, at start and hourly',
+      positiveDays,
+    )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .action(async (opts: ServeOptions) => run(opts));
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -19,6 +19,10 @@ import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { speakerRoutes } from './routes/speakers.js';
+import { checkRetentionDays, scheduleRetention } from './retention.js';
+import { checkApiKey, requireApiKey } from './security/api-key.js';
+import { allowOrigins, checkOrigins, securityHeaders } from './security/headers.js';
+import { limitRate, type RateLimit } from './security/rate-limit.js';
 import { streamRoutes } from './routes/stream.js';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream/session.js';
 import { AUDIO_UPLOAD_ROUTES, audioRequestBody, predictResponseSchema, SHARED_SCHEMAS } from './schemas.js';
@@ -62,6 +66,16 @@ export interface AppOptions {
   backend?: 'wasm' | 'cpu';
   /** Fastify logger (off by default; `serve --log` turns it on). */
   logger?: boolean;
+  /** When set, every /api request must send `Authorization: Bearer <apiKey>` (401 otherwise). */
+  apiKey?: string | null;
+  /** API requests per client and window (429 above); null (the default here) is no limit. `serve` and createServer default to 120/min. */
+  rateLimit?: RateLimit | null;
+  /** Origins whose pages may call the API (CORS); none by default. */
+  corsOrigins?: string[];
+  /** Security headers and the page's content security policy (default on). */
+  securityHeaders?: boolean;
+  /** Delete recordings older than this many days, at start and hourly; null keeps them. */
+  retentionDays?: number | null;
   /** Limits of GET /api/stream (concurrent streams, length, pace; see stream/session.ts). */
   stream?: Partial<StreamLimits>;
 }
@@ -85,10 +99,12 @@ export function bundlePrefix(id: string): string {
 }
 
 /**
- * The Emovox HTTP server: REST API under /api (OpenAPI at /api/openapi.json), each bundle at
- * /model/<id>/ and the web page at /. Call `app.close()` to stop; it also closes the database.
+ * Emovox as a Fastify plugin: REST API under <prefix>/api (OpenAPI at /api/openapi.json), each
+ * bundle at <prefix>/model/<id>/ and the web page at <prefix>/. Register it into an app of your
+ * own with `app.register(emovoxPlugin, { prefix: '/emotion', ...options })`; closing that app
+ * closes the database and the worker threads.
  */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+export const emovoxPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   const {
     maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES,
     maxDurationSec = DEFAULT_MAX_DURATION_SEC,
@@ -97,8 +113,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     workers = 0,
     backend = 'wasm',
     logger = false,
+    apiKey = null,
+    rateLimit = null,
+    corsOrigins = [],
+    retentionDays = null,
     dataDir,
   } = options;
+  // Refuse bad security options before anything is opened or started.
+  if (apiKey) checkApiKey(apiKey);
+  if (corsOrigins.length > 0) checkOrigins(corsOrigins);
+  if (retentionDays !== null) checkRetentionDays(retentionDays);
   const served = servedModels(options);
   if (workers > 0 && served.some((m) => !m.dir))
     throw new Error('buildApp: workers need the bundle folder of every model (each worker loads them)');
@@ -127,7 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         id: m.id,
         predictor: m.predictor,
         summary,
-        bundleUrl: publish ? bundlePrefix(m.id) : null,
+        bundleUrl: publish ? app.prefix + bundlePrefix(m.id) : null,
         ...limits,
         classify: pool
           ? (bytes, request = NO_SPEAKER) => pool.classify(m.id, bytes, request)
@@ -140,11 +164,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   const store = RecordingStore.open(dataDir);
-  const app = Fastify({ logger, bodyLimit: maxUploadBytes });
   app.addHook('onClose', async () => {
     store.close();
     await pool?.close();
   });
+  if (options.securityHeaders !== false) await securityHeaders(app);
+  if (corsOrigins.length > 0) await allowOrigins(app, corsOrigins);
+  // The limiter first: it hooks the routes registered after it, and runs before the key check.
+  if (rateLimit) await limitRate(app, rateLimit);
+  if (apiKey) requireApiKey(app, apiKey);
+  if (retentionDays !== null) scheduleRetention(app, store, retentionDays);
   app.setErrorHandler(makeErrorHandler(maxUploadBytes, logger));
   app.setNotFoundHandler((request, reply) =>
     reply
@@ -168,7 +197,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (!('openapiObject' in doc)) return doc.swaggerObject;
       const paths = (doc.openapiObject.paths ?? {}) as Record<string, { post?: Record<string, unknown> }>;
       for (const path of AUDIO_UPLOAD_ROUTES) {
-        const post = paths[path]?.post;
+        const post = paths[app.prefix + path]?.post;
         if (post) post.requestBody = structuredClone(audioRequestBody);
       }
       return doc.openapiObject;
@@ -194,6 +223,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     models,
     store,
     limits: { ...DEFAULT_STREAM_LIMITS, ...options.stream },
+    apiKey,
   });
   await app.register(healthRoutes, { models, store });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -203,7 +233,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (ctx.bundleUrl && m.dir) {
       await app.register(fastifyStatic, {
         root: resolve(m.dir),
-        prefix: ctx.bundleUrl,
+        prefix: bundlePrefix(m.id),
         decorateReply: false,
       });
     }
@@ -215,10 +245,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       reply
         .type('text/plain; charset=utf-8')
         .send(
-          'Emovox API is running: see /api/openapi.json.\n' +
+          `Emovox API is running: see ${app.prefix}/api/openapi.json.\n` +
             `The web page is not built${webRoot ? ` (no ${join(webRoot, 'index.html')})` : ''}; run npm run build.\n`,
         ),
     );
   }
+};
+
+/**
+ * The Emovox HTTP server (a Fastify instance, not yet listening): emovoxPlugin at the root.
+ * Call `app.listen()` to serve and `app.close()` to stop; closing also closes the database.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+  });
+  // Run in the root context (not encapsulated), so routes added to `app` later share its parsers.
+  await emovoxPlugin.call(app, app, options);
   return app;
 }

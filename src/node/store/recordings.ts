@@ -11,6 +11,8 @@ export interface StoredPrediction {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** The calibrated model was not sure (absent in rows stored before calibration existed: read as false). */
+  uncertain?: boolean;
   /** How the prediction used the speaker's profile, when a speaker was named. */
   adaptation?: { speakerUtterances: number; adapted: boolean; [k: string]: unknown } | null;
 }
@@ -96,7 +98,7 @@ function toRecording(r: Row): Recording {
     durationSec: r.duration_sec,
     modelId: r.model_id,
     speaker: r.speaker,
-    prediction: JSON.parse(r.prediction) as StoredPrediction,
+    prediction: { uncertain: false, ...(JSON.parse(r.prediction) as StoredPrediction) },
   };
 }
 
@@ -301,6 +303,25 @@ export class RecordingStore {
     const changes = this.db.prepare('DELETE FROM recordings WHERE id = ?').run(id).changes;
     rmSync(join(this.audioDir, `${id}.${row.audio_ext}`), { force: true });
     return changes > 0;
+  }
+
+  /**
+   * Deletes every recording created before `cutoff`: the rows (their descriptor vectors go with
+   * them) in one transaction, then their audio files. A crash between the two leaves files
+   * without rows, which the sweep at open() removes. Returns the ids deleted.
+   */
+  deleteOlderThan(cutoff: Date): string[] {
+    const drop = this.db.transaction(() => {
+      const rows = this.db
+        .prepare('SELECT id, audio_ext FROM recordings WHERE created_at < ?')
+        .all(cutoff.toISOString()) as Pick<Row, 'id' | 'audio_ext'>[];
+      const del = this.db.prepare('DELETE FROM recordings WHERE id = ?');
+      for (const r of rows) del.run(r.id);
+      return rows;
+    });
+    const rows = drop();
+    for (const r of rows) rmSync(join(this.audioDir, `${r.id}.${r.audio_ext}`), { force: true });
+    return rows.map((r) => r.id);
   }
 
   close(): void {

@@ -283,3 +283,34 @@ test('a stream over its length limit, sent faster than real time allows, or idle
     await fast.app.close();
   }
 });
+
+test('with an API key: the start message or the Authorization header must carry it', async () => {
+  const key = 'stream-test-key-0123456789';
+  const keyed = await startServer({ apiKey: key, stream: { maxRealtimeFactor: 1000 } });
+  try {
+    const start = { type: 'start', format: 'pcm16', sampleRate: SR };
+    const none = await stream(keyed.url, start, [], false);
+    assert.equal(none.closeCode, 1008);
+    assert.equal(none.events[0].code, 'UNAUTHORIZED');
+    assert.match(none.events[0].message as string, /"apiKey"/);
+    const wrong = await stream(keyed.url, { ...start, apiKey: 'not-the-key-at-all-000' }, [], false);
+    assert.equal(wrong.events[0].code, 'UNAUTHORIZED');
+    const ok = await stream(keyed.url, { ...start, apiKey: key }, chunked(pcm16(SIGNAL), 3200));
+    assert.equal(ok.closeCode, 1000);
+    checkSegments(ok.events);
+    // From Node, the header works as for the rest of the API.
+    const viaHeader = await new Promise<string>((res) => {
+      const ws = new WebSocket(keyed.url.replace(/^http/, 'ws') + '/api/stream', {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      ws.on('open', () => ws.send(JSON.stringify(start)));
+      ws.on('message', (m) => {
+        res((JSON.parse(String(m)) as Event).type);
+        ws.close();
+      });
+    });
+    assert.equal(viaHeader, 'ready');
+  } finally {
+    await keyed.app.close();
+  }
+});

@@ -14,8 +14,8 @@ export interface RecordingRoutesOptions {
   store: RecordingStore;
 }
 
-function withUrl(r: Recording) {
-  return { ...r, audioUrl: `/api/recordings/${r.id}/audio` };
+function withUrl(r: Recording, prefix = '') {
+  return { ...r, audioUrl: `${prefix}/api/recordings/${r.id}/audio` };
 }
 
 function notFound(id: string): HttpError {
@@ -66,7 +66,10 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
         speaker,
         descriptors: kind && descriptors ? [{ kind, vector: descriptors }] : [],
       });
-      return reply.code(201).header('location', `/api/recordings/${rec.id}`).send(withUrl(rec));
+      return reply
+        .code(201)
+        .header('location', `${app.prefix}/api/recordings/${rec.id}`)
+        .send(withUrl(rec, app.prefix));
     },
   );
 
@@ -91,7 +94,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     async (request) => {
       const speaker = requestSpeaker(request.query.speaker);
       const page = store.list(request.query.page, request.query.pageSize, speaker);
-      return { ...page, items: page.items.map(withUrl) };
+      return { ...page, items: page.items.map((r) => withUrl(r, app.prefix)) };
     },
   );
 
@@ -108,7 +111,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     async (request) => {
       const rec = store.get(request.params.id);
       if (!rec) throw notFound(request.params.id);
-      return withUrl(rec);
+      return withUrl(rec, app.prefix);
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecordingStore } from '../../store/recordings.js';
 import type { ModelSet } from '../model-set.js';
+import { bearerToken, keysMatch } from '../security/api-key.js';
 import { CLOSE, StreamSession, type StreamLimits } from '../stream/session.js';
 
 /**
@@ -12,7 +13,9 @@ export const streamRoutes: FastifyPluginAsync<{
   models: ModelSet;
   store: RecordingStore;
   limits: StreamLimits;
-}> = async (app, { models, store, limits }) => {
+  /** The server's API key: the stream needs it in `start` (or the upgrade's Authorization header). */
+  apiKey?: string | null;
+}> = async (app, { models, store, limits, apiKey = null }) => {
   let open = 0;
   app.get(
     '/api/stream',
@@ -27,7 +30,7 @@ export const streamRoutes: FastifyPluginAsync<{
         tags: ['stream'],
       },
     },
-    (socket) => {
+    (socket, request) => {
       const transport = {
         send: (e: Record<string, unknown>) => {
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(e));
@@ -44,7 +47,9 @@ export const streamRoutes: FastifyPluginAsync<{
         return;
       }
       open++;
-      const session = new StreamSession(transport, models, store, limits);
+      const token = bearerToken(request.headers.authorization);
+      const authorised = apiKey === null || (token !== null && keysMatch(token, apiKey));
+      const session = new StreamSession(transport, models, store, limits, authorised ? null : apiKey);
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
         if (isBinary) session.onBinary(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));

@@ -2,7 +2,7 @@
  * One live stream of GET /api/stream, independent of the socket (the route wires a WebSocket
  * to it; tests can drive it directly). Protocol:
  *
- *   client -> {"type":"start","format":"pcm16"|"float32","sampleRate":16000,"model"?,"speaker"?}
+ *   client -> {"type":"start","format":"pcm16"|"float32","sampleRate":16000,"model"?,"speaker"?,"apiKey"?}
  *             or {"type":"start","format":"webm"} (MediaRecorder WebM/Opus chunks)
  *   server -> {"type":"ready","model","sampleRate","format","limits":{...}}
  *   client -> binary audio chunks ... then {"type":"end"}
@@ -27,6 +27,7 @@ import { HttpError } from '../errors.js';
 import type { ModelContext } from '../model-context.js';
 import type { ModelSet } from '../model-set.js';
 import { requestSpeaker } from '../request-options.js';
+import { keysMatch } from '../security/api-key.js';
 import { servedAdaptation, speakerRequest, type SpeakerRequest } from '../speaker-adaptation.js';
 import { pcmStream } from './pcm.js';
 
@@ -122,6 +123,8 @@ export class StreamSession {
     private readonly models: ModelSet,
     private readonly store: RecordingStore,
     private readonly limits: StreamLimits,
+    /** The API key `start` must carry (null: none needed, or already sent as a header). */
+    private readonly apiKey: string | null = null,
     private readonly now: () => number = () => performance.now() / 1000,
   ) {
     this.touch();
@@ -214,6 +217,15 @@ export class StreamSession {
   }
 
   private start(m: Record<string, unknown>): void {
+    if (this.apiKey !== null && !(typeof m.apiKey === 'string' && keysMatch(m.apiKey, this.apiKey))) {
+      throw new StreamError(
+        'UNAUTHORIZED',
+        m.apiKey === undefined
+          ? 'this server needs an API key: put it in the start message as "apiKey" (or send the header "Authorization: Bearer KEY")'
+          : 'wrong API key',
+        CLOSE.POLICY,
+      );
+    }
     const format = m.format;
     if (typeof format !== 'string' || !(STREAM_FORMATS as readonly string[]).includes(format)) {
       throw new StreamError(
