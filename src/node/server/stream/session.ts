@@ -399,6 +399,13 @@ function view(p: {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  uncertain?: boolean;
 }) {
-  return { label: p.label, emoji: p.emoji, confidence: p.confidence, probabilities: p.probabilities };
+  return {
+    label: p.label,
+    emoji: p.emoji,
+    confidence: p.confidence,
+    uncertain: p.uncertain ?? false,
+    probabilities: p.probabilities,
+  };
 }
