@@ -178,10 +178,15 @@ export class EmotionModel {
     return sampleRate === this.sampleRate ? samples : resample(samples, sampleRate, this.sampleRate);
   }
 
-  /** Classifies a mono signal (`sampleRate` defaults to the model's; other rates are resampled). */
+  /**
+   * Classifies the speech of a mono signal (`sampleRate` defaults to the model's; other rates
+   * are resampled): pauses and noise are cut out by the VAD (src/core/vad); a signal without
+   * speech fails with NoSpeechError (code NO_SPEECH).
+   */
   async predict(samples: Float32Array, options: PredictSignalOptions = {}): Promise<Prediction> {
     const signal = await this.atModelRate(samples, options.sampleRate);
-    return this.predictor.predict(signal, undefined, { profile: options.profile });
+    const speech = requireSpeech(signal, this.sampleRate).speech;
+    return this.predictor.predict(speech, undefined, { profile: options.profile });
   }
 
   /**

@@ -121,7 +121,7 @@ async function buildProfiles(
   return { profiles, failed };
 }
 
-/** The file's speech (src/core/vad), decoded at `sampleRate`; NO_SPEECH when there is none. */
+/** The file's speech (src/core/vad) for its speaker's profile, decoded at `sampleRate`; NO_SPEECH when there is none. */
 async function speechOf(file: string, sampleRate: number): Promise<Float32Array> {
   const audio = await decodeFile(file, { targetSampleRate: sampleRate });
   return requireSpeech(audio.samples, audio.sampleRate).speech;
@@ -209,9 +209,10 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     if (failedEarly) outcomes.push(failedEarly);
     else {
       try {
-        const speech = await speechOf(file, model.sampleRate);
+        // predict() classifies the speech only (the VAD runs inside it).
+        const audio = await decodeFile(file, { targetSampleRate: model.sampleRate });
         const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
-        const prediction = await model.predict(speech, { profile });
+        const prediction = await model.predict(audio.samples, { profile });
         outcomes.push({ file, prediction, speaker });
         emit(
           opts.json
