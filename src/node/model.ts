@@ -195,7 +195,8 @@ export class EmotionModel {
 
   /**
    * Decodes an audio file (WAV, FLAC, MP3, Ogg, WebM, M4A; any rate and channel count) and
-   * classifies it; with `speaker`, the clip first joins that speaker's profile.
+   * classifies its speech (pauses and noise cut out by the VAD; NoSpeechError, code NO_SPEECH,
+   * when there is none); with `speaker`, the clip first joins that speaker's profile.
    */
   async predictFile(path: string, options: PredictFileOptions = {}): Promise<Prediction> {
     const audio = await decodeFile(path, { targetSampleRate: this.sampleRate });

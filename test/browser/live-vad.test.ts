@@ -56,7 +56,7 @@ describe('live mode hears speech and pauses', { skip: chromiumSkip || serverSkip
     return {
       states,
       spans: spans.map((s) => {
-        const m = /^(\d+\.\d)–(\d+\.\d) s: (\S+) /.exec(s);
+        const m = /^(\d+\.\d)–(\d+\.\d) s: (?:not sure, maybe )?(\S+) /.exec(s);
         assert.ok(m, `timeline entry "${s}"`);
         return { start: Number(m[1]), end: Number(m[2]), label: m[3] };
       }),

@@ -202,6 +202,7 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
     if (failedEarly) outcomes.push(failedEarly);
     else {
       try {
+        // predict() classifies the speech only (the VAD runs inside it).
         const audio = await decodeFile(file, { targetSampleRate: model.sampleRate });
         const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
         const prediction = await model.predict(audio.samples, { profile });

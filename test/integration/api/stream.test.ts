@@ -79,6 +79,7 @@ function checkSegments(events: Event[], tolerance = 0.15): void {
     assert.ok(Math.abs(Object.values(p).reduce((a, b) => a + b, 0) - 1) < 1e-3);
     assert.equal(s.confidence, Math.max(...Object.values(p)));
     assert.equal(s.adaptation, null);
+    assert.equal(s.uncertain, false); // the tiny test model is not calibrated
   });
 }
 

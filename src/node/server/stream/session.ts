@@ -122,6 +122,7 @@ export class StreamSession {
     private readonly models: ModelSet,
     private readonly store: RecordingStore,
     private readonly limits: StreamLimits,
+    /** The API key `start` must carry (null: none needed, or already sent as a header). */
     private readonly now: () => number = () => performance.now() / 1000,
   ) {
     this.touch();
@@ -387,6 +388,13 @@ function view(p: {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  uncertain?: boolean;
 }) {
-  return { label: p.label, emoji: p.emoji, confidence: p.confidence, probabilities: p.probabilities };
+  return {
+    label: p.label,
+    emoji: p.emoji,
+    confidence: p.confidence,
+    uncertain: p.uncertain ?? false,
+    probabilities: p.probabilities,
+  };
 }
