@@ -1,11 +1,12 @@
 /**
  * The classical baseline as one object: feature vectors (utterance functionals) -> standard
- * scaler -> optional PCA -> Random Forest or SVM. Serialises to plain JSON so it can travel in
+ * scaler -> optional PCA -> Random Forest, SVM or multinomial logistic regression. Serialises to plain JSON so it can travel in
  * a model bundle and run in the browser.
  */
 import type { Matrix } from './matrix.js';
 import { assertFinite } from './matrix.js';
 import { Pca, type PcaJSON, type PcaOptions } from './pca.js';
+import { LogisticRegression, type LogisticJSON, type LogisticOptions } from './logistic.js';
 import {
   RandomForest,
   argmaxRows,
@@ -15,7 +16,7 @@ import {
 import { StandardScaler, type ScalerJSON } from './scaler.js';
 import { Svm, type SvmJSON, type SvmOptions } from './svm.js';
 
-export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf'] as const;
+export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf', 'logistic'] as const;
 export type ClassicalModelName = (typeof CLASSICAL_MODELS)[number];
 
 export function isClassicalModel(name: string): name is ClassicalModelName {
@@ -28,6 +29,8 @@ export interface ClassicalPipelineConfig {
   pca: PcaOptions | null;
   svm: Partial<SvmOptions>;
   rf: Partial<RandomForestOptions>;
+  /** Multinomial logistic regression (model 'logistic'); absent in older bundles. */
+  logistic?: Partial<LogisticOptions>;
 }
 
 /** Defaults: RBF SVM with balanced class weights on all standardised features, no PCA. */
@@ -41,6 +44,7 @@ export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipel
       classWeight: 'balanced',
     },
     rf: { nTrees: 200, classWeight: 'balanced' },
+    logistic: { C: 0.01, classWeight: 'balanced' },
   };
 }
 
@@ -52,7 +56,7 @@ export interface ClassicalPipelineJSON {
   config: ClassicalPipelineConfig;
   scaler: ScalerJSON;
   pca: PcaJSON | null;
-  classifier: { svm: SvmJSON } | { rf: RandomForestJSON };
+  classifier: { svm: SvmJSON } | { rf: RandomForestJSON } | { logistic: LogisticJSON };
 }
 
 export class ClassicalPipeline {
@@ -62,7 +66,7 @@ export class ClassicalPipeline {
     readonly config: ClassicalPipelineConfig,
     private readonly scaler: StandardScaler,
     private readonly pca: Pca | null,
-    private readonly classifier: Svm | RandomForest,
+    private readonly classifier: Svm | RandomForest | LogisticRegression,
   ) {}
 
   /**
@@ -87,10 +91,12 @@ export class ClassicalPipeline {
     const classifier =
       config.model === 'rf'
         ? RandomForest.fit(z, y, labels.length, config.rf)
-        : Svm.fit(z, y, labels.length, {
-            ...config.svm,
-            kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
-          });
+        : config.model === 'logistic'
+          ? LogisticRegression.fit(z, y, labels.length, config.logistic)
+          : Svm.fit(z, y, labels.length, {
+              ...config.svm,
+              kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
+            });
     return new ClassicalPipeline(labels, featureNames, config, scaler, pca, classifier);
   }
 
@@ -126,7 +132,11 @@ export class ClassicalPipeline {
       scaler: this.scaler.toJSON(),
       pca: this.pca ? this.pca.toJSON() : null,
       classifier:
-        this.classifier instanceof Svm ? { svm: this.classifier.toJSON() } : { rf: this.classifier.toJSON() },
+        this.classifier instanceof Svm
+          ? { svm: this.classifier.toJSON() }
+          : this.classifier instanceof LogisticRegression
+            ? { logistic: this.classifier.toJSON() }
+            : { rf: this.classifier.toJSON() },
     };
   }
 
@@ -135,7 +145,11 @@ export class ClassicalPipeline {
       throw new RangeError('not an Emovox classical pipeline (expected kind "emovox-classical", version 1)');
     }
     const classifier =
-      'svm' in j.classifier ? Svm.fromJSON(j.classifier.svm) : RandomForest.fromJSON(j.classifier.rf);
+      'svm' in j.classifier
+        ? Svm.fromJSON(j.classifier.svm)
+        : 'logistic' in j.classifier
+          ? LogisticRegression.fromJSON(j.classifier.logistic)
+          : RandomForest.fromJSON(j.classifier.rf);
     return new ClassicalPipeline(
       j.labels,
       j.featureNames,
