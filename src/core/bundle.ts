@@ -15,6 +15,7 @@
  * Platform-neutral: loading by URL works in the browser; Node loads from disk in
  * src/node/bundle-io.ts.
  */
+import { CalibrationSchema } from './calibration.js';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
@@ -86,6 +87,8 @@ const commonManifestFields = {
   history: z.array(HistoryEntrySchema).default([]),
   /** Free text / markdown: what the model is, how it was trained, its limits. */
   card: z.string().default(''),
+  /** Temperature scaling and the "not sure" threshold (src/core/calibration.ts); absent = raw probabilities, never uncertain. */
+  calibration: CalibrationSchema.optional(),
   createdAt: z.string(),
 };
 

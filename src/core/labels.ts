@@ -71,6 +71,14 @@ export const CORPUS_LABELS = {
     '07': 'disgust',
     '08': 'surprise',
   },
+  /** ASED (Amharic): the first letter of the file name (English initial). */
+  ased: {
+    n: 'neutral',
+    f: 'fear',
+    h: 'happiness',
+    s: 'sadness',
+    a: 'anger',
+  },
 } as const satisfies Record<string, Record<string, Emotion>>;
 
 /** Common English names and synonyms -> canonical emotion, for folder-per-label and manifests. */
@@ -99,3 +107,12 @@ const SYNONYMS: Record<string, Emotion> = {
 export function canonicalEmotion(raw: string): Emotion | undefined {
   return SYNONYMS[raw.trim().toLowerCase()];
 }
+
+/** The five emotions EMO-DB, RAVDESS and ASED all have: the label set of multi-corpus work. */
+export const SHARED_EMOTIONS = [
+  'neutral',
+  'happiness',
+  'sadness',
+  'anger',
+  'fear',
+] as const satisfies readonly Emotion[];

@@ -9,7 +9,7 @@
  *   ensemble:  each member's probabilities, mapped onto the ensemble's labels by name
  *              (a label a member lacks counts 0; the member's distribution is renormalised over
  *              the shared labels), averaged with the manifest's fixed weights.
- * Then label, emoji and confidence. Platform-neutral: the same code serves the CLI, the HTTP
+ * Then the manifest's calibration (temperature, "not sure" threshold), label, emoji and confidence. Platform-neutral: the same code serves the CLI, the HTTP
  * API and the web page.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -22,6 +22,7 @@ import type {
 } from './bundle.js';
 import { BundleError, checkModelMatchesManifest, manifestKind, type BundleKind } from './bundle.js';
 import type { ClassicalModel } from './classical/serialize-model.js';
+import { calibrate } from './calibration.js';
 import { extractFeatures } from './features/index.js';
 import { emojiFor } from './labels.js';
 import type { SpeakerProfile } from './speaker-profile.js';
@@ -33,6 +34,12 @@ export interface Prediction {
   /** Probability of the winning label, 0..1. */
   confidence: number;
   probabilities: Record<string, number>;
+  /**
+   * True when the bundle is calibrated and the (temperature-scaled) top probability is below
+   * its `calibration.uncertainBelow`: say "not sure" rather than the label. Always false for
+   * an uncalibrated bundle.
+   */
+  uncertain: boolean;
   /**
    * Bundles with a classical member: how many clips the speaker profile had and whether the
    * speaker-normalised pipeline was used (absent for deep-only bundles).
@@ -158,12 +165,18 @@ export async function meanWindowProbabilities(
   return sum!.map((v) => v / windows.length);
 }
 
-export function toPrediction(probs: ArrayLike<number>, labels: string[]): Prediction {
+export function toPrediction(probs: ArrayLike<number>, labels: string[], uncertain = false): Prediction {
   let best = 0;
   for (let i = 1; i < labels.length; i++) if (probs[i] > probs[best]) best = i;
   const probabilities: Record<string, number> = {};
   labels.forEach((l, i) => (probabilities[l] = probs[i]));
-  return { label: labels[best], emoji: emojiFor(labels[best]), confidence: probs[best], probabilities };
+  return {
+    label: labels[best],
+    emoji: emojiFor(labels[best]),
+    confidence: probs[best],
+    probabilities,
+    uncertain,
+  };
 }
 
 /** Default timeline window of a bundle without a deep member (descriptors need a few seconds). */
@@ -318,7 +331,8 @@ export class Predictor {
 
   /**
    * Class probabilities (in `labels` order) of a whole utterance, and whether the classical
-   * member used the speaker profile (null without a classical member).
+   * member used the speaker profile (null without a classical member). Raw: the manifest's
+   * calibration is applied by predict(), so these are what a temperature is fitted on.
    */
   async scores(
     samples: Float32Array,
@@ -359,11 +373,14 @@ export class Predictor {
   /**
    * Classifies a whole utterance (mono, at `manifest.featureConfig.sampleRate`). With
    * `opts.profile` of at least minSpeakerUtterances clips of the same speaker, the classical
-   * member normalises per speaker (prediction.adaptation says which path was taken).
+   * member normalises per speaker (prediction.adaptation says which path was taken). A
+   * calibrated bundle's probabilities are temperature-scaled and `uncertain` set below its
+   * threshold (src/core/calibration.ts).
    */
   async predict(samples: Float32Array, sampleRate?: number, opts: PredictOptions = {}): Promise<Prediction> {
     const r = await this.scores(samples, sampleRate, opts);
-    const p = toPrediction(r.probabilities, this.labels);
+    const c = calibrate(r.probabilities, this.manifest.calibration);
+    const p = toPrediction(c.probabilities, this.labels, c.uncertain);
     return r.adaptation ? { ...p, adaptation: r.adaptation } : p;
   }
 

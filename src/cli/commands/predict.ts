@@ -40,14 +40,24 @@ export function formatAdaptation(p: Prediction, speaker?: string, needed?: numbe
     : `  (not adapted: speaker ${speaker} has ${n} clip${n === 1 ? '' : 's'}${needed ? `, ${needed} needed` : ''})`;
 }
 
-/** Human line: emoji, label, confidence, the file, then the top three (and the adaptation). */
+/** Shown instead of the emotion's emoji when a calibrated model is not sure. */
+export const UNCERTAIN_EMOJI = '🤔';
+
+/**
+ * Human line: emoji, label, confidence, the file, then the top three (and the adaptation).
+ * An uncertain prediction says "not sure" with a thinking face, and the best guess after it.
+ */
 export function formatHuman(file: string, p: Prediction, speaker?: string, needed?: number): string {
   const top = Object.entries(p.probabilities)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(([l, v]) => `${l} ${(v * 100).toFixed(1)}%`)
     .join(', ');
-  return `${p.emoji} ${p.label} ${(p.confidence * 100).toFixed(1)}%  ${file}  [${top}]${formatAdaptation(p, speaker, needed)}`;
+  const pct = `${(p.confidence * 100).toFixed(1)}%`;
+  const head = p.uncertain
+    ? `${UNCERTAIN_EMOJI} not sure (maybe ${p.label} ${pct})`
+    : `${p.emoji} ${p.label} ${pct}`;
+  return `${head}  ${file}  [${top}]${formatAdaptation(p, speaker, needed)}`;
 }
 
 export function formatJson(file: string, p: Prediction, speaker?: string): string {
@@ -56,6 +66,7 @@ export function formatJson(file: string, p: Prediction, speaker?: string): strin
     label: p.label,
     emoji: p.emoji,
     confidence: p.confidence,
+    uncertain: p.uncertain,
     probabilities: p.probabilities,
     ...(speaker !== undefined ? { speaker } : {}),
     ...(p.adaptation ? { adaptation: p.adaptation } : {}),
@@ -112,16 +123,18 @@ function csvField(v: string | number): string {
 }
 
 /**
- * CSV table: file, label, emoji, confidence, one column per label, error (empty on success);
+ * CSV table: file, label, emoji, confidence, uncertain, one column per label, error (empty on success);
  * with `speakers`, also speaker, adapted and speaker_clips before error.
  */
 export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): string {
   const extra = speakers ? ['speaker', 'adapted', 'speaker_clips'] : [];
-  const rows = [['file', 'label', 'emoji', 'confidence', ...labels.map((l) => `p_${l}`), ...extra, 'error']];
+  const rows = [
+    ['file', 'label', 'emoji', 'confidence', 'uncertain', ...labels.map((l) => `p_${l}`), ...extra, 'error'],
+  ];
   for (const o of outcomes) {
     const sp = (a?: Prediction['adaptation']) =>
       speakers ? [o.speaker ?? '', a ? String(a.adapted) : '', a ? String(a.speakerUtterances) : ''] : [];
-    if ('error' in o) rows.push([o.file, '', '', '', ...labels.map(() => ''), ...sp(), o.error]);
+    if ('error' in o) rows.push([o.file, '', '', '', '', ...labels.map(() => ''), ...sp(), o.error]);
     else {
       const p = o.prediction;
       rows.push([
@@ -129,6 +142,7 @@ export function toCsv(outcomes: Outcome[], labels: string[], speakers = false): 
         p.label,
         p.emoji,
         String(p.confidence),
+        String(p.uncertain),
         ...labels.map((l) => String(p.probabilities[l])),
         ...sp(p.adaptation),
         '',
@@ -215,7 +229,10 @@ export function register(program: Command): void {
     .description('Classify the emotion of audio files (folders are walked for audio files)')
     .argument('<paths...>', 'audio files or folders (wav, flac, mp3, ogg, opus, webm)')
     .option('--model <dir>', 'model bundle folder (default: models/default)')
-    .option('--json', 'one JSON object per line: {"file","label","emoji","confidence","probabilities"}')
+    .option(
+      '--json',
+      'one JSON object per line: {"file","label","emoji","confidence","uncertain","probabilities"}',
+    )
     .option('--csv <file>', 'also write a CSV table of every file and its probabilities')
     .option(
       '--speaker <name>',

@@ -1,4 +1,5 @@
 /** Corpus readers: each maps its labels onto the canonical emotions and keeps the speaker id. */
+import { readAsed } from './ased.js';
 import { readEmodb } from './emodb.js';
 import { readFolderCorpus } from './folder.js';
 import { readManifestCorpus } from './manifest.js';
@@ -8,6 +9,8 @@ import { CORPUS_KINDS, CorpusError, type CorpusKind, type CorpusReadResult } fro
 export * from './types.js';
 export { parseEmodbName, readEmodb } from './emodb.js';
 export { parseRavdessName, readRavdess } from './ravdess.js';
+export { parseAsedName, readAsed, dropByteIdentical } from './ased.js';
+export { listNoise, readNoise, type NoiseRecording } from './noise.js';
 export { readFolderCorpus } from './folder.js';
 export { readManifestCorpus } from './manifest.js';
 export { summariseCorpus, formatCorpusSummary, type CorpusSummary } from './summary.js';
@@ -18,6 +21,8 @@ export function readCorpus(kind: CorpusKind, dir: string): Promise<CorpusReadRes
       return readEmodb(dir);
     case 'ravdess':
       return readRavdess(dir);
+    case 'ased':
+      return readAsed(dir);
     case 'folder':
       return readFolderCorpus(dir);
     case 'manifest':
@@ -26,3 +31,13 @@ export function readCorpus(kind: CorpusKind, dir: string): Promise<CorpusReadRes
       throw new CorpusError(`unknown corpus kind '${String(kind)}' (accepted: ${CORPUS_KINDS.join(', ')})`);
   }
 }
+export {
+  parseCorpusSpecs,
+  readCorpora,
+  multiCorpusLabels,
+  describeCorpusUse,
+  DEFAULT_DATASETS_DIR,
+  type CorpusSpec,
+  type CorpusUse,
+  type CorporaReadResult,
+} from './corpora.js';

@@ -24,7 +24,7 @@ export interface CorpusReadResult {
   problems: CorpusProblem[];
 }
 
-export const CORPUS_KINDS = ['emodb', 'ravdess', 'folder', 'manifest'] as const;
+export const CORPUS_KINDS = ['emodb', 'ravdess', 'ased', 'folder', 'manifest'] as const;
 export type CorpusKind = (typeof CORPUS_KINDS)[number];
 
 /** A corpus folder or manifest that cannot be read at all (user-facing). */

@@ -20,11 +20,16 @@ export const errorSchema = {
 export const predictionSchema = {
   $id: 'Prediction',
   type: 'object',
-  required: ['label', 'emoji', 'confidence', 'probabilities'],
+  required: ['label', 'emoji', 'confidence', 'probabilities', 'uncertain'],
   properties: {
     label: { type: 'string', description: 'The most probable emotion' },
     emoji: { type: 'string' },
     confidence: { type: 'number', minimum: 0, maximum: 1, description: 'Probability of `label`' },
+    uncertain: {
+      type: 'boolean',
+      description:
+        'True when the model is calibrated and `confidence` is below its "not sure" threshold: show "not sure" rather than `label`. Always false for an uncalibrated model',
+    },
     probabilities: {
       type: 'object',
       description: 'Probability of every label the model knows, summing to 1',
@@ -56,7 +61,16 @@ export const adaptationSchema = {
 export const predictResponseSchema = {
   $id: 'PredictResponse',
   type: 'object',
-  required: ['label', 'emoji', 'confidence', 'probabilities', 'adaptation', 'durationSec', 'modelId'],
+  required: [
+    'label',
+    'emoji',
+    'confidence',
+    'probabilities',
+    'uncertain',
+    'adaptation',
+    'durationSec',
+    'modelId',
+  ],
   properties: {
     ...predictionSchema.properties,
     adaptation: { $ref: 'Adaptation#' },

@@ -11,6 +11,8 @@ export interface StoredPrediction {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** The calibrated model was not sure (absent in rows stored before calibration existed: read as false). */
+  uncertain?: boolean;
   /** How the prediction used the speaker's profile, when a speaker was named. */
   adaptation?: { speakerUtterances: number; adapted: boolean; [k: string]: unknown } | null;
 }
@@ -96,7 +98,7 @@ function toRecording(r: Row): Recording {
     durationSec: r.duration_sec,
     modelId: r.model_id,
     speaker: r.speaker,
-    prediction: JSON.parse(r.prediction) as StoredPrediction,
+    prediction: { uncertain: false, ...(JSON.parse(r.prediction) as StoredPrediction) },
   };
 }
 

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav16 } from '../../helpers/wav-file.js';
 import { seededRandom, voiceLikeTone } from '../../helpers/tones.js';
+import { uncertainBundle } from '../../helpers/calibrated-bundle.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const TINY = join(ROOT, 'test/fixtures/bundles/tiny');
@@ -47,7 +48,8 @@ test('predict --json walks folders and prints one object per audio file', () => 
     [join(dir, 'batch/a.wav'), join(dir, 'batch/sub/b.wav')],
   );
   for (const l of lines) {
-    assert.deepEqual(Object.keys(l), ['file', 'label', 'emoji', 'confidence', 'probabilities']);
+    assert.deepEqual(Object.keys(l), ['file', 'label', 'emoji', 'confidence', 'uncertain', 'probabilities']);
+    assert.equal(l.uncertain, false, 'an uncalibrated bundle is never uncertain');
     assert.deepEqual(Object.keys(l.probabilities), LABELS);
     assert.equal(l.probabilities[l.label], l.confidence);
   }
@@ -62,10 +64,28 @@ test('predict prints emoji, label, confidence and the top three; --csv writes a 
   const rows = readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(
     rows[0],
-    ['file', 'label', 'emoji', 'confidence', ...LABELS.map((l) => `p_${l}`), 'error'].join(','),
+    ['file', 'label', 'emoji', 'confidence', 'uncertain', ...LABELS.map((l) => `p_${l}`), 'error'].join(','),
   );
   assert.equal(rows.length, 2);
   assert.ok(rows[1].startsWith(join(dir, 'batch/a.wav') + ','));
+});
+
+test('a calibrated bundle that is not sure says so: thinking face, "not sure", uncertain true', () => {
+  const cal = uncertainBundle(dir);
+  const r = emovox(['predict', '--model', cal, join(dir, 'batch/a.wav')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout.trim(),
+    new RegExp(`^🤔 not sure \\(maybe (${LABELS.join('|')}) \\d+\\.\\d%\\)  .*a\\.wav  \\[`),
+  );
+  const j = emovox(['predict', '--model', cal, '--json', join(dir, 'batch/a.wav')]);
+  const l = JSON.parse(j.stdout);
+  assert.equal(l.uncertain, true);
+  // Temperature 50 flattens the distribution; the label stays the uncalibrated argmax.
+  const raw = JSON.parse(emovox(['predict', '--model', TINY, '--json', join(dir, 'batch/a.wav')]).stdout);
+  assert.equal(l.label, raw.label);
+  assert.ok(l.confidence < raw.confidence && l.confidence < 0.9, `${l.confidence} vs raw ${raw.confidence}`);
+  assert.equal(Math.max(...(Object.values(l.probabilities) as number[])), l.confidence);
 });
 
 test('a file that fails is named on stderr, the others still print, exit code 2', () => {

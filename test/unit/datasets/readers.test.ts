@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   formatCorpusSummary,
   parseEmodbName,
@@ -10,22 +9,13 @@ import {
   readCorpus,
   summariseCorpus,
 } from '../../../src/node/datasets/index.js';
-import { corpus } from '../../helpers/datasets.js';
+import { corpus, tempTree } from '../../helpers/datasets.js';
 import { voiceLikeTone } from '../../helpers/tones.js';
 import { encodeWav16 } from '../../helpers/wav-file.js';
 
 const emodb = corpus('emodb');
 const ravdess = corpus('ravdess');
 const WAV = encodeWav16(voiceLikeTone({ startHz: 200, endHz: 200, durationSec: 0.2 }));
-
-function tempTree(files: Record<string, string | Uint8Array>): string {
-  const root = mkdtempSync(join(tmpdir(), 'emovox-corpus-'));
-  for (const [rel, data] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), data);
-  }
-  return root;
-}
 
 function reasonFor(problems: { path: string; reason: string }[], suffix: string): string | undefined {
   return problems.find((p) => p.path.endsWith(suffix))?.reason;
