@@ -48,7 +48,7 @@ export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
   f0MaxHz: 500,
   voicingThreshold: 0.6,
   activeBelowDb: 35,
-  mfccMeans: true,
+  mfccMeans: false,
 };
 
 const EPS = 1e-10;
@@ -362,7 +362,20 @@ export function robustDescriptorFunctionals(
   push('voicedFraction', activeList.length ? voicedList.length / activeList.length : 0);
   push('voicedRunsPerSec', activeSec > 0 ? vRuns.length / activeSec : 0);
   push('voicedRunMeanSec', vRuns.length ? (voicedList.length * seconds) / vRuns.length : 0);
-  push('pauseFraction', frames ? 1 - activeList.length / frames : 0);
+  // Pauses inside the speech only: leading and trailing silence depends on how a corpus was cut.
+  const span = activeList.length ? activeList[activeList.length - 1] - activeList[0] + 1 : 0;
+  push('pauseFraction', span ? 1 - activeList.length / span : 0);
+  // Syllable-rate proxy: loudness peaks (local maxima within +-50 ms, within 20 dB of the loud
+  // frames) per second of active speech.
+  let peaks = 0;
+  for (const t of activeList) {
+    if (loud[t] < -20) continue;
+    let top = true;
+    for (let u = Math.max(0, t - 5); u <= Math.min(frames - 1, t + 5) && top; u++)
+      if (u !== t && (loud[u] > loud[t] || (loud[u] === loud[t] && u < t))) top = false;
+    if (top) peaks++;
+  }
+  push('loudPeaksPerSec', activeSec > 0 ? peaks / activeSec : 0);
   push('activeRunsPerSec', activeSec > 0 ? aRuns.length / activeSec : 0);
   const hnr = voicedList.map((t) => 10 * Math.log10(strength[t] / (1 - strength[t])));
   const hs = stats(hnr);
