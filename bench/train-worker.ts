@@ -16,7 +16,7 @@ import {
   modelInput,
   type ModelConfig,
 } from '../src/core/models/index.js';
-import { seededRng } from '../src/core/classical/random.js';
+import { seededRng } from '../src/core/random.js';
 import { logMelSpectrogram } from '../src/core/features/index.js';
 import { initBackend, type BackendName } from '../src/node/backend.js';
 import { readEmodbTrainingFold } from './emodb-fold.js';

@@ -1,11 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { EmovoxError } from '../core/errors.js';
 
 /** Extensions picked up when a folder is walked (files named explicitly are always tried). */
 export const AUDIO_EXTENSIONS = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.webm'];
 
-export class PathError extends Error {
-  readonly code = 'NO_SUCH_PATH';
+export class PathError extends EmovoxError {
+  constructor(message: string) {
+    super('NO_SUCH_PATH', message);
+  }
 }
 
 function walk(dir: string, out: string[]): void {

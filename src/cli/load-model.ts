@@ -5,13 +5,16 @@ import { MANIFEST_FILE } from '../core/bundle.js';
 import { Predictor } from '../core/predict.js';
 import { initBackend } from '../node/backend.js';
 import { loadBundleFromDir } from '../node/bundle-io.js';
+import { EmovoxError } from '../core/errors.js';
 
 /** The bundle used when no --model is given: ./models/default, else the package's own models/default. */
 export const DEFAULT_MODEL_DIR = 'models/default';
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
-export class ModelNotFoundError extends Error {
-  readonly code = 'NO_MODEL';
+export class ModelNotFoundError extends EmovoxError {
+  constructor(message: string) {
+    super('NO_MODEL', message);
+  }
 }
 
 /** Resolves --model (or the default) to an existing bundle folder, or throws a clear error. */

@@ -24,6 +24,7 @@ import {
   CLASSICAL_MODEL_FILE,
 } from './classical/serialize-model.js';
 import { FeatureConfigSchema } from './features/config.js';
+import { EmovoxError } from './errors.js';
 
 /** Format version of deep bundles (unchanged since the first bundles). */
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -178,11 +179,9 @@ export interface LoadedEnsembleBundle {
 export type LoadedBundle = LoadedDeepBundle | LoadedClassicalBundle | LoadedEnsembleBundle;
 
 /** A bundle that cannot be read or does not describe a usable model (user-facing). */
-export class BundleError extends Error {
-  readonly code = 'BAD_BUNDLE';
+export class BundleError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'BundleError';
+    super('BAD_BUNDLE', message);
   }
 }
 

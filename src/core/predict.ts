@@ -27,6 +27,7 @@ import { extractFeatures } from './features/index.js';
 import { emojiFor } from './labels.js';
 import type { SpeakerProfile } from './speaker-profile.js';
 import { framesForSeconds, sliceFrames, windowStarts } from './windows.js';
+import { EmovoxError } from './errors.js';
 
 export interface Prediction {
   label: string;
@@ -61,11 +62,9 @@ export interface TimelineSegment {
 }
 
 /** Input the predictor cannot use (user-facing). */
-export class PredictError extends Error {
-  readonly code = 'BAD_INPUT';
+export class PredictError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PredictError';
+    super('BAD_INPUT', message);
   }
 }
 

@@ -3,18 +3,17 @@
  * giving the mean and standard deviation the speaker-adaptive classical pipeline normalises
  * with. It holds no labels and no audio, only sums, so it can be kept and sent as JSON.
  * The statistics match the evaluation's per-speaker normalisation
- * (src/node/train/speaker-norm.ts): population standard deviation, and a dimension whose
+ * (src/node/train/evaluate/speaker-norm.ts): population standard deviation, and a dimension whose
  * deviation is at most MIN_SPEAKER_STD gets 1 so it maps to 0 instead of dividing by ~0.
  */
+import { EmovoxError } from './errors.js';
 
 export const MIN_SPEAKER_STD = 1e-8;
 
 /** A profile that cannot be built or read (user-facing). */
-export class SpeakerProfileError extends Error {
-  readonly code = 'BAD_SPEAKER_PROFILE';
+export class SpeakerProfileError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'SpeakerProfileError';
+    super('BAD_SPEAKER_PROFILE', message);
   }
 }
 

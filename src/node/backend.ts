@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { guardMalloc, type MallocModule } from './kernels/heap-guard.js';
 import { registerProjectKernels } from './kernels/index.js';
+import { EmovoxError } from '../core/errors.js';
 
 export { WasmOutOfMemoryError } from './kernels/heap-guard.js';
 
@@ -16,11 +17,9 @@ export const BACKEND_NAMES = ['wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** A backend that was asked for but cannot be used (printed as one line by the CLI). */
-export class BackendError extends Error {
-  readonly code = 'BACKEND';
+export class BackendError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
+    super('BACKEND', message);
   }
 }
 

@@ -3,7 +3,6 @@
  * The decoding itself is platform-neutral (src/core/audio/decode-audio.ts); this module adds
  * reading from disk and names the file in error messages.
  */
-import { readFile } from 'node:fs/promises';
 import { AudioError } from '../core/audio/audio-error.js';
 import {
   decodeAudioBytes,
@@ -12,6 +11,7 @@ import {
   type DecodedSource,
   type DecodeOptions,
 } from '../core/audio/decode-audio.js';
+import { readInputFile } from './input-file.js';
 
 export { ACCEPTED_FORMATS, AudioError, type AudioErrorCode } from '../core/audio/audio-error.js';
 export {
@@ -36,7 +36,7 @@ function withPath(path: string, err: unknown): never {
 
 /** Decode the audio file at `path`; errors name the file. */
 export async function decodeFile(path: string, opts: DecodeOptions = {}): Promise<DecodedAudio> {
-  const bytes = await readFile(path);
+  const bytes = await readInputFile(path);
   return decodeAudioBytes(bytes, opts).catch((err: unknown) => withPath(path, err));
 }
 
@@ -45,6 +45,6 @@ export async function decodeFileSource(
   path: string,
   { maxDurationSec = Infinity }: { maxDurationSec?: number } = {},
 ): Promise<DecodedSource> {
-  const bytes = await readFile(path);
+  const bytes = await readInputFile(path);
   return decodeSource(bytes, { maxDurationSec }).catch((err: unknown) => withPath(path, err));
 }

@@ -1,7 +1,7 @@
 /** A tiny synthetic corpus and a tiny network for the deep-evaluation tests (1 epoch, 3 speakers). */
 import type { Utterance } from '../../src/node/datasets/types.js';
-import type { DeepEvalOptions } from '../../src/node/train/evaluate-deep.js';
-import { seededRng } from '../../src/core/classical/random.js';
+import type { DeepEvalOptions } from '../../src/node/train/evaluate/deep.js';
+import { seededRng } from '../../src/core/random.js';
 
 /** Tones whose pitch and loudness carry the label; each speaker is louder and higher than the last. */
 export function corpus(): { items: Utterance[]; signals: Map<string, Float32Array> } {

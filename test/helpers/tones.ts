@@ -2,7 +2,7 @@
  * Synthetic "voices" for tests and the tiny test bundle: a harmonic tone with a pitch glide,
  * a syllable-like amplitude envelope and a little noise, all from a seeded RNG.
  */
-import { seededRng } from '../../src/core/classical/random.js';
+import { seededRng } from '../../src/core/random.js';
 
 /** mulberry32 (the product's own seeded generator): floats in [0, 1). */
 export const seededRandom = seededRng;

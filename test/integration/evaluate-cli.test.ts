@@ -5,27 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { seededRng } from '../../src/core/classical/random.js';
+import { seededRng } from '../../src/core/random.js';
 import { register } from '../../src/cli/commands/evaluate.js';
-
-/** 16-bit PCM mono WAV bytes. */
-function wav(samples: Float32Array, sampleRate = 16000): Buffer {
-  const b = Buffer.alloc(44 + samples.length * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + samples.length * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(sampleRate, 24);
-  b.writeUInt32LE(sampleRate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(samples.length * 2, 40);
-  samples.forEach((v, i) => b.writeInt16LE(Math.round(Math.max(-1, Math.min(1, v)) * 32767), 44 + i * 2));
-  return b;
-}
+import { encodeWav16 } from '../helpers/wav-file.js';
 
 /**
  * Synthetic "emotions" with the cues real ones have: anger loud, high and bright; sadness quiet,
@@ -56,7 +38,7 @@ test('emovox evaluate runs LOSO on a small corpus, prints the summary and writes
       for (const label of ['anger', 'sadness', 'neutral']) {
         for (let k = 0; k < 4; k++) {
           const name = `s${s}_${label}_${k}.wav`;
-          writeFileSync(join(dir, name), wav(clip(label, s, k)));
+          writeFileSync(join(dir, name), encodeWav16(clip(label, s, k)));
           lines.push(`${name}\tspk${s}\t${label}`);
         }
       }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { seededRng } from '../../src/core/classical/random.js';
+import { seededRng } from '../../src/core/random.js';
 import { register } from '../../src/cli/commands/evaluate.js';
 import { encodeWav16 } from '../helpers/wav-file.js';
 import { tiny } from '../helpers/tiny-deep.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/node/backend.js';
-import { evaluateDeep } from '../../src/node/train/evaluate-deep.js';
+import { evaluateDeep } from '../../src/node/train/evaluate/deep.js';
 import { corpus, tiny } from '../helpers/tiny-deep.js';
 
 test('folds run in 2 worker threads give exactly the pooled predictions of one thread', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/node/backend.js';
-import { evaluateDeep } from '../../src/node/train/evaluate-deep.js';
+import { evaluateDeep } from '../../src/node/train/evaluate/deep.js';
 import { corpus, tiny } from '../helpers/tiny-deep.js';
 
 test('with --speaker-norm a deep model does not see a per-speaker gain (train, validation and test speakers)', async () => {

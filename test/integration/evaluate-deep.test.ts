@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/node/backend.js';
 import type { Utterance } from '../../src/node/datasets/types.js';
-import { evaluateDeep } from '../../src/node/train/evaluate-deep.js';
-import { seededRng } from '../../src/core/classical/random.js';
+import { evaluateDeep } from '../../src/node/train/evaluate/deep.js';
+import { seededRng } from '../../src/core/random.js';
 import { tiny } from '../helpers/tiny-deep.js';
 
 /** A loud bright high tone, a quiet dull low one and a middle one, per speaker (pitch offset). */

@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { Predictor } from '../../src/core/predict.js';
 import { initBackend } from '../../src/node/backend.js';
 import { loadBundleFromDir } from '../../src/node/bundle-io.js';
-import { parseTrainConfig, readTrainConfig } from '../../src/node/train/train-bundle-config.js';
+import { parseTrainConfig, readTrainConfig } from '../../src/node/train/bundle/config.js';
 import { readCorpus } from '../../src/node/datasets/index.js';
 import {
   gatherUtterances,
   memberCheckpointDir,
   trainBundle,
   utterancesTsv,
-} from '../../src/node/train/train-bundle.js';
+} from '../../src/node/train/bundle/train-bundle.js';
 import { SMALL_DESCRIPTORS, speakerClip, writeToneCorpus } from '../helpers/tone-corpus.js';
 import { seededRandom } from '../helpers/tones.js';
 

@@ -76,7 +76,7 @@ test('train writes a loadable bundle; a run killed with SIGKILL resumes from its
       'cpu',
       '--quiet',
     ];
-    const state = join(`${out}.checkpoint`, 'state.json');
+    const state = join(`${out}.checkpoint`, 'deep', 'state.json');
     const first = runTrain(args);
     let before: { epoch: number; history: { epoch: number; loss: number }[] } | undefined;
     for (;;) {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTrials } from '../../src/node/train/tune-log.js';
-import { runTune } from '../../src/node/train/tune.js';
+import { readTrials } from '../../src/node/train/tune/log.js';
+import { runTune } from '../../src/node/train/tune/tune.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../helpers/tones.js';
 import { encodeWav16 } from '../helpers/wav-file.js';
 

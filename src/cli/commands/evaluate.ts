@@ -3,58 +3,41 @@
  * by default; every fold's test predictions are pooled before computing UAR, WA, macro-F1 and
  * the confusion matrix. Prints a plain-text summary; --json and --report write the figures.
  */
+import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
-import {
-  CLASSICAL_MODELS,
-  isClassicalModel,
-  type ClassicalModelName,
-  type ClassicalPipelineConfig,
-} from '../../core/classical/pipeline.js';
-import { MODEL_NAMES, isModelName, modelInput } from '../../core/models/registry.js';
+import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
+import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
-import { CORPUS_KINDS, readCorpus, type CorpusKind, type Utterance } from '../../node/datasets/index.js';
-import { decodeFile } from '../../node/decode.js';
-import { evaluateDeep } from '../../node/train/evaluate-deep.js';
+import { CORPUS_KINDS, readCorpus, type CorpusKind } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
-import { PROTOCOLS, makeFolds, type Protocol } from '../../node/train/cv.js';
 import {
   comparisonMarkdown,
   comparisonRows,
   comparisonText,
   comparisonTitle,
-} from '../../node/train/comparison.js';
-import {
-  ensembleEvaluation,
-  ensembleMembers,
-  isEnsembleName,
-  parseWeights,
-} from '../../node/train/ensemble.js';
+} from '../../node/train/evaluate/comparison.js';
+import { PROTOCOLS, makeFolds, type Protocol } from '../../node/train/evaluate/cv.js';
+import { evaluateDeep } from '../../node/train/evaluate/deep.js';
 import {
   evaluateClassical,
   evaluationJson,
   type FoldResult,
   type ModelEvaluation,
-} from '../../node/train/evaluate.js';
+} from '../../node/train/evaluate/evaluate.js';
 import {
-  matchStoredEvaluation,
-  readEvaluationFile,
-  type CurrentRun,
-} from '../../node/train/evaluation-file.js';
+  EvaluateError,
+  deepSignals,
+  loadEvaluations,
+  orderResults,
+  parseTrainOptionsJson,
+  planModels,
+} from '../../node/train/evaluate/plan.js';
 import { createProgress, formatDuration, type ProgressReporter } from '../../node/train/progress.js';
-import { renderReport, type EvaluationRun } from '../../node/train/report.js';
+import { renderReport, type EvaluationRun } from '../../node/train/report/report.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
-
-/** A bad evaluate invocation (user-facing). */
-export class EvaluateError extends Error {
-  readonly code = 'BAD_EVALUATION';
-  constructor(message: string) {
-    super(message);
-    this.name = 'EvaluateError';
-  }
-}
 
 interface EvaluateCliOptions {
   corpus: CorpusKind;
@@ -115,131 +98,6 @@ export function formatSummary(e: ModelEvaluation, protocolDescription: string): 
   ].join('\n');
 }
 
-function pipelineOverrides(o: EvaluateCliOptions): Partial<ClassicalPipelineConfig> | undefined {
-  const over: Partial<ClassicalPipelineConfig> = {};
-  if (o.pca !== undefined)
-    over.pca = o.pca >= 1 ? { nComponents: Math.round(o.pca) } : { varianceFraction: o.pca };
-  return Object.keys(over).length ? over : undefined;
-}
-
-/** --train-options: a JSON object of trainer options (modelConfig, featureConfig, lr, augment...). */
-function trainOptions(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch (e) {
-    throw new EvaluateError(`--train-options is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new EvaluateError(
-      '--train-options must be a JSON object, e.g. \'{"lr":0.001,"modelConfig":{"dropout":0.3}}\'',
-    );
-  }
-  return v as Record<string, unknown>;
-}
-
-async function decodeAll(
-  utterances: Utterance[],
-  log: (s: string) => void,
-): Promise<Map<string, Float32Array>> {
-  const signals = new Map<string, Float32Array>();
-  for (const [i, u] of utterances.entries()) {
-    signals.set(u.path, (await decodeFile(u.path)).samples);
-    if ((i + 1) % 100 === 0 || i + 1 === utterances.length) log(`decoded ${i + 1}/${utterances.length}`);
-  }
-  return signals;
-}
-
-/** Which models a run shows, and which of them must be evaluated here (the rest come from files). */
-interface ModelPlan {
-  /** Every requested name in order, ensembles as 'a+b'. */
-  requested: string[];
-  classical: ClassicalModelName[];
-  deep: string[];
-}
-
-function planModels(o: EvaluateCliOptions, loaded: Map<string, ModelEvaluation>): ModelPlan {
-  const requested = (o.model ?? (loaded.size > 0 ? '' : 'svm'))
-    .split(',')
-    .map((m) => m.trim())
-    .filter(Boolean);
-  // A name read whole from a file (even an ensemble's) needs no members.
-  const members = [...new Set(requested.flatMap((n) => (loaded.has(n) ? [] : ensembleMembers(n))))];
-  const unknown = members.filter((m) => !loaded.has(m) && !isClassicalModel(m) && !isModelName(m));
-  if ((requested.length === 0 && loaded.size === 0) || unknown.length > 0) {
-    throw new EvaluateError(
-      `unknown model '${unknown.join(', ') || o.model}' (accepted: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}${loaded.size ? `, or from --from-json: ${[...loaded.keys()].join(', ')}` : ''}; several comma-separated, ensembles joined by +)`,
-    );
-  }
-  const fresh = members.filter((m) => !loaded.has(m));
-  const deep = fresh.filter((m) => !isClassicalModel(m));
-  if (o.profileClips !== undefined && (!o.speakerNorm || deep.length > 0)) {
-    throw new EvaluateError(
-      `--profile-clips needs --speaker-norm and classical models only${deep.length ? ` (not ${deep.join(', ')})` : ''}`,
-    );
-  }
-  if (o.speakerNorm) {
-    const waveform = deep.filter((m) => modelInput(m) === 'waveform');
-    if (waveform.length > 0) {
-      throw new EvaluateError(
-        `--speaker-norm needs feature-based models; ${waveform.join(', ')} takes the raw waveform (leave it out or drop --speaker-norm)`,
-      );
-    }
-  }
-  const ensembles = requested.filter((n) => isEnsembleName(n) && !loaded.has(n));
-  for (const m of ensembles.flatMap(ensembleMembers)) {
-    if (loaded.get(m)?.predictions.length === 0) {
-      throw new EvaluateError(
-        `${m} from ${loaded.get(m)!.source} has no per-utterance predictions (written by an older emovox), so it cannot join an ensemble; re-run it with --json`,
-      );
-    }
-  }
-  if (o.ensembleWeights !== undefined) {
-    if (ensembles.length === 0)
-      throw new EvaluateError('--ensemble-weights needs an ensemble in --model, e.g. svm-linear+cnn2d-lstm');
-    const n = parseWeights(o.ensembleWeights).length;
-    const wrong = ensembles.find((e) => ensembleMembers(e).length !== n);
-    if (wrong)
-      throw new EvaluateError(
-        `--ensemble-weights gives ${n} weights but ${wrong} has ${ensembleMembers(wrong).length} members`,
-      );
-  }
-  return { requested, classical: fresh.filter(isClassicalModel), deep };
-}
-
-/** Reads --from-json files and checks each model against this run's corpus, protocol, seed and folds. */
-function loadEvaluations(
-  o: EvaluateCliOptions,
-  run: CurrentRun,
-  log: (s: string) => void,
-): Map<string, ModelEvaluation> {
-  const loaded = new Map<string, ModelEvaluation>();
-  for (const file of (o.fromJson ?? '')
-    .split(',')
-    .map((f) => f.trim())
-    .filter(Boolean)) {
-    for (const stored of readEvaluationFile(file)) {
-      let e = matchStoredEvaluation(stored, run);
-      if (loaded.has(e.model)) {
-        // The same model from two runs (e.g. with and without --speaker-norm): name the later one by its file.
-        const alias = `${e.model}@${basename(file, extname(file))}`;
-        if (loaded.has(alias)) {
-          throw new EvaluateError(
-            `model ${e.model} is in ${loaded.get(e.model)!.source} and twice more; give each file once`,
-          );
-        }
-        e = { ...e, model: alias };
-      }
-      loaded.set(e.model, e);
-      log(
-        `${e.model}: taken from ${file} (UAR ${(e.uar * 100).toFixed(1)} %${e.predictions.length ? '' : '; no per-utterance predictions, so it cannot join an ensemble'})`,
-      );
-    }
-  }
-  return loaded;
-}
-
 /** Progress of deep folds: the trainer's bar for one fold at a time, one line per finished fold. */
 function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: string) => void) {
   const t0 = performance.now();
@@ -289,7 +147,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     `${utterances.length} utterances, ${new Set(utterances.map((u) => u.speaker)).size} speakers; ${plan.folds.length} folds (${plan.protocol})`,
   );
   const loaded = loadEvaluations(
-    o,
+    o.fromJson,
     { corpus: o.corpus, protocol: o.protocol, seed: o.seed, dataDir, items: utterances, plan },
     log,
   );
@@ -310,7 +168,12 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       `${table.x.cols} features per utterance (${table.cached} from cache, ${table.seconds.toFixed(1)} s extracting)`,
     );
   }
-  const signals = models.deep.length ? await decodeAll(utterances, log) : null;
+  const train = {
+    seed: o.seed,
+    ...parseTrainOptionsJson(o.trainOptions),
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+  };
+  const signals = models.deep.length ? await deepSignals(utterances, train, log) : null;
   if (models.deep.length) await initBackend(o.backend);
   const available = new Map(loaded);
   const show = (e: ModelEvaluation) => process.stdout.write(`${formatSummary(e, plan.description)}\n\n`);
@@ -324,18 +187,13 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       speakerNorm: o.speakerNorm,
       jobs: o.jobs,
       backend: o.backend,
-      train: {
-        seed: o.seed,
-        ...trainOptions(o.trainOptions),
-        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
-      },
+      train,
       ...progress,
     });
     available.set(model, { ...e, seed: o.seed });
     show(e);
   }
   for (const model of models.classical) {
-    const config = pipelineOverrides(o) ?? {};
     const e = evaluateClassical(table!.x, utterances, {
       model,
       protocol: o.protocol,
@@ -344,22 +202,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
       speakerNorm: o.speakerNorm,
       profileClips: o.profileClips ?? null,
       tune: o.tune,
-      config: {
-        ...config,
-        ...(o.c !== undefined || o.gamma !== undefined
-          ? {
-              svm: {
-                ...(model === 'svm-linear'
-                  ? { kernel: 'linear' as const, C: 0.01 }
-                  : { kernel: 'rbf' as const, C: 10 }),
-                classWeight: 'balanced' as const,
-                ...(o.c !== undefined ? { C: o.c } : {}),
-                ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
-              },
-            }
-          : {}),
-        ...(o.trees !== undefined ? { rf: { nTrees: o.trees, classWeight: 'balanced' as const } } : {}),
-      },
+      config: pipelineConfigWith(model, o),
       onFold: (f, i, n) =>
         log(
           `${model} fold ${i + 1}/${n} ${f.name}: WA ${(f.wa * 100).toFixed(1)} % (${f.seconds.toFixed(1)} s)`,
@@ -369,22 +212,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     show(e);
   }
   // Table order: models from files, then --model in its order (an ensemble's members before it).
-  const results: ModelEvaluation[] = [];
-  const add = (name: string) => {
-    if (results.some((r) => r.model === name)) return;
-    if (isEnsembleName(name) && !available.has(name)) {
-      const members = ensembleMembers(name);
-      members.forEach(add);
-      const weights = o.ensembleWeights !== undefined ? parseWeights(o.ensembleWeights) : null;
-      const e = ensembleEvaluation(
-        members.map((m) => available.get(m)!),
-        weights,
-      );
-      show(e);
-      results.push(e);
-    } else results.push(available.get(name)!);
-  };
-  [...loaded.keys(), ...models.requested].forEach(add);
+  const results = orderResults([...loaded.keys(), ...models.requested], available, o.ensembleWeights, show);
   const title = comparisonTitle(o.corpus, o.protocol, plan.folds.length);
   const rows = comparisonRows(results);
   if (results.length > 1 || o.table) process.stdout.write(`${comparisonText(title, rows)}\n`);
@@ -393,7 +221,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     writeFileSync(o.table, comparisonMarkdown(title, rows));
     log(`wrote ${o.table}`);
   }
-  const command = ['emovox', ...argv].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  const command = commandLine(argv);
   if (o.json) {
     const doc =
       results.length === 1
@@ -496,7 +324,7 @@ export function register(program: Command): void {
     )
     .option(
       '--c <value>',
-      'SVM penalty C (default 10 for svm, 0.01 for svm-linear)',
+      `SVM penalty C (${describeDefaults().c})`,
       number('c', (n) => n > 0, 'a positive number'),
     )
     .option(
@@ -506,7 +334,7 @@ export function register(program: Command): void {
     )
     .option(
       '--trees <n>',
-      'random forest trees (default 200)',
+      `random forest trees (${describeDefaults().trees})`,
       number('trees', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
     )
     .option(

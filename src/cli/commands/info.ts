@@ -2,9 +2,10 @@
  * `emovox info FILE... [--json]`: what each audio file is (duration, sample rate, channels,
  * codec, container, peak level), read from the source before any resampling.
  */
+import { isUserFacing } from '../../core/errors.js';
 import type { Command } from 'commander';
 import { peak } from '../../core/audio/signal.js';
-import { AudioError, decodeFileSource, type SourceInfo } from '../../node/decode.js';
+import { decodeFileSource, type SourceInfo } from '../../node/decode.js';
 
 export interface FileInfo extends SourceInfo {
   file: string;
@@ -33,9 +34,7 @@ function formatText(i: FileInfo): string {
 }
 
 function errorLine(err: unknown): { code: string; message: string } {
-  const e = err as { code?: unknown; message?: string };
-  if (err instanceof AudioError || typeof e?.code === 'string')
-    return { code: String(e.code), message: String(e.message) };
+  if (isUserFacing(err)) return { code: err.code, message: err.message };
   throw err;
 }
 

@@ -5,6 +5,7 @@
  * profile, then classifies each file through the per-speaker-normalised pipeline when the
  * profile has enough clips (minSpeakerUtterances); each result says whether it was adapted.
  */
+import { isUserFacing } from '../../core/errors.js';
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';
@@ -83,11 +84,10 @@ export function speakerOf(
   return undefined;
 }
 
-/** Outcome of a file that fails: coded errors are the file's fault, anything else is a bug. */
+/** Outcome of a file that fails: user-facing errors are the file's fault, anything else is a bug. */
 function failure(file: string, err: unknown, speaker?: string): Outcome {
-  const e = err as { code?: unknown; message?: string };
-  if (typeof e?.code !== 'string') throw err;
-  return { file, error: e.message ?? String(err), speaker };
+  if (!isUserFacing(err)) throw err;
+  return { file, error: err.message, speaker };
 }
 
 /**

@@ -1,46 +1,34 @@
 /**
- * `emovox train`: three ways to write a model bundle atomically.
+ * `emovox train`: writes a model bundle atomically, always through trainBundle
+ * (src/node/train/bundle/train-bundle.ts), from
  *   --config FILE.json     corpora, label set, members (deep and/or classical) and weights
- *                          (src/node/train/train-bundle-config.ts); one member = a plain
- *                          bundle, several = an ensemble; the card comes from the template.
- *   --model svm-linear ... a classical bundle on one corpus (svm, svm-linear, rf), optionally
- *                          --speaker-adaptive.
- *   --model cnn2d-lstm ... a deep model on one corpus: read it (printing its summary first),
- *                          decode, train with per-epoch checkpoints (`--resume` continues a
- *                          killed run).
+ *                          (src/node/train/bundle/config.ts); one member = a plain bundle,
+ *                          several = an ensemble; or
+ *   --model NAME ...       a one-member config on one corpus: a classical model (svm,
+ *                          svm-linear, rf; optionally --speaker-adaptive) or a network
+ *                          (cnn2d-lstm, ...).
+ * Deep members save a checkpoint every epoch (`--resume` continues a killed run); the card
+ * comes from the template.
  */
+import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CLASSICAL_MODELS, describeDefaults, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { initBackend } from '../../node/backend.js';
-import { saveBundle } from '../../node/bundle-io.js';
-import {
-  CORPUS_KINDS,
-  formatCorpusSummary,
-  readCorpus,
-  type CorpusKind,
-  type Utterance,
-} from '../../node/datasets/index.js';
-import { decodeFile } from '../../node/decode.js';
-import {
-  loadCheckpoint,
-  removeCheckpoint,
-  runFingerprint,
-  saveCheckpoint,
-} from '../../node/train/checkpoint.js';
+import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
+import { readJsonInput } from '../../node/input-file.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
 import { createProgress } from '../../node/train/progress.js';
-import { trainModel } from '../../node/train/trainer.js';
-import { parseTrainConfig, readTrainConfig, type TrainConfig } from '../../node/train/train-bundle-config.js';
+import { parseTrainConfig, readTrainConfig, type TrainConfig } from '../../node/train/bundle/config.js';
 import {
   describeCorpusUse,
   gatherUtterances,
   trainBundle,
   utterancesTsv,
-} from '../../node/train/train-bundle.js';
+} from '../../node/train/bundle/train-bundle.js';
 
 interface TrainCliOptions {
   config?: string;
@@ -84,59 +72,49 @@ const num = (name: string) => (v: string) => {
 /** --model-config: inline JSON or a path to a JSON file. */
 function parseModelConfig(text: string | undefined): Record<string, unknown> {
   if (!text) return {};
-  const raw = text.trim().startsWith('{') ? text : readFileSync(resolve(text), 'utf8');
+  if (!text.trim().startsWith('{'))
+    return readJsonInput(resolve(text), 'the --model-config file') as Record<string, unknown>;
   try {
-    return JSON.parse(raw) as Record<string, unknown>;
+    return JSON.parse(text) as Record<string, unknown>;
   } catch {
     throw new TrainError(`--model-config must be JSON (inline or a file), got '${text.slice(0, 60)}'`);
   }
 }
 
-/** Decodes every utterance; files that fail become problems instead of crashing the run. */
-async function decodeAll(
-  utterances: Utterance[],
-  sampleRate: number,
-): Promise<{
-  ok: Utterance[];
-  signals: Map<string, Float32Array>;
-  failed: { path: string; reason: string }[];
-}> {
-  const signals = new Map<string, Float32Array>();
-  const ok: Utterance[] = [];
-  const failed: { path: string; reason: string }[] = [];
-  for (const u of utterances) {
-    try {
-      const a = await decodeFile(u.path, { targetSampleRate: sampleRate });
-      signals.set(u.path, a.samples);
-      ok.push(u);
-    } catch (err) {
-      failed.push({ path: u.path, reason: (err as Error).message });
-    }
-  }
-  return { ok, signals, failed };
+/** The trainer options of a deep --model run (a one-member config's `train`). */
+function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
+  const options: TrainOptionsInput = {
+    modelName: o.model!,
+    modelConfig: parseModelConfig(o.modelConfig),
+    featureConfig: parseFeatureConfig({ kind: o.feature, ...(o.nMels ? { nMels: o.nMels } : {}) }),
+    epochs: o.epochs,
+    batchSize: o.batch,
+    lr: o.lr,
+    valSpeakers: o.valSpeakers,
+    patience: o.patience,
+    augment: { copies: o.augmentCopies },
+  };
+  parseTrainOptions({ ...options, seed: o.seed });
+  return options;
 }
 
-/** The command line as typed, for the model card. */
-function commandLine(argv: string[]): string {
-  return ['emovox', ...argv].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
-}
-
-/** --config, or a one-member classical config from --model svm-linear --corpus --data. */
+/** --config, or a one-member config from --model (classical or deep) --corpus --data. */
 function bundleConfig(o: TrainCliOptions): TrainConfig {
   if (o.config) return readTrainConfig(o.config);
+  const member = isClassicalModel(o.model!)
+    ? {
+        kind: 'classical',
+        model: o.model,
+        ...(o.c !== undefined ? { c: o.c } : {}),
+        speakerAdaptive: Boolean(o.speakerAdaptive),
+        ...(o.minSpeakerUtterances !== undefined ? { minSpeakerUtterances: o.minSpeakerUtterances } : {}),
+      }
+    : { kind: 'deep', train: deepTrainOptions(o) };
   return parseTrainConfig(
     {
       title: `Emovox ${o.model} model`,
       corpora: [{ kind: o.corpus, data: o.data }],
-      members: [
-        {
-          kind: 'classical',
-          model: o.model,
-          ...(o.c !== undefined ? { c: o.c } : {}),
-          speakerAdaptive: Boolean(o.speakerAdaptive),
-          ...(o.minSpeakerUtterances !== undefined ? { minSpeakerUtterances: o.minSpeakerUtterances } : {}),
-        },
-      ],
+      members: [member],
       seed: o.seed,
     },
     'the command-line options',
@@ -153,12 +131,21 @@ async function writeManifest(o: TrainCliOptions, file: string): Promise<void> {
   );
 }
 
-async function runBundleTrain(o: TrainCliOptions, argv: string[]): Promise<void> {
+export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise<void> {
+  if (o.config && (o.model || o.corpus || o.data)) {
+    throw new TrainError('--config declares corpora and members; leave out --model, --corpus and --data');
+  }
+  if (!o.config && (!o.model || !o.corpus || !o.data)) {
+    throw new TrainError('give --config FILE, or --corpus, --data and --model');
+  }
   const log = (line: string) => process.stdout.write(line + '\n');
   if (o.writeManifest) return writeManifest(o, o.writeManifest);
   if (!o.out) throw new TrainError('--out DIR is required (the bundle folder to write)');
   const config = bundleConfig(o);
-  if (config.members.some((m) => m.kind === 'deep')) await initBackend(o.backend);
+  if (config.members.some((m) => m.kind === 'deep')) {
+    const backend = await initBackend(o.backend);
+    log(`tfjs backend ${backend}, seed ${config.seed}`);
+  }
   const progress = createProgress({ quiet: o.quiet });
   await trainBundle(config, {
     out: o.out,
@@ -166,6 +153,7 @@ async function runBundleTrain(o: TrainCliOptions, argv: string[]): Promise<void>
     log,
     cacheDir: o.cache === false ? null : o.cacheDir,
     resume: o.resume,
+    checkpoint: o.checkpoint,
     onBatch: (p) => progress.batch(p),
     onEpoch: (member, entry) => {
       const m = config.members.find((x) => x.name === member);
@@ -174,89 +162,6 @@ async function runBundleTrain(o: TrainCliOptions, argv: string[]): Promise<void>
     },
   });
   progress.stop();
-}
-
-export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise<void> {
-  if (o.config || (o.model && isClassicalModel(o.model))) {
-    if (o.config && (o.model || o.corpus || o.data)) {
-      throw new TrainError('--config declares corpora and members; leave out --model, --corpus and --data');
-    }
-    if (!o.config && (!o.corpus || !o.data)) throw new TrainError('--model needs --corpus and --data');
-    return runBundleTrain(o, argv);
-  }
-  if (!o.model || !o.corpus || !o.data) {
-    throw new TrainError('give --config FILE, or --corpus, --data and --model');
-  }
-  if (o.writeManifest) throw new TrainError('--write-manifest needs --config or a classical --model');
-  if (!o.out) throw new TrainError('--out DIR is required (the bundle folder to write)');
-  const out = o.out;
-  const corpusKind = o.corpus;
-  const dataDir = o.data;
-  const modelName = o.model;
-  const log = (line: string) => process.stdout.write(line + '\n');
-  const backend = await initBackend(o.backend);
-  const read = await readCorpus(corpusKind, dataDir);
-  log(formatCorpusSummary(corpusKind, read));
-  const featureConfig = parseFeatureConfig({ kind: o.feature, ...(o.nMels ? { nMels: o.nMels } : {}) });
-  const { ok, signals, failed } = await decodeAll(read.utterances, featureConfig.sampleRate);
-  if (failed.length > 0) {
-    log(`  could not decode ${failed.length} file(s) (not used):`);
-    for (const f of failed.slice(0, 20))
-      log(`    ${f.reason.includes(f.path) ? f.reason : `${f.path}: ${f.reason}`}`);
-  }
-  if (ok.length === 0) throw new TrainError(`no usable utterances in ${dataDir}`);
-
-  const options: TrainOptionsInput = {
-    modelName,
-    modelConfig: parseModelConfig(o.modelConfig),
-    featureConfig,
-    epochs: o.epochs,
-    batchSize: o.batch,
-    lr: o.lr,
-    seed: o.seed,
-    valSpeakers: o.valSpeakers,
-    patience: o.patience,
-    augment: { copies: o.augmentCopies },
-    // The corpus kind, plus the folder name for user layouts; never a machine-specific absolute path.
-    corpus:
-      corpusKind === 'emodb' || corpusKind === 'ravdess'
-        ? corpusKind
-        : `${corpusKind}: ${basename(resolve(dataDir))}`,
-  };
-  parseTrainOptions(options);
-  const checkpointDir = resolve(o.checkpoint ?? `${resolve(out)}.checkpoint`);
-  const fingerprint = runFingerprint({ options, files: ok.map((u) => [u.path, u.label, u.speaker]) });
-  const resume = o.resume ? await loadCheckpoint(checkpointDir, fingerprint) : null;
-  if (o.resume)
-    log(
-      resume
-        ? `resuming after epoch ${resume.epoch} from ${checkpointDir}`
-        : `no checkpoint in ${checkpointDir}; starting afresh`,
-    );
-  log(`training ${modelName} on ${ok.length} utterances (backend ${backend}, seed ${o.seed})`);
-
-  const progress = createProgress({ quiet: o.quiet });
-  const result = await trainModel({
-    ...options,
-    train: ok,
-    signals,
-    resume: resume ?? undefined,
-    onBatch: (p) => progress.batch(p),
-    onEpoch: async (snapshot, entry) => {
-      progress.epoch(entry, o.epochs);
-      await saveCheckpoint(checkpointDir, fingerprint, snapshot);
-    },
-  });
-  progress.stop();
-  if (result.stoppedEarly) log(`stopped early: no better validation loss for ${o.patience} epochs`);
-  result.manifest.card = [
-    `${modelName} trained with \`emovox train\` on ${corpusKind} (${ok.length} utterances).`,
-    result.manifest.protocol + '.',
-    'Validation figures come from held-out training speakers used for early stopping; they are not test results.',
-  ].join('\n');
-  await saveBundle(out, result.model, result.manifest);
-  await removeCheckpoint(checkpointDir);
-  log(`wrote model bundle ${resolve(out)} (history.json beside the model)`);
 }
 
 export function register(program: Command): void {
@@ -280,7 +185,7 @@ export function register(program: Command): void {
       '--write-manifest <file>',
       "write the config's utterances (label set applied, speakers prefixed by corpus) as a TSV for evaluate --corpus manifest, and stop",
     )
-    .option('--c <value>', 'classical SVM penalty C (default 0.01 for svm-linear, 10 for svm)', num('c'))
+    .option('--c <value>', `classical SVM penalty C (${describeDefaults().c})`, num('c'))
     .option(
       '--speaker-adaptive',
       'classical: also fit a per-speaker-normalised pipeline, used with a speaker profile',
@@ -312,7 +217,10 @@ export function register(program: Command): void {
       2,
     )
     .option('--model-config <json>', 'model size overrides: inline JSON or a JSON file')
-    .option('--checkpoint <dir>', 'checkpoint folder (default: <out>.checkpoint)')
+    .option(
+      '--checkpoint <dir>',
+      'checkpoint folder (default: <out>.checkpoint); each deep member saves every epoch in a subfolder named after it',
+    )
     .option('--resume', 'continue from the last checkpoint of the same run')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .option('--quiet', 'no progress bar or per-epoch lines')

@@ -2,18 +2,19 @@
  * `emovox tune`: grid or random hyperparameter search with inner validation on training speakers
  * only; resumable (re-run the same command), with a table ranked by validation UAR.
  */
+import { readJsonInput } from '../../node/input-file.js';
 import { Option, type Command } from 'commander';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { createProgress } from '../../node/train/progress.js';
-import { runTune } from '../../node/train/tune.js';
-import { formatTable } from '../../node/train/tune-results.js';
-import { INNER_PROTOCOLS, type InnerProtocol } from '../../node/train/tune-score.js';
-import { MAX_GRID_TRIALS, SEARCHES, TuneError, type Search } from '../../node/train/tune-space.js';
+import { runTune } from '../../node/train/tune/tune.js';
+import { formatTable } from '../../node/train/tune/results.js';
+import { INNER_PROTOCOLS, type InnerProtocol } from '../../node/train/tune/score.js';
+import { MAX_GRID_TRIALS, SEARCHES, TuneError, type Search } from '../../node/train/tune/space.js';
 
 interface TuneCliOptions {
   corpus: CorpusKind;
@@ -45,19 +46,7 @@ const integer = (name: string, min: number) => (v: string) => {
 
 /** The space file as JSON (errors name the file). */
 export function readSpaceFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(resolve(path), 'utf8');
-  } catch (err) {
-    throw new TuneError(
-      `cannot read the space file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new TuneError(`the space file ${path} is not valid JSON (${(err as Error).message})`);
-  }
+  return readJsonInput(resolve(path), 'the space file');
 }
 
 async function run(o: TuneCliOptions): Promise<void> {

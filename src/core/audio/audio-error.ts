@@ -2,6 +2,8 @@
  * The one error type for audio that cannot be used. `code` says what was wrong, the message
  * says it in words together with what is accepted. Platform-neutral.
  */
+import { EmovoxError } from '../errors.js';
+
 export type AudioErrorCode =
   | 'EMPTY'
   | 'NOT_AUDIO'
@@ -13,14 +15,11 @@ export type AudioErrorCode =
   | 'SILENT'
   | 'TOO_SHORT';
 
-export class AudioError extends Error {
-  readonly code: AudioErrorCode;
-  readonly userFacing = true;
+export class AudioError extends EmovoxError {
+  declare readonly code: AudioErrorCode;
 
   constructor(code: AudioErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AudioError';
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -33,7 +33,12 @@ export interface ClassicalPipelineConfig {
   logistic?: Partial<LogisticOptions>;
 }
 
-/** Defaults: RBF SVM with balanced class weights on all standardised features, no PCA. */
+/**
+ * The product's classical defaults, the one place they are written (evaluate, tune, train and
+ * their --help read them from here): balanced class weights on all standardised features, no
+ * PCA; the linear SVM with C = 0.01, the RBF SVM with C = 10, 200 trees. What is not set here
+ * (gamma 'scale', Platt probabilities, tolerance) is the Svm class's own default (svm.ts).
+ */
 export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipelineConfig {
   return {
     model,
@@ -45,6 +50,43 @@ export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipel
     },
     rf: { nTrees: 200, classWeight: 'balanced' },
     logistic: { C: 0.01, classWeight: 'balanced' },
+  };
+}
+
+/** The command-line / config overrides of a pipeline: --pca, --c, --gamma, --trees. */
+export interface PipelineOverrides {
+  /** An integer keeps that many components, a fraction in (0, 1) that share of variance; null/absent = no PCA. */
+  pca?: number | null;
+  c?: number;
+  gamma?: number | 'scale';
+  trees?: number;
+}
+
+/** The default pipeline of `model` with the given overrides applied. */
+export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrides): ClassicalPipelineConfig {
+  const base = defaultPipelineConfig(model);
+  return {
+    ...base,
+    pca:
+      o.pca === undefined || o.pca === null
+        ? base.pca
+        : o.pca >= 1
+          ? { nComponents: Math.round(o.pca) }
+          : { varianceFraction: o.pca },
+    svm: {
+      ...base.svm,
+      ...(o.c !== undefined ? { C: o.c } : {}),
+      ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
+    },
+    rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
+  };
+}
+
+/** The default C of each SVM and the default number of trees, for --help texts. */
+export function describeDefaults(): { c: string; trees: string } {
+  return {
+    c: `default ${defaultPipelineConfig('svm').svm.C} for svm, ${defaultPipelineConfig('svm-linear').svm.C} for svm-linear`,
+    trees: `default ${defaultPipelineConfig('rf').rf.nTrees}`,
   };
 }
 

@@ -5,8 +5,8 @@
  * are the mean of the leaves' class distributions. Seeded, so a seed gives the same forest.
  */
 import type { Matrix } from './matrix.js';
-import type { Rng } from './random.js';
-import { randomInt, seededRng } from './random.js';
+import type { RandomFn } from '../random.js';
+import { randomInt, seededRng } from '../random.js';
 
 export interface RandomForestOptions {
   nTrees: number;
@@ -107,7 +107,7 @@ class TreeBuilder {
     private readonly w: Float64Array,
     private readonly k: number,
     private readonly o: RandomForestOptions,
-    private readonly rng: Rng,
+    private readonly rng: RandomFn,
     capacity: number,
     /** Dense rank of each row's value per feature, feature-major: ranks[f * rows + r]. */
     private readonly ranks: Int32Array,

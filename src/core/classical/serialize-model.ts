@@ -13,6 +13,7 @@ import { classicalFeatures, DESCRIPTOR_FAMILIES, type ClassicalFeatureSpec } fro
 import type { Matrix } from './matrix.js';
 import { ClassicalPipeline, type ClassicalPipelineJSON } from './pipeline.js';
 import { compactPipelineJSON } from './serialize.js';
+import { EmovoxError } from '../errors.js';
 
 export const CLASSICAL_MODEL_FILE = 'classical.json';
 
@@ -42,11 +43,9 @@ export interface ClassicalModelJSON {
 }
 
 /** A classical.json that cannot be used (user-facing). */
-export class ClassicalModelError extends Error {
-  readonly code = 'BAD_BUNDLE';
+export class ClassicalModelError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ClassicalModelError';
+    super('BAD_BUNDLE', message);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Matrix } from './matrix.js';
 import { row } from './matrix.js';
 import { fitSigmoid, pairwiseCoupling, sigmoidProbability, type Sigmoid } from './platt.js';
 import { argmaxRows } from './random-forest.js';
-import { seededRng, shuffleInPlace } from './random.js';
+import { seededRng, shuffleInPlace } from '../random.js';
 import { solveSmo } from './smo.js';
 
 export type SvmKernel = 'linear' | 'rbf';

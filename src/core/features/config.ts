@@ -6,13 +6,12 @@
  * normalisation, centred frames with zero padding, power-to-dB with top_db 80.
  */
 import { z } from 'zod';
+import { EmovoxError } from '../errors.js';
 
 /** A FeatureConfig that fails validation (user-facing: names the field and what is accepted). */
-export class FeatureConfigError extends Error {
-  readonly code = 'BAD_FEATURE_CONFIG';
+export class FeatureConfigError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FeatureConfigError';
+    super('BAD_FEATURE_CONFIG', message);
   }
 }
 

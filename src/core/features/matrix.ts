@@ -1,4 +1,5 @@
 /** A frames-major matrix of features: row t is data[t * coeffs .. (t + 1) * coeffs). */
+import { EmovoxError } from '../errors.js';
 export interface FeatureMatrix {
   data: Float32Array;
   frames: number;
@@ -6,10 +7,8 @@ export interface FeatureMatrix {
 }
 
 /** A signal or feature input that cannot be processed (user-facing). */
-export class FeatureError extends Error {
-  readonly code = 'BAD_FEATURE_INPUT';
+export class FeatureError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FeatureError';
+    super('BAD_FEATURE_INPUT', message);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmovoxError } from '../errors.js';
 
 /**
  * The sizes of a network: one small object, validated by zod, merged over the defaults of the
@@ -39,11 +40,9 @@ export const ModelConfigSchema = z
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
 /** Error for a model name or configuration the user got wrong (printed as one line by the CLI). */
-export class ModelConfigError extends Error {
-  readonly code = 'BAD_MODEL_CONFIG';
+export class ModelConfigError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelConfigError';
+    super('BAD_MODEL_CONFIG', message);
   }
 }
 

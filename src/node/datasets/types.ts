@@ -1,4 +1,5 @@
 import type { Emotion } from '../../core/labels.js';
+import { EmovoxError } from '../../core/errors.js';
 
 /** One labelled recording of a corpus. */
 export interface Utterance {
@@ -28,10 +29,8 @@ export const CORPUS_KINDS = ['emodb', 'ravdess', 'ased', 'folder', 'manifest'] a
 export type CorpusKind = (typeof CORPUS_KINDS)[number];
 
 /** A corpus folder or manifest that cannot be read at all (user-facing). */
-export class CorpusError extends Error {
-  readonly code = 'BAD_CORPUS';
+export class CorpusError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CorpusError';
+    super('BAD_CORPUS', message);
   }
 }

@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './im2col.js';
+import { EmovoxError } from '../../core/errors.js';
 
 type Shape4 = [number, number, number, number];
 
 /** A convolution our wasm kernels cannot run (the message names what is accepted). */
-export class KernelInputError extends Error {
-  readonly code = 'KERNEL_INPUT';
+export class KernelInputError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'KernelInputError';
+    super('KERNEL_INPUT', message, { userFacing: false });
   }
 }
 

@@ -5,13 +5,12 @@
  * at the tensor allocation that failed. (Allocations inside the wasm code itself, e.g. XNNPACK's
  * packed weights, still abort with "RuntimeError: Aborted()".)
  */
+import { EmovoxError } from '../../core/errors.js';
 
 /** The wasm backend ran out of heap (thrown by the guarded malloc; printed as one line by the CLI). */
-export class WasmOutOfMemoryError extends Error {
-  readonly code = 'WASM_OUT_OF_MEMORY';
+export class WasmOutOfMemoryError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'WasmOutOfMemoryError';
+    super('WASM_OUT_OF_MEMORY', message);
   }
 }
 

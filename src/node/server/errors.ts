@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { EmovoxError } from '../../core/errors.js';
 import { ACCEPTED_FORMATS } from '../decode.js';
 
 /** What the API accepts, quoted in 415 messages. */
@@ -7,14 +8,14 @@ export const ACCEPTED_AUDIO =
   'or as a raw body with Content-Type audio/* or application/octet-stream';
 
 /** An error the API reports as `{ error: { code, message } }` with its own HTTP status. */
-export class HttpError extends Error {
+export class HttpError extends EmovoxError {
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'HttpError';
+    // A 4xx is the client's to fix; a 5xx is ours.
+    super(code, message, { userFacing: statusCode < 500 });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { WorkerError, type ErrorRecord } from '../../core/errors.js';
 import type { Classified } from './inference.js';
 import type { ClassifyRequest } from './model-context.js';
 
@@ -16,20 +17,7 @@ export interface WorkerRequest {
   request: ClassifyRequest;
 }
 export type WorkerReply =
-  | { id: number; ok: true; result: Classified }
-  | { id: number; ok: false; error: { code?: string; name: string; message: string; stack?: string } };
-
-/** An error thrown inside a worker, rebuilt with its code so the HTTP error mapping still applies. */
-export class WorkerTaskError extends Error {
-  constructor(
-    readonly code: string | undefined,
-    name: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
+  { id: number; ok: true; result: Classified } | { id: number; ok: false; error: ErrorRecord };
 
 interface Slot {
   worker: Worker;
@@ -102,7 +90,7 @@ export class InferencePool {
         this.pending.delete(m.id);
         slot.busy--;
         if (m.ok) p.resolve(m.result);
-        else p.reject(new WorkerTaskError(m.error.code, m.error.name, m.error.message));
+        else p.reject(new WorkerError(m.error));
       });
       worker.on('error', (err) => {
         if (!ready) reject(err);

@@ -2,6 +2,7 @@
  * A worker thread of the inference pool: loads every served bundle once, then decodes and
  * classifies the audio bytes it is sent with the model named in each message. See inference-pool.ts.
  */
+import { errorRecord } from '../../core/errors.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Predictor } from '../../core/predict.js';
 import { initBackend } from '../backend.js';
@@ -27,17 +28,7 @@ try {
         result: await classifyBytes(req.bytes, predictor, limits, req.request),
       };
     } catch (err) {
-      const e = err as { code?: unknown; message?: string; name?: string; stack?: string };
-      reply = {
-        id: req.id,
-        ok: false,
-        error: {
-          code: typeof e?.code === 'string' ? e.code : undefined,
-          name: e?.name ?? 'Error',
-          message: e?.message ?? String(err),
-          stack: e?.stack,
-        },
-      };
+      reply = { id: req.id, ok: false, error: errorRecord(err) };
     }
     port.postMessage(reply);
   });

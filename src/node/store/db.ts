@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { EmovoxError } from '../../core/errors.js';
 
 export type Db = Database.Database;
 
@@ -37,9 +38,10 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 /** Thrown when the database on disk was written by a newer Emovox than this one. */
-export class StoreError extends Error {
-  readonly code = 'STORE';
-  readonly userFacing = true;
+export class StoreError extends EmovoxError {
+  constructor(message: string) {
+    super('STORE', message);
+  }
 }
 
 /**

@@ -4,15 +4,13 @@
  * spaces, so a name reads the same in a URL, a file name and a log line. Names are compared
  * exactly ("Anna" and "anna" are two speakers).
  */
+import { EmovoxError } from '../../core/errors.js';
 export const SPEAKER_NAME_PATTERN = /^[\p{L}\p{N}._-]{1,64}$/u;
 export const SPEAKER_NAME_RULE = "1 to 64 letters, digits, '-', '_' or '.' (no spaces)";
 
-export class SpeakerNameError extends Error {
-  readonly code = 'BAD_SPEAKER';
-  readonly userFacing = true;
+export class SpeakerNameError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'SpeakerNameError';
+    super('BAD_SPEAKER', message);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { resample } from '../../core/audio/resample.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../core/random.js';
 
 export const AugmentOptionsSchema = z.object({
   /** Augmented copies of each training utterance made once (their features are cached); 0 = none. */

@@ -5,7 +5,7 @@
  * overlapping windows of src/core/windows.ts instead.
  */
 import { sliceFrames } from '../../core/windows.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../core/random.js';
 
 export function randomCrop(data: Float32Array, coeffs: number, windowFrames: number, rng: Rng): Float32Array {
   const frames = Math.floor(data.length / coeffs);

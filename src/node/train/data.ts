@@ -8,9 +8,9 @@ import { extractFeatures } from '../../core/features/index.js';
 import type { Normalisation } from '../../core/bundle.js';
 import type { Utterance } from '../datasets/types.js';
 import { augmentSignal, type AugmentOptions } from './augment.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../core/random.js';
 import { TrainError } from './options.js';
-import { applyFrameStats, groupBySpeaker, poolFrameStats } from './speaker-norm.js';
+import { applyFrameStats, groupBySpeaker, poolFrameStats } from './evaluate/speaker-norm.js';
 
 /** One utterance's cached, normalised frames: variants[0] is clean, the rest augmented copies. */
 export interface CachedUtterance {

@@ -1,6 +1,7 @@
 /** Training options (validated by zod, every default written here). */
 import { z } from 'zod';
 import { AugmentOptionsSchema } from './augment.js';
+import { EmovoxError } from '../../core/errors.js';
 
 export const TrainOptionsSchema = z.object({
   /** Registered model name (src/core/models/registry.ts), e.g. 'cnn2d-lstm'. */
@@ -35,11 +36,9 @@ export type TrainOptions = z.infer<typeof TrainOptionsSchema>;
 export type TrainOptionsInput = z.input<typeof TrainOptionsSchema>;
 
 /** Bad training options (user-facing). */
-export class TrainError extends Error {
-  readonly code = 'BAD_TRAINING';
+export class TrainError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TrainError';
+    super('BAD_TRAINING', message);
   }
 }
 

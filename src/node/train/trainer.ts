@@ -16,7 +16,7 @@ import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../core/windows.js';
 import type { Utterance } from '../datasets/types.js';
 import { specAugment } from './augment.js';
-import { confusionMatrix, uar } from './metrics.js';
+import { confusionMatrix, uar } from './evaluate/metrics.js';
 import { randomCrop } from './crop.js';
 import {
   buildCache,
@@ -28,7 +28,7 @@ import {
   type FrameCache,
 } from './data.js';
 import { learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
-import { Rng, withSeededMathRandom } from './rng.js';
+import { Rng, withSeededMathRandom } from '../../core/random.js';
 
 /** A tensor with a name (Adam's state entries, checkpoint records). */
 export interface NamedTensor {

@@ -1,15 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { seededRng } from '../../../src/core/random.js';
 import { AudioError, decodeBytes } from '../../../src/node/decode.js';
 
 const FIXTURES = new URL('../../fixtures/audio/', import.meta.url).pathname;
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-}
 
 /** Copies of `b` cut at a few points and with random bytes overwritten, in the header and anywhere. */
 function damaged(b: Uint8Array, rnd: () => number): [string, Uint8Array][] {
@@ -26,7 +21,7 @@ function damaged(b: Uint8Array, rnd: () => number): [string, Uint8Array][] {
 }
 
 test('damaged files of every format either decode or fail with an AudioError, never anything else', async () => {
-  const rnd = lcg(2026);
+  const rnd = seededRng(2026);
   for (const name of [
     'tone440_s16_16k.wav',
     'tone440_imaadpcm_16k.wav',

@@ -30,7 +30,7 @@ import {
   saveClassicalBundle,
   saveEnsembleBundle,
 } from '../../../src/node/bundle-io.js';
-import { speakerNormaliseRows } from '../../../src/node/train/speaker-norm.js';
+import { speakerNormaliseRows } from '../../../src/node/train/evaluate/speaker-norm.js';
 import { SMALL_DESCRIPTORS, speakerClip } from '../../helpers/tone-corpus.js';
 import { TINY_LABELS, seededRandom } from '../../helpers/tones.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpeakerProfile } from '../../../src/core/speaker-profile.js';
-import { speakerNormaliseRows } from '../../../src/node/train/speaker-norm.js';
+import { speakerNormaliseRows } from '../../../src/node/train/evaluate/speaker-norm.js';
 
 test("a profile's mean and std normalise exactly like the evaluation's per-speaker normalisation", () => {
   const rows = [

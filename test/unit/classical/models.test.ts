@@ -4,7 +4,7 @@ import { RandomForest } from '../../../src/core/classical/random-forest.js';
 import { Svm } from '../../../src/core/classical/svm.js';
 import { fitSigmoid, pairwiseCoupling, sigmoidProbability } from '../../../src/core/classical/platt.js';
 import { accuracy, blobs, xor } from './synthetic.js';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 import type { Matrix } from '../../../src/core/classical/matrix.js';
 
 test('SVM (linear) separates well-separated blobs and its probabilities sum to 1', () => {

@@ -4,7 +4,7 @@ import { StandardScaler } from '../../../src/core/classical/scaler.js';
 import { Pca } from '../../../src/core/classical/pca.js';
 import { symmetricEigen } from '../../../src/core/classical/eigen.js';
 import { fromRows, type Matrix } from '../../../src/core/classical/matrix.js';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 import { gaussian } from './synthetic.js';
 
 test('StandardScaler gives zero mean, unit std, and round-trips through JSON and inverseTransform', () => {

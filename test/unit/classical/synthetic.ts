@@ -1,5 +1,5 @@
 import type { Matrix } from '../../../src/core/classical/matrix.js';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 
 /** A standard normal deviate (Box-Muller) from a seeded generator. */
 export function gaussian(rng: () => number): number {

@@ -1,19 +1,12 @@
 /** Helpers for checking wasm kernels against the pure-JS cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../../src/node/backend.js';
+import { seededRng } from '../../../src/core/random.js';
 
-/** Deterministic uniform values in [-1, 1) (mulberry32), so failures reproduce. */
+/** Deterministic uniform values in [-1, 1) (the project's seeded generator), so failures reproduce. */
 export function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
-  }
-  return out;
+  const random = seededRng(seed);
+  return Float32Array.from({ length: n }, () => 2 * random() - 1);
 }
 
 /** Run `f` (inside tf.tidy) on each backend and return its outputs' values, in order. */

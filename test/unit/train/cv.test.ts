@@ -6,7 +6,7 @@ import {
   LeakError,
   makeFolds,
   type FoldItem,
-} from '../../../src/node/train/cv.js';
+} from '../../../src/node/train/evaluate/cv.js';
 
 function corpus(speakers = 5, perLabel = 4, labels = ['anger', 'sadness', 'neutral']): FoldItem[] {
   const out: FoldItem[] = [];

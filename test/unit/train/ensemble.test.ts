@@ -1,13 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarise, type ItemPrediction, type ModelEvaluation } from '../../../src/node/train/evaluate.js';
-import { EnsembleError, ensembleEvaluation, parseWeights } from '../../../src/node/train/ensemble.js';
+import {
+  summarise,
+  type ItemPrediction,
+  type ModelEvaluation,
+} from '../../../src/node/train/evaluate/evaluate.js';
+import {
+  EnsembleError,
+  ensembleEvaluation,
+  parseWeights,
+} from '../../../src/node/train/evaluate/ensemble.js';
 import {
   comparisonMarkdown,
   comparisonRows,
   comparisonText,
   comparisonTitle,
-} from '../../../src/node/train/comparison.js';
+} from '../../../src/node/train/evaluate/comparison.js';
 
 /** A fake evaluation of four utterances in two folds, probabilities in the given label order. */
 function model(name: string, labels: string[], probs: Record<string, number>[]): ModelEvaluation {

@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Matrix } from '../../../src/core/classical/matrix.js';
-import { seededRng } from '../../../src/core/classical/random.js';
-import { evaluateClassical, evaluationJson, type EvalItem } from '../../../src/node/train/evaluate.js';
+import { seededRng } from '../../../src/core/random.js';
+import {
+  evaluateClassical,
+  evaluationJson,
+  type EvalItem,
+} from '../../../src/node/train/evaluate/evaluate.js';
 import { gaussian } from '../classical/synthetic.js';
 
 /** 4 speakers x 3 emotions x 8 clips; each speaker adds its own offset to every feature. */

@@ -4,15 +4,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../../../src/core/classical/matrix.js';
-import { seededRng } from '../../../src/core/classical/random.js';
-import { makeFolds } from '../../../src/node/train/cv.js';
-import { evaluateClassical, evaluationJson, type EvalItem } from '../../../src/node/train/evaluate.js';
+import { seededRng } from '../../../src/core/random.js';
+import { makeFolds } from '../../../src/node/train/evaluate/cv.js';
+import {
+  evaluateClassical,
+  evaluationJson,
+  type EvalItem,
+} from '../../../src/node/train/evaluate/evaluate.js';
 import {
   EvaluationFileError,
   matchStoredEvaluation,
   readEvaluationFile,
   type CurrentRun,
-} from '../../../src/node/train/evaluation-file.js';
+} from '../../../src/node/train/evaluate/evaluation-file.js';
 import { gaussian } from '../classical/synthetic.js';
 
 /** 3 speakers x 2 emotions x 4 clips under `dir`, with separable features. */

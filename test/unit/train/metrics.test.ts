@@ -6,7 +6,7 @@ import {
   perClass,
   uar,
   weightedAccuracy,
-} from '../../../src/node/train/metrics.js';
+} from '../../../src/node/train/evaluate/metrics.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} != ${b}`);
 

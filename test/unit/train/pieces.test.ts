@@ -5,7 +5,7 @@ import { randomCrop } from '../../../src/node/train/crop.js';
 import { addNoiseAtSnr, applyGain, specAugment, speedPerturb } from '../../../src/node/train/augment.js';
 import { learningRate, parseTrainOptions } from '../../../src/node/train/options.js';
 import { speakerSplit } from '../../../src/node/train/data.js';
-import { Rng } from '../../../src/node/train/rng.js';
+import { Rng } from '../../../src/core/random.js';
 import type { Utterance } from '../../../src/node/datasets/types.js';
 
 const power = (x: Float32Array) => x.reduce((a, v) => a + v * v, 0) / x.length;

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderReport, type EvaluationRun } from '../../../src/node/train/report.js';
-import { summarise, type ItemPrediction, type ModelEvaluation } from '../../../src/node/train/evaluate.js';
+import { renderReport, type EvaluationRun } from '../../../src/node/train/report/report.js';
+import {
+  summarise,
+  type ItemPrediction,
+  type ModelEvaluation,
+} from '../../../src/node/train/evaluate/evaluate.js';
 
 function evaluation(withHistory: boolean): ModelEvaluation {
   const labels = ['anger', 'sadness', 'neutral'];

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { speakerNormaliseFrames, speakerNormaliseRows } from '../../../src/node/train/speaker-norm.js';
+import {
+  speakerNormaliseFrames,
+  speakerNormaliseRows,
+} from '../../../src/node/train/evaluate/speaker-norm.js';
 import { fromRows } from '../../../src/core/classical/matrix.js';
 import { speakerNormaliseCache } from '../../../src/node/train/data.js';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendTrial, claimFolder, readTrials, type TrialRecord } from '../../../src/node/train/tune-log.js';
-import { formatTable, markdownTable, rankTrials } from '../../../src/node/train/tune-results.js';
+import { appendTrial, claimFolder, readTrials, type TrialRecord } from '../../../src/node/train/tune/log.js';
+import { formatTable, markdownTable, rankTrials } from '../../../src/node/train/tune/results.js';
 
 function record(index: number, valUar: number | null, extra: Partial<TrialRecord> = {}): TrialRecord {
   return {

@@ -7,7 +7,7 @@ import {
   parseSpace,
   planTrials,
   TuneError,
-} from '../../../src/node/train/tune-space.js';
+} from '../../../src/node/train/tune/space.js';
 
 test('grid search runs the full product of the lists, last key fastest', () => {
   const space = parseSpace(

@@ -10,13 +10,12 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FoldPlan, Protocol } from './cv.js';
 import type { EvalItem, ModelEvaluation } from './evaluate.js';
+import { EmovoxError } from '../../../core/errors.js';
 
 /** An evaluation file that cannot be used for this run (user-facing). */
-export class EvaluationFileError extends Error {
-  readonly code = 'BAD_EVALUATION_FILE';
+export class EvaluationFileError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EvaluationFileError';
+    super('BAD_EVALUATION_FILE', message);
   }
 }
 

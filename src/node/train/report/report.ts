@@ -5,10 +5,10 @@
  * when the model was trained by epochs, accuracy and loss curves per fold; then the exact
  * command and configuration that produced it.
  */
-import type { HistoryEntry } from '../../core/bundle.js';
-import { comparisonRows, comparisonTitle } from './comparison.js';
-import type { Protocol } from './cv.js';
-import type { ModelEvaluation } from './evaluate.js';
+import type { HistoryEntry } from '../../../core/bundle.js';
+import { comparisonRows, comparisonTitle } from '../evaluate/comparison.js';
+import type { Protocol } from '../evaluate/cv.js';
+import type { ModelEvaluation } from '../evaluate/evaluate.js';
 
 export interface EvaluationRun {
   command: string;

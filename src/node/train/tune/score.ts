@@ -1,21 +1,17 @@
 /**
  * Scores one classical tuning trial on the training speakers only (the outer test speakers were
  * removed before anything was read): pooled UAR over inner leave-one-speaker-out folds, through
- * the same evaluateClassical that `emovox evaluate` uses. Deep trials: tune-score-deep.ts.
+ * the same evaluateClassical that `emovox evaluate` uses. Deep trials: score-deep.ts.
  */
-import type { Matrix } from '../../core/classical/matrix.js';
-import {
-  defaultPipelineConfig,
-  type ClassicalModelName,
-  type ClassicalPipelineConfig,
-} from '../../core/classical/pipeline.js';
+import type { Matrix } from '../../../core/classical/matrix.js';
+import { pipelineConfigWith, type ClassicalModelName } from '../../../core/classical/pipeline.js';
 import {
   evaluateClassical,
   labelsOf,
   type EvalItem,
   type ItemPrediction,
   type ModelEvaluation,
-} from './evaluate.js';
+} from '../evaluate/evaluate.js';
 
 export const INNER_PROTOCOLS = ['loso', 'holdout'] as const;
 export type InnerProtocol = (typeof INNER_PROTOCOLS)[number];
@@ -45,29 +41,6 @@ export interface ClassicalTrialOptions {
   descriptors?: boolean;
 }
 
-/** The pipeline config for a trial, the way `emovox evaluate --c/--gamma/--pca/--trees` builds it. */
-export function classicalPipelineConfig(
-  model: ClassicalModelName,
-  o: ClassicalTrialOptions,
-): ClassicalPipelineConfig {
-  const base = defaultPipelineConfig(model);
-  return {
-    ...base,
-    pca:
-      o.pca === undefined || o.pca === null
-        ? base.pca
-        : o.pca >= 1
-          ? { nComponents: Math.round(o.pca) }
-          : { varianceFraction: o.pca },
-    svm: {
-      ...base.svm,
-      ...(o.c !== undefined ? { C: o.c } : {}),
-      ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
-    },
-    rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
-  };
-}
-
 export function fromEvaluation(e: ModelEvaluation, labels: string[], epochs: number | null): TrialScore {
   return { valUar: e.uar, valWa: e.wa, valLoss: pooledLogLoss(e.predictions, labels), epochs };
 }
@@ -85,7 +58,7 @@ export function scoreClassical(
     protocol: 'loso',
     corpus,
     speakerNorm: Boolean(o.speakerNorm),
-    config: classicalPipelineConfig(model, o),
+    config: pipelineConfigWith(model, o),
   });
   return fromEvaluation(e, labelsOf(items), null);
 }

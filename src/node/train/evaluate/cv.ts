@@ -4,7 +4,8 @@
  * voice. 'kfold' is stratified by label and speaker-dependent (the same speakers appear in
  * train and test): it inflates accuracy and is reported only as a secondary, labelled figure.
  */
-import { seededRng, shuffleInPlace } from '../../core/classical/random.js';
+import { seededRng, shuffleInPlace } from '../../../core/random.js';
+import { EmovoxError } from '../../../core/errors.js';
 
 export const PROTOCOLS = ['loso', 'kfold', 'holdout'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -40,11 +41,9 @@ export interface FoldOptions {
 }
 
 /** A test speaker also present in training: the evaluation would be dishonest (user-facing). */
-export class LeakError extends Error {
-  readonly code = 'SPEAKER_LEAK';
+export class LeakError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LeakError';
+    super('SPEAKER_LEAK', message, { userFacing: false });
   }
 }
 

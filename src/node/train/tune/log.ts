@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stableStringify, TuneError, type Params } from './tune-space.js';
+import { stableStringify, TuneError, type Params } from './space.js';
 
 export interface TrialRecord {
   /** Position in the search's plan (0-based). */

@@ -4,13 +4,13 @@
  * holdout`: a seeded speaker-disjoint validation split of N speakers inside the trainer, with
  * the figures of the epoch the trainer kept. Loaded on demand (it pulls in TensorFlow.js).
  */
-import type { HistoryEntry } from '../../core/bundle.js';
-import type { Utterance } from '../datasets/types.js';
-import { evaluateDeep } from './evaluate-deep.js';
-import { labelsOf } from './evaluate.js';
-import type { TrainOptionsInput } from './options.js';
-import { trainModel, type BatchProgress } from './trainer.js';
-import { fromEvaluation, type InnerProtocol, type TrialScore } from './tune-score.js';
+import type { HistoryEntry } from '../../../core/bundle.js';
+import type { Utterance } from '../../datasets/types.js';
+import { evaluateDeep } from '../evaluate/deep.js';
+import { labelsOf } from '../evaluate/evaluate.js';
+import type { TrainOptionsInput } from '../options.js';
+import { trainModel, type BatchProgress } from '../trainer.js';
+import { fromEvaluation, type InnerProtocol, type TrialScore } from './score.js';
 
 /** The epoch with the lowest validation loss (the one the trainer keeps), or the last one. */
 export function keptEpoch(history: readonly HistoryEntry[]): number {

@@ -3,8 +3,8 @@
  * failed trials last), as a text table for the terminal and a markdown file, and the best
  * trial's options in the form the other commands accept.
  */
-import type { TrialRecord } from './tune-log.js';
-import { stableStringify } from './tune-space.js';
+import type { TrialRecord } from './log.js';
+import { stableStringify } from './space.js';
 
 /** Best first: higher val UAR, then higher val WA, then lower val loss, then plan order. */
 export function rankTrials(records: readonly TrialRecord[]): TrialRecord[] {

@@ -4,17 +4,17 @@
  * matrix. Hyperparameters are fixed, or (with tune) chosen by inner leave-one-speaker-out on
  * the training speakers of each fold only; the test speaker is never looked at.
  */
-import type { HistoryEntry } from '../../core/bundle.js';
-import type { Matrix } from '../../core/classical/matrix.js';
-import { takeRows } from '../../core/classical/matrix.js';
-import { seededRng, shuffleInPlace } from '../../core/classical/random.js';
+import type { HistoryEntry } from '../../../core/bundle.js';
+import type { Matrix } from '../../../core/classical/matrix.js';
+import { takeRows } from '../../../core/classical/matrix.js';
+import { seededRng, shuffleInPlace } from '../../../core/random.js';
 import {
   ClassicalPipeline,
   defaultPipelineConfig,
   type ClassicalModelName,
   type ClassicalPipelineConfig,
-} from '../../core/classical/pipeline.js';
-import { EMOTIONS } from '../../core/labels.js';
+} from '../../../core/classical/pipeline.js';
+import { EMOTIONS } from '../../../core/labels.js';
 import {
   assertNoSpeakerLeak,
   losoFolds,

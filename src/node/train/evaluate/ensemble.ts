@@ -6,13 +6,12 @@
  */
 import type { FoldResult, ItemPrediction, ModelEvaluation } from './evaluate.js';
 import { summarise } from './evaluate.js';
+import { EmovoxError } from '../../../core/errors.js';
 
 /** Members that cannot be combined (user-facing). */
-export class EnsembleError extends Error {
-  readonly code = 'BAD_ENSEMBLE';
+export class EnsembleError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EnsembleError';
+    super('BAD_ENSEMBLE', message);
   }
 }
 

@@ -7,24 +7,23 @@
  * the key and what it accepts.
  */
 import { z } from 'zod';
-import { seededRng, shuffleInPlace } from '../../core/classical/random.js';
-import { isClassicalModel } from '../../core/classical/pipeline.js';
+import { seededRng, shuffleInPlace } from '../../../core/random.js';
+import { isClassicalModel } from '../../../core/classical/pipeline.js';
 import {
   DEFAULT_FEATURE_CONFIG,
   FeatureConfigSchema,
   parseFeatureConfig,
-} from '../../core/features/index.js';
-import { ModelConfigSchema } from '../../core/models/config.js';
-import { defaultModelConfig } from '../../core/models/registry.js';
-import { AugmentOptionsSchema } from './augment.js';
-import { parseTrainOptions, TrainOptionsSchema } from './options.js';
+} from '../../../core/features/index.js';
+import { ModelConfigSchema } from '../../../core/models/config.js';
+import { defaultModelConfig } from '../../../core/models/registry.js';
+import { AugmentOptionsSchema } from '../augment.js';
+import { parseTrainOptions, TrainOptionsSchema } from '../options.js';
+import { EmovoxError } from '../../../core/errors.js';
 
 /** A bad space file or search request (user-facing). */
-export class TuneError extends Error {
-  readonly code = 'BAD_TUNE';
+export class TuneError extends EmovoxError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TuneError';
+    super('BAD_TUNE', message);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Trains the bundle a config describes (train-bundle-config.ts): reads every corpus, keeps the
+ * Trains the bundle a config describes (bundle/config.ts): reads every corpus, keeps the
  * config's label set (counting what is left out), trains each member on all of it, and writes
  * one bundle: the member itself when there is one, an ensemble with member subfolders when
  * there are several. A classical member computes the utterance descriptors (cached like the
@@ -7,43 +7,40 @@
  * on per-speaker z-normalised descriptors (exactly the evaluation's --speaker-norm setting).
  * The model card is rendered from the config's template and evaluation files.
  */
-import { relative, resolve, sep } from 'node:path';
+import { rmdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import {
   MULTI_KIND_FORMAT_VERSION,
   type ClassicalManifest,
   type EnsembleManifest,
   type InputPolicy,
-} from '../../core/bundle.js';
-import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
-import {
-  ClassicalPipeline,
-  defaultPipelineConfig,
-  type ClassicalPipelineConfig,
-} from '../../core/classical/pipeline.js';
-import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../core/classical/serialize-model.js';
-import { parseFeatureConfig, type FeatureConfig } from '../../core/features/index.js';
-import { EMOTIONS } from '../../core/labels.js';
+} from '../../../core/bundle.js';
+import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../../core/classical/featurize.js';
+import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
+import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
+import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
+import { EMOTIONS } from '../../../core/labels.js';
 import {
   classicalBundleFiles,
   deepBundleFiles,
   ensembleBundleFiles,
   writeFolderAtomic,
-} from '../bundle-io.js';
-import { readCorpus, type Utterance } from '../datasets/index.js';
-import { decodeFile } from '../decode.js';
-import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js';
-import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from './classical-features.js';
-import { TrainError, type TrainOptionsInput } from './options.js';
-import { speakerNormaliseRows } from './speaker-norm.js';
+} from '../../bundle-io.js';
+import { formatCorpusSummary, readCorpus, type Utterance } from '../../datasets/index.js';
+import { decodeCorpus } from '../load-audio.js';
+import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from '../checkpoint.js';
+import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../classical-features.js';
+import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
+import { speakerNormaliseRows } from '../evaluate/speaker-norm.js';
 import {
   evaluationFiles,
   type ClassicalMemberConfig,
   type DeepMemberConfig,
   type TrainConfig,
-} from './train-bundle-config.js';
-import { loadEvaluations, renderCard } from './train-bundle-card.js';
-import { trainModel, type BatchProgress } from './trainer.js';
-import type { HistoryEntry } from '../../core/bundle.js';
+} from './config.js';
+import { loadEvaluations, renderCard } from './card.js';
+import { trainModel, type BatchProgress } from '../trainer.js';
+import type { HistoryEntry } from '../../../core/bundle.js';
 
 export type Files = Record<string, string | Uint8Array>;
 
@@ -55,15 +52,22 @@ export interface TrainBundleOptions {
   cacheDir?: string | null;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (member: string, entry: HistoryEntry) => void;
-  /** Continue deep members from their checkpoints (`<out>.<member>.checkpoint`, saved every epoch). */
+  /** Continue deep members from their checkpoints (saved every epoch, see memberCheckpointDir). */
   resume?: boolean;
+  /** The checkpoint folder (default `<out>.checkpoint`); each deep member saves in a subfolder named after it. */
+  checkpoint?: string;
   /** Injected clock for the card date (tests). */
   now?: () => Date;
 }
 
+/** The checkpoint folder of a run: `--checkpoint`, or `<out>.checkpoint` beside the bundle. */
+export function checkpointRoot(out: string, checkpoint?: string): string {
+  return resolve(checkpoint ?? `${resolve(out)}.checkpoint`);
+}
+
 /** Where a deep member's per-epoch checkpoint lives (removed once the bundle is written). */
-export function memberCheckpointDir(out: string, member: string): string {
-  return `${resolve(out)}.${member}.checkpoint`;
+export function memberCheckpointDir(out: string, member: string, checkpoint?: string): string {
+  return join(checkpointRoot(out, checkpoint), member);
 }
 
 export interface CorpusUse {
@@ -87,11 +91,13 @@ export interface TrainBundleResult {
 /** Reads every corpus, prefixes speakers by corpus when there are several, keeps the label set. */
 export async function gatherUtterances(
   config: TrainConfig,
+  log: (line: string) => void = () => {},
 ): Promise<{ utterances: Utterance[]; labels: string[]; corpora: CorpusUse[] }> {
   const all: Utterance[] = [];
   const reads: { ref: TrainConfig['corpora'][number]; utterances: Utterance[]; problems: number }[] = [];
   for (const ref of config.corpora) {
     const r = await readCorpus(ref.kind, resolve(ref.data));
+    log(formatCorpusSummary(ref.kind, r));
     const utterances =
       config.corpora.length > 1
         ? r.utterances.map((u) => ({ ...u, speaker: `${ref.kind}:${u.speaker}` }))
@@ -145,22 +151,6 @@ export function describeCorpusUse(c: CorpusUse): string {
   );
 }
 
-/** The pipeline config of a classical member (the evaluation's defaults plus the member's overrides). */
-export function classicalPipelineConfig(m: ClassicalMemberConfig): ClassicalPipelineConfig {
-  const base = defaultPipelineConfig(m.model);
-  return {
-    ...base,
-    pca:
-      m.pca === null ? null : m.pca >= 1 ? { nComponents: Math.round(m.pca) } : { varianceFraction: m.pca },
-    svm: {
-      ...base.svm,
-      ...(m.c !== undefined ? { C: m.c } : {}),
-      ...(m.gamma !== undefined ? { gamma: m.gamma } : {}),
-    },
-    rf: { ...base.rf, ...(m.trees !== undefined ? { nTrees: m.trees } : {}) },
-  };
-}
-
 export function descriptorSpec(m: ClassicalMemberConfig): ClassicalFeatureSpec {
   const r = ClassicalFeatureSpecSchema.safeParse({ ...DEFAULT_CLASSICAL_FEATURES, ...m.descriptors });
   if (!r.success) {
@@ -203,7 +193,7 @@ async function trainClassicalMember(
   );
   const at = new Map(labels.map((l, i) => [l, i]));
   const y = Int32Array.from(utterances, (u) => at.get(u.label)!);
-  const cfg = classicalPipelineConfig(m);
+  const cfg = pipelineConfigWith(m.model, m);
   log(`  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors (global)`);
   const global = ClassicalPipeline.fit(table.x, y, labels, cfg, table.names);
   let speakerNorm: ClassicalPipeline | null = null;
@@ -262,17 +252,12 @@ async function trainDeepMember(
   const log = o.log ?? (() => {});
   const options = { seed, ...m.train, corpus } as TrainOptionsInput;
   const featureConfig = parseFeatureConfig((options.featureConfig ?? {}) as Partial<FeatureConfig>);
-  const signals = new Map<string, Float32Array>();
-  const ok: Utterance[] = [];
-  for (const u of utterances) {
-    try {
-      signals.set(u.path, (await decodeFile(u.path, { targetSampleRate: featureConfig.sampleRate })).samples);
-      ok.push(u);
-    } catch (err) {
-      log(`  ${m.name}: not used: ${(err as Error).message}`);
-    }
-  }
-  const checkpointDir = memberCheckpointDir(o.out, m.name);
+  const { ok, signals, failed } = await decodeCorpus(utterances, featureConfig.sampleRate, {
+    onFailure: 'skip',
+  });
+  for (const f of failed) log(`  ${m.name}: not used: ${f.reason}`);
+  if (ok.length === 0) throw new TrainError(`member ${m.name}: no utterance could be decoded`);
+  const checkpointDir = memberCheckpointDir(o.out, m.name, o.checkpoint);
   const fingerprint = runFingerprint({ options, labels, files: ok.map((u) => [u.path, u.label, u.speaker]) });
   const resume = o.resume ? await loadCheckpoint(checkpointDir, fingerprint) : null;
   if (o.resume) {
@@ -295,6 +280,10 @@ async function trainDeepMember(
       await saveCheckpoint(checkpointDir, fingerprint, snapshot);
     },
   });
+  if (result.stoppedEarly)
+    log(
+      `  ${m.name}: stopped early: no better validation loss for ${parseTrainOptions(options).patience} epochs`,
+    );
   result.manifest.createdAt = (o.now ?? (() => new Date()))().toISOString();
   const files = await deepBundleFiles(result.model, result.manifest);
   result.model.dispose();
@@ -323,7 +312,7 @@ function withCard(files: Files, card: string, metrics: Record<string, unknown>):
 /** Trains and writes the bundle of `config` to o.out (atomically; evaluation files inside o.out are kept). */
 export async function trainBundle(config: TrainConfig, o: TrainBundleOptions): Promise<TrainBundleResult> {
   const log = o.log ?? (() => {});
-  const { utterances, labels, corpora } = await gatherUtterances(config);
+  const { utterances, labels, corpora } = await gatherUtterances(config, log);
   for (const c of corpora) log(describeCorpusUse(c));
   log(`labels: ${labels.join(', ')}; ${utterances.length} utterances`);
   const corpus = config.corpora.map((c) => c.kind).join('+');
@@ -402,7 +391,12 @@ export async function trainBundle(config: TrainConfig, o: TrainBundleOptions): P
   files['MODEL_CARD.md'] = card;
   await writeFolderAtomic(o.out, files);
   for (const m of config.members)
-    if (m.kind === 'deep') await removeCheckpoint(memberCheckpointDir(o.out, m.name));
+    if (m.kind === 'deep') await removeCheckpoint(memberCheckpointDir(o.out, m.name, o.checkpoint));
+  try {
+    rmdirSync(checkpointRoot(o.out, o.checkpoint)); // only when empty: nothing but our members was in it
+  } catch {
+    // absent, or holds something else: left alone
+  }
   log(`wrote ${kind} bundle ${outAbs}`);
   return { kind, labels, corpora, utterances: utterances.length, card };
 }

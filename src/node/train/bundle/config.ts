@@ -5,16 +5,17 @@
  * (corpus data, evaluation files, card template) are relative to the working directory, as on
  * the command line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonInput } from '../../input-file.js';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../core/bundle.js';
-import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
-import { EMOTIONS, canonicalEmotion } from '../../core/labels.js';
-import { CORPUS_KINDS } from '../datasets/index.js';
-import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
-import { TrainError, parseTrainOptions, type TrainOptionsInput } from './options.js';
+import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../../core/bundle.js';
+import { CLASSICAL_MODELS } from '../../../core/classical/pipeline.js';
+import { EMOTIONS, canonicalEmotion } from '../../../core/labels.js';
+import { CORPUS_KINDS } from '../../datasets/index.js';
+import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
+import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
 
 export const CorpusRefSchema = z.object({
   kind: z.enum(CORPUS_KINDS),
@@ -47,11 +48,11 @@ export const ClassicalMemberSchema = z.object({
   name: memberName.default('classical'),
   weight: z.number().positive().default(1),
   model: z.enum(CLASSICAL_MODELS),
-  /** SVM penalty (default 0.01 for svm-linear, 10 for svm). */
+  /** SVM penalty (default: defaultPipelineConfig in src/core/classical/pipeline.ts). */
   c: z.number().positive().optional(),
   /** RBF width (default 'scale'). */
   gamma: z.number().positive().optional(),
-  /** Random Forest trees (default 200). */
+  /** Random Forest trees (default: defaultPipelineConfig). */
   trees: z.number().int().positive().optional(),
   /** PCA: an integer keeps that many components, a fraction that share of variance; null = none. */
   pca: z.number().positive().nullable().default(null),
@@ -69,7 +70,7 @@ export type MemberConfig = z.infer<typeof MemberSchema>;
 
 /** The card template shipped with the package (used when the config names none). */
 export const DEFAULT_CARD_TEMPLATE = fileURLToPath(
-  new URL('../../../configs/model-card.template.md', import.meta.url),
+  new URL('../../../../configs/model-card.template.md', import.meta.url),
 );
 
 /** The config's card template if it exists as given (relative to the working directory), else the package's. */
@@ -92,7 +93,7 @@ export const TrainConfigSchema = z
     evaluation: z.union([z.string(), z.array(z.string())]).optional(),
     card: z
       .object({
-        /** Markdown template with {{placeholders}} (see src/node/train/train-bundle-card.ts). */
+        /** Markdown template with {{placeholders}} (see src/node/train/bundle/card.ts). */
         template: z.string().optional(),
         /** Markdown for the card's limits paragraph. */
         limits: z.string().default(''),
@@ -144,19 +145,7 @@ export function parseTrainConfig(json: unknown, where = 'the training config'): 
 
 /** Reads and validates a config file. */
 export function readTrainConfig(path: string): TrainConfig {
-  let text: string;
-  try {
-    text = readFileSync(resolve(path), 'utf8');
-  } catch (err) {
-    throw new TrainError(`cannot read the training config ${path}: ${(err as NodeJS.ErrnoException).code}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new TrainError(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  return parseTrainConfig(json, path);
+  return parseTrainConfig(readJsonInput(resolve(path), 'the training config'), path);
 }
 
 /** Evaluation file paths of a config (possibly none). */

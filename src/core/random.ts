@@ -1,13 +1,15 @@
 /**
- * A seeded random number generator whose whole state is one integer, so a checkpoint can save
- * it and a resumed run draws exactly the numbers the interrupted run would have drawn.
+ * The project's one seeded pseudo-random generator (mulberry32), so that folds, forests,
+ * probability calibration, augmentation and weight initialisation are reproducible: the same
+ * seed gives the same numbers. Its whole state is one integer, so a training checkpoint can
+ * save it and a resumed run draws exactly the numbers the interrupted run would have drawn.
  */
 export class Rng {
   constructor(public state: number) {
     this.state = state >>> 0;
   }
 
-  /** mulberry32: uniform float in [0, 1). */
+  /** Uniform float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
@@ -34,12 +36,33 @@ export class Rng {
 
   /** Fisher-Yates shuffle in place. */
   shuffle<T>(xs: T[]): T[] {
-    for (let i = xs.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [xs[i], xs[j]] = [xs[j], xs[i]];
-    }
-    return xs;
+    return shuffleInPlace(xs, () => this.next()) as T[];
   }
+}
+
+/** A function drawing uniform numbers in [0, 1) (an Rng's `next`, as a plain function). */
+export type RandomFn = () => number;
+
+/** A generator of uniform numbers in [0, 1) from a 32-bit seed: the same sequence as `new Rng(seed)`. */
+export function seededRng(seed = 1): RandomFn {
+  const rng = new Rng(seed);
+  return () => rng.next();
+}
+
+/** A uniform integer in [0, n). */
+export function randomInt(random: RandomFn, n: number): number {
+  return Math.floor(random() * n);
+}
+
+/** Fisher-Yates shuffle in place; returns the same array. */
+export function shuffleInPlace<T>(a: T[] | Int32Array, random: RandomFn): typeof a {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(random, i + 1);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a;
 }
 
 /**

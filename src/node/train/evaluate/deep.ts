@@ -6,12 +6,12 @@
  * seeded on its own, so the pooled result is the same as in one thread.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BundleManifest } from '../../core/bundle.js';
-import { extractFeatures } from '../../core/features/index.js';
-import { meanWindowProbabilities, normaliseInPlace, Predictor, windowFrames } from '../../core/predict.js';
-import { sliceFrames, windowStarts } from '../../core/windows.js';
-import type { BackendName } from '../backend.js';
-import type { Utterance } from '../datasets/types.js';
+import type { BundleManifest } from '../../../core/bundle.js';
+import { extractFeatures } from '../../../core/features/index.js';
+import { meanWindowProbabilities, normaliseInPlace, Predictor, windowFrames } from '../../../core/predict.js';
+import { sliceFrames, windowStarts } from '../../../core/windows.js';
+import type { BackendName } from '../../backend.js';
+import type { Utterance } from '../../datasets/types.js';
 import { assertNoSpeakerLeak, makeFolds, type Fold, type FoldOptions, type Protocol } from './cv.js';
 import {
   labelsOf,
@@ -20,11 +20,11 @@ import {
   type ItemPrediction,
   type ModelEvaluation,
 } from './evaluate.js';
-import { runFoldsInWorkers } from './evaluate-deep-pool.js';
-import { TrainError, type TrainOptionsInput } from './options.js';
+import { runFoldsInWorkers } from './deep-pool.js';
+import { TrainError, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseFrames } from './speaker-norm.js';
-import { trainModel, type BatchProgress } from './trainer.js';
-import { modelInput } from '../../core/models/registry.js';
+import { trainModel, type BatchProgress } from '../trainer.js';
+import { modelInput } from '../../../core/models/registry.js';
 
 export interface DeepEvalOptions {
   model: string;

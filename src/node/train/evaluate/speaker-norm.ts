@@ -4,7 +4,7 @@
  * it to a test speaker is fair, but it needs several clips of that speaker (transductive): a
  * figure with it is not what a single clip from a stranger gets.
  */
-import type { Matrix } from '../../core/classical/matrix.js';
+import type { Matrix } from '../../../core/classical/matrix.js';
 
 const MIN_STD = 1e-8;
 

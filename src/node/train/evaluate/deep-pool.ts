@@ -5,10 +5,11 @@
  * depend on which thread ran it.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../backend.js';
+import { WorkerError, type ErrorRecord } from '../../../core/errors.js';
+import type { BackendName } from '../../backend.js';
 import type { Fold } from './cv.js';
-import type { DeepFoldContext, DeepFoldOutcome } from './evaluate-deep.js';
-import type { BatchProgress } from './trainer.js';
+import type { DeepFoldContext, DeepFoldOutcome } from './deep.js';
+import type { BatchProgress } from '../trainer.js';
 
 /** What a worker gets at start (structured-clone friendly). */
 export interface DeepWorkerData {
@@ -26,17 +27,7 @@ export interface DeepWorkerData {
 export type DeepWorkerMessage =
   | { type: 'batch'; index: number; progress: BatchProgress }
   | { type: 'done'; index: number; outcome: DeepFoldOutcome }
-  | { type: 'error'; index: number; message: string; name: string; code?: string };
-
-/** An error thrown inside a worker, re-thrown here with its message and code. */
-export class WorkerFoldError extends Error {
-  readonly code?: string;
-  constructor(message: string, name: string, code?: string) {
-    super(message);
-    this.name = name;
-    if (code !== undefined) this.code = code;
-  }
-}
+  | { type: 'error'; index: number; error: ErrorRecord };
 
 /** Packs the signals into one shared buffer (read-only for the workers). */
 export function shareSignals(
@@ -63,9 +54,9 @@ export function shareSignals(
  */
 function startWorker(workerData: DeepWorkerData): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./evaluate-deep-worker.js', import.meta.url), { workerData });
+    return new Worker(new URL('./deep-worker.js', import.meta.url), { workerData });
   }
-  const url = new URL('./evaluate-deep-worker.ts', import.meta.url).href;
+  const url = new URL('./deep-worker.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((api) => api.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`;
   return new Worker(code, { eval: true, workerData });
@@ -115,7 +106,7 @@ export async function runFoldsInWorkers(
         workers.push(w);
         w.on('message', (m: DeepWorkerMessage) => {
           if (m.type === 'batch') o.onBatch?.(m.index, m.progress);
-          else if (m.type === 'error') fail(new WorkerFoldError(m.message, m.name, m.code));
+          else if (m.type === 'error') fail(new WorkerError(m.error));
           else {
             running--;
             try {

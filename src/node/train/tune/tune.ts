@@ -5,26 +5,22 @@
  * is appended to OUT/trials.jsonl (fsync), so a killed search resumes where it stopped; the
  * ranked table goes to OUT/results.md and the best setting to OUT/best.json.
  */
+import { isUserFacing } from '../../../core/errors.js';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CLASSICAL_FEATURES } from '../../core/classical/featurize.js';
-import type { Matrix } from '../../core/classical/matrix.js';
-import { CLASSICAL_MODELS, isClassicalModel } from '../../core/classical/pipeline.js';
-import { parseFeatureConfig } from '../../core/features/index.js';
-import { MODEL_NAMES, isModelName } from '../../core/models/registry.js';
-import { readCorpus, type CorpusKind, type Utterance } from '../datasets/index.js';
-import { decodeFile } from '../decode.js';
-import { featureTable } from './classical-features.js';
-import { formatDuration, runEta } from './progress.js';
-import type { BatchProgress } from './trainer.js';
-import { appendTrial, claimFolder, readTrials, type SearchSettings, type TrialRecord } from './tune-log.js';
-import { evaluateCommand, rankTrials, renderResultsMarkdown } from './tune-results.js';
-import {
-  scoreClassical,
-  type ClassicalTrialOptions,
-  type InnerProtocol,
-  type TrialScore,
-} from './tune-score.js';
+import { DEFAULT_CLASSICAL_FEATURES } from '../../../core/classical/featurize.js';
+import type { Matrix } from '../../../core/classical/matrix.js';
+import { CLASSICAL_MODELS, isClassicalModel } from '../../../core/classical/pipeline.js';
+import { parseFeatureConfig } from '../../../core/features/index.js';
+import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
+import { readCorpus, type CorpusKind, type Utterance } from '../../datasets/index.js';
+import { decodeCorpus } from '../load-audio.js';
+import { featureTable } from '../classical-features.js';
+import { formatDuration, runEta } from '../progress.js';
+import type { BatchProgress } from '../trainer.js';
+import { appendTrial, claimFolder, readTrials, type SearchSettings, type TrialRecord } from './log.js';
+import { evaluateCommand, rankTrials, renderResultsMarkdown } from './results.js';
+import { scoreClassical, type ClassicalTrialOptions, type InnerProtocol, type TrialScore } from './score.js';
 import {
   canonicalKey,
   DEEP_SPEAKER_NORM,
@@ -34,7 +30,7 @@ import {
   TuneError,
   type Params,
   type Search,
-} from './tune-space.js';
+} from './space.js';
 
 export interface TuneOptions {
   corpus: CorpusKind;
@@ -147,8 +143,7 @@ function checkSpeakers(
  * fail that trial only; bugs and system errors (disk full, missing file) stop the search.
  */
 function failsOneTrial(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && !('errno' in (err as object)) && !code.startsWith('ERR_');
+  return isUserFacing(err);
 }
 
 /** `k=v` for the given keys (default: all). */
@@ -393,23 +388,16 @@ async function deepScorer(
   seed: number,
 ): Promise<Scorer> {
   const [{ initBackend }, { scoreDeep }] = await Promise.all([
-    import('../backend.js'),
-    import('./tune-score-deep.js'),
+    import('../../backend.js'),
+    import('./score-deep.js'),
   ]);
   await initBackend(o.backend ?? 'wasm');
   const byRate = new Map<number, Map<string, Float32Array>>();
   const signalsAt = async (rate: number) => {
     if (!byRate.has(rate)) {
-      const m = new Map<string, Float32Array>();
-      for (const u of items) {
-        try {
-          m.set(u.path, (await decodeFile(u.path, { targetSampleRate: rate })).samples);
-        } catch (err) {
-          const msg = (err as Error).message;
-          throw new TuneError(msg.includes(u.path) ? msg : `${u.path}: ${msg}`);
-        }
-      }
-      byRate.set(rate, m);
+      const { signals, failed } = await decodeCorpus(items, rate, { onFailure: 'skip' });
+      if (failed.length > 0) throw new TuneError(failed[0].reason);
+      byRate.set(rate, signals);
     }
     return byRate.get(rate)!;
   };

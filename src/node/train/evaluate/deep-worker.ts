@@ -1,9 +1,10 @@
 /** Worker thread of runFoldsInWorkers: initialises its backend, then runs each fold it is sent. */
+import { errorRecord } from '../../../core/errors.js';
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../../backend.js';
 import type { Fold } from './cv.js';
-import { runDeepFold, type DeepFoldContext } from './evaluate-deep.js';
-import type { DeepWorkerData, DeepWorkerMessage } from './evaluate-deep-pool.js';
+import { runDeepFold, type DeepFoldContext } from './deep.js';
+import type { DeepWorkerData, DeepWorkerMessage } from './deep-pool.js';
 
 const d = workerData as DeepWorkerData;
 const all = new Float32Array(d.signalBuffer);
@@ -24,15 +25,8 @@ parentPort!.on('message', ({ index, fold }: { index: number; fold: Fold }) => {
       await ready;
       const outcome = await runDeepFold(ctx, fold, (progress) => post({ type: 'batch', index, progress }));
       post({ type: 'done', index, outcome });
-    } catch (e) {
-      const err = e as Error & { code?: unknown };
-      post({
-        type: 'error',
-        index,
-        message: err.message,
-        name: err.name,
-        code: typeof err.code === 'string' ? err.code : undefined,
-      });
+    } catch (err) {
+      post({ type: 'error', index, error: errorRecord(err) });
     }
   })();
 });

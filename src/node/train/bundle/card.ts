@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TrainError } from './options.js';
-import { cardTemplatePath, type TrainConfig } from './train-bundle-config.js';
+import { TrainError } from '../options.js';
+import { cardTemplatePath, type TrainConfig } from './config.js';
 
 /** One model's headline figures from an evaluation JSON. */
 export interface EvaluationFigures {
