@@ -6,7 +6,7 @@
  * through. Physical order: room (reverb), background (noise or babble), level (gain), line
  * (telephone or codec). Platform-neutral.
  */
-import { seededRng, type Rng } from '../classical/random.js';
+import { seededRng, type RandomFn as Rng } from '../random.js';
 import {
   applyChannel,
   clipSeed,

@@ -16,10 +16,10 @@
  * | `gain`, `gain+<N>db`, `gain-<N>db` | level change (`gain`: uniform in +-20 dB), hard-clipped to [-1, 1] |
  *
  * Random choices (noise segment, RIR, unspecified parameters) come from one seeded generator
- * (src/core/classical/random.ts) per clip, so a condition, seed and clip key always give the
+ * (src/core/random.ts) per clip, so a condition, seed and clip key always give the
  * same audio. Platform-neutral.
  */
-import { seededRng, type Rng } from '../classical/random.js';
+import { seededRng, type RandomFn as Rng } from '../random.js';
 import { DEFAULT_CODEC_BITRATE, type LossyCodec } from './codec.js';
 import { babble, mixAtSnr, noiseSegment, randomChoice, type BabbleSource } from './noise.js';
 import { applyRir, exponentialRir, RT60_MAX_S, RT60_MIN_S } from './reverb.js';

@@ -5,7 +5,7 @@
  * (looped when shorter than the clip, random offset) or is babble: the sum of 3-6
  * utterances of other speakers, each brought to the same active level. Platform-neutral.
  */
-import { randomInt, type Rng } from '../classical/random.js';
+import { randomInt, type RandomFn as Rng } from '../random.js';
 
 /** Frame length for the active-speech measure, seconds. */
 export const ACTIVE_FRAME_S = 0.02;

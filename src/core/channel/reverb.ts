@@ -5,7 +5,7 @@
  * back to the input's RMS, so reverb changes the sound and not the level. Platform-neutral.
  */
 import { rms } from '../audio/signal.js';
-import type { Rng } from '../classical/random.js';
+import type { RandomFn as Rng } from '../random.js';
 import { fftConvolve } from './convolve.js';
 
 export const RT60_MIN_S = 0.2;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 import {
   calibrate,
   expectedCalibrationError,

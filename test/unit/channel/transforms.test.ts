@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rfft } from '../../../src/core/features/fft.js';
-import { seededRng } from '../../../src/core/classical/random.js';
+import { seededRng } from '../../../src/core/random.js';
 import {
   activePower,
   applyChannel,
