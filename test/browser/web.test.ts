@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { artifact, chromiumSkip, FAKE_MIC_WAV, launchChromium } from './helpers/chromium.js';
+import { artifact, chromiumSkip, FAKE_MIC_WAV, launchChromium, openPageAt } from './helpers/chromium.js';
 import { ADAPTIVE_MIN_CLIPS, serverSkip, startServer, type RunningServer } from './helpers/server.js';
 import { encodeWav } from '../../web/src/wav.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
@@ -31,12 +31,7 @@ describe('web page in chromium', { skip }, () => {
     await server?.close();
   });
 
-  async function openPage(hash = '#/'): Promise<Page> {
-    const page = await browser.context.newPage();
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-    await page.goto(`${server.url}/${hash}`);
-    return page;
-  }
+  const openPage = (hash = '#/'): Promise<Page> => openPageAt(browser.context, server.url, hash);
 
   /** Waits for the result card and returns its emoji and label. */
   async function readResult(page: Page): Promise<{ emoji: string; label: string; note: string }> {

@@ -18,6 +18,8 @@ export interface Prediction {
   emoji: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** A calibrated model is not sure: show "not sure" and a muted emoji (src/core/calibration.ts). */
+  uncertain: boolean;
   /** Null (or absent) when no speaker was named. */
   adaptation?: Adaptation | null;
 }

@@ -1,6 +1,7 @@
 import { deleteRecording, listRecordings, type Recording } from './api.js';
 import { clearError, showError } from './alerts.js';
 import { byId, h, percent } from './dom.js';
+import { emojiOf, headline } from './uncertain.js';
 
 const PAGE_SIZE = 10;
 
@@ -74,16 +75,16 @@ function item(r: Recording, onDelete: () => void): HTMLLIElement {
   return h(
     'li',
     { class: 'card history-item', 'data-id': r.id },
-    h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label }, p.emoji),
+    emojiOf(p),
     h(
       'div',
       { class: 'history-meta' },
-      h('p', { class: 'result-label' }, p.label),
+      h('p', { class: 'result-label' }, headline(p)),
       h(
         'p',
         { class: 'hint' },
         [
-          percent(p.confidence),
+          p.uncertain ? `maybe ${p.label} ${percent(p.confidence)}` : percent(p.confidence),
           `${r.durationSec.toFixed(1)} s`,
           r.speaker ? `speaker ${r.speaker}${p.adaptation?.adapted ? ' (adapted)' : ''}` : null,
           r.fileName,

@@ -41,8 +41,8 @@ export async function loadLocalEngine(bundleUrl: string, modelId: string): Promi
     backend,
     // No speaker profile in the page, so no adaptation to report.
     predict: async (samples) => {
-      const { label, emoji, confidence, probabilities } = await predictor.predict(samples);
-      return { label, emoji, confidence, probabilities };
+      const { label, emoji, confidence, probabilities, uncertain } = await predictor.predict(samples);
+      return { label, emoji, confidence, probabilities, uncertain };
     },
   };
 }

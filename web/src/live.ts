@@ -5,6 +5,7 @@ import { LiveCapture } from './capture.js';
 import { currentChoice } from './choice.js';
 import { byId, h, percent } from './dom.js';
 import { colourFor } from './emotion-style.js';
+import { confidenceText, emojiOf, headline, NOT_SURE } from './uncertain.js';
 import { engineIfInPage } from './mode.js';
 import { encodeWav } from './wav.js';
 
@@ -65,24 +66,30 @@ export function initLive(): { hide: () => void } {
 
   const addEntry = (startSec: number, endSec: number, p: Prediction | null) => {
     const span = `${startSec.toFixed(0)}–${endSec.toFixed(0)} s`;
-    const text = p ? `${span}: ${p.label} ${percent(p.confidence)}` : `${span}: too quiet to classify`;
+    const text = p
+      ? `${span}: ${p.uncertain ? `${NOT_SURE}, maybe ` : ''}${p.label} ${percent(p.confidence)}`
+      : `${span}: too quiet to classify`;
     const li = h(
       'li',
       { title: text, 'aria-label': text, 'data-label': p?.label ?? '' },
-      h('span', { class: 't-emoji', 'aria-hidden': 'true' }, p ? p.emoji : '…'),
+      h(
+        'span',
+        { class: p?.uncertain ? 't-emoji uncertain' : 't-emoji', 'aria-hidden': 'true' },
+        p ? p.emoji : '…',
+      ),
       h('span', { 'aria-hidden': 'true' }, `${endSec.toFixed(0)} s`),
     );
-    li.style.background = p ? colourFor(p.label) : '#9ca3af';
+    li.style.background = p && !p.uncertain ? colourFor(p.label) : '#9ca3af';
     timeline.append(li);
     while (timeline.children.length > MAX_ENTRIES) timeline.firstElementChild?.remove();
     if (p) {
       now.replaceChildren(
-        h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label }, p.emoji),
+        emojiOf(p),
         h(
           'div',
           {},
-          h('p', { class: 'result-label' }, p.label),
-          h('p', { class: 'result-confidence' }, `${percent(p.confidence)} confident · ${span}`),
+          h('p', { class: 'result-label' }, headline(p)),
+          h('p', { class: 'result-confidence' }, `${confidenceText(p, percent(p.confidence))} · ${span}`),
         ),
       );
     }

@@ -2,6 +2,7 @@ import { adaptationText } from './adaptation-text.js';
 import type { Prediction } from './api.js';
 import { h, percent } from './dom.js';
 import { colourFor } from './emotion-style.js';
+import { confidenceText, emojiOf, headline } from './uncertain.js';
 
 /** Large emoji, the label, its confidence and every class probability as a bar, highest first. */
 export function renderPrediction(p: Prediction, note?: string): HTMLElement {
@@ -23,16 +24,16 @@ export function renderPrediction(p: Prediction, note?: string): HTMLElement {
   }
   return h(
     'div',
-    { class: 'prediction', 'data-label': p.label },
+    { class: 'prediction', 'data-label': p.label, 'data-uncertain': String(p.uncertain) },
     h(
       'div',
       { class: 'result-head' },
-      h('span', { class: 'big-emoji', role: 'img', 'aria-label': p.label, 'data-testid': 'emoji' }, p.emoji),
+      emojiOf(p, 'big-emoji', { 'data-testid': 'emoji' }),
       h(
         'div',
         {},
-        h('p', { class: 'result-label', 'data-testid': 'label' }, p.label),
-        h('p', { class: 'result-confidence' }, `${percent(p.confidence)} confident`),
+        h('p', { class: 'result-label', 'data-testid': 'label' }, headline(p)),
+        h('p', { class: 'result-confidence' }, confidenceText(p, percent(p.confidence))),
       ),
     ),
     bars,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './web-build.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -54,4 +54,12 @@ export async function launchChromium(
 export function artifact(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return join(ARTIFACTS_DIR, name);
+}
+
+/** A new tab at `url` + `/` + `hash`, printing the page's uncaught errors. */
+export async function openPageAt(context: BrowserContext, url: string, hash = '#/'): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+  await page.goto(`${url}/${hash}`);
+  return page;
 }

@@ -23,31 +23,38 @@ export const serverSkip: string | false = existsSync(join(TINY_BUNDLE, 'emovox.j
   ? false
   : `the tiny test bundle is missing at ${TINY_BUNDLE} (run scripts/make-test-bundle.ts)`;
 
+/** The served models: `tiny` (the default, deep) and `adaptive` (a small speaker-adaptive ensemble built in `tmp`). */
+async function defaultModels(tmp: string): Promise<{ id: string; dir: string }[]> {
+  const adaptiveDir = join(tmp, 'adaptive');
+  await saveSmallEnsemble(adaptiveDir, ADAPTIVE_MIN_CLIPS);
+  return [
+    { id: 'tiny', dir: TINY_BUNDLE },
+    { id: 'adaptive', dir: adaptiveDir },
+  ];
+}
+
 /**
- * The real Emovox server (buildApp) on 127.0.0.1 and a free port, with two models: `tiny` (the
- * default, deep) and `adaptive` (a small speaker-adaptive ensemble built here), both published
- * at /model/<id>/ for in-page inference, the built page and a temporary data folder.
+ * The real Emovox server (buildApp) on 127.0.0.1 and a free port, serving the bundles `models`
+ * makes in a temporary folder (default: tiny and adaptive), each published at /model/<id>/ for
+ * in-page inference, the built page and a temporary data folder.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(
+  models: (tmp: string) => Promise<{ id: string; dir: string }[]> = defaultModels,
+): Promise<RunningServer> {
   await initBackend();
   const tmp = mkdtempSync(join(tmpdir(), 'emovox-web-data-'));
   const dataDir = join(tmp, 'data');
-  const adaptiveDir = join(tmp, 'adaptive');
-  await saveSmallEnsemble(adaptiveDir, ADAPTIVE_MIN_CLIPS);
-  const predictor = Predictor.fromBundle(await loadBundleFromDir(TINY_BUNDLE));
-  const adaptive = Predictor.fromBundle(await loadBundleFromDir(adaptiveDir));
-  const app = await buildApp({
-    models: [
-      { id: 'tiny', predictor, dir: TINY_BUNDLE },
-      { id: 'adaptive', predictor: adaptive, dir: adaptiveDir },
-    ],
-    dataDir,
-    webRoot: WEB_DIST,
-  });
+  const served = await Promise.all(
+    (await models(tmp)).map(async (m) => ({
+      ...m,
+      predictor: Predictor.fromBundle(await loadBundleFromDir(m.dir)),
+    })),
+  );
+  const app = await buildApp({ models: served, dataDir, webRoot: WEB_DIST });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,
-    labels: predictor.labels,
+    labels: served[0].predictor.labels,
     close: async () => {
       await app.close();
       rmSync(tmp, { recursive: true, force: true });

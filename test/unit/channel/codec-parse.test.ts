@@ -10,6 +10,10 @@ import {
   parseChannelList,
 } from '../../../src/core/channel/index.js';
 import { opusAt, opusCodec } from '../../../src/node/channel/opus.js';
+import { loadChannelResources } from '../../../src/node/channel/resources.js';
+import { corpus } from '../../helpers/datasets.js';
+
+const noise = corpus('noise');
 
 const SR = 16000;
 
@@ -132,4 +136,19 @@ test('augmentation sampler: seeded, reparseable names, only drawable transforms,
     names[0] + names[1],
   );
   assert.throws(() => augmentationSampler(1, { noise: 2 }), /noise must be in \[0, 1\]/);
+});
+
+test('loadChannelResources loads only what the chains need', { skip: noise.skip }, async () => {
+  const none = await loadChannelResources(parseChannelList('studio,telephone,reverb'), { sampleRate: SR });
+  assert.deepEqual(none, {});
+  const r = await loadChannelResources(parseChannelList('codec,noise-10db'), {
+    sampleRate: SR,
+    noiseDir: noise.dir,
+  });
+  assert.equal(r.codec, opusCodec);
+  assert.equal(r.noise?.length, 6);
+  await assert.rejects(
+    loadChannelResources(parseChannelList('babble-5db'), { sampleRate: SR }),
+    /babble conditions need utterances of training speakers/,
+  );
 });
