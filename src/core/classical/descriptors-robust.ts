@@ -51,6 +51,9 @@ export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
   mfccMeans: false,
 };
 
+/** Bumped whenever the values change, so cached descriptor vectors are recomputed. */
+export const ROBUST_DESCRIPTORS_VERSION = 2;
+
 const EPS = 1e-10;
 const PITCH_RATE = 4000;
 

@@ -79,13 +79,14 @@ export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrid
       ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
     },
     rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
+    logistic: { ...base.logistic, ...(o.c !== undefined ? { C: o.c } : {}) },
   };
 }
 
 /** The default C of each SVM and the default number of trees, for --help texts. */
 export function describeDefaults(): { c: string; trees: string } {
   return {
-    c: `default ${defaultPipelineConfig('svm').svm.C} for svm, ${defaultPipelineConfig('svm-linear').svm.C} for svm-linear`,
+    c: `default ${defaultPipelineConfig('svm').svm.C} for svm, ${defaultPipelineConfig('svm-linear').svm.C} for svm-linear, ${defaultPipelineConfig('logistic').logistic!.C} for logistic`,
     trees: `default ${defaultPipelineConfig('rf').rf.nTrees}`,
   };
 }
@@ -121,8 +122,13 @@ export class ClassicalPipeline {
     labels: string[],
     config: ClassicalPipelineConfig,
     featureNames: string[] = [],
+    /** Per-row weights (logistic only), e.g. so that each training corpus weighs the same. */
+    sampleWeight?: ArrayLike<number>,
   ): ClassicalPipeline {
     assertFinite(x, 'training features');
+    if (sampleWeight && config.model !== 'logistic') {
+      throw new RangeError(`sample weights are supported by the logistic model only, not ${config.model}`);
+    }
     if (featureNames.length > 0 && featureNames.length !== x.cols) {
       throw new RangeError(`${featureNames.length} feature names for ${x.cols} columns`);
     }
@@ -134,7 +140,7 @@ export class ClassicalPipeline {
       config.model === 'rf'
         ? RandomForest.fit(z, y, labels.length, config.rf)
         : config.model === 'logistic'
-          ? LogisticRegression.fit(z, y, labels.length, config.logistic)
+          ? LogisticRegression.fit(z, y, labels.length, config.logistic, sampleWeight)
           : Svm.fit(z, y, labels.length, {
               ...config.svm,
               kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
