@@ -61,6 +61,9 @@ export interface ClipTransform {
 
 export const STUDIO: ClipTransform = { name: 'studio', apply: async (x) => x };
 
+/** Names the codec implementation in cache keys (Opus at complexity 5, src/node/channel/opus.ts). */
+const CODEC_CACHE_TAG = 'opus-c5';
+
 /** A channel condition as a clip transform, seeded per clip by its path ('studio' is STUDIO). */
 export function conditionTransform(
   chain: ChannelChain,
@@ -69,8 +72,9 @@ export function conditionTransform(
   sampleRate: number,
 ): ClipTransform {
   if (chain.name === 'studio') return STUDIO;
+  const codec = chain.steps.some((s) => s.name.startsWith('codec'));
   return {
-    name: `${chain.name}@${seed}`,
+    name: `${chain.name}@${seed}${codec ? `/${CODEC_CACHE_TAG}` : ''}`,
     apply: (x, path) => applyChannel(chain, x, sampleRate, { seed: clipSeed(seed, path), resources }),
   };
 }
@@ -97,7 +101,7 @@ export function augmentTransforms(
   return Array.from({ length: copies }, (_, copy) => {
     const sampler = augmentationSampler(seed * 1000 + copy, AUGMENTATION_SPEC, { codec: true, noise: true });
     return {
-      name: `augment@${seed}:${copy}`,
+      name: `augment@${seed}:${copy}/${CODEC_CACHE_TAG}`,
       apply: async (x: Float32Array, path: string) =>
         (await sampler.augment(path, x, sampleRate, { resources })).samples,
     };
