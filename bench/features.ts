@@ -41,6 +41,8 @@ function emodbFiles(dir: string): string[] {
 interface Timing {
   wallSec: number;
   cpuSec: number;
+  /** Threads of the peer's process after the run (peer only). */
+  processThreads?: number;
 }
 
 const files = emodbFiles(args.data);
@@ -105,7 +107,13 @@ async function nextLine<T>(): Promise<T> {
   if (r.done) throw new Error('the torchaudio reference exited early (see its error above)');
   return JSON.parse(r.value) as T;
 }
-const info = await nextLine<{ files: number; audioSec: number; torchaudio: string }>();
+const info = await nextLine<{
+  files: number;
+  audioSec: number;
+  torchaudio: string;
+  intraOpThreads: number;
+  processThreads: number;
+}>();
 
 ourRun(); // warm-up: caches and JIT
 const ours: Timing[] = [];
@@ -118,7 +126,7 @@ for (let r = 0; r < runs; r++) {
 peer.stdin.end();
 rmSync(listDir, { recursive: true, force: true });
 
-const best = (ts: Timing[], k: keyof Timing) => Math.min(...ts.map((t) => t[k]));
+const best = (ts: Timing[], k: 'wallSec' | 'cpuSec') => Math.min(...ts.map((t) => t[k]));
 const rtf = (sec: number) => `${(audioSec / sec).toFixed(0).padStart(6)}x`;
 const row = (name: string, ts: Timing[]) =>
   `${name.padEnd(32)} wall ${best(ts, 'wallSec').toFixed(3)} s ${rtf(best(ts, 'wallSec'))}   ` +
@@ -137,8 +145,15 @@ console.log(
 );
 console.log(row('emovox (TypeScript, 1 thread)', ours));
 console.log(row(`torchaudio ${info.torchaudio} (1 thread)`, theirs));
-const ratio = (k: keyof Timing) => (best(ours, k) / best(theirs, k)).toFixed(2);
+const ratio = (k: 'wallSec' | 'cpuSec') => (best(ours, k) / best(theirs, k)).toFixed(2);
 console.log(`ratio emovox / torchaudio: wall ${ratio('wallSec')}, cpu ${ratio('cpuSec')} (target <= 1.00)`);
+const peerThreads = Math.max(info.processThreads, ...theirs.map((t) => t.processThreads ?? 0));
+const parallel = best(theirs, 'wallSec') < best(theirs, 'cpuSec');
+console.log(
+  `note: torchaudio is told to use one thread (torch.set_num_threads(1)); its process had up to ${peerThreads} ` +
+    `thread(s) during the runs${parallel ? ' and its wall time was below its CPU time, so it used a second core for part of the work' : ''}. ` +
+    'CPU seconds of each whole process are compared: on this shared machine wall time measures the other load as much as the code.',
+);
 
 const totalFrames = clips.reduce(
   (s, c) => s + 1 + Math.floor(c.length / DEFAULT_FEATURE_CONFIG.hopLength),

@@ -12,6 +12,7 @@ pad_mode='constant', norm='slaney', mel_scale='slaney')), top_db 80, float32 (it
 Usage: python3 features_torchaudio.py LIST   (LIST: a file with one WAV path per line)
 """
 import json
+import os
 import sys
 import time
 import wave
@@ -43,16 +44,19 @@ def main():
                        norm='slaney', mel_scale='slaney'))
     with torch.inference_mode():
         mfcc(clips[0][0])  # warm-up
+        # torch.set_num_threads(1) limits intra-op work, but the process still runs other threads
+        # (inter-op pool, OpenMP); their CPU time counts in process_time(), so report them.
         print(json.dumps({'files': len(clips), 'audioSec': audio_sec, 'torch': torch.__version__,
-                          'torchaudio': torchaudio.__version__}), flush=True)
+                          'torchaudio': torchaudio.__version__, 'intraOpThreads': torch.get_num_threads(),
+                          'processThreads': len(os.listdir('/proc/self/task'))}), flush=True)
         for line in sys.stdin:
             if line.strip() != 'run':
                 continue
             wall, cpu = time.perf_counter(), time.process_time()
             for x, _sr in clips:
                 mfcc(x)
-            print(json.dumps({'wallSec': time.perf_counter() - wall, 'cpuSec': time.process_time() - cpu}),
-                  flush=True)
+            print(json.dumps({'wallSec': time.perf_counter() - wall, 'cpuSec': time.process_time() - cpu,
+                              'processThreads': len(os.listdir('/proc/self/task'))}), flush=True)
 
 
 if __name__ == '__main__':

@@ -23,6 +23,7 @@ import {
   ClassicalModel,
   CLASSICAL_MODEL_FILE,
 } from './classical/serialize-model.js';
+import { descriptorSpecMismatch } from './classical/descriptor-spec.js';
 import { FeatureConfigSchema } from './features/config.js';
 import { EmovoxError } from './errors.js';
 
@@ -116,6 +117,11 @@ export const ClassicalManifestSchema = z.object({
     /** Classifier name, e.g. svm-linear. */
     model: z.string().min(1),
     descriptors: ClassicalFeatureSpecSchema,
+    /**
+     * Every constant the descriptors were computed with (descriptor-spec.ts), recorded at
+     * training; loading refuses a bundle whose record differs from what the code computes.
+     */
+    descriptorSpec: z.looseObject({ version: z.string(), hash: z.string() }).optional(),
     featureCount: z.number().int().positive(),
     /** Has a speakerNorm pipeline used with a speaker profile of enough clips. */
     speakerAdaptive: z.boolean(),
@@ -233,6 +239,8 @@ export function checkModelMatchesManifest(model: tf.LayersModel, manifest: Bundl
 
 /** Builds the classical model of a classical manifest from classical.json contents. */
 export function classicalFromJson(manifest: ClassicalManifest, json: unknown, where: string): ClassicalModel {
+  const mismatch = descriptorSpecMismatch(manifest.classical.descriptorSpec, manifest.classical.descriptors);
+  if (mismatch) throw new BundleError(`cannot use the bundle of ${where}: ${mismatch}`);
   const model = ClassicalModel.fromJSON(json, manifest.classical.descriptors, where);
   if (model.dim !== manifest.classical.featureCount) {
     throw new BundleError(

@@ -7,7 +7,7 @@
  * frames with their deltas; and voiced / unvoiced segment statistics.
  */
 import { melFilterbank, melRowInto } from '../features/mel.js';
-import { percentileSorted, slopePerFrame } from '../features/functionals.js';
+import { percentileRanks, percentileSorted, selectRanks, slopePerFrame } from '../features/functionals.js';
 import {
   DEFAULT_DESCRIPTOR_OPTIONS,
   frameDescriptors,
@@ -30,7 +30,32 @@ export const EXTRA_LLD_NAMES = [
   'loudnessSone',
 ] as const;
 
-export const N_MEL_BANDS = 26;
+/**
+ * Every constant of this family that shapes the vector (besides the names lists); the code below
+ * reads them from here and descriptor-spec.ts records them in bundle manifests.
+ */
+export const EXTENDED_DESCRIPTOR_CONSTANTS = {
+  eps: 1e-10,
+  /** Log-mel band LLDs: HTK mel triangles without area normalisation, fMaxHz capped at Nyquist. */
+  mel: { nMels: 26, fMinHz: 20, fMaxHz: 8000, melScale: 'htk', melNorm: null },
+  /** rolloff25Hz .. rolloff90Hz. */
+  rolloffFractions: [0.25, 0.5, 0.75, 0.9],
+  /** Specific loudness per bin = power ** this (sharpness). */
+  sharpnessLoudnessExponent: 0.23,
+  /** Bark = a atan(b f) + c atan((f / d) ** 2). */
+  bark: { a: 13, b: 0.00076, c: 3.5, d: 7500 },
+  /** Sharpness weight above this Bark: scale exp(rate z); result times gain. */
+  sharpnessWeightFromBark: 15,
+  sharpnessWeightScale: 0.066,
+  sharpnessWeightRate: 0.171,
+  sharpnessGain: 0.11,
+  /** loudnessSone = sum over mel bands of power ** this. */
+  soneExponent: 0.3,
+  /** Regression deltas: frames each side. */
+  deltaWidth: 2,
+} as const;
+
+export const N_MEL_BANDS = EXTENDED_DESCRIPTOR_CONSTANTS.mel.nMels;
 
 /** Functionals of one series over an utterance. */
 export const EXT_STAT_NAMES = [
@@ -54,7 +79,8 @@ export const EXT_STAT_NAMES = [
   'riseTime',
 ] as const;
 
-const EPS = 1e-10;
+const EPS = EXTENDED_DESCRIPTOR_CONSTANTS.eps;
+const C = EXTENDED_DESCRIPTOR_CONSTANTS;
 
 /**
  * The EXT_STAT_NAMES functionals of values in time order (non-finite values skipped); all zeros
@@ -86,7 +112,10 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
   const std = Math.sqrt(m2);
   const skew = m2 > EPS ? m3 / m2 ** 1.5 : 0;
   const kurt = m2 > EPS ? m4 / (m2 * m2) : 0;
-  const sorted = Float64Array.from(v).sort();
+  // Only these order statistics are read: select them instead of sorting.
+  const sorted = Float64Array.from(v);
+  const qs = [1, 25, 50, 75, 99];
+  selectRanks(sorted, n, [0, ...qs.flatMap((q) => percentileRanks(n, q)), n - 1].sort((a, b) => a - b));
   // Slope per unit of normalised time 0..1 = slope per frame x (n - 1).
   const slope = slopePerFrame(v, mean) * (n - 1);
   let err = 0;
@@ -96,7 +125,7 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
   }
   let rises = 0;
   for (let i = 1; i < n; i++) if (v[i] > v[i - 1]) rises++;
-  const [p1, p25, p50, p75, p99] = [1, 25, 50, 75, 99].map((q) => percentileSorted(sorted, q));
+  const [p1, p25, p50, p75, p99] = qs.map((q) => percentileSorted(sorted, q));
   return [
     mean,
     std,
@@ -120,7 +149,7 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
 }
 
 /** Regression deltas (width 2 each side, edges repeated) of a series. */
-export function regressionDelta(v: ArrayLike<number>, width: number = 2): Float64Array {
+export function regressionDelta(v: ArrayLike<number>, width: number = C.deltaWidth): Float64Array {
   const n = v.length;
   const out = new Float64Array(n);
   let denom = 0;
@@ -149,65 +178,77 @@ export function extraFrameDescriptors(
     sampleRate: sr,
     nFft,
     nMels: N_MEL_BANDS,
-    fMin: 20,
-    fMax: Math.min(8000, sr / 2),
-    melScale: 'htk',
-    melNorm: null,
+    fMin: C.mel.fMinHz,
+    fMax: Math.min(C.mel.fMaxHz, sr / 2),
+    melScale: C.mel.melScale,
+    melNorm: C.mel.melNorm,
   });
   const mel = new Float64Array(N_MEL_BANDS);
   const nE = EXTRA_LLD_NAMES.length;
   const cols = nE + N_MEL_BANDS;
   const data = new Float64Array(frames * cols);
   const binHz = sr / nFft;
-  const hzToBark = (f: number) => 13 * Math.atan(0.00076 * f) + 3.5 * Math.atan((f / 7500) ** 2);
-  const barkOfBin = new Float64Array(nb);
-  for (let k = 0; k < nb; k++) barkOfBin[k] = hzToBark(k * binHz);
+  const { a, b: bk, c, d: dk } = C.bark;
+  const hzToBark = (f: number) => a * Math.atan(bk * f) + c * Math.atan((f / dk) ** 2);
+  // Per-bin sharpness weight z * g(z) (g = scale exp(rate z) above the threshold Bark, else 1).
+  const sharpW = new Float64Array(nb);
+  for (let k = 0; k < nb; k++) {
+    const z = hzToBark(k * binHz);
+    sharpW[k] =
+      z * (z > C.sharpnessWeightFromBark ? C.sharpnessWeightScale * Math.exp(C.sharpnessWeightRate * z) : 1);
+  }
+  const targets = C.rolloffFractions;
+  const lnLoud = C.sharpnessLoudnessExponent;
+  const log2nb = Math.log2(nb);
   for (let t = 0; t < frames; t++) {
-    const spec = power.subarray(t * nb, (t + 1) * nb);
+    const off = t * nb;
     let total = EPS;
     let c1 = 0;
     for (let k = 0; k < nb; k++) {
-      total += spec[k];
-      c1 += spec[k] * k * binHz;
+      const p = power[off + k];
+      total += p;
+      c1 += p * k * binHz;
     }
     c1 /= total;
+    const lnTotal = Math.log(total);
     let entropy = 0;
     let m2 = 0;
     let m3 = 0;
     let m4 = 0;
-    for (let k = 0; k < nb; k++) {
-      const p = spec[k] / total;
-      if (p > 0) entropy -= p * Math.log2(p);
-      const d = k * binHz - c1;
-      m2 += p * d * d;
-      m3 += p * d * d * d;
-      m4 += p * d * d * d * d;
-    }
-    const row = t * cols;
-    data[row] = entropy / Math.log2(nb);
-    data[row + 1] = m2 > EPS ? m3 / m2 ** 1.5 : 0;
-    data[row + 2] = m2 > EPS ? m4 / (m2 * m2) : 0;
-    melRowInto(spec, 0, fb, mel, 0);
     // Sharpness (Zwicker-like): specific-loudness-weighted mean Bark position, weighted up above 15 Bark.
     let sl = EPS;
     let sw = 0;
     for (let k = 0; k < nb; k++) {
-      const l = Math.pow(spec[k], 0.23);
-      const z = barkOfBin[k];
-      sl += l;
-      sw += l * z * (z > 15 ? 0.066 * Math.exp(0.171 * z) : 1);
+      const s = power[off + k];
+      const p = s / total;
+      const d = k * binHz - c1;
+      m2 += p * d * d;
+      m3 += p * d * d * d;
+      m4 += p * d * d * d * d;
+      if (s > 0) {
+        // One logarithm per bin: log2 p = (ln s - ln total) / ln 2, s ** exponent = exp(exponent ln s).
+        const ln = Math.log(s);
+        entropy -= p * (ln - lnTotal) * Math.LOG2E;
+        const l = Math.exp(lnLoud * ln);
+        sl += l;
+        sw += l * sharpW[k];
+      }
     }
-    data[row + 3] = (0.11 * sw) / sl;
-    const targets = [0.25, 0.5, 0.75, 0.9];
+    const row = t * cols;
+    data[row] = entropy / log2nb;
+    data[row + 1] = m2 > EPS ? m3 / m2 ** 1.5 : 0;
+    data[row + 2] = m2 > EPS ? m4 / (m2 * m2) : 0;
+    data[row + 3] = (C.sharpnessGain * sw) / sl;
     let acc = 0;
     let ti = 0;
     for (let k = 0; k < nb && ti < targets.length; k++) {
-      acc += spec[k];
+      acc += power[off + k];
       while (ti < targets.length && acc >= targets[ti] * total) data[row + 4 + ti++] = k * binHz;
     }
+    melRowInto(power, off, fb, mel, 0);
     let sone = 0;
     for (let b = 0; b < N_MEL_BANDS; b++) {
-      sone += Math.pow(mel[b] + EPS, 0.3);
+      sone += Math.pow(mel[b] + EPS, C.soneExponent);
       data[row + nE + b] = 10 * Math.log10(mel[b] + EPS);
     }
     data[row + 8] = sone;
@@ -239,9 +280,10 @@ function runLengthsSec(mask: boolean[], hopSec: number): number[] {
 export function extendedDescriptorFunctionals(
   x: Float32Array,
   opts: Partial<DescriptorOptions> = {},
+  shared?: FrameSpectra,
 ): { values: Float64Array; names: string[] } {
   const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const spectra = framePowerSpectra(x, o);
+  const spectra = shared ?? framePowerSpectra(x, o);
   const d = frameDescriptors(x, o, spectra);
   const e = extraFrameDescriptors(x, o, spectra);
   const nL = LLD_NAMES.length;

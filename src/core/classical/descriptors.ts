@@ -5,9 +5,17 @@
  * the spirit of eGeMAPS / ComParE low-level descriptors, then summarised per utterance by
  * statistics (functionals). Pitch statistics use voiced frames only.
  */
-import { powerSpectrumInto, realFftPlan, rfft } from '../features/fft.js';
+import { powerSpectrumInto, realFftPlan, rfftRealPartInto } from '../features/fft.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { makeWindow } from '../features/window.js';
+import {
+  bandBins,
+  bandPeak,
+  bandSum,
+  framePowerSpectra,
+  type BinRange,
+  type FrameSpectra,
+} from './spectrum.js';
 
 export interface DescriptorOptions {
   sampleRate: number;
@@ -64,38 +72,86 @@ export interface FrameDescriptors {
   hnrDb: Float64Array;
 }
 
-const EPS = 1e-10;
+/**
+ * Every constant of this family that shapes the vector besides DescriptorOptions; the code below
+ * reads them from here and descriptor-spec.ts records them in bundle manifests, so changing one
+ * makes a bundle trained before the change refuse to load.
+ */
+export const BASIC_DESCRIPTOR_CONSTANTS = {
+  /** Added to powers before log / division. */
+  eps: 1e-10,
+  /** Edges (Hz) of the band-energy LLDs band0to500Db .. band4000to8000Db (bins ceil(lo) .. floor(hi)). */
+  bandEdgesHz: [0, 500, 1000, 2000, 4000, 8000],
+  /** Alpha ratio: energy of the low band over the high band (Hz, inclusive bin ranges). */
+  alphaRatioLowHz: [50, 1000],
+  alphaRatioHighHz: [1000, 5000],
+  /** Hammarberg index: peak power of the low band over the high band. */
+  hammarbergLowHz: [0, 2000],
+  hammarbergHighHz: [2000, 5000],
+  /** rolloff85Hz: the frequency below which this share of the power lies. */
+  rolloffFraction: 0.85,
+  /** Pitch tracker: decimate by 2 after a [1 2 1] / 4 low-pass at or above this rate. */
+  pitchDecimateFromHz: 16000,
+  /** Analysis window: this many periods of f0MinHz, at most pitchMaxWindow samples. */
+  pitchWindowPeriods: 3,
+  pitchMaxWindow: 4096,
+  /** The shortest lag whose autocorrelation peak is within this share of the highest wins. */
+  pitchPeakShare: 0.9,
+  /** Voicing strength is clamped below this (HNR stays finite). */
+  pitchMaxStrength: 0.9999,
+  /** F0 in semitones above this frequency. */
+  semitoneReferenceHz: 27.5,
+} as const;
 
-/** Power spectra of the centred frames every frame descriptor reads: frames x bins, frames-major. */
-export interface FrameSpectra {
-  data: Float64Array;
-  frames: number;
-  bins: number;
+const EPS = BASIC_DESCRIPTOR_CONSTANTS.eps;
+const C = BASIC_DESCRIPTOR_CONSTANTS;
+
+export { framePowerSpectra, type FrameSpectra } from './spectrum.js';
+
+/** The spectra of `x` with the options' framing, unless the caller already has them. */
+function spectraOf(x: Float32Array, o: DescriptorOptions, spectra?: FrameSpectra): FrameSpectra {
+  return spectra ?? framePowerSpectra(x, o);
 }
 
-/**
- * Power spectra (Hann window of winLength centred in nFft, zero padding) of the centred frames
- * every hopLength samples: computed once per signal and shared by frameDescriptors and
- * extraFrameDescriptors, which read the same frames.
- */
-export function framePowerSpectra(x: Float32Array, opts: Partial<DescriptorOptions> = {}): FrameSpectra {
-  const { winLength: W, hopLength: H, nFft } = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const frames = 1 + Math.floor(x.length / H);
-  const bins = nFft / 2 + 1;
-  const plan = realFftPlan(nFft);
-  const win = new Float64Array(nFft);
-  win.set(makeWindow('hann', W), Math.floor((nFft - W) / 2));
-  const frame = new Float64Array(nFft);
-  const data = new Float64Array(frames * bins);
-  for (let t = 0; t < frames; t++) {
-    const start = t * H - nFft / 2;
-    for (let i = 0; i < nFft; i++) {
-      const j = start + i;
-      frame[i] = j >= 0 && j < x.length ? x[j] : 0;
-    }
-    powerSpectrumInto(plan, frame, data.subarray(t * bins, (t + 1) * bins), 2, 0, 0, win);
+/** Band weights of the basic family for one configuration, computed once. */
+interface BasicBands {
+  bands: BinRange[];
+  alphaLow: BinRange;
+  alphaHigh: BinRange;
+  hammarbergLow: BinRange;
+  hammarbergHigh: BinRange;
+  /** sum over bins of f (kHz) and f^2, for the spectral slope's least-squares line. */
+  sx: number;
+  sxx: number;
+}
+
+const basicBandsCache = new Map<string, BasicBands>();
+
+function basicBands(sr: number, nFft: number, nb: number): BasicBands {
+  const key = `${sr}:${nFft}`;
+  const cached = basicBandsCache.get(key);
+  if (cached) return cached;
+  const binHz = sr / nFft;
+  const r = (lohi: readonly number[]) => bandBins(lohi[0], lohi[1], binHz, nb);
+  let sx = 0;
+  let sxx = 0;
+  for (let k = 0; k < nb; k++) {
+    const f = (k * binHz) / 1000;
+    sx += f;
+    sxx += f * f;
   }
-  return { data, frames, bins };
+  const edges = C.bandEdgesHz;
+  const out: BasicBands = {
+    bands: edges.slice(0, -1).map((lo, b) => bandBins(lo, edges[b + 1], binHz, nb)),
+    alphaLow: r(C.alphaRatioLowHz),
+    alphaHigh: r(C.alphaRatioHighHz),
+    hammarbergLow: r(C.hammarbergLowHz),
+    hammarbergHigh: r(C.hammarbergHighHz),
+    sx,
+    sxx,
+  };
+  basicBandsCache.set(key, out);
+  return out;
 }
 
 /**
@@ -109,86 +165,78 @@ export function frameDescriptors(
 ): FrameDescriptors {
   const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
   const { sampleRate: sr, winLength: W, hopLength: H, nFft } = o;
-  const { data: power, frames, bins: nb } = spectra ?? framePowerSpectra(x, o);
+  const { data: power, frames, bins: nb } = spectraOf(x, o, spectra);
   const prevMag = new Float64Array(nb);
   const mag = new Float64Array(nb);
   const lld = new Float64Array(frames * LLD_NAMES.length);
   const binHz = sr / nFft;
-  const bandEdges = [0, 500, 1000, 2000, 4000, 8000];
+  const bb = basicBands(sr, nFft, nb);
+  const nBands = bb.bands.length;
   const nL = LLD_NAMES.length;
+  // Window span inside the nFft frame: samples i with winLo <= i < winHi (winLo may be fractional).
+  const winLo = (nFft - W) / 2;
+  const iFrom = Math.ceil(winLo);
+  const iTo = Math.ceil((nFft + W) / 2);
+  const db10 = 10 / Math.LN10;
   for (let t = 0; t < frames; t++) {
     const start = t * H - nFft / 2;
     let energy = 0;
     let zc = 0;
     let prev = 0;
-    for (let i = 0; i < nFft; i++) {
+    for (let i = iFrom; i < iTo; i++) {
       const j = start + i;
       const v = j >= 0 && j < x.length ? x[j] : 0;
-      const inWin = i >= (nFft - W) / 2 && i < (nFft + W) / 2;
-      if (inWin) {
-        energy += v * v;
-        if (i > (nFft - W) / 2 && v >= 0 !== prev >= 0) zc++;
-        prev = v;
-      }
+      energy += v * v;
+      if (i > winLo && v >= 0 !== prev >= 0) zc++;
+      prev = v;
     }
-    const spec = power.subarray(t * nb, (t + 1) * nb);
+    const off = t * nb;
     let total = EPS;
     let wsum = 0;
     let logSum = 0;
+    let sy = 0;
+    let sxy = 0;
     for (let k = 0; k < nb; k++) {
-      total += spec[k];
-      wsum += spec[k] * k * binHz;
-      logSum += Math.log(spec[k] + EPS);
+      const p = power[off + k];
+      total += p;
+      wsum += p * k * binHz;
+      // ln(p + eps) serves the flatness (geometric mean) and, in dB, the spectral slope.
+      const ln = Math.log(p + EPS);
+      logSum += ln;
+      const db = db10 * ln;
+      sy += db;
+      sxy += ((k * binHz) / 1000) * db;
     }
     const centroid = wsum / total;
     let spread = 0;
-    for (let k = 0; k < nb; k++) spread += spec[k] * (k * binHz - centroid) ** 2;
+    let norm = EPS;
+    for (let k = 0; k < nb; k++) {
+      const p = power[off + k];
+      const d = k * binHz - centroid;
+      spread += p * d * d;
+      mag[k] = Math.sqrt(p);
+      norm += mag[k];
+    }
     let acc = 0;
     let rolloff = 0;
+    const target = C.rolloffFraction * total;
     for (let k = 0; k < nb; k++) {
-      acc += spec[k];
-      if (acc >= 0.85 * total) {
+      acc += power[off + k];
+      if (acc >= target) {
         rolloff = k * binHz;
         break;
       }
     }
     const flatness = 10 * Math.log10(Math.exp(logSum / nb) / (total / nb) + EPS);
-    let norm = EPS;
-    for (let k = 0; k < nb; k++) {
-      mag[k] = Math.sqrt(spec[k]);
-      norm += mag[k];
-    }
     let flux = 0;
     for (let k = 0; k < nb; k++) {
       const m = mag[k] / norm;
-      flux += (m - prevMag[k]) ** 2;
+      const d = m - prevMag[k];
+      flux += d * d;
       prevMag[k] = m;
     }
     // Spectral slope: least-squares line through dB power against frequency (kHz).
-    let sx = 0;
-    let sy = 0;
-    let sxx = 0;
-    let sxy = 0;
-    for (let k = 0; k < nb; k++) {
-      const f = (k * binHz) / 1000;
-      const db = 10 * Math.log10(spec[k] + EPS);
-      sx += f;
-      sy += db;
-      sxx += f * f;
-      sxy += f * db;
-    }
-    const slope = (nb * sxy - sx * sy) / (nb * sxx - sx * sx);
-    const band = (lo: number, hi: number) => {
-      let s = 0;
-      for (let k = Math.ceil(lo / binHz); k <= Math.min(nb - 1, Math.floor(hi / binHz)); k++) s += spec[k];
-      return s;
-    };
-    const peak = (lo: number, hi: number) => {
-      let s = 0;
-      for (let k = Math.ceil(lo / binHz); k <= Math.min(nb - 1, Math.floor(hi / binHz)); k++)
-        s = Math.max(s, spec[k]);
-      return s;
-    };
+    const slope = (nb * sxy - bb.sx * sy) / (nb * bb.sxx - bb.sx * bb.sx);
     const row = t * nL;
     lld[row] = 10 * Math.log10(energy / W + EPS);
     lld[row + 1] = zc / W;
@@ -198,10 +246,15 @@ export function frameDescriptors(
     lld[row + 5] = flatness;
     lld[row + 6] = t === 0 ? 0 : flux;
     lld[row + 7] = slope;
-    for (let b = 0; b < 5; b++)
-      lld[row + 8 + b] = 10 * Math.log10(band(bandEdges[b], bandEdges[b + 1]) / total + EPS);
-    lld[row + 13] = 10 * Math.log10((band(50, 1000) + EPS) / (band(1000, 5000) + EPS));
-    lld[row + 14] = 10 * Math.log10((peak(0, 2000) + EPS) / (peak(2000, 5000) + EPS));
+    for (let b = 0; b < nBands; b++)
+      lld[row + 8 + b] = 10 * Math.log10(bandSum(power, off, bb.bands[b]) / total + EPS);
+    lld[row + 13] =
+      10 * Math.log10((bandSum(power, off, bb.alphaLow) + EPS) / (bandSum(power, off, bb.alphaHigh) + EPS));
+    lld[row + 14] =
+      10 *
+      Math.log10(
+        (bandPeak(power, off, bb.hammarbergLow) + EPS) / (bandPeak(power, off, bb.hammarbergHigh) + EPS),
+      );
   }
   const pitch = pitchTrack(x, frames, o, lld);
   return { lld, frames, ...pitch };
@@ -220,7 +273,7 @@ function pitchTrack(
 ): { f0Semitones: Float64Array; voicing: Float64Array; hnrDb: Float64Array } {
   // Pitch lives below 500 Hz: analyse at half the rate (after a [1 2 1] / 4 low-pass) when the
   // signal is 16 kHz or more, which halves the FFT work without moving the peaks.
-  const factor = o.sampleRate >= 16000 ? 2 : 1;
+  const factor = o.sampleRate >= C.pitchDecimateFromHz ? 2 : 1;
   const sr = o.sampleRate / factor;
   if (factor === 2) {
     const y = new Float32Array(Math.floor(x.length / 2));
@@ -233,7 +286,7 @@ function pitchTrack(
   const hop = o.hopLength / factor;
   const maxLag = Math.ceil(sr / o.f0MinHz);
   const minLag = Math.floor(sr / o.f0MaxHz);
-  const L = Math.min(3 * maxLag, 1 << 12);
+  const L = Math.min(C.pitchWindowPeriods * maxLag, C.pitchMaxWindow);
   let n = 4;
   while (n < 2 * L) n *= 2;
   const win = makeWindow('hann', L);
@@ -242,6 +295,11 @@ function pitchTrack(
   const spec = new Float64Array(n / 2 + 1);
   const seg = new Float64Array(n);
   const sym = new Float64Array(n);
+  const lagEnd = Math.min(maxLag + 1, L - 1);
+  const ac = new Float64Array(lagEnd + 1);
+  // r[lag]: the window-corrected normalised autocorrelation, for the lags the peak search reads.
+  const r = new Float64Array(lagEnd + 1);
+  const firstLag = Math.max(minLag, 1);
   let peakDb = -Infinity;
   for (let t = 0; t < frames; t++) peakDb = Math.max(peakDb, lld[t * LLD_NAMES.length]);
   const f0 = new Float64Array(frames).fill(NaN);
@@ -250,51 +308,50 @@ function pitchTrack(
   for (let t = 0; t < frames; t++) {
     if (lld[t * LLD_NAMES.length] < peakDb - o.silenceBelowPeakDb) continue;
     const start = Math.round(t * hop) - Math.floor(L / 2);
+    const inside = start >= 0 && start + L <= x.length;
     let mean = 0;
-    for (let i = 0; i < L; i++) {
-      const j = start + i;
-      mean += j >= 0 && j < x.length ? x[j] : 0;
-    }
+    if (inside) for (let i = 0; i < L; i++) mean += x[start + i];
+    else
+      for (let i = 0; i < L; i++) {
+        const j = start + i;
+        mean += j >= 0 && j < x.length ? x[j] : 0;
+      }
     mean /= L;
-    seg.fill(0);
     for (let i = 0; i < L; i++) {
       const j = start + i;
       seg[i] = ((j >= 0 && j < x.length ? x[j] : 0) - mean) * win[i];
     }
+    seg.fill(0, L);
     powerSpectrumInto(plan, seg, spec, 2);
     // Autocorrelation = inverse FFT of the power spectrum (real, even): a cosine transform.
     for (let k = 0; k <= n / 2; k++) sym[k] = spec[k];
     for (let k = n / 2 + 1; k < n; k++) sym[k] = spec[n - k];
-    const ac = rfft(sym).re;
+    rfftRealPartInto(plan, sym, ac, lagEnd + 1);
     if (!(ac[0] > 0)) continue;
-    // Peaks of the window-corrected normalised autocorrelation; the shortest lag whose peak is
-    // within 10 % of the highest wins, which avoids choosing a multiple of the period.
-    const r = (lag: number) => ac[lag] / ac[0] / (winAc[lag] / winAc[0]);
-    const peaks: number[] = [];
+    for (let lag = firstLag - 1; lag <= lagEnd; lag++) r[lag] = ac[lag] / ac[0] / (winAc[lag] / winAc[0]);
+    // Peaks of r; the shortest lag whose peak is within pitchPeakShare of the highest wins,
+    // which avoids choosing a multiple of the period.
     let top = 0;
-    for (let lag = Math.max(minLag, 1); lag <= maxLag && lag + 1 < L; lag++) {
-      const v = r(lag);
-      if (v > 0 && v > r(lag - 1) && v >= r(lag + 1)) {
-        peaks.push(lag);
-        top = Math.max(top, v);
-      }
+    for (let lag = firstLag; lag <= maxLag && lag + 1 < L; lag++) {
+      const v = r[lag];
+      if (v > 0 && v > r[lag - 1] && v >= r[lag + 1] && v > top) top = v;
     }
     let best = -1;
     let bestLag = 0;
-    for (const lag of peaks) {
-      const v = r(lag);
-      if (v >= 0.9 * top) {
+    for (let lag = firstLag; lag <= maxLag && lag + 1 < L; lag++) {
+      const v = r[lag];
+      if (v > 0 && v > r[lag - 1] && v >= r[lag + 1] && v >= C.pitchPeakShare * top) {
         best = v;
-        const denom = r(lag - 1) - 2 * v + r(lag + 1);
-        bestLag = lag + (denom < 0 ? (0.5 * (r(lag - 1) - r(lag + 1))) / denom : 0);
+        const denom = r[lag - 1] - 2 * v + r[lag + 1];
+        bestLag = lag + (denom < 0 ? (0.5 * (r[lag - 1] - r[lag + 1])) / denom : 0);
         break;
       }
     }
     if (best <= 0) continue;
-    const strength = Math.min(best, 0.9999);
+    const strength = Math.min(best, C.pitchMaxStrength);
     voicing[t] = strength;
     hnr[t] = 10 * Math.log10(strength / (1 - strength));
-    if (strength >= o.voicingThreshold) f0[t] = 12 * Math.log2(sr / bestLag / 27.5);
+    if (strength >= o.voicingThreshold) f0[t] = 12 * Math.log2(sr / bestLag / C.semitoneReferenceHz);
   }
   return { f0Semitones: f0, voicing, hnrDb: hnr };
 }
@@ -335,9 +392,10 @@ export function summarise(values: ArrayLike<number>): number[] {
 export function descriptorFunctionals(
   x: Float32Array,
   opts: Partial<DescriptorOptions> = {},
+  spectra?: FrameSpectra,
 ): { values: Float64Array; names: string[] } {
   const o = { ...DEFAULT_DESCRIPTOR_OPTIONS, ...opts };
-  const d = frameDescriptors(x, o);
+  const d = frameDescriptors(x, o, spectra);
   const nL = LLD_NAMES.length;
   let peakDb = -Infinity;
   for (let t = 0; t < d.frames; t++) peakDb = Math.max(peakDb, d.lld[t * nL]);

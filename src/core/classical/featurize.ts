@@ -4,10 +4,21 @@
  * descriptor functionals of descriptors.ts. The spec travels with a trained pipeline so
  * prediction computes exactly the same vector.
  */
-import { deltas, mfcc, stackColumns, utteranceFunctionals, type FeatureMatrix } from '../features/index.js';
-import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS } from './descriptors.js';
+import {
+  checkSignal,
+  deltas,
+  mfcc,
+  mfccRowsFromPowerSpectrogram,
+  parseFeatureConfig,
+  stackColumns,
+  utteranceFunctionals,
+  type FeatureConfig,
+  type FeatureMatrix,
+} from '../features/index.js';
+import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS, type DescriptorOptions } from './descriptors.js';
 import { extendedDescriptorFunctionals } from './descriptors-extended.js';
 import { robustDescriptorFunctionals } from './descriptors-robust.js';
+import { framePowerSpectra, type FrameSpectra } from './spectrum.js';
 
 /**
  * Descriptor families: 'mfcc' = MFCC statistics (+ the descriptors below), the EMO-DB-era set;
@@ -61,6 +72,47 @@ export const DEFAULT_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
   silenceBelowPeakDb: 40,
 };
 
+/** Width of the MFCC delta regression (frames, odd). */
+export const MFCC_DELTA_WIDTH = 9;
+
+/** The MFCC configuration of a spec: 25 ms Hann frames every 10 ms, the FeatureConfig defaults otherwise. */
+export function mfccConfigOf(spec: ClassicalFeatureSpec): FeatureConfig {
+  return parseFeatureConfig({
+    sampleRate: spec.sampleRate,
+    nMfcc: spec.nMfcc,
+    nMels: spec.nMels,
+    winLength: Math.round(spec.sampleRate / 40),
+    hopLength: Math.round(spec.sampleRate / 100),
+  });
+}
+
+/** The DescriptorOptions of a spec: the MFCC framing, nFft 512 at 16 kHz and above (256 below). */
+export function descriptorOptionsOf(spec: ClassicalFeatureSpec): DescriptorOptions {
+  const m = mfccConfigOf(spec);
+  return {
+    ...DEFAULT_DESCRIPTOR_OPTIONS,
+    sampleRate: spec.sampleRate,
+    winLength: m.winLength,
+    hopLength: m.hopLength,
+    nFft: spec.sampleRate >= 16000 ? 512 : 256,
+    silenceBelowPeakDb: spec.silenceBelowPeakDb,
+  };
+}
+
+/** True when the MFCC configuration frames and transforms exactly like the descriptor spectra. */
+function sameFraming(cfg: FeatureConfig, o: DescriptorOptions): boolean {
+  return (
+    cfg.nFft === o.nFft &&
+    cfg.winLength === o.winLength &&
+    cfg.hopLength === o.hopLength &&
+    cfg.window === 'hann' &&
+    cfg.center &&
+    cfg.padMode === 'constant' &&
+    cfg.power === 2 &&
+    cfg.preEmphasis === 0
+  );
+}
+
 /** Frame energies in dB on the MFCC framing (centred, hop 160 at 16 kHz), for the silence mask. */
 function frameEnergyDb(x: Float32Array, frames: number, hop: number, win: number): Float64Array {
   const out = new Float64Array(frames);
@@ -88,18 +140,22 @@ export function classicalFeatures(
   spec: ClassicalFeatureSpec = DEFAULT_CLASSICAL_FEATURES,
 ): { values: Float64Array; names: string[] } {
   if (spec.family === 'robust') return robustDescriptorFunctionals(x, { sampleRate: spec.sampleRate });
-  const hop = Math.round(spec.sampleRate / 100);
-  const win = Math.round(spec.sampleRate / 40);
-  const base = mfcc(x, {
-    sampleRate: spec.sampleRate,
-    nMfcc: spec.nMfcc,
-    nMels: spec.nMels,
-    winLength: win,
-    hopLength: hop,
-  });
+  const cfg = mfccConfigOf(spec);
+  const { hopLength: hop, winLength: win } = cfg;
+  const opts = descriptorOptionsOf(spec);
+  // One power spectrum pass for the MFCCs and every descriptor family when they frame alike.
+  const shared = spec.descriptors && sameFraming(cfg, opts);
+  let spectra: FrameSpectra | undefined;
+  let base: FeatureMatrix;
+  if (shared) {
+    checkSignal(x);
+    spectra = framePowerSpectra(x, opts);
+    const m = mfccRowsFromPowerSpectrogram(spectra, cfg);
+    base = { data: Float32Array.from(m.data), frames: m.frames, coeffs: m.nMfcc };
+  } else base = mfcc(x, cfg);
   const parts = [base];
-  if (spec.deltaOrder >= 1) parts.push(deltas(parts[0]));
-  if (spec.deltaOrder >= 2) parts.push(deltas(parts[1]));
+  if (spec.deltaOrder >= 1) parts.push(deltas(parts[0], MFCC_DELTA_WIDTH));
+  if (spec.deltaOrder >= 2) parts.push(deltas(parts[1], MFCC_DELTA_WIDTH));
   const stacked = stackColumns(parts);
   const energy = frameEnergyDb(x, stacked.frames, hop, win);
   const peak = Math.max(...energy);
@@ -118,14 +174,7 @@ export function classicalFeatures(
   const values = Array.from(f.values);
   if (spec.descriptors) {
     const describe = spec.extendedDescriptors ? extendedDescriptorFunctionals : descriptorFunctionals;
-    const d = describe(x, {
-      ...DEFAULT_DESCRIPTOR_OPTIONS,
-      sampleRate: spec.sampleRate,
-      winLength: win,
-      hopLength: hop,
-      nFft: spec.sampleRate >= 16000 ? 512 : 256,
-      silenceBelowPeakDb: spec.silenceBelowPeakDb,
-    });
+    const d = describe(x, opts, spectra);
     values.push(...d.values);
     names.push(...d.names);
   }

@@ -134,19 +134,20 @@ function complexFftPasses(p: RealFftPlan): void {
   const { m, cosM, sinM, re, im } = p;
   for (let q = p.oddStages ? 2 : 4; 4 * q <= m; q <<= 2) {
     const step = m / (4 * q);
-    for (let i = 0; i < m; i += 4 * q) {
-      for (let j = 0; j < q; j++) {
-        const u0 = i + j;
+    const span = 4 * q;
+    // Twiddles loaded once per j, applied to every group.
+    for (let j = 0; j < q; j++) {
+      const k1 = j * step;
+      const c1 = cosM[k1];
+      const s1 = sinM[k1];
+      const c2 = cosM[2 * k1];
+      const s2 = sinM[2 * k1];
+      const c3 = cosM[3 * k1];
+      const s3 = sinM[3 * k1];
+      for (let u0 = j; u0 < m; u0 += span) {
         const u1 = u0 + q;
         const u2 = u1 + q;
         const u3 = u2 + q;
-        const k1 = j * step;
-        const c1 = cosM[k1];
-        const s1 = sinM[k1];
-        const c2 = cosM[2 * k1];
-        const s2 = sinM[2 * k1];
-        const c3 = cosM[3 * k1];
-        const s3 = sinM[3 * k1];
         const ar = re[u0];
         const ai = im[u0];
         let xr = re[u1];
@@ -243,22 +244,41 @@ export function powerSpectrumInto(
   }
 }
 
+/** Split step of rfft for bins 0 .. count - 1 from plan.re / plan.im; the imaginary part only when outIm is given. */
+function splitInto(p: RealFftPlan, outRe: Float64Array, outIm: Float64Array | null, count: number): void {
+  const { m, re, im, cosN, sinN } = p;
+  for (let k = 0; k < count; k++) {
+    const a = k === m ? 0 : k;
+    const b = k === 0 ? 0 : m - k;
+    const er = 0.5 * (re[a] + re[b]);
+    const or = 0.5 * (im[a] + im[b]);
+    const oi = -0.5 * (re[a] - re[b]);
+    outRe[k] = er + or * cosN[k] + oi * sinN[k];
+    if (outIm) outIm[k] = 0.5 * (im[a] - im[b]) + oi * cosN[k] - or * sinN[k];
+  }
+}
+
 /** The complex spectrum X[0..n/2] of a real signal of length n (for tests and one-off use). */
 export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
   const p = realFftPlan(x.length);
   halfLengthFft(p, x, 0, p.ones);
-  const { m, re, im, cosN, sinN } = p;
-  const outRe = new Float64Array(m + 1);
-  const outIm = new Float64Array(m + 1);
-  for (let k = 0; k <= m; k++) {
-    const a = k === m ? 0 : k;
-    const b = k === 0 ? 0 : m - k;
-    const er = 0.5 * (re[a] + re[b]);
-    const ei = 0.5 * (im[a] - im[b]);
-    const or = 0.5 * (im[a] + im[b]);
-    const oi = -0.5 * (re[a] - re[b]);
-    outRe[k] = er + or * cosN[k] + oi * sinN[k];
-    outIm[k] = ei + oi * cosN[k] - or * sinN[k];
-  }
+  const outRe = new Float64Array(p.m + 1);
+  const outIm = new Float64Array(p.m + 1);
+  splitInto(p, outRe, outIm, p.m + 1);
   return { re: outRe, im: outIm };
+}
+
+/**
+ * Re X[k] for k = 0 .. count - 1 (count <= n / 2 + 1) of the real frame x of the plan's length,
+ * into out: the whole transform of a real even sequence (e.g. an autocorrelation from a power
+ * spectrum) without allocating.
+ */
+export function rfftRealPartInto(
+  p: RealFftPlan,
+  x: ArrayLike<number>,
+  out: Float64Array,
+  count: number,
+): void {
+  halfLengthFft(p, x, 0, p.ones);
+  splitInto(p, out, null, Math.min(count, p.m + 1));
 }

@@ -5,13 +5,16 @@ import { powerToDb } from './db.js';
 import type { FeatureMatrix } from './matrix.js';
 import { melPowerSpectrogram } from './mel-spectrogram.js';
 
+/** Smallest power before the logarithm (torchaudio's amin). */
+export const MEL_DB_AMIN = 1e-10;
+
 /** dB mel spectrogram in double precision (frames x nMels), for a validated config. */
 export function logMelDb(
   x: ArrayLike<number>,
   cfg: FeatureConfig,
 ): { data: Float64Array; frames: number; nMels: number } {
   const m = melPowerSpectrogram(x, cfg);
-  return { data: powerToDb(m.data, cfg.topDb, 1e-10, 1, m.data), frames: m.frames, nMels: m.nMels };
+  return { data: powerToDb(m.data, cfg.topDb, MEL_DB_AMIN, 1, m.data), frames: m.frames, nMels: m.nMels };
 }
 
 /** frames x nMels log-mel (dB). Static features only: deltaOrder applies in extractFeatures. */

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson, fnv1a } from '../../core/canonical-json.js';
 
 /** Spoken language of each known corpus, for model titles. */
 export const CORPUS_LANGUAGES: Record<string, string> = { emodb: 'German', ravdess: 'English' };
@@ -37,29 +38,6 @@ function readJson(path: string): Json | null {
   } catch {
     return null;
   }
-}
-
-/** FNV-1a, 32 bits, as 8 hex digits: a short stable name for a descriptor spec. */
-export function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
-/** JSON with object keys sorted, so equal specs give equal text whatever their key order. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Json;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 /** "German + English, 6 emotions" from the corpus field and the labels. */

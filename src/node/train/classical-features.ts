@@ -17,6 +17,7 @@ import {
 } from '../../core/channel/chain.js';
 import { ROBUST_DESCRIPTORS_VERSION } from '../../core/classical/descriptors-robust.js';
 import { classicalFeatures, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
+import { descriptorSpecRecord } from '../../core/classical/descriptor-spec.js';
 import type { Matrix } from '../../core/classical/matrix.js';
 import { loadMono } from './load-audio.js';
 
@@ -32,18 +33,17 @@ export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 
 function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
   const st = statSync(path);
-  const code = spec.family === 'robust' ? { robust: ROBUST_DESCRIPTORS_VERSION } : {};
+  // The robust family carries its own version (ROBUST_DESCRIPTORS_VERSION); the others the
+  // pinned descriptor spec record. A transform other than studio is part of the key.
+  const code = { robust: ROBUST_DESCRIPTORS_VERSION };
+  const ch = channel === 'studio' ? {} : { channel };
   return createHash('sha256')
     .update(
-      JSON.stringify({
-        path,
-        size: st.size,
-        mtime: st.mtimeMs,
-        spec,
-        v: 4,
-        ...code,
-        ...(channel === 'studio' ? {} : { channel }),
-      }),
+      JSON.stringify(
+        spec.family === 'robust'
+          ? { path, size: st.size, mtime: st.mtimeMs, spec, v: 4, ...code, ...ch }
+          : { path, size: st.size, mtime: st.mtimeMs, spec: descriptorSpecRecord(spec), v: 5, ...ch },
+      ),
     )
     .digest('hex')
     .slice(0, 32);

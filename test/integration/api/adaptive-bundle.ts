@@ -10,6 +10,7 @@ import {
   type ClassicalManifest,
   type EnsembleManifest,
 } from '../../../src/core/bundle.js';
+import { descriptorSpecRecord } from '../../../src/core/classical/descriptor-spec.js';
 import { classicalFeatures, type ClassicalFeatureSpec } from '../../../src/core/classical/featurize.js';
 import { ClassicalPipeline, defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
 import { ClassicalModel } from '../../../src/core/classical/serialize-model.js';
@@ -103,6 +104,7 @@ export function trainSmallClassical(minSpeakerUtterances = 3): {
       file: 'classical.json',
       model: 'svm-linear',
       descriptors: SMALL_SPEC,
+      descriptorSpec: descriptorSpecRecord(SMALL_SPEC),
       featureCount: names.length,
       speakerAdaptive: true,
       minSpeakerUtterances,

@@ -10,6 +10,7 @@ import {
   type ClassicalManifest,
   type EnsembleManifest,
 } from '../../../src/core/bundle.js';
+import { descriptorSpecRecord } from '../../../src/core/classical/descriptor-spec.js';
 import { DEFAULT_CLASSICAL_FEATURES, classicalFeatures } from '../../../src/core/classical/featurize.js';
 import { ClassicalPipeline, defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
 import { ClassicalModel } from '../../../src/core/classical/serialize-model.js';
@@ -65,6 +66,7 @@ function classicalManifest(featureCount: number): ClassicalManifest {
       file: 'classical.json',
       model: 'svm-linear',
       descriptors: SPEC,
+      descriptorSpec: descriptorSpecRecord(SPEC),
       featureCount,
       speakerAdaptive: true,
       minSpeakerUtterances: MIN_CLIPS,

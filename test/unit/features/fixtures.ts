@@ -25,6 +25,9 @@ export interface FixtureIndex {
     }
   >;
   cases: { config: string; input: string; outputs: Record<string, FixtureMatrix> }[];
+  /** Float64 references checked band by band: synthetic inputs (`file`) or committed EMO-DB WAVs (`wav`). */
+  bandInputs: Record<string, { file?: string; wav?: string; description: string; sampleRate: number }>;
+  bandCases: { config: string; input: string; outputs: Record<string, FixtureMatrix> }[];
 }
 
 export function readIndex(): FixtureIndex {
@@ -35,6 +38,13 @@ export function readF32(file: string): Float32Array {
   const buf = readFileSync(resolve(FIXTURE_DIR, file));
   const out = new Float32Array(buf.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+  return out;
+}
+
+export function readF64(file: string): Float64Array {
+  const buf = readFileSync(resolve(FIXTURE_DIR, file));
+  const out = new Float64Array(buf.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(i * 8);
   return out;
 }
 

@@ -17,6 +17,7 @@ import {
 } from '../../../core/bundle.js';
 import type { Calibration } from '../../../core/calibration.js';
 import { parseChannelList } from '../../../core/channel/chain.js';
+import { descriptorSpecRecord } from '../../../core/classical/descriptor-spec.js';
 import {
   DEFAULT_CLASSICAL_FEATURES,
   ROBUST_CLASSICAL_FEATURES,
@@ -312,6 +313,7 @@ async function trainClassicalMember(
       file: 'classical.json',
       model: m.model,
       descriptors: spec,
+      descriptorSpec: descriptorSpecRecord(spec),
       featureCount: table.x.cols,
       speakerAdaptive: m.speakerAdaptive,
       minSpeakerUtterances: m.minSpeakerUtterances,

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { descriptorSpecMismatch, descriptorSpecRecord } from '../../../src/core/classical/descriptor-spec.js';
+import { DEFAULT_CLASSICAL_FEATURES } from '../../../src/core/classical/featurize.js';
+import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
+
+const MODELS = fileURLToPath(new URL('../../../models', import.meta.url));
+
+/** A copy of models/default whose manifest's descriptorSpec went through `edit`. */
+async function loadEdited(
+  edit: (spec: Record<string, unknown> & { basic: Record<string, unknown> }) => void,
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-spec-'));
+  try {
+    cpSync(join(MODELS, 'default'), dir, { recursive: true });
+    const m = JSON.parse(readFileSync(join(dir, 'emovox.json'), 'utf8'));
+    edit(m.classical.descriptorSpec);
+    if (m.classical.descriptorSpec?.__delete) delete m.classical.descriptorSpec;
+    writeFileSync(join(dir, 'emovox.json'), JSON.stringify(m));
+    return await loadBundleFromDir(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the shipped bundles record the descriptor spec this code computes', () => {
+  for (const b of ['default', 'emodb-ravdess']) {
+    const m = JSON.parse(readFileSync(join(MODELS, b, 'emovox.json'), 'utf8'));
+    assert.equal(descriptorSpecMismatch(m.classical.descriptorSpec, m.classical.descriptors), null, b);
+    assert.equal(m.classical.descriptorSpec.hash, descriptorSpecRecord(m.classical.descriptors).hash);
+  }
+});
+
+test('the spec names every constant family in vector order and changes with the spec', () => {
+  const r = descriptorSpecRecord(DEFAULT_CLASSICAL_FEATURES);
+  assert.deepEqual(r.families, ['mfcc', 'extended']);
+  const mfcc = r.mfcc as Record<string, unknown>;
+  assert.equal(mfcc.winLength, 400);
+  assert.equal(mfcc.hopLength, 160);
+  assert.equal(mfcc.nFft, 512);
+  assert.deepEqual((r.basic as Record<string, unknown>).bandEdgesHz, [0, 500, 1000, 2000, 4000, 8000]);
+  assert.deepEqual((r.extended as Record<string, unknown>).rolloffFractions, [0.25, 0.5, 0.75, 0.9]);
+  const basicOnly = descriptorSpecRecord({ ...DEFAULT_CLASSICAL_FEATURES, extendedDescriptors: false });
+  assert.deepEqual(basicOnly.families, ['mfcc', 'basic']);
+  assert.notEqual(basicOnly.hash, r.hash);
+  const at8k = descriptorSpecRecord({ ...DEFAULT_CLASSICAL_FEATURES, sampleRate: 8000 });
+  assert.equal((at8k.frames as Record<string, unknown>).nFft, 256);
+});
+
+test('loading refuses a bundle trained with other band edges, naming the constant and both values', async () => {
+  await assert.rejects(
+    loadEdited((s) => {
+      s.basic.bandEdgesHz = [0, 400, 1000, 2000, 4000, 8000];
+    }),
+    (err: Error) => {
+      assert.equal(err.name, 'BundleError');
+      assert.match(
+        err.message,
+        /basic\.bandEdgesHz: bundle \[0,400,1000,2000,4000,8000\], code \[0,500,1000,2000,4000,8000\]/,
+      );
+      assert.match(err.message, /Retrain the bundle/);
+      return true;
+    },
+  );
+});
+
+test('loading refuses another frame length, another version and a bundle without a recorded spec', async () => {
+  await assert.rejects(
+    loadEdited((s) => {
+      (s.mfcc as Record<string, unknown>).winLength = 512;
+    }),
+    /mfcc\.winLength: bundle 512, code 400.*Retrain the bundle/,
+  );
+  await assert.rejects(
+    loadEdited((s) => {
+      s.version = 'emovox-descriptors/0';
+    }),
+    /version: bundle "emovox-descriptors\/0", code "emovox-descriptors\/1"/,
+  );
+  await assert.rejects(
+    loadEdited((s) => {
+      s.__delete = true;
+    }),
+    /records no descriptor spec \(classical\.descriptorSpec\).*Retrain the bundle/,
+  );
+  await assert.rejects(
+    loadEdited((s) => {
+      s.hash = '00000000';
+    }),
+    /does not match its constants/,
+  );
+});
