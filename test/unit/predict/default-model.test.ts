@@ -42,7 +42,7 @@ test('the committed default model is multilingual, calibrated, and its card show
     for (const c of r.conditions) {
       const row = manifest.card
         .split('\n')
-        .find((l) => l.includes(`held-out ${r.heldOut} `) && l.includes(`| loco, ${c.condition} |`));
+        .find((l) => l.includes(`| loco, ${c.condition} on held-out ${r.heldOut} (`));
       assert.ok(row, `the card has a row for held-out ${r.heldOut}, ${c.condition}`);
       assert.match(row, new RegExp(`\\| ${(c.uar * 100).toFixed(1)} \\|`));
     }
