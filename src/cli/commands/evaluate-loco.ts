@@ -106,7 +106,13 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
       '--corpus-weight needs --model logistic (the only classical model with sample weights)',
     );
   }
-  const chains = parseChannelList(o.channel);
+  let chains: ReturnType<typeof parseChannelList>;
+  try {
+    chains = parseChannelList(o.channel);
+  } catch (err) {
+    // The channel parser's errors name the bad step and the accepted ones: user-facing here.
+    throw new EvaluateError(`--channel: ${(err as Error).message}`);
+  }
   const specs = parseCorpusSpecs(o.corpus, o.data ?? []);
   if (specs.length < 3) {
     throw new EvaluateError(

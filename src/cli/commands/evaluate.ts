@@ -311,7 +311,7 @@ export function register(program: Command): void {
   program
     .command('evaluate')
     .description(
-      'Evaluate models on a corpus with pooled cross-validation (leave-one-speaker-out by default): UAR, WA, macro-F1, confusion matrix.',
+      'Evaluate models on a corpus with pooled cross-validation (leave-one-speaker-out by default; leave-one-corpus-out with channel conditions by --protocol loco): UAR, WA, macro-F1, confusion matrix.',
     )
     .requiredOption(
       '--corpus <kind>',
@@ -392,7 +392,7 @@ export function register(program: Command): void {
     )
     .option(
       '--tune',
-      'choose hyperparameters by inner leave-one-speaker-out on the training speakers of each fold',
+      'choose hyperparameters by inner leave-one-speaker-out on the training speakers of each fold (--protocol loco: by inner leave-one-corpus-out on the training corpora)',
     )
     .option(
       '--pca <n>',
