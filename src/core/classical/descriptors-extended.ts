@@ -89,9 +89,10 @@ const C = EXTENDED_DESCRIPTOR_CONSTANTS;
  * between 0 and 1 with a single frame, which made standardised values explode for new speakers.)
  */
 export function richFunctionals(values: ArrayLike<number>): number[] {
-  const v: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) v.push(values[i]);
-  const n = v.length;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
+  const v = new Float64Array(n);
+  for (let i = 0, j = 0; i < values.length; i++) if (Number.isFinite(values[i])) v[j++] = values[i];
   if (n === 0) return EXT_STAT_NAMES.map(() => 0);
   let mean = 0;
   for (const a of v) mean += a;
@@ -115,7 +116,11 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
   // Only these order statistics are read: select them instead of sorting.
   const sorted = Float64Array.from(v);
   const qs = [1, 25, 50, 75, 99];
-  selectRanks(sorted, n, [0, ...qs.flatMap((q) => percentileRanks(n, q)), n - 1].sort((a, b) => a - b));
+  selectRanks(
+    sorted,
+    n,
+    [0, ...qs.flatMap((q) => percentileRanks(n, q)), n - 1].sort((a, b) => a - b),
+  );
   // Slope per unit of normalised time 0..1 = slope per frame x (n - 1).
   const slope = slopePerFrame(v, mean) * (n - 1);
   let err = 0;
@@ -149,9 +154,12 @@ export function richFunctionals(values: ArrayLike<number>): number[] {
 }
 
 /** Regression deltas (width 2 each side, edges repeated) of a series. */
-export function regressionDelta(v: ArrayLike<number>, width: number = C.deltaWidth): Float64Array {
+export function regressionDelta(
+  v: ArrayLike<number>,
+  width: number = C.deltaWidth,
+  out: Float64Array = new Float64Array(v.length),
+): Float64Array {
   const n = v.length;
-  const out = new Float64Array(n);
   let denom = 0;
   for (let k = 1; k <= width; k++) denom += 2 * k * k;
   for (let t = 0; t < n; t++) {
@@ -257,6 +265,9 @@ export function extraFrameDescriptors(
   return { data, frames, names };
 }
 
+/** The names of extendedDescriptorFunctionals' values, once computed. */
+let extendedNames: string[] | null = null;
+
 /** Lengths (seconds) of the runs of consecutive true values. */
 function runLengthsSec(mask: boolean[], hopSec: number): number[] {
   const out: number[] = [];
@@ -299,17 +310,25 @@ export function extendedDescriptorFunctionals(
     if (a) active.push(t);
   }
   const values: number[] = [];
+  // Names depend only on the family's constants: built on the first call, copied after.
   const names: string[] = [];
+  const naming = extendedNames === null;
   const push = (base: string, stats: number[]) => {
-    stats.forEach((s, i) => {
-      values.push(s);
-      names.push(`${base}_${EXT_STAT_NAMES[i]}`);
-    });
+    for (let i = 0; i < stats.length; i++) {
+      values.push(stats[i]);
+      if (naming) names.push(`${base}_${EXT_STAT_NAMES[i]}`);
+    }
+  };
+  const delta = new Float64Array(frames);
+  const gathered = new Float64Array(active.length);
+  const gather = (full: Float64Array) => {
+    for (let i = 0; i < active.length; i++) gathered[i] = full[active[i]];
+    return gathered;
   };
   const series = (name: string, full: Float64Array) => {
-    const delta = regressionDelta(full);
-    push(name, richFunctionals(active.map((t) => full[t])));
-    push(`${name}_de`, richFunctionals(active.map((t) => delta[t])));
+    regressionDelta(full, C.deltaWidth, delta);
+    push(name, richFunctionals(gather(full)));
+    push(`${name}_de`, richFunctionals(gather(delta)));
   };
   const col = new Float64Array(frames);
   for (let c = 0; c < nL; c++) {
@@ -377,5 +396,6 @@ export function extendedDescriptorFunctionals(
     meanAbs(dLoud),
   );
   names.push('voicedFraction', 'activeFraction', 'jitterSemitones', 'shimmerDb');
-  return { values: Float64Array.from(values), names };
+  if (naming) extendedNames = names;
+  return { values: Float64Array.from(values), names: naming ? names.slice() : extendedNames!.slice() };
 }

@@ -5,7 +5,7 @@
  * the spirit of eGeMAPS / ComParE low-level descriptors, then summarised per utterance by
  * statistics (functionals). Pitch statistics use voiced frames only.
  */
-import { powerSpectrumInto, realFftPlan, rfftRealPartInto } from '../features/fft.js';
+import { evenRealFftInto, powerSpectrumInto, realFftPlan } from '../features/fft.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { makeWindow } from '../features/window.js';
 import {
@@ -294,7 +294,6 @@ function pitchTrack(
   const plan = realFftPlan(n);
   const spec = new Float64Array(n / 2 + 1);
   const seg = new Float64Array(n);
-  const sym = new Float64Array(n);
   const lagEnd = Math.min(maxLag + 1, L - 1);
   const ac = new Float64Array(lagEnd + 1);
   // r[lag]: the window-corrected normalised autocorrelation, for the lags the peak search reads.
@@ -324,9 +323,7 @@ function pitchTrack(
     seg.fill(0, L);
     powerSpectrumInto(plan, seg, spec, 2);
     // Autocorrelation = inverse FFT of the power spectrum (real, even): a cosine transform.
-    for (let k = 0; k <= n / 2; k++) sym[k] = spec[k];
-    for (let k = n / 2 + 1; k < n; k++) sym[k] = spec[n - k];
-    rfftRealPartInto(plan, sym, ac, lagEnd + 1);
+    evenRealFftInto(spec, ac, lagEnd + 1);
     if (!(ac[0] > 0)) continue;
     for (let lag = firstLag - 1; lag <= lagEnd; lag++) r[lag] = ac[lag] / ac[0] / (winAc[lag] / winAc[0]);
     // Peaks of r; the shortest lag whose peak is within pitchPeakShare of the highest wins,

@@ -244,8 +244,8 @@ export function powerSpectrumInto(
   }
 }
 
-/** Split step of rfft for bins 0 .. count - 1 from plan.re / plan.im; the imaginary part only when outIm is given. */
-function splitInto(p: RealFftPlan, outRe: Float64Array, outIm: Float64Array | null, count: number): void {
+/** Split step of rfft for bins 0 .. count - 1 from plan.re / plan.im. */
+function splitInto(p: RealFftPlan, outRe: Float64Array, outIm: Float64Array, count: number): void {
   const { m, re, im, cosN, sinN } = p;
   for (let k = 0; k < count; k++) {
     const a = k === m ? 0 : k;
@@ -254,31 +254,91 @@ function splitInto(p: RealFftPlan, outRe: Float64Array, outIm: Float64Array | nu
     const or = 0.5 * (im[a] + im[b]);
     const oi = -0.5 * (re[a] - re[b]);
     outRe[k] = er + or * cosN[k] + oi * sinN[k];
-    if (outIm) outIm[k] = 0.5 * (im[a] - im[b]) + oi * cosN[k] - or * sinN[k];
+    outIm[k] = 0.5 * (im[a] - im[b]) + oi * cosN[k] - or * sinN[k];
   }
 }
 
 /** The complex spectrum X[0..n/2] of a real signal of length n (for tests and one-off use). */
 export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
   const p = realFftPlan(x.length);
-  halfLengthFft(p, x, 0, p.ones);
-  const outRe = new Float64Array(p.m + 1);
-  const outIm = new Float64Array(p.m + 1);
-  splitInto(p, outRe, outIm, p.m + 1);
-  return { re: outRe, im: outIm };
+  const re = new Float64Array(p.m + 1);
+  const im = new Float64Array(p.m + 1);
+  rfftInto(p, x, re, im, p.m + 1);
+  return { re, im };
 }
 
 /**
- * Re X[k] for k = 0 .. count - 1 (count <= n / 2 + 1) of the real frame x of the plan's length,
- * into out: the whole transform of a real even sequence (e.g. an autocorrelation from a power
- * spectrum) without allocating.
+ * X[k] (real and imaginary parts) for k = 0 .. count - 1 of the real frame x of the plan's length,
+ * into outRe / outIm, without allocating.
  */
-export function rfftRealPartInto(
+export function rfftInto(
   p: RealFftPlan,
   x: ArrayLike<number>,
-  out: Float64Array,
+  outRe: Float64Array,
+  outIm: Float64Array,
   count: number,
 ): void {
   halfLengthFft(p, x, 0, p.ones);
-  splitInto(p, out, null, Math.min(count, p.m + 1));
+  splitInto(p, outRe, outIm, Math.min(count, p.m + 1));
+}
+
+interface EvenTransformPlan {
+  plan: RealFftPlan;
+  cos: Float64Array;
+  sin: Float64Array;
+  y: Float64Array;
+  re: Float64Array;
+  im: Float64Array;
+}
+const evenPlans = new Map<number, EvenTransformPlan>();
+
+/**
+ * The real FFT of length 2N of the even sequence f[0], f[1], .., f[N], f[N-1], .., f[1] (f holds
+ * N + 1 values, N a power of two >= 4), for bins 0 .. count - 1, into out:
+ * out[k] = f[0] + (-1)^k f[N] + 2 sum_{j=1}^{N-1} f[j] cos(pi j k / N), a DCT-I. E.g. an
+ * autocorrelation from a one-sided power spectrum. Computed with one real FFT of length N
+ * (Numerical Recipes' cosft1) instead of one of length 2N; same values to rounding.
+ */
+export function evenRealFftInto(f: ArrayLike<number>, out: Float64Array, count: number): void {
+  const N = f.length - 1;
+  let e = evenPlans.get(N);
+  if (!e) {
+    const cos = new Float64Array(N / 2);
+    const sin = new Float64Array(N / 2);
+    for (let j = 0; j < N / 2; j++) {
+      cos[j] = Math.cos((Math.PI * j) / N);
+      sin[j] = Math.sin((Math.PI * j) / N);
+    }
+    e = {
+      plan: realFftPlan(N),
+      cos,
+      sin,
+      y: new Float64Array(N),
+      re: new Float64Array(N / 2 + 1),
+      im: new Float64Array(N / 2 + 1),
+    };
+    evenPlans.set(N, e);
+  }
+  const { y, re, im } = e;
+  count = Math.min(count, N + 1);
+  let sum = 0.5 * (f[0] - f[N]);
+  y[0] = 0.5 * (f[0] + f[N]);
+  y[N / 2] = f[N / 2];
+  for (let j = 1; j < N / 2; j++) {
+    const a = f[j];
+    const b = f[N - j];
+    const y1 = 0.5 * (a + b);
+    const y2 = a - b;
+    y[j] = y1 - e.sin[j] * y2;
+    y[N - j] = y1 + e.sin[j] * y2;
+    sum += e.cos[j] * y2;
+  }
+  const half = Math.min(N / 2 + 1, (count >> 1) + 1);
+  rfftInto(e.plan, y, re, im, half);
+  out[0] = 2 * re[0];
+  if (count > 1) out[1] = 2 * sum;
+  for (let k = 1; 2 * k < count; k++) {
+    out[2 * k] = 2 * re[k];
+    if (2 * k + 1 < count) out[2 * k + 1] = out[2 * k - 1] - 2 * im[k];
+  }
 }

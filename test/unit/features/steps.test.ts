@@ -18,6 +18,7 @@ import {
   powerToDb,
   realFftPlan,
   preEmphasis,
+  evenRealFftInto,
   rfft,
   DEFAULT_FEATURE_CONFIG,
 } from '../../../src/core/features/index.js';
@@ -190,4 +191,21 @@ test('pre-emphasis and liftering follow torchaudio / Kaldi', () => {
   close(w[0], 1);
   close(w[1], 1 + 11 * Math.sin(Math.PI / 22));
   assert.deepEqual(Array.from(lifterWeights(3, 0)), [1, 1, 1]);
+});
+
+test('evenRealFftInto equals the real FFT of the even extension (a DCT-I) through one half-length FFT', () => {
+  for (const N of [4, 8, 64, 512]) {
+    const f = Float64Array.from({ length: N + 1 }, (_, i) => Math.exp(-i / 7) * (1.5 + Math.sin(3 * i)));
+    const even = new Float64Array(2 * N);
+    for (let k = 0; k <= N; k++) even[k] = f[k];
+    for (let k = N + 1; k < 2 * N; k++) even[k] = f[2 * N - k];
+    const ref = rfft(even).re;
+    const out = new Float64Array(N + 1);
+    evenRealFftInto(f, out, N + 1);
+    for (let k = 0; k <= N; k++)
+      assert.ok(Math.abs(out[k] - ref[k]) <= 1e-12 * Math.abs(ref[0]), `N ${N} bin ${k}`);
+    const head = new Float64Array(3);
+    evenRealFftInto(f, head, 3);
+    assert.deepEqual(Array.from(head), Array.from(out.subarray(0, 3)));
+  }
 });
