@@ -16,7 +16,8 @@ import {
 import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
-import { CORPUS_KINDS, readCorpus, type CorpusKind } from '../../node/datasets/index.js';
+import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
+import { corporaRoot, describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
 import {
   comparisonMarkdown,
@@ -45,9 +46,8 @@ import { renderReport, type EvaluationRun } from '../../node/train/report/report
 import { runLoco, specFor } from './evaluate-loco.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
 
-interface EvaluateCliOptions {
+interface EvaluateCliOptions extends CorpusCliOptions {
   corpus: string;
-  data: string[];
   channel: string;
   augment: number;
   features: DescriptorFamily;
@@ -150,23 +150,11 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   ] as const) {
     if (given) throw new EvaluateError(`${flag} is available with --protocol loco only`);
   }
-  if (!(CORPUS_KINDS as readonly string[]).includes(o.corpus)) {
-    throw new EvaluateError(
-      `--corpus must be one of ${CORPUS_KINDS.join(', ')} for --protocol ${o.protocol} (several corpora, comma-separated, need --protocol loco)`,
-    );
-  }
-  if (o.data.length !== 1) {
-    throw new EvaluateError(`--protocol ${o.protocol} needs exactly one --data folder, got ${o.data.length}`);
-  }
-  return runOneCorpus({ ...o, corpus: o.corpus as CorpusKind, data: o.data[0], protocol: o.protocol }, argv);
+  return runOneCorpus({ ...o, protocol: o.protocol }, argv);
 }
 
 async function runOneCorpus(
-  o: Omit<EvaluateCliOptions, 'corpus' | 'data' | 'protocol'> & {
-    corpus: CorpusKind;
-    data: string;
-    protocol: Protocol;
-  },
+  o: Omit<EvaluateCliOptions, 'protocol'> & { protocol: Protocol },
   argv: string[],
 ): Promise<void> {
   const log = (s: string) => {
@@ -175,10 +163,14 @@ async function runOneCorpus(
   if (o.model === undefined && o.fromJson === undefined) o.model = 'svm';
   // Names are checked before the corpus is read when nothing comes from files.
   if (o.fromJson === undefined) planModels(o, new Map());
-  const dataDir = resolve(o.data);
-  const { utterances, problems } = await readCorpus(o.corpus, dataDir);
+  const specs = parseCorpusSpecs(o.corpus, o.data);
+  const dataDir = corporaRoot(specs);
+  const { utterances, problems, corpora } = await readCorpora(specs);
+  if (specs.length > 1) for (const c of corpora) log(describeCorpusUse(c));
   if (utterances.length === 0)
-    throw new EvaluateError(`no usable utterances in ${o.data} (${problems.length} problems)`);
+    throw new EvaluateError(
+      `no usable utterances in ${specs.map((s) => s.data).join(', ')} (${problems.length} problems)`,
+    );
   if (problems.length > 0)
     log(`skipped ${problems.length} files (first: ${problems[0].path}: ${problems[0].reason})`);
   const foldOptions = { k: o.folds, testFraction: o.testFraction, seed: o.seed };
@@ -281,7 +273,7 @@ async function runOneCorpus(
     const report: EvaluationRun = {
       command,
       corpus: o.corpus,
-      data: o.data,
+      data: specs.map((s) => s.data).join(', '),
       protocol: o.protocol,
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
@@ -308,21 +300,14 @@ async function runOneCorpus(
 }
 
 export function register(program: Command): void {
-  program
-    .command('evaluate')
-    .description(
-      'Evaluate models on a corpus with pooled cross-validation (leave-one-speaker-out by default; leave-one-corpus-out with channel conditions by --protocol loco): UAR, WA, macro-F1, confusion matrix.',
-    )
-    .requiredOption(
-      '--corpus <kind>',
-      `corpus layout (${CORPUS_KINDS.join(', ')}); with --protocol loco several, comma-separated (e.g. emodb,ravdess,ased)`,
-    )
-    .option(
-      '--data <dir>',
-      'corpus folder (or manifest file for --corpus manifest); with --protocol loco one per corpus, one parent folder, or none for ../shared/datasets/<corpus> (repeatable)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
-    )
+  addCorpusOptions(
+    program
+      .command('evaluate')
+      .description(
+        'Evaluate models on a corpus (or several merged) with pooled cross-validation (leave-one-speaker-out by default; leave-one-corpus-out with channel conditions by --protocol loco): UAR, WA, macro-F1, confusion matrix.',
+      ),
+    { required: true },
+  )
     .option(
       '--model <names>',
       `model(s), comma-separated: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}; an ensemble joins members with + (e.g. svm-linear+cnn2d-lstm) and averages their probabilities (default: svm, or only the --from-json models)`,

@@ -17,7 +17,8 @@ import { resolve } from 'node:path';
 import { CLASSICAL_MODELS, describeDefaults, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { initBackend } from '../../node/backend.js';
-import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
+import { parseCorpusSpecs } from '../../node/datasets/index.js';
+import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
 import { readJsonInput } from '../../node/input-file.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
@@ -30,10 +31,8 @@ import {
   utterancesTsv,
 } from '../../node/train/bundle/train-bundle.js';
 
-interface TrainCliOptions {
+interface TrainCliOptions extends CorpusCliOptions {
   config?: string;
-  corpus?: CorpusKind;
-  data?: string;
   model?: string;
   c?: number;
   speakerAdaptive?: boolean;
@@ -113,7 +112,7 @@ function bundleConfig(o: TrainCliOptions): TrainConfig {
   return parseTrainConfig(
     {
       title: `Emovox ${o.model} model`,
-      corpora: [{ kind: o.corpus, data: o.data }],
+      corpora: parseCorpusSpecs(o.corpus!, o.data),
       members: [member],
       seed: o.seed,
     },
@@ -132,11 +131,13 @@ async function writeManifest(o: TrainCliOptions, file: string): Promise<void> {
 }
 
 export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise<void> {
-  if (o.config && (o.model || o.corpus || o.data)) {
+  if (o.config && (o.model || o.corpus || o.data.length)) {
     throw new TrainError('--config declares corpora and members; leave out --model, --corpus and --data');
   }
-  if (!o.config && (!o.model || !o.corpus || !o.data)) {
-    throw new TrainError('give --config FILE, or --corpus, --data and --model');
+  if (!o.config && (!o.model || !o.corpus)) {
+    throw new TrainError(
+      'give --config FILE, or --corpus (with --data unless ../shared/datasets has it) and --model',
+    );
   }
   const log = (line: string) => process.stdout.write(line + '\n');
   if (o.writeManifest) return writeManifest(o, o.writeManifest);
@@ -165,17 +166,18 @@ export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise
 }
 
 export function register(program: Command): void {
-  program
-    .command('train')
-    .description(
-      'train a model (deep, classical, or an ensemble from --config) on a corpus and write a model bundle',
-    )
-    .option(
-      '--config <file>',
-      'training config JSON: corpora, labels, members (deep/classical) and weights (see configs/)',
-    )
-    .addOption(new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]))
-    .option('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
+  addCorpusOptions(
+    program
+      .command('train')
+      .description(
+        'train a model (deep, classical, or an ensemble from --config) on a corpus (or several merged) and write a model bundle',
+      )
+      .option(
+        '--config <file>',
+        'training config JSON: corpora, labels, members (deep/classical) and weights (see configs/)',
+      ),
+    { required: false },
+  )
     .option(
       '--model <name>',
       `model name: a network (cnn2d-lstm, cnn1d-lstm, cnn) or a classical model (${CLASSICAL_MODELS.join(', ')})`,

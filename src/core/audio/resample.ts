@@ -25,6 +25,8 @@ export const MAX_RATE_HZ = 192_000;
  * its 4 MB buffer drops the converter's tail and ignores subarray offsets, so we do it here.
  */
 const CHUNK_SAMPLES = 65_536;
+/** Zeros pushed per flush step at the end. */
+const FLUSH_SAMPLES = 4096;
 
 type Converter = Awaited<ReturnType<typeof create>>;
 const converters = new Map<ResampleQuality, Promise<Converter>>();
@@ -82,8 +84,10 @@ export async function resample(
   };
   for (let i = 0; i < x.length && written < want; i += CHUNK_SAMPLES)
     emit(src.full(x.slice(i, i + CHUNK_SAMPLES)));
-  // The sinc filter holds back its last half-length of input; push zeros through to flush it.
-  const zeros = new Float32Array(CHUNK_SAMPLES);
+  // The sinc filter holds back its last half-length of input (under 1000 samples even for
+  // 'best' at a 1:6 ratio); push zeros through in small blocks to flush it. A block of
+  // CHUNK_SAMPLES cost more than a whole 3 s clip at 'fastest'.
+  const zeros = new Float32Array(FLUSH_SAMPLES);
   for (let guard = 0; written < want && guard < 64; guard++) emit(src.full(zeros));
   if (written < want) throw new Error(`resample: converter produced ${written} of ${want} samples`);
   return out;

@@ -6,7 +6,8 @@
  * through. Physical order: room (reverb), background (noise or babble), level (gain), line
  * (telephone or codec). Platform-neutral.
  */
-import { seededRng, type RandomFn as Rng } from '../random.js';
+import { seededRng, type RandomFn } from '../random.js';
+import { ChannelError } from './channel-error.js';
 import {
   applyChannel,
   clipSeed,
@@ -48,7 +49,11 @@ const round = (v: number, step: number) => Math.round(v / step) * step;
 const fmt = (v: number, digits: number) => String(Number(v.toFixed(digits)));
 
 /** One clip's draw as a condition name ('studio' when nothing was drawn). */
-export function drawAugmentation(rng: Rng, spec: AugmentationSpec, have: AugmentationAvailability): string {
+export function drawAugmentation(
+  rng: RandomFn,
+  spec: AugmentationSpec,
+  have: AugmentationAvailability,
+): string {
   const steps: string[] = [];
   const u = (lo: number, hi: number) => lo + (hi - lo) * rng();
   if (rng() < spec.reverb) steps.push(`reverb-${fmt(round(u(RT60_MIN_S, RT60_MAX_S), 0.01), 2)}s`);
@@ -92,10 +97,10 @@ export function augmentationSampler(
   const full: AugmentationSpec = { ...DEFAULT_AUGMENTATION, ...spec };
   for (const [k, p] of Object.entries(full)) {
     if (!(p >= 0 && p <= 1))
-      throw new RangeError(`augmentation probability ${k} must be in [0, 1], got ${p}`);
+      throw new ChannelError(`augmentation probability ${k} must be in [0, 1], got ${p}`);
   }
   if (full.noise + full.babble > 1 || full.telephone + full.codec > 1) {
-    throw new RangeError('augmentation: noise + babble and telephone + codec must each be at most 1');
+    throw new ChannelError('augmentation: noise + babble and telephone + codec must each be at most 1');
   }
   const avail: AugmentationAvailability = { codec: false, noise: false, babble: false, ...have };
   const chainFor = (key: string | number) =>

@@ -19,7 +19,8 @@
  * (src/core/random.ts) per clip, so a condition, seed and clip key always give the
  * same audio. Platform-neutral.
  */
-import { seededRng, type RandomFn as Rng } from '../random.js';
+import { seededRng, type RandomFn } from '../random.js';
+import { ChannelError } from './channel-error.js';
 import { DEFAULT_CODEC_BITRATE, type LossyCodec } from './codec.js';
 import { babble, mixAtSnr, noiseSegment, randomChoice, type BabbleSource } from './noise.js';
 import { applyRir, exponentialRir, RT60_MAX_S, RT60_MIN_S } from './reverb.js';
@@ -36,7 +37,7 @@ export interface ChannelResources {
 
 export interface ChannelContext {
   sampleRate: number;
-  rng: Rng;
+  rng: RandomFn;
   resources: ChannelResources;
   /** The clip's speaker, left out of its own babble. */
   speaker?: string;
@@ -73,16 +74,10 @@ export const CHANNEL_STEP_FORMS = [
   'gain-<N>db',
 ] as const;
 
-export class ChannelError extends Error {
-  readonly code = 'BAD_CHANNEL';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChannelError';
-  }
-}
+export { ChannelError };
 
 const NUM = '(-?\\d+(?:\\.\\d+)?)';
-const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng();
+const uniform = (rng: RandomFn, lo: number, hi: number) => lo + (hi - lo) * rng();
 
 /** Hard clip to [-1, 1] (what a fixed-point converter does with an over-range level). */
 export function clip(x: Float32Array): Float32Array {

@@ -5,7 +5,8 @@
  * (looped when shorter than the clip, random offset) or is babble: the sum of 3-6
  * utterances of other speakers, each brought to the same active level. Platform-neutral.
  */
-import { randomInt, type RandomFn as Rng } from '../random.js';
+import { randomInt, type RandomFn } from '../random.js';
+import { ChannelError } from './channel-error.js';
 
 /** Frame length for the active-speech measure, seconds. */
 export const ACTIVE_FRAME_S = 0.02;
@@ -36,8 +37,8 @@ function meanPower(x: Float32Array): number {
 }
 
 /** `length` samples of `noise` from a random offset, wrapping around when it is shorter. */
-export function noiseSegment(noise: Float32Array, length: number, rng: Rng): Float32Array {
-  if (noise.length === 0) throw new RangeError('noise: the noise recording is empty');
+export function noiseSegment(noise: Float32Array, length: number, rng: RandomFn): Float32Array {
+  if (noise.length === 0) throw new ChannelError('noise: the noise recording is empty');
   const out = new Float32Array(length);
   let j = randomInt(rng, noise.length);
   for (let i = 0; i < length; i++) {
@@ -61,7 +62,10 @@ export function mixAtSnr(
   const ps = activePower(x, sampleRate);
   const pn = meanPower(noise);
   if (ps === 0) return new Float32Array(x);
-  if (pn === 0) throw new RangeError('noise: the chosen noise segment is digital silence');
+  if (pn === 0)
+    throw new ChannelError(
+      'noise: the chosen noise segment is digital silence; use recordings without silent stretches',
+    );
   const g = Math.sqrt(ps / (pn * Math.pow(10, snrDb / 10)));
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] + g * noise[i];
@@ -78,12 +82,12 @@ export function babble(
   pool: readonly BabbleSource[],
   length: number,
   sampleRate: number,
-  rng: Rng,
+  rng: RandomFn,
   exclude?: string,
 ): Float32Array {
   const others = pool.filter((p) => p.speaker !== exclude && activePower(p.samples, sampleRate) > 0);
   if (others.length < 3) {
-    throw new RangeError(
+    throw new ChannelError(
       `babble needs at least 3 utterances of other speakers, got ${others.length}` +
         (exclude ? ` (excluding speaker ${exclude})` : ''),
     );
@@ -102,6 +106,6 @@ export function babble(
 }
 
 /** A uniformly chosen element of a non-empty list. */
-export function randomChoice<T>(items: readonly T[], rng: Rng): T {
+export function randomChoice<T>(items: readonly T[], rng: RandomFn): T {
   return items[randomInt(rng, items.length)];
 }

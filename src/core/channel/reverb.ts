@@ -5,14 +5,14 @@
  * back to the input's RMS, so reverb changes the sound and not the level. Platform-neutral.
  */
 import { rms } from '../audio/signal.js';
-import type { RandomFn as Rng } from '../random.js';
+import type { RandomFn } from '../random.js';
 import { fftConvolve } from './convolve.js';
 
 export const RT60_MIN_S = 0.2;
 export const RT60_MAX_S = 1.0;
 
 /** Standard normal from two uniforms (Box-Muller). */
-export function gaussian(rng: Rng): number {
+export function gaussian(rng: RandomFn): number {
   const u = 1 - rng();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
@@ -28,7 +28,7 @@ export interface RirOptions {
 }
 
 /** An impulse response of length 1.2 x RT60 (the tail is then 72 dB down). */
-export function exponentialRir(o: RirOptions, rng: Rng): Float32Array {
+export function exponentialRir(o: RirOptions, rng: RandomFn): Float32Array {
   if (!(o.rt60 > 0 && o.rt60 <= 5)) throw new RangeError(`reverb: RT60 must be in (0, 5] s, got ${o.rt60}`);
   const n = Math.max(2, Math.round(1.2 * o.rt60 * o.sampleRate));
   const h = new Float32Array(n);

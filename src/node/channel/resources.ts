@@ -4,6 +4,7 @@
  * than the test clip's), so it is passed in rather than loaded here.
  */
 import { resolve } from 'node:path';
+import { seededRng, shuffleInPlace } from '../../core/random.js';
 import {
   chainNeeds,
   ChannelError,
@@ -13,6 +14,8 @@ import {
 import type { BabbleSource } from '../../core/channel/noise.js';
 import { DEFAULT_DATASETS_DIR } from '../datasets/corpora.js';
 import { readNoise } from '../datasets/noise.js';
+import type { Utterance } from '../datasets/types.js';
+import { decodeFile } from '../decode.js';
 import { opusCodec } from './opus.js';
 
 /** Noise recordings used when no folder is named: the shared layout's `noise/`. */
@@ -44,4 +47,27 @@ export async function loadChannelResources(
     out.babble = o.babble;
   }
   return out;
+}
+
+/**
+ * A babble pool from training utterances: `perSpeaker` clips of every speaker (a seeded
+ * choice), decoded at `sampleRate`. Babble for a clip then sums 3-6 of them from other speakers.
+ */
+export async function babblePool(
+  utterances: readonly Utterance[],
+  sampleRate: number,
+  { perSpeaker = 2, seed = 1 }: { perSpeaker?: number; seed?: number } = {},
+): Promise<BabbleSource[]> {
+  const bySpeaker = new Map<string, Utterance[]>();
+  for (const u of utterances) bySpeaker.set(u.speaker, [...(bySpeaker.get(u.speaker) ?? []), u]);
+  const random = seededRng(seed);
+  const pool: BabbleSource[] = [];
+  for (const speaker of [...bySpeaker.keys()].sort()) {
+    const clips = [...bySpeaker.get(speaker)!];
+    shuffleInPlace(clips, random);
+    for (const u of clips.slice(0, perSpeaker)) {
+      pool.push({ speaker, samples: (await decodeFile(u.path, { targetSampleRate: sampleRate })).samples });
+    }
+  }
+  return pool;
 }

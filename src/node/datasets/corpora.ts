@@ -6,10 +6,17 @@
  * every speech corpus here has (neutral, happiness, sadness, anger, fear) plus disgust when a
  * corpus has it. A single corpus keeps its own speakers and every label it has.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { EMOTIONS, SHARED_EMOTIONS, type Emotion } from '../../core/labels.js';
 import { readCorpus } from './index.js';
-import { CORPUS_KINDS, CorpusError, type CorpusKind, type CorpusProblem, type Utterance } from './types.js';
+import {
+  CORPUS_KINDS,
+  CorpusError,
+  type CorpusKind,
+  type CorpusProblem,
+  type CorpusReadResult,
+  type Utterance,
+} from './types.js';
 
 /** Where the corpora live when `--data` is not given (relative to the working directory). */
 export const DEFAULT_DATASETS_DIR = '../shared/datasets';
@@ -56,11 +63,28 @@ export function parseCorpusSpecs(corpus: string, data: readonly string[] = []): 
   return typed.map((kind) => ({ kind, data: resolve(parent, kind) }));
 }
 
-/** The default label set of several corpora: the five shared emotions, plus disgust if any corpus has it. */
+/**
+ * The folder evaluation files key utterance paths by: a single corpus's own `data`, or the
+ * deepest folder holding every corpus of several (a manifest counts by its folder).
+ */
+export function corporaRoot(specs: readonly CorpusSpec[]): string {
+  if (specs.length === 1) return resolve(specs[0].data);
+  const dirs = specs.map((s) =>
+    (s.kind === 'manifest' ? dirname(resolve(s.data)) : resolve(s.data)).split(sep),
+  );
+  const common: string[] = [];
+  for (let i = 0; dirs.every((d) => i < d.length && d[i] === dirs[0][i]); i++) common.push(dirs[0][i]);
+  return common.join(sep) || sep;
+}
+
+/**
+ * The default label set of several corpora: those of the five shared emotions that occur,
+ * plus disgust if any corpus has it (calm, boredom and surprise are left out).
+ */
 export function multiCorpusLabels(present: Iterable<string>): Emotion[] {
   const have = new Set(present);
   return EMOTIONS.filter(
-    (e) => (SHARED_EMOTIONS as readonly string[]).includes(e) || (e === 'disgust' && have.has(e)),
+    (e) => have.has(e) && ((SHARED_EMOTIONS as readonly string[]).includes(e) || e === 'disgust'),
   );
 }
 
@@ -84,17 +108,24 @@ export interface CorporaReadResult {
 }
 
 /**
- * Reads every corpus and merges them. `labels` overrides the label set (default: all labels
- * of a single corpus, multiCorpusLabels for several).
+ * Reads every corpus and merges them. `labels` sets the label set, in its order (default: all
+ * labels of a single corpus, multiCorpusLabels for several, in the canonical order).
+ * `onRead` sees each corpus's own read (e.g. to log its summary and problems).
  */
 export async function readCorpora(
   specs: readonly (CorpusSpec & { name?: string })[],
-  o: { labels?: readonly string[] } = {},
+  o: { labels?: readonly string[]; onRead?: (spec: CorpusSpec, r: CorpusReadResult) => void } = {},
 ): Promise<CorporaReadResult> {
+  if (o.labels) {
+    const unknown = o.labels.filter((l) => !(EMOTIONS as readonly string[]).includes(l));
+    if (unknown.length)
+      throw new CorpusError(`unknown label(s) ${unknown.join(', ')} (accepted: ${EMOTIONS.join(', ')})`);
+  }
   const several = specs.length > 1;
   const reads = [];
   for (const spec of specs) {
     const r = await readCorpus(spec.kind, resolve(spec.data));
+    o.onRead?.(spec, r);
     const utterances = several
       ? r.utterances.map((u) => ({ ...u, speaker: `${spec.kind}:${u.speaker}` }))
       : r.utterances;
@@ -102,15 +133,10 @@ export async function readCorpora(
   }
   const present = new Set(reads.flatMap((r) => r.utterances.map((u) => u.label as string)));
   const labels = o.labels
-    ? EMOTIONS.filter((e) => o.labels!.includes(e))
+    ? (o.labels as Emotion[])
     : several
       ? multiCorpusLabels(present)
       : EMOTIONS.filter((e) => present.has(e));
-  if (o.labels) {
-    const unknown = o.labels.filter((l) => !(EMOTIONS as readonly string[]).includes(l));
-    if (unknown.length)
-      throw new CorpusError(`unknown label(s) ${unknown.join(', ')} (accepted: ${EMOTIONS.join(', ')})`);
-  }
   const keep = new Set<string>(labels);
   const corpora = reads.map(({ spec, utterances, problems }) => {
     const leftOut: Record<string, number> = {};

@@ -33,6 +33,7 @@ export function readCorpus(kind: CorpusKind, dir: string): Promise<CorpusReadRes
 }
 export {
   parseCorpusSpecs,
+  corporaRoot,
   readCorpora,
   multiCorpusLabels,
   describeCorpusUse,

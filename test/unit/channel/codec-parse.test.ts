@@ -10,7 +10,12 @@ import {
   parseChannelList,
 } from '../../../src/core/channel/index.js';
 import { opusAt, opusCodec } from '../../../src/node/channel/opus.js';
-import { loadChannelResources } from '../../../src/node/channel/resources.js';
+import { babblePool, loadChannelResources } from '../../../src/node/channel/resources.js';
+import { readCorpus } from '../../../src/node/datasets/index.js';
+import { writeToneCorpus } from '../../helpers/tone-corpus.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { corpus } from '../../helpers/datasets.js';
 
 const noise = corpus('noise');
@@ -151,4 +156,27 @@ test('loadChannelResources loads only what the chains need', { skip: noise.skip 
     loadChannelResources(parseChannelList('babble-5db'), { sampleRate: SR }),
     /babble conditions need utterances of training speakers/,
   );
+});
+
+test('babblePool: a seeded choice of clips per speaker, decoded, usable as babble for another speaker', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-babble-'));
+  try {
+    writeToneCorpus(dir, 3, 2, 5);
+    const { utterances } = await readCorpus('folder', dir);
+    const a = await babblePool(utterances, SR, { perSpeaker: 2, seed: 3 });
+    const b = await babblePool(utterances, SR, { perSpeaker: 2, seed: 3 });
+    assert.deepEqual(
+      a.map((s) => s.speaker),
+      ['s1', 's1', 's2', 's2', 's3', 's3'],
+    );
+    assert.deepEqual(a, b);
+    const y = await applyChannel(parseChannel('babble-0db'), voiced(8000), SR, {
+      seed: 1,
+      resources: { babble: a },
+      speaker: 's1',
+    });
+    assert.equal(y.length, 8000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

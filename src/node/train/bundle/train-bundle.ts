@@ -27,14 +27,19 @@ import { takeRows, type Matrix } from '../../../core/classical/matrix.js';
 import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
 import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
 import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
-import { EMOTIONS } from '../../../core/labels.js';
 import {
   classicalBundleFiles,
   deepBundleFiles,
   ensembleBundleFiles,
   writeFolderAtomic,
 } from '../../bundle-io.js';
-import { formatCorpusSummary, readCorpus, type Utterance } from '../../datasets/index.js';
+import {
+  describeCorpusUse,
+  formatCorpusSummary,
+  readCorpora,
+  type CorpusUse,
+  type Utterance,
+} from '../../datasets/index.js';
 import { decodeCorpus } from '../load-audio.js';
 import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from '../checkpoint.js';
 import { loadChannelResources } from '../../channel/resources.js';
@@ -57,6 +62,9 @@ import {
 import { loadEvaluations, renderCard } from './card.js';
 import { trainModel, type BatchProgress } from '../trainer.js';
 import type { HistoryEntry } from '../../../core/bundle.js';
+
+/** Several corpora are read by datasets/corpora.ts; re-exported for the train command. */
+export { describeCorpusUse, type CorpusUse };
 
 export type Files = Record<string, string | Uint8Array>;
 
@@ -86,16 +94,6 @@ export function memberCheckpointDir(out: string, member: string, checkpoint?: st
   return join(checkpointRoot(out, checkpoint), member);
 }
 
-export interface CorpusUse {
-  kind: string;
-  name: string;
-  used: number;
-  speakers: number;
-  /** Utterances left out because their label is not in the label set, by label. */
-  leftOut: Record<string, number>;
-  problems: number;
-}
-
 export interface TrainBundleResult {
   kind: 'deep' | 'classical' | 'ensemble';
   labels: string[];
@@ -104,40 +102,18 @@ export interface TrainBundleResult {
   card: string;
 }
 
-/** Reads every corpus, prefixes speakers by corpus when there are several, keeps the label set. */
+/**
+ * Reads every corpus (datasets/corpora.ts: speakers prefixed by corpus when there are several,
+ * the config's label set or the multi-corpus default) and checks every label has utterances.
+ */
 export async function gatherUtterances(
   config: TrainConfig,
   log: (line: string) => void = () => {},
 ): Promise<{ utterances: Utterance[]; labels: string[]; corpora: CorpusUse[] }> {
-  const all: Utterance[] = [];
-  const reads: { ref: TrainConfig['corpora'][number]; utterances: Utterance[]; problems: number }[] = [];
-  for (const ref of config.corpora) {
-    const r = await readCorpus(ref.kind, resolve(ref.data));
-    log(formatCorpusSummary(ref.kind, r));
-    const utterances =
-      config.corpora.length > 1
-        ? r.utterances.map((u) => ({ ...u, speaker: `${ref.kind}:${u.speaker}` }))
-        : r.utterances;
-    reads.push({ ref, utterances, problems: r.problems.length });
-    all.push(...utterances);
-  }
-  const present = new Set(all.map((u) => u.label as string));
-  const labels = config.labels ?? EMOTIONS.filter((e) => present.has(e));
-  const keep = new Set(labels);
-  const corpora = reads.map(({ ref, utterances, problems }) => {
-    const leftOut: Record<string, number> = {};
-    for (const u of utterances) if (!keep.has(u.label)) leftOut[u.label] = (leftOut[u.label] ?? 0) + 1;
-    const used = utterances.filter((u) => keep.has(u.label));
-    return {
-      kind: ref.kind,
-      name: ref.name ?? ref.kind,
-      used: used.length,
-      speakers: new Set(used.map((u) => u.speaker)).size,
-      leftOut,
-      problems,
-    };
+  const { utterances, labels, corpora } = await readCorpora(config.corpora, {
+    labels: config.labels,
+    onRead: (spec, r) => log(formatCorpusSummary(spec.kind, r)),
   });
-  const utterances = all.filter((u) => keep.has(u.label));
   const missing = labels.filter((l) => !utterances.some((u) => u.label === l));
   if (missing.length > 0) throw new TrainError(`no training utterances for label(s) ${missing.join(', ')}`);
   if (labels.length < 2)
@@ -154,17 +130,6 @@ export function utterancesTsv(utterances: readonly Utterance[]): string {
   const cell = (v: string) => (/[\t\n\r"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const rows = utterances.map((u) => [resolve(u.path), u.label, u.speaker].map(cell).join('\t'));
   return ['file\tlabel\tspeaker', ...rows].join('\n') + '\n';
-}
-
-export function describeCorpusUse(c: CorpusUse): string {
-  const left = Object.entries(c.leftOut)
-    .map(([l, n]) => `${l} ${n}`)
-    .join(', ');
-  return (
-    `${c.name}: ${c.used} utterances of ${c.speakers} speakers used` +
-    (left ? `; left out (label not in the set): ${left}` : '') +
-    (c.problems ? `; ${c.problems} unreadable files skipped` : '')
-  );
 }
 
 export function descriptorSpec(m: ClassicalMemberConfig): ClassicalFeatureSpec {
