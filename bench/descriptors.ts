@@ -1,7 +1,7 @@
 /**
  * npm run bench:descriptors -- [--model DIR] [--data DIR] [--clips N] [--runs R]
  * CPU milliseconds per 3-second clip from decoded samples to probabilities for a classical
- * bundle (default models/default: 2902 descriptors, linear SVM), and where they go: the shared
+ * bundle (default models/emodb: 2902 descriptors, linear SVM; models/default is the robust family, see bench/default-cost.ts), and where they go: the shared
  * power spectrum, the MFCC statistics, the frame descriptors (spectral shape and pitch), the
  * extended spectral descriptors, the functionals, the classifier. Clips: every Nth EMO-DB file,
  * repeated or cut to exactly 3 s, decoding excluded. Target (issue 11): <= 10 ms a clip. No
@@ -29,7 +29,7 @@ import { decodeFile } from '../src/node/decode.js';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: join(ROOT, 'models/default') },
+    model: { type: 'string', default: join(ROOT, 'models/emodb') },
     data: { type: 'string', default: resolve(ROOT, '../shared/datasets/emodb') },
     clips: { type: 'string', default: '60' },
     runs: { type: 'string', default: '5' },

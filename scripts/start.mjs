@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const MODEL = 'models/default';
-/** Served too when present: German + English, for English speakers. */
-const EXTRA_MODELS = ['models/emodb-ravdess'];
+/** Served too when present: the German 7-emotion model and the German + English one. */
+const EXTRA_MODELS = ['models/emodb', 'models/emodb-ravdess'];
 const ENTRY = 'dist/cli/main.js';
 
 /** Newest modification time (ms) of any file under the given paths. */

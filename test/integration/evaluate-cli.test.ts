@@ -102,3 +102,27 @@ test('emovox evaluate names a bad model with a user-facing error', async () => {
       e.code === 'BAD_EVALUATION' && /unknown model 'svn' \(accepted: svm, svm-linear, rf/.test(e.message),
   );
 });
+
+test('emovox evaluate: leave-one-corpus-out options are checked before any corpus is read', async () => {
+  const run = (args: string[]) => {
+    const program = new Command().exitOverride();
+    register(program);
+    return program.parseAsync(['node', 'emovox', 'evaluate', ...args]);
+  };
+  await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '.', '--channel', 'telephone']),
+    /--channel is available with --protocol loco only/,
+  );
+  await assert.rejects(
+    run(['--protocol', 'loco', '--corpus', 'emodb,ravdess', '--channel', 'studio']),
+    /needs at least 3 corpora/,
+  );
+  await assert.rejects(
+    run(['--protocol', 'loco', '--corpus', 'emodb,ravdess,ased', '--channel', 'studio,phone']),
+    /unknown channel step 'phone' \(accepted: studio, telephone/,
+  );
+  await assert.rejects(
+    run(['--protocol', 'loco', '--corpus', 'emodb,ravdess,ased', '--model', 'svm', '--corpus-weight']),
+    /--corpus-weight needs --model logistic/,
+  );
+});

@@ -7,7 +7,12 @@ import { commandLine } from '../command-line.js';
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
+import { CHANNEL_STEP_FORMS } from '../../core/channel/chain.js';
+import {
+  DESCRIPTOR_FAMILIES,
+  type ClassicalFeatureSpec,
+  type DescriptorFamily,
+} from '../../core/classical/featurize.js';
 import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
@@ -38,12 +43,19 @@ import {
 } from '../../node/train/evaluate/plan.js';
 import { createProgress, formatDuration, type ProgressReporter } from '../../node/train/progress.js';
 import { renderReport, type EvaluationRun } from '../../node/train/report/report.js';
+import { runLoco, specFor } from './evaluate-loco.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
 
 interface EvaluateCliOptions extends CorpusCliOptions {
   corpus: string;
+  channel: string;
+  augment: number;
+  features: DescriptorFamily;
+  corpusWeight?: boolean;
+  calibrate?: boolean;
+  noiseDir?: string;
   model?: string;
-  protocol: Protocol;
+  protocol: Protocol | 'loco';
   folds: number;
   testFraction: number;
   seed: number;
@@ -130,6 +142,22 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
 }
 
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
+  if (o.protocol === 'loco') return runLoco(o, argv);
+  for (const [flag, given] of [
+    ['--channel', o.channel !== 'studio'],
+    ['--augment', o.augment > 0],
+    ['--corpus-weight', o.corpusWeight],
+    ['--calibrate', o.calibrate],
+  ] as const) {
+    if (given) throw new EvaluateError(`${flag} is available with --protocol loco only`);
+  }
+  return runOneCorpus({ ...o, protocol: o.protocol }, argv);
+}
+
+async function runOneCorpus(
+  o: Omit<EvaluateCliOptions, 'protocol'> & { protocol: Protocol },
+  argv: string[],
+): Promise<void> {
   const log = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
   };
@@ -157,7 +185,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     log,
   );
   const models = planModels(o, loaded);
-  const spec: ClassicalFeatureSpec = { ...DEFAULT_CLASSICAL_FEATURES, descriptors: o.descriptors };
+  const spec: ClassicalFeatureSpec = specFor(o.features, o.descriptors);
   const table = models.classical.length
     ? await featureTable(
         utterances.map((u) => u.path),
@@ -281,7 +309,7 @@ export function register(program: Command): void {
     program
       .command('evaluate')
       .description(
-        'Evaluate models on a corpus (or several merged) with pooled cross-validation (leave-one-speaker-out by default): UAR, WA, macro-F1, confusion matrix.',
+        'Evaluate models on a corpus (or several merged) with pooled cross-validation (leave-one-speaker-out by default; leave-one-corpus-out with channel conditions by --protocol loco): UAR, WA, macro-F1, confusion matrix.',
       ),
     { required: true },
   )
@@ -290,9 +318,40 @@ export function register(program: Command): void {
       `model(s), comma-separated: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}; an ensemble joins members with + (e.g. svm-linear+cnn2d-lstm) and averages their probabilities (default: svm, or only the --from-json models)`,
     )
     .addOption(
-      new Option('--protocol <name>', 'loso, kfold (speaker-dependent) or holdout')
-        .choices([...PROTOCOLS])
+      new Option(
+        '--protocol <name>',
+        'loso, kfold (speaker-dependent), holdout, or loco (leave one corpus out: train on the other corpora, test on the whole unseen one; classical models)',
+      )
+        .choices([...PROTOCOLS, 'loco'])
         .default('loso'),
+    )
+    .option(
+      '--channel <conditions>',
+      `loco: test clips pass through each named, seeded channel condition before features, one column each (comma-separated; steps: ${CHANNEL_STEP_FORMS.join(', ')}; joined by +)`,
+      'studio',
+    )
+    .option(
+      '--augment <copies>',
+      'loco: add this many randomly augmented copies (reverb, noise, gain, telephone, codec; seeded) of every training clip',
+      number('augment', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+      0,
+    )
+    .addOption(
+      new Option(
+        '--features <family>',
+        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) or robust (the compact telephone-band set)',
+      )
+        .choices([...DESCRIPTOR_FAMILIES])
+        .default('mfcc'),
+    )
+    .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
+    .option(
+      '--calibrate',
+      'loco: fit a temperature and an uncertain threshold by inner leave-one-corpus-out on the training corpora; report the expected calibration error',
+    )
+    .option(
+      '--noise-dir <dir>',
+      'noise recordings for noise conditions and augmentation (default ../shared/datasets/noise)',
     )
     .option(
       '--folds <k>',
@@ -323,7 +382,7 @@ export function register(program: Command): void {
     )
     .option(
       '--tune',
-      'choose hyperparameters by inner leave-one-speaker-out on the training speakers of each fold',
+      'choose hyperparameters by inner leave-one-speaker-out on the training speakers of each fold (--protocol loco: by inner leave-one-corpus-out on the training corpora)',
     )
     .option(
       '--pca <n>',

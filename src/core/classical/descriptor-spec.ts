@@ -9,6 +9,7 @@
  */
 import { canonicalJson, fnv1a } from '../canonical-json.js';
 import { BASIC_DESCRIPTOR_CONSTANTS, LLD_NAMES, STAT_NAMES } from './descriptors.js';
+import { DEFAULT_ROBUST_OPTIONS, ROBUST_DESCRIPTORS_VERSION } from './descriptors-robust.js';
 import { EXTENDED_DESCRIPTOR_CONSTANTS, EXTRA_LLD_NAMES, EXT_STAT_NAMES } from './descriptors-extended.js';
 import {
   descriptorOptionsOf,
@@ -32,6 +33,21 @@ export interface DescriptorSpecRecord {
 
 /** The descriptor spec record of `spec` as this code computes it. */
 export function descriptorSpecRecord(spec: ClassicalFeatureSpec): DescriptorSpecRecord {
+  if (spec.family === 'robust') {
+    // The robust family reads nothing of the MFCC fields: its options, band and version only.
+    const body = {
+      version: DESCRIPTOR_SPEC_VERSION,
+      families: ['robust'],
+      robust: {
+        ...DEFAULT_ROBUST_OPTIONS,
+        sampleRate: spec.sampleRate,
+        code: ROBUST_DESCRIPTORS_VERSION,
+        framing: { winSeconds: 0.025, hopSeconds: 0.01, pitchRateHz: 4000, pitchEveryFrames: 2 },
+      },
+    };
+    const plain = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+    return { ...plain, version: DESCRIPTOR_SPEC_VERSION, hash: fnv1a(canonicalJson(plain)) };
+  }
   const { kind: _kind, deltaOrder: _deltaOrder, ...mfcc } = mfccConfigOf(spec);
   const options = descriptorOptionsOf(spec);
   const family = !spec.descriptors ? 'none' : spec.extendedDescriptors ? 'extended' : 'basic';

@@ -17,9 +17,20 @@ import {
 } from '../features/index.js';
 import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS, type DescriptorOptions } from './descriptors.js';
 import { extendedDescriptorFunctionals } from './descriptors-extended.js';
+import { robustDescriptorFunctionals } from './descriptors-robust.js';
 import { framePowerSpectra, type FrameSpectra } from './spectrum.js';
 
+/**
+ * Descriptor families: 'mfcc' = MFCC statistics (+ the descriptors below), the EMO-DB-era set;
+ * 'robust' = the compact channel-robust set of descriptors-robust.ts, chosen by
+ * leave-one-corpus-out (the MFCC fields below are then unused).
+ */
+export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust'] as const;
+export type DescriptorFamily = (typeof DESCRIPTOR_FAMILIES)[number];
+
 export interface ClassicalFeatureSpec {
+  /** Absent (older bundles) = 'mfcc'. */
+  family?: DescriptorFamily;
   sampleRate: number;
   nMfcc: number;
   nMels: number;
@@ -37,6 +48,18 @@ export interface ClassicalFeatureSpec {
   /** Frames quieter than the loudest by more than this are left out of the MFCC statistics. */
   silenceBelowPeakDb: number;
 }
+
+/** The robust family as a spec (the MFCC fields are recorded but unused). */
+export const ROBUST_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
+  family: 'robust',
+  sampleRate: 16000,
+  nMfcc: 12,
+  nMels: 20,
+  deltaOrder: 0,
+  functionals: ['mean'],
+  descriptors: false,
+  silenceBelowPeakDb: 35,
+};
 
 export const DEFAULT_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
   sampleRate: 16000,
@@ -116,6 +139,7 @@ export function classicalFeatures(
   x: Float32Array,
   spec: ClassicalFeatureSpec = DEFAULT_CLASSICAL_FEATURES,
 ): { values: Float64Array; names: string[] } {
+  if (spec.family === 'robust') return robustDescriptorFunctionals(x, { sampleRate: spec.sampleRate });
   const cfg = mfccConfigOf(spec);
   const { hopLength: hop, winLength: win } = cfg;
   const opts = descriptorOptionsOf(spec);

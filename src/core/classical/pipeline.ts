@@ -1,11 +1,12 @@
 /**
  * The classical baseline as one object: feature vectors (utterance functionals) -> standard
- * scaler -> optional PCA -> Random Forest or SVM. Serialises to plain JSON so it can travel in
+ * scaler -> optional PCA -> Random Forest, SVM or multinomial logistic regression. Serialises to plain JSON so it can travel in
  * a model bundle and run in the browser.
  */
 import type { Matrix } from './matrix.js';
 import { assertFinite } from './matrix.js';
 import { Pca, type PcaJSON, type PcaOptions } from './pca.js';
+import { LogisticRegression, type LogisticJSON, type LogisticOptions } from './logistic.js';
 import {
   RandomForest,
   argmaxRows,
@@ -15,7 +16,7 @@ import {
 import { StandardScaler, type ScalerJSON } from './scaler.js';
 import { Svm, type SvmJSON, type SvmOptions } from './svm.js';
 
-export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf'] as const;
+export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf', 'logistic'] as const;
 export type ClassicalModelName = (typeof CLASSICAL_MODELS)[number];
 
 export function isClassicalModel(name: string): name is ClassicalModelName {
@@ -28,6 +29,8 @@ export interface ClassicalPipelineConfig {
   pca: PcaOptions | null;
   svm: Partial<SvmOptions>;
   rf: Partial<RandomForestOptions>;
+  /** Multinomial logistic regression (model 'logistic'); absent in older bundles. */
+  logistic?: Partial<LogisticOptions>;
 }
 
 /**
@@ -46,6 +49,7 @@ export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipel
       classWeight: 'balanced',
     },
     rf: { nTrees: 200, classWeight: 'balanced' },
+    logistic: { C: 0.01, classWeight: 'balanced' },
   };
 }
 
@@ -75,13 +79,14 @@ export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrid
       ...(o.gamma !== undefined ? { gamma: o.gamma } : {}),
     },
     rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
+    logistic: { ...base.logistic, ...(o.c !== undefined ? { C: o.c } : {}) },
   };
 }
 
 /** The default C of each SVM and the default number of trees, for --help texts. */
 export function describeDefaults(): { c: string; trees: string } {
   return {
-    c: `default ${defaultPipelineConfig('svm').svm.C} for svm, ${defaultPipelineConfig('svm-linear').svm.C} for svm-linear`,
+    c: `default ${defaultPipelineConfig('svm').svm.C} for svm, ${defaultPipelineConfig('svm-linear').svm.C} for svm-linear, ${defaultPipelineConfig('logistic').logistic!.C} for logistic`,
     trees: `default ${defaultPipelineConfig('rf').rf.nTrees}`,
   };
 }
@@ -94,7 +99,7 @@ export interface ClassicalPipelineJSON {
   config: ClassicalPipelineConfig;
   scaler: ScalerJSON;
   pca: PcaJSON | null;
-  classifier: { svm: SvmJSON } | { rf: RandomForestJSON };
+  classifier: { svm: SvmJSON } | { rf: RandomForestJSON } | { logistic: LogisticJSON };
 }
 
 export class ClassicalPipeline {
@@ -104,7 +109,7 @@ export class ClassicalPipeline {
     readonly config: ClassicalPipelineConfig,
     private readonly scaler: StandardScaler,
     private readonly pca: Pca | null,
-    private readonly classifier: Svm | RandomForest,
+    private readonly classifier: Svm | RandomForest | LogisticRegression,
   ) {}
 
   /**
@@ -117,8 +122,13 @@ export class ClassicalPipeline {
     labels: string[],
     config: ClassicalPipelineConfig,
     featureNames: string[] = [],
+    /** Per-row weights (logistic only), e.g. so that each training corpus weighs the same. */
+    sampleWeight?: ArrayLike<number>,
   ): ClassicalPipeline {
     assertFinite(x, 'training features');
+    if (sampleWeight && config.model !== 'logistic') {
+      throw new RangeError(`sample weights are supported by the logistic model only, not ${config.model}`);
+    }
     if (featureNames.length > 0 && featureNames.length !== x.cols) {
       throw new RangeError(`${featureNames.length} feature names for ${x.cols} columns`);
     }
@@ -129,10 +139,12 @@ export class ClassicalPipeline {
     const classifier =
       config.model === 'rf'
         ? RandomForest.fit(z, y, labels.length, config.rf)
-        : Svm.fit(z, y, labels.length, {
-            ...config.svm,
-            kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
-          });
+        : config.model === 'logistic'
+          ? LogisticRegression.fit(z, y, labels.length, config.logistic, sampleWeight)
+          : Svm.fit(z, y, labels.length, {
+              ...config.svm,
+              kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
+            });
     return new ClassicalPipeline(labels, featureNames, config, scaler, pca, classifier);
   }
 
@@ -168,7 +180,11 @@ export class ClassicalPipeline {
       scaler: this.scaler.toJSON(),
       pca: this.pca ? this.pca.toJSON() : null,
       classifier:
-        this.classifier instanceof Svm ? { svm: this.classifier.toJSON() } : { rf: this.classifier.toJSON() },
+        this.classifier instanceof Svm
+          ? { svm: this.classifier.toJSON() }
+          : this.classifier instanceof LogisticRegression
+            ? { logistic: this.classifier.toJSON() }
+            : { rf: this.classifier.toJSON() },
     };
   }
 
@@ -177,7 +193,11 @@ export class ClassicalPipeline {
       throw new RangeError('not an Emovox classical pipeline (expected kind "emovox-classical", version 1)');
     }
     const classifier =
-      'svm' in j.classifier ? Svm.fromJSON(j.classifier.svm) : RandomForest.fromJSON(j.classifier.rf);
+      'svm' in j.classifier
+        ? Svm.fromJSON(j.classifier.svm)
+        : 'logistic' in j.classifier
+          ? LogisticRegression.fromJSON(j.classifier.logistic)
+          : RandomForest.fromJSON(j.classifier.rf);
     return new ClassicalPipeline(
       j.labels,
       j.featureNames,

@@ -9,7 +9,7 @@
  * serialize.ts, feature names written once.
  */
 import { z } from 'zod';
-import { classicalFeatures, type ClassicalFeatureSpec } from './featurize.js';
+import { classicalFeatures, DESCRIPTOR_FAMILIES, type ClassicalFeatureSpec } from './featurize.js';
 import type { Matrix } from './matrix.js';
 import { ClassicalPipeline, type ClassicalPipelineJSON } from './pipeline.js';
 import { compactPipelineJSON } from './serialize.js';
@@ -19,6 +19,7 @@ export const CLASSICAL_MODEL_FILE = 'classical.json';
 
 /** zod mirror of ClassicalFeatureSpec (featurize.ts), recorded in the bundle manifest. */
 export const ClassicalFeatureSpecSchema = z.object({
+  family: z.enum(DESCRIPTOR_FAMILIES).optional(),
   sampleRate: z.number().int().positive(),
   nMfcc: z.number().int().positive(),
   nMels: z.number().int().positive(),

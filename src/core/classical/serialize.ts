@@ -10,6 +10,7 @@
  * The result is an ordinary ClassicalPipelineJSON: ClassicalPipeline.fromJSON reads it.
  */
 import type { ClassicalPipelineJSON } from './pipeline.js';
+import type { LogisticJSON } from './logistic.js';
 import type { PcaJSON } from './pca.js';
 import type { RandomForestJSON } from './random-forest.js';
 import type { ScalerJSON } from './scaler.js';
@@ -73,6 +74,10 @@ export function compactForest(f: RandomForestJSON): RandomForestJSON {
   };
 }
 
+export function compactLogistic(l: LogisticJSON): LogisticJSON {
+  return { ...l, weights: r32(l.weights), bias: r32(l.bias) };
+}
+
 /** The pipeline's JSON with rounded numbers and collapsed linear machines (featureNames kept). */
 export function compactPipelineJSON(j: ClassicalPipelineJSON): ClassicalPipelineJSON {
   return {
@@ -80,6 +85,10 @@ export function compactPipelineJSON(j: ClassicalPipelineJSON): ClassicalPipeline
     scaler: compactScaler(j.scaler),
     pca: j.pca ? compactPca(j.pca) : null,
     classifier:
-      'svm' in j.classifier ? { svm: compactSvm(j.classifier.svm) } : { rf: compactForest(j.classifier.rf) },
+      'svm' in j.classifier
+        ? { svm: compactSvm(j.classifier.svm) }
+        : 'logistic' in j.classifier
+          ? { logistic: compactLogistic(j.classifier.logistic) }
+          : { rf: compactForest(j.classifier.rf) },
   };
 }

@@ -1,12 +1,21 @@
 /**
- * Utterance feature vectors for the classical models, computed once per file and cached on
- * disk (keyed by the file's path, size, modification time and the feature spec), so that
- * comparing models or settings does not re-extract the same features.
+ * Utterance feature vectors for the classical models, computed once per file (and per channel
+ * transform) and cached on disk (keyed by the file's path, size, modification time, the feature
+ * spec and the transform's name), so that comparing models or settings does not re-extract the
+ * same features.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { augmentationSampler, type AugmentationSpec } from '../../core/channel/augment.js';
+import {
+  applyChannel,
+  clipSeed,
+  type ChannelChain,
+  type ChannelResources,
+} from '../../core/channel/chain.js';
+import { ROBUST_DESCRIPTORS_VERSION } from '../../core/classical/descriptors-robust.js';
 import { classicalFeatures, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
 import { descriptorSpecRecord } from '../../core/classical/descriptor-spec.js';
 import type { Matrix } from '../../core/classical/matrix.js';
@@ -22,14 +31,81 @@ export interface FeatureTable {
 
 export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 
-function cacheKey(path: string, spec: ClassicalFeatureSpec): string {
+function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
   const st = statSync(path);
+  // The robust family carries its own version (ROBUST_DESCRIPTORS_VERSION); the others the
+  // pinned descriptor spec record. A transform other than studio is part of the key.
+  const code = { robust: ROBUST_DESCRIPTORS_VERSION };
+  const ch = channel === 'studio' ? {} : { channel };
   return createHash('sha256')
     .update(
-      JSON.stringify({ path, size: st.size, mtime: st.mtimeMs, spec: descriptorSpecRecord(spec), v: 5 }),
+      JSON.stringify(
+        spec.family === 'robust'
+          ? { path, size: st.size, mtime: st.mtimeMs, spec, v: 4, ...code, ...ch }
+          : { path, size: st.size, mtime: st.mtimeMs, spec: descriptorSpecRecord(spec), v: 5, ...ch },
+      ),
     )
     .digest('hex')
     .slice(0, 32);
+}
+
+/**
+ * A transform of each decoded clip before its features (a channel condition or an augmentation
+ * draw). `name` identifies it in the feature cache, so it must say everything that changes the
+ * audio (condition, seed, copy); 'studio' is the clip unchanged.
+ */
+export interface ClipTransform {
+  name: string;
+  apply(x: Float32Array, path: string, index: number): Promise<Float32Array>;
+}
+
+export const STUDIO: ClipTransform = { name: 'studio', apply: async (x) => x };
+
+/** Names the codec implementation in cache keys (Opus at complexity 5, src/node/channel/opus.ts). */
+const CODEC_CACHE_TAG = 'opus-c5';
+
+/** A channel condition as a clip transform, seeded per clip by its path ('studio' is STUDIO). */
+export function conditionTransform(
+  chain: ChannelChain,
+  seed: number,
+  resources: ChannelResources,
+  sampleRate: number,
+): ClipTransform {
+  if (chain.name === 'studio') return STUDIO;
+  const codec = chain.steps.some((s) => s.name.startsWith('codec'));
+  return {
+    name: `${chain.name}@${seed}${codec ? `/${CODEC_CACHE_TAG}` : ''}`,
+    apply: (x, path) => applyChannel(chain, x, sampleRate, { seed: clipSeed(seed, path), resources }),
+  };
+}
+
+/**
+ * Per-clip probabilities of the augmentation transforms: no babble (it needs decoded training
+ * speakers at hand), and the Opus round trip rarely (it costs ~10x a telephone line per clip).
+ */
+export const AUGMENTATION_SPEC: Partial<AugmentationSpec> = { babble: 0, codec: 0.1, telephone: 0.3 };
+
+/** Conditions whose resources (noise recordings, codec) augmentation may draw on. */
+export const AUGMENTATION_NEEDS = 'noise-10db,codec';
+
+/**
+ * `copies` augmentation transforms: copy c of a clip goes through a chain drawn at random
+ * (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec) seeded by the run seed, c and the clip's path.
+ */
+export function augmentTransforms(
+  seed: number,
+  copies: number,
+  resources: ChannelResources,
+  sampleRate: number,
+): ClipTransform[] {
+  return Array.from({ length: copies }, (_, copy) => {
+    const sampler = augmentationSampler(seed * 1000 + copy, AUGMENTATION_SPEC, { codec: true, noise: true });
+    return {
+      name: `augment@${seed}:${copy}/${CODEC_CACHE_TAG}`,
+      apply: async (x: Float32Array, path: string) =>
+        (await sampler.augment(path, x, sampleRate, { resources })).samples,
+    };
+  });
 }
 
 /** Feature vectors of every file (rows in the order of paths); cacheDir null disables the cache. */
@@ -39,42 +115,64 @@ export async function featureTable(
   cacheDir: string | null = DEFAULT_FEATURE_CACHE_DIR,
   onProgress?: (done: number, total: number) => void,
 ): Promise<FeatureTable> {
+  return (await featureTables(paths, spec, [STUDIO], cacheDir, onProgress))[0];
+}
+
+/**
+ * Feature vectors of every file under each transform (one table per transform, rows in the
+ * order of paths): each file is decoded once, whatever the number of transforms.
+ */
+export async function featureTables(
+  paths: readonly string[],
+  spec: ClassicalFeatureSpec,
+  transforms: readonly ClipTransform[],
+  cacheDir: string | null = DEFAULT_FEATURE_CACHE_DIR,
+  onProgress?: (done: number, total: number) => void,
+): Promise<FeatureTable[]> {
   if (cacheDir) mkdirSync(cacheDir, { recursive: true });
-  let names: string[] = [];
-  const rows: Float64Array[] = [];
-  let seconds = 0;
-  let cached = 0;
+  const out = transforms.map(() => ({
+    names: [] as string[],
+    rows: [] as Float64Array[],
+    seconds: 0,
+    cached: 0,
+  }));
   for (const [i, path] of paths.entries()) {
-    const file = cacheDir ? join(cacheDir, `${cacheKey(path, spec)}.json`) : null;
-    let hit: { names: string[]; values: number[] } | null = null;
-    if (file) {
-      try {
-        hit = JSON.parse(readFileSync(file, 'utf8'));
-      } catch {
-        hit = null;
-      }
-    }
-    if (hit) {
-      cached++;
-      names = hit.names;
-      rows.push(Float64Array.from(hit.values));
-    } else {
-      const t0 = performance.now();
-      const samples = await loadMono(path, spec.sampleRate);
-      const f = classicalFeatures(samples, spec);
-      seconds += (performance.now() - t0) / 1000;
-      names = f.names;
-      rows.push(f.values);
+    let samples: Float32Array | null = null;
+    for (const [t, transform] of transforms.entries()) {
+      const o = out[t];
+      const file = cacheDir ? join(cacheDir, `${cacheKey(path, spec, transform.name)}.json`) : null;
+      let hit: { names: string[]; values: number[] } | null = null;
       if (file) {
-        writeFileSync(`${file}.tmp`, JSON.stringify({ names: f.names, values: Array.from(f.values) }));
-        renameSync(`${file}.tmp`, file);
+        try {
+          hit = JSON.parse(readFileSync(file, 'utf8'));
+        } catch {
+          hit = null;
+        }
       }
+      if (hit) {
+        o.cached++;
+        o.names = hit.names;
+        o.rows.push(Float64Array.from(hit.values));
+      } else {
+        const t0 = performance.now();
+        samples ??= await loadMono(path, spec.sampleRate);
+        const f = classicalFeatures(await transform.apply(samples, path, i), spec);
+        o.seconds += (performance.now() - t0) / 1000;
+        o.names = f.names;
+        o.rows.push(f.values);
+        if (file) {
+          writeFileSync(`${file}.tmp`, JSON.stringify({ names: f.names, values: Array.from(f.values) }));
+          renameSync(`${file}.tmp`, file);
+        }
+      }
+      if (o.rows[i].length !== o.names.length) throw new Error(`feature length changed at ${path}`);
     }
-    if (rows[i].length !== names.length) throw new Error(`feature length changed at ${path}`);
     onProgress?.(i + 1, paths.length);
   }
-  const d = names.length;
-  const x: Matrix = { data: new Float64Array(rows.length * d), rows: rows.length, cols: d };
-  rows.forEach((r, i) => x.data.set(r, i * d));
-  return { x, names, seconds, cached };
+  return out.map(({ names, rows, seconds, cached }) => {
+    const d = names.length;
+    const x: Matrix = { data: new Float64Array(rows.length * d), rows: rows.length, cols: d };
+    rows.forEach((r, i) => x.data.set(r, i * d));
+    return { x, names, seconds, cached };
+  });
 }

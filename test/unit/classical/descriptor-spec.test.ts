@@ -10,13 +10,13 @@ import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
 
 const MODELS = fileURLToPath(new URL('../../../models', import.meta.url));
 
-/** A copy of models/default whose manifest's descriptorSpec went through `edit`. */
+/** A copy of models/emodb (the mfcc family) whose manifest's descriptorSpec went through `edit`. */
 async function loadEdited(
   edit: (spec: Record<string, unknown> & { basic: Record<string, unknown> }) => void,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-spec-'));
   try {
-    cpSync(join(MODELS, 'default'), dir, { recursive: true });
+    cpSync(join(MODELS, 'emodb'), dir, { recursive: true });
     const m = JSON.parse(readFileSync(join(dir, 'emovox.json'), 'utf8'));
     edit(m.classical.descriptorSpec);
     if (m.classical.descriptorSpec?.__delete) delete m.classical.descriptorSpec;
@@ -28,11 +28,23 @@ async function loadEdited(
 }
 
 test('the shipped bundles record the descriptor spec this code computes', () => {
-  for (const b of ['default', 'emodb-ravdess']) {
+  for (const b of ['default', 'emodb', 'emodb-ravdess']) {
     const m = JSON.parse(readFileSync(join(MODELS, b, 'emovox.json'), 'utf8'));
     assert.equal(descriptorSpecMismatch(m.classical.descriptorSpec, m.classical.descriptors), null, b);
     assert.equal(m.classical.descriptorSpec.hash, descriptorSpecRecord(m.classical.descriptors).hash);
   }
+  // The default is the robust family: its record names that family's options, not the MFCC ones.
+  const d = JSON.parse(readFileSync(join(MODELS, 'default', 'emovox.json'), 'utf8'));
+  assert.deepEqual(d.classical.descriptorSpec.families, ['robust']);
+  assert.equal(d.classical.descriptorSpec.robust.bandLowHz, 300);
+  assert.equal(d.classical.descriptorSpec.robust.bandHighHz, 3400);
+  assert.match(
+    descriptorSpecMismatch(
+      { ...d.classical.descriptorSpec, robust: { ...d.classical.descriptorSpec.robust, bandHighHz: 4000 } },
+      d.classical.descriptors,
+    ) ?? '',
+    /robust\.bandHighHz: bundle 4000, code 3400/,
+  );
 });
 
 test('the spec names every constant family in vector order and changes with the spec', () => {

@@ -10,10 +10,60 @@ import { decodeFile } from '../../../src/node/decode.js';
 import { corpus } from '../../helpers/datasets.js';
 
 const DEFAULT = fileURLToPath(new URL('../../../models/default', import.meta.url));
+const EMODB = fileURLToPath(new URL('../../../models/emodb', import.meta.url));
 const emodb = corpus('emodb');
+const ravdess = corpus('ravdess');
 
-test('the committed default model loads, covers the seven EMO-DB emotions and says how it was made', async () => {
+test('the committed default model is multilingual, calibrated, and its card shows LOCO, channel and LOSO rows with every licence', async () => {
   const { manifest } = await loadBundleFromDir(DEFAULT);
+  assert.deepEqual([...manifest.labels].sort(), [
+    'anger',
+    'disgust',
+    'fear',
+    'happiness',
+    'neutral',
+    'sadness',
+  ]);
+  assert.equal(manifest.corpus, 'emodb+ravdess+ased');
+  assert.equal(manifest.kind, 'classical');
+  assert.ok(manifest.calibration && manifest.calibration.temperature > 0, 'calibrated by LOCO');
+  assert.ok(manifest.calibration.uncertainBelow > 0 && manifest.calibration.uncertainBelow < 1);
+  assert.equal(manifest.card, readFileSync(join(DEFAULT, 'MODEL_CARD.md'), 'utf8'));
+  assert.match(manifest.card, /CC0/);
+  assert.match(manifest.card, /CC BY-NC-SA 4\.0/);
+  assert.match(manifest.card, /ASED[^\n]*\n?[^\n]*research/);
+  const loco = JSON.parse(readFileSync(join(DEFAULT, 'loco.json'), 'utf8')) as {
+    protocol: string;
+    results: { heldOut: string; conditions: { condition: string; uar: number }[] }[];
+  };
+  assert.equal(loco.protocol, 'loco');
+  assert.deepEqual(loco.results.map((r) => r.heldOut).sort(), ['ased', 'emodb', 'ravdess']);
+  for (const r of loco.results)
+    for (const c of r.conditions) {
+      const row = manifest.card
+        .split('\n')
+        .find((l) => l.includes(`| loco, ${c.condition} on held-out ${r.heldOut} (`));
+      assert.ok(row, `the card has a row for held-out ${r.heldOut}, ${c.condition}`);
+      assert.match(row, new RegExp(`\\| ${(c.uar * 100).toFixed(1)} \\|`));
+    }
+  assert.match(manifest.card, /loso on manifest/);
+});
+
+test(
+  'the default model classifies a real RAVDESS recording with calibrated probabilities',
+  { skip: ravdess.skip },
+  async () => {
+    const predictor = Predictor.fromBundle(await loadBundleFromDir(DEFAULT));
+    const audio = await decodeFile(`${ravdess.dir}/Actor_01/03-01-05-01-01-01-01.flac`);
+    const p = await predictor.predict(audio.samples, audio.sampleRate);
+    assert.ok(predictor.labels.includes(p.label));
+    assert.equal(typeof p.uncertain, 'boolean');
+    assert.ok(Math.abs(Object.values(p.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  },
+);
+
+test('the EMO-DB model (the default until issue 9) keeps its seven emotions and its LOSO figures', async () => {
+  const { manifest } = await loadBundleFromDir(EMODB);
   assert.deepEqual([...manifest.labels].sort(), [
     'anger',
     'boredom',
@@ -26,19 +76,19 @@ test('the committed default model loads, covers the seven EMO-DB emotions and sa
   assert.equal(manifest.corpus, 'emodb');
   assert.equal(manifest.kind, 'classical');
   // The card is rendered from the template and the committed evaluation files, the same text in both places.
-  assert.equal(manifest.card, readFileSync(join(DEFAULT, 'MODEL_CARD.md'), 'utf8'));
+  assert.equal(manifest.card, readFileSync(join(EMODB, 'MODEL_CARD.md'), 'utf8'));
   assert.match(manifest.card, /## Licence of the training data\n\n- .*CC0/);
   for (const [file, norm] of [
     ['loso.json', 'no'],
     ['loso-speaker-norm.json', 'yes'],
   ]) {
-    const e = JSON.parse(readFileSync(join(DEFAULT, file), 'utf8')) as {
+    const e = JSON.parse(readFileSync(join(EMODB, file), 'utf8')) as {
       protocol: string;
       uar: number;
       wa: number;
     };
     assert.equal(e.protocol, 'loso');
-    const row = manifest.card.split('\n').find((l) => l.includes(`models/default/${file}`));
+    const row = manifest.card.split('\n').find((l) => l.includes(`models/emodb/${file}`));
     assert.ok(row, `the card has a row for ${file}`);
     assert.match(
       row,
@@ -47,8 +97,8 @@ test('the committed default model loads, covers the seven EMO-DB emotions and sa
   }
 });
 
-test('the default model classifies a real EMO-DB recording', { skip: emodb.skip }, async () => {
-  const predictor = Predictor.fromBundle(await loadBundleFromDir(DEFAULT));
+test('the EMO-DB model classifies a real EMO-DB recording', { skip: emodb.skip }, async () => {
+  const predictor = Predictor.fromBundle(await loadBundleFromDir(EMODB));
   const audio = await decodeFile(`${emodb.dir}/wav/03a01Wa.wav`);
   const p = await predictor.predict(audio.samples, audio.sampleRate);
   assert.ok(predictor.labels.includes(p.label));
@@ -70,32 +120,34 @@ test('the English + German bundle covers the six shared emotions and names both 
 });
 
 test(
-  'the default model adapts to a speaker once it has 10 of their clips',
+  'the default model (and the EMO-DB one) adapt to a speaker once they have 10 of their clips',
   { skip: emodb.skip },
   async () => {
-    const predictor = Predictor.fromBundle(await loadBundleFromDir(DEFAULT));
-    const files = [
-      '03a01Fa',
-      '03a01Nc',
-      '03a01Wa',
-      '03a02Fc',
-      '03a02Nc',
-      '03a02Ta',
-      '03a02Wb',
-      '03a02Wc',
-      '03a04Ad',
-      '03a04Fd',
-    ];
-    let profile: SpeakerProfile | null = null;
-    const seen: boolean[] = [];
-    for (const f of files) {
-      const audio = await decodeFile(`${emodb.dir}/wav/${f}.wav`);
-      const d = (await predictor.describe(audio.samples))!;
-      profile ??= new SpeakerProfile(d.length);
-      profile.add(d);
-      const p = await predictor.predict(audio.samples, audio.sampleRate, { profile, descriptors: d });
-      seen.push(p.adaptation!.adapted);
+    for (const dir of [DEFAULT, EMODB]) {
+      const predictor = Predictor.fromBundle(await loadBundleFromDir(dir));
+      const files = [
+        '03a01Fa',
+        '03a01Nc',
+        '03a01Wa',
+        '03a02Fc',
+        '03a02Nc',
+        '03a02Ta',
+        '03a02Wb',
+        '03a02Wc',
+        '03a04Ad',
+        '03a04Fd',
+      ];
+      let profile: SpeakerProfile | null = null;
+      const seen: boolean[] = [];
+      for (const f of files) {
+        const audio = await decodeFile(`${emodb.dir}/wav/${f}.wav`);
+        const d = (await predictor.describe(audio.samples))!;
+        profile ??= new SpeakerProfile(d.length);
+        profile.add(d);
+        const p = await predictor.predict(audio.samples, audio.sampleRate, { profile, descriptors: d });
+        seen.push(p.adaptation!.adapted);
+      }
+      assert.deepEqual(seen, [...Array(9).fill(false), true], dir);
     }
-    assert.deepEqual(seen, [...Array(9).fill(false), true]);
   },
 );

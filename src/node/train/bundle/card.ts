@@ -31,6 +31,7 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 export function readEvaluationFigures(file: string, doc: unknown): EvaluationFigures[] {
   const d = doc as Record<string, unknown> | null;
   if (!d || typeof d !== 'object') throw new TrainError(`${file} is not an evaluation JSON object`);
+  if (d.protocol === 'loco' && Array.isArray(d.results)) return locoFigures(file, d);
   const entries = (Array.isArray(d.models) ? d.models : [d]) as Record<string, unknown>[];
   return entries.map((e, i) => {
     if (!num(e.uar) || !num(e.wa) || !num(e.macroF1) || typeof e.model !== 'string') {
@@ -57,6 +58,37 @@ export function readEvaluationFigures(file: string, doc: unknown): EvaluationFig
       command: String(d.command ?? ''),
     };
   });
+}
+
+/** One figure per held-out corpus and channel condition of an `evaluate --protocol loco --json` document. */
+function locoFigures(file: string, d: Record<string, unknown>): EvaluationFigures[] {
+  const results = d.results as {
+    heldOut: string;
+    trainCorpora: string[];
+    conditions: { condition: string; n: number; uar: number; wa: number; macroF1: number; ece: number }[];
+  }[];
+  return results.flatMap((r) =>
+    r.conditions.map((c) => {
+      if (!num(c.uar) || !num(c.wa) || !num(c.macroF1)) {
+        throw new TrainError(`${file}: held-out ${r.heldOut} ${c.condition} has no uar, wa and macroF1`);
+      }
+      return {
+        file,
+        model: String(d.model),
+        corpus: `held-out ${r.heldOut} (trained on ${r.trainCorpora.join(' + ')})`,
+        protocol: `loco, ${c.condition}`,
+        protocolDescription:
+          'leave-one-corpus-out: trained on the other corpora, tested on every clip of the unseen one (argmax over its labels), channel condition applied to the test clips',
+        speakerNorm: false,
+        tuned: (d.config as Record<string, unknown> | undefined)?.tuned === true,
+        uar: c.uar,
+        wa: c.wa,
+        macroF1: c.macroF1,
+        predictions: c.n,
+        command: String(d.command ?? ''),
+      };
+    }),
+  );
 }
 
 /** The evaluation files' texts and parsed figures; missing files are listed, not fatal. */
@@ -99,7 +131,7 @@ export function figuresTable(figures: EvaluationFigures[], missing: string[]): s
     );
     for (const f of figures) {
       lines.push(
-        `| ${f.model}${f.tuned ? ' (tuned by inner LOSO)' : ''} | ${f.speakerNorm ? 'yes (needs several clips of the speaker)' : 'no (what a single clip gets)'} | ${f.protocol}${f.corpus ? ` on ${f.corpus}` : ''} | ${pct(f.uar)} | ${pct(f.wa)} | ${pct(f.macroF1)} | ${f.predictions ?? ''} | \`${f.file}\` |`,
+        `| ${f.model}${f.tuned ? (f.protocol.startsWith('loco') ? ' (tuned by inner LOCO)' : ' (tuned by inner LOSO)') : ''} | ${f.speakerNorm ? 'yes (needs several clips of the speaker)' : 'no (what a single clip gets)'} | ${f.protocol}${f.corpus ? ` on ${f.corpus}` : ''} | ${pct(f.uar)} | ${pct(f.wa)} | ${pct(f.macroF1)} | ${f.predictions ?? ''} | \`${f.file}\` |`,
       );
     }
     const protocols = [...new Set(figures.map((f) => f.protocolDescription).filter(Boolean))];

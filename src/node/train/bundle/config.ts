@@ -59,8 +59,25 @@ export const ClassicalMemberSchema = z.object({
   /** Also fit a pipeline on per-speaker-normalised descriptors, used with a speaker profile. */
   speakerAdaptive: z.boolean().default(false),
   minSpeakerUtterances: z.number().int().min(2).default(DEFAULT_MIN_SPEAKER_UTTERANCES),
-  /** Overrides of the descriptor spec (DEFAULT_CLASSICAL_FEATURES in src/core/classical/featurize.ts). */
+  /**
+   * Overrides of the descriptor spec (DEFAULT_CLASSICAL_FEATURES in src/core/classical/featurize.ts;
+   * `{"family": "robust"}` starts from ROBUST_CLASSICAL_FEATURES instead).
+   */
   descriptors: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Candidate penalties: C is chosen among them by leave-one-corpus-out over the training
+   * corpora (at least 3: each is predicted by a model trained on the others; mean UAR). Overrides c.
+   */
+  cGrid: z.array(z.number().positive()).min(1).optional(),
+  /** Randomly augmented copies of every training clip (reverb, noise, gain, telephone, codec; seeded). */
+  augment: z.number().int().min(0).max(20).default(0),
+  /** Each corpus weighs the same in training, whatever its size (model logistic only). */
+  corpusWeight: z.boolean().default(false),
+  /**
+   * Fit a temperature and the "not sure" threshold by leave-one-corpus-out over the training
+   * corpora (at least 2) and store them in the bundle (manifest `calibration`).
+   */
+  calibrate: z.boolean().default(false),
 });
 
 export const MemberSchema = z.discriminatedUnion('kind', [DeepMemberSchema, ClassicalMemberSchema]);
@@ -107,6 +124,21 @@ export const TrainConfigSchema = z
   })
   .refine((c) => c.members.filter((m) => m.kind === 'classical').length <= 1, {
     message: 'at most one classical member',
+    path: ['members'],
+  })
+  .refine(
+    (c) => c.members.every((m) => m.kind !== 'classical' || !m.corpusWeight || m.model === 'logistic'),
+    {
+      message: 'corpusWeight needs model logistic (the only classical model with sample weights)',
+      path: ['members'],
+    },
+  )
+  .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.cGrid || c.corpora.length >= 3), {
+    message: 'cGrid needs at least 3 corpora (C is chosen by leave-one-corpus-out)',
+    path: ['members'],
+  })
+  .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.calibrate || c.corpora.length >= 2), {
+    message: 'calibrate needs at least 2 corpora (the temperature is fitted by leave-one-corpus-out)',
     path: ['members'],
   });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

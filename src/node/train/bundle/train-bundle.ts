@@ -15,8 +15,15 @@ import {
   type EnsembleManifest,
   type InputPolicy,
 } from '../../../core/bundle.js';
+import type { Calibration } from '../../../core/calibration.js';
+import { parseChannelList } from '../../../core/channel/chain.js';
 import { descriptorSpecRecord } from '../../../core/classical/descriptor-spec.js';
-import { DEFAULT_CLASSICAL_FEATURES, type ClassicalFeatureSpec } from '../../../core/classical/featurize.js';
+import {
+  DEFAULT_CLASSICAL_FEATURES,
+  ROBUST_CLASSICAL_FEATURES,
+  type ClassicalFeatureSpec,
+} from '../../../core/classical/featurize.js';
+import { takeRows, type Matrix } from '../../../core/classical/matrix.js';
 import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
 import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
 import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
@@ -35,7 +42,15 @@ import {
 } from '../../datasets/index.js';
 import { decodeCorpus } from '../load-audio.js';
 import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from '../checkpoint.js';
-import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../classical-features.js';
+import { loadChannelResources } from '../../channel/resources.js';
+import {
+  AUGMENTATION_NEEDS,
+  augmentTransforms,
+  DEFAULT_FEATURE_CACHE_DIR,
+  featureTables,
+  STUDIO,
+} from '../classical-features.js';
+import { fitCalibration, fitOnItems, innerLoco, type LocoInput } from '../evaluate/loco.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseRows } from '../evaluate/speaker-norm.js';
 import {
@@ -118,7 +133,8 @@ export function utterancesTsv(utterances: readonly Utterance[]): string {
 }
 
 export function descriptorSpec(m: ClassicalMemberConfig): ClassicalFeatureSpec {
-  const r = ClassicalFeatureSpecSchema.safeParse({ ...DEFAULT_CLASSICAL_FEATURES, ...m.descriptors });
+  const base = m.descriptors.family === 'robust' ? ROBUST_CLASSICAL_FEATURES : DEFAULT_CLASSICAL_FEATURES;
+  const r = ClassicalFeatureSpecSchema.safeParse({ ...base, ...m.descriptors });
   if (!r.success) {
     throw new TrainError(
       `member ${m.name}: invalid descriptors (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
@@ -140,35 +156,107 @@ interface BuiltMember {
   line: string;
 }
 
+/** Augmented copies stacked (copy 0 of every clip, then copy 1, ...) with the clip each copies. */
+function stackCopies(copies: Matrix[], n: number): { x: Matrix; of: number[] } {
+  const cols = copies[0].cols;
+  const x: Matrix = { rows: n * copies.length, cols, data: new Float64Array(n * copies.length * cols) };
+  copies.forEach((m, c) => x.data.set(m.data, c * n * cols));
+  return { x, of: copies.flatMap(() => Array.from({ length: n }, (_, i) => i)) };
+}
+
 async function trainClassicalMember(
   m: ClassicalMemberConfig,
   utterances: Utterance[],
   labels: string[],
   corpus: string,
+  seed: number,
   o: TrainBundleOptions,
 ): Promise<BuiltMember> {
   const log = o.log ?? (() => {});
   const spec = descriptorSpec(m);
-  const table = await featureTable(
+  const resources = m.augment
+    ? await loadChannelResources(parseChannelList(AUGMENTATION_NEEDS), { sampleRate: spec.sampleRate })
+    : {};
+  const tables = await featureTables(
     utterances.map((u) => u.path),
     spec,
+    [STUDIO, ...augmentTransforms(seed, m.augment, resources, spec.sampleRate)],
     o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
     (d, n) => {
-      if (d % 100 === 0 || d === n) log(`  ${m.name}: descriptors ${d}/${n}`);
+      if (d % 100 === 0 || d === n)
+        log(`  ${m.name}: descriptors ${d}/${n}${m.augment ? ` (+ ${m.augment} augmented copies)` : ''}`);
     },
   );
-  const at = new Map(labels.map((l, i) => [l, i]));
-  const y = Int32Array.from(utterances, (u) => at.get(u.label)!);
-  const cfg = pipelineConfigWith(m.model, m);
-  log(`  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors (global)`);
-  const global = ClassicalPipeline.fit(table.x, y, labels, cfg, table.names);
+  const table = tables[0];
+  const input: LocoInput = {
+    items: utterances,
+    labels,
+    x: table.x,
+    augmented: m.augment
+      ? stackCopies(
+          tables.slice(1).map((t) => t.x),
+          utterances.length,
+        )
+      : null,
+    conditions: [],
+  };
+  const all = utterances.map((_, i) => i);
+  let cfg = pipelineConfigWith(m.model, m);
+  if (m.cGrid) {
+    const corpora = [...new Set(utterances.map((u) => u.corpus))];
+    const cands = m.cGrid.map((c) => pipelineConfigWith(m.model, { ...m, c }));
+    const scores = innerLoco(input, corpora, cands, m.corpusWeight);
+    let best = 0;
+    scores.forEach((sc, i) => {
+      if (sc.uar > scores[best].uar) best = i;
+    });
+    log(
+      `  ${m.name}: C by leave-one-corpus-out over ${corpora.join(', ')}: ${m.cGrid.map((c, i) => `C=${c} UAR ${(scores[i].uar * 100).toFixed(1)} %`).join(', ')}; chose C=${m.cGrid[best]}`,
+    );
+    cfg = cands[best];
+  }
+  log(
+    `  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors${m.augment ? ` + ${m.augment * table.x.rows} augmented rows` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''} (global)`,
+  );
+  const global = fitOnItems(input, all, cfg, m.corpusWeight, table.names);
+  let calibration: Calibration | undefined;
+  if (m.calibrate) {
+    const corpora = [...new Set(utterances.map((u) => u.corpus))];
+    const probs: number[][] = [];
+    const truth: number[] = [];
+    for (const held of corpora) {
+      const tr = all.filter((i) => utterances[i].corpus !== held);
+      const te = all.filter((i) => utterances[i].corpus === held);
+      const p = fitOnItems(input, tr, cfg, m.corpusWeight).predictProba(takeRows(table.x, te));
+      const keep = labels
+        .map((l, k) => [l, k] as const)
+        .filter(([l]) => te.some((i) => utterances[i].label === l))
+        .map(([, k]) => k);
+      te.forEach((i, r) => {
+        const row = p.subarray(r * labels.length, (r + 1) * labels.length);
+        const s = keep.reduce((a, k) => a + row[k], 0);
+        probs.push(labels.map((_, k) => (keep.includes(k) ? row[k] / s : 0)));
+        truth.push(labels.indexOf(utterances[i].label));
+      });
+    }
+    calibration = fitCalibration(probs, truth);
+    log(
+      `  ${m.name}: calibration by leave-one-corpus-out over ${corpora.join(', ')}: temperature ${calibration.temperature.toFixed(3)}, uncertain below ${calibration.uncertainBelow}`,
+    );
+  }
   let speakerNorm: ClassicalPipeline | null = null;
   if (m.speakerAdaptive) {
     const speakers = utterances.map((u) => u.speaker);
     log(
       `  ${m.name}: fitting ${m.model} on per-speaker-normalised descriptors (${new Set(speakers).size} speakers)`,
     );
-    speakerNorm = ClassicalPipeline.fit(speakerNormaliseRows(table.x, speakers), y, labels, cfg, table.names);
+    speakerNorm = fitOnItems(
+      { ...input, x: speakerNormaliseRows(table.x, speakers), augmented: null },
+      all,
+      cfg,
+      m.corpusWeight,
+      table.names,
+    );
   }
   const model = new ClassicalModel(spec, labels, table.names, global, speakerNorm);
   const featureConfig = parseFeatureConfig({ sampleRate: spec.sampleRate });
@@ -184,6 +272,7 @@ async function trainClassicalMember(
     metrics: {},
     history: [],
     card: '',
+    ...(calibration ? { calibration } : {}),
     createdAt: (o.now ?? (() => new Date()))().toISOString(),
     classical: {
       file: 'classical.json',
@@ -204,7 +293,7 @@ async function trainClassicalMember(
     modelName: m.model,
     metrics: {},
     history: [],
-    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} utterance descriptors${cfg.pca ? ', PCA' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
+    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${spec.family === 'robust' ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
   };
 }
 
@@ -291,7 +380,7 @@ export async function trainBundle(config: TrainConfig, o: TrainBundleOptions): P
   for (const m of config.members) {
     built.push(
       m.kind === 'classical'
-        ? await trainClassicalMember(m, utterances, labels, corpus, o)
+        ? await trainClassicalMember(m, utterances, labels, corpus, config.seed, o)
         : await trainDeepMember(m, utterances, labels, corpus, config.seed, o),
     );
   }

@@ -108,6 +108,14 @@ export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
       .join(' '),
     apply: (c: ClassicalPipelineConfig) => ({ ...c, svm: { ...c.svm, ...params } }),
   });
+  if (model === 'logistic') {
+    return {
+      candidates: [0.0003, 0.001, 0.003, 0.01].map((C) => ({
+        name: `C=${C}`,
+        apply: (c: ClassicalPipelineConfig) => ({ ...c, logistic: { ...c.logistic, C } }),
+      })),
+    };
+  }
   if (model === 'svm-linear') return { candidates: [0.001, 0.003, 0.01, 0.03, 0.1].map((C) => svm({ C })) };
   if (model === 'svm') {
     // C around the default at gamma 'scale' (1 / features, ~0.0009 here), then gamma a few

@@ -1,0 +1,437 @@
+/**
+ * A compact, channel-robust descriptor set for recognising emotion across corpora, languages
+ * and phone lines (issue 9), in the spirit of eGeMAPS but designed for leave-one-corpus-out:
+ *
+ * - only the telephone band (300-3400 Hz) of the spectrum is read, so a phone line, a codec or
+ *   a different microphone's top octave cannot move a descriptor;
+ * - nothing depends on the recording level: loudness is measured relative to the utterance's
+ *   own loud frames (95th percentile), and spectral shape is a ratio of band energies;
+ * - pitch comes from a normalised cross-correlation tracker at 4 kHz, which finds the period
+ *   from the harmonics that survive a phone line even when the fundamental itself is gone;
+ * - MFCCs come from a band-limited mel filterbank; their means are optional (a convolutive
+ *   channel shifts them), their spreads and deltas are kept.
+ *
+ * Utterance functionals summarise pitch, voicing, rhythm, relative loudness, spectral balance
+ * and band-limited cepstra: about 80 values, computed in a few milliseconds per clip.
+ */
+import { dctRows } from '../features/dct.js';
+import { percentileSorted, slopePerFrame } from '../features/functionals.js';
+import { melFilterbank, melRowInto } from '../features/mel.js';
+import { framePowerSpectra } from './descriptors.js';
+
+export interface RobustDescriptorOptions {
+  sampleRate: number;
+  /** Lower and upper edge of the analysed band in Hz (the telephone band by default). */
+  bandLowHz: number;
+  bandHighHz: number;
+  /** Band-limited cepstra: number of mel bands and of coefficients kept (c1 .. cN). */
+  nMels: number;
+  nMfcc: number;
+  /** Pitch search range in Hz. */
+  f0MinHz: number;
+  f0MaxHz: number;
+  /** Normalised cross-correlation above which a frame counts as voiced. */
+  voicingThreshold: number;
+  /** Frames more than this many dB below the utterance's 95th-percentile loudness are pauses. */
+  activeBelowDb: number;
+  /** Include the means of the band-limited MFCCs (moved by a convolutive channel). */
+  mfccMeans: boolean;
+}
+
+export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
+  sampleRate: 16000,
+  bandLowHz: 300,
+  bandHighHz: 3400,
+  nMels: 20,
+  nMfcc: 12,
+  f0MinHz: 60,
+  f0MaxHz: 500,
+  voicingThreshold: 0.6,
+  activeBelowDb: 35,
+  mfccMeans: false,
+};
+
+/** Bumped whenever the values change, so cached descriptor vectors are recomputed. */
+export const ROBUST_DESCRIPTORS_VERSION = 2;
+
+const EPS = 1e-10;
+const PITCH_RATE = 4000;
+
+/** Windowed-sinc low-pass (Hann) of `taps` taps with cutoff at `cutoff` x the sample rate. */
+function lowPass(taps: number, cutoff: number): Float64Array {
+  const h = new Float64Array(taps);
+  const mid = (taps - 1) / 2;
+  let sum = 0;
+  for (let i = 0; i < taps; i++) {
+    const t = i - mid;
+    const sinc = t === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * t) / (Math.PI * t);
+    h[i] = sinc * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (taps - 1)));
+    sum += h[i];
+  }
+  for (let i = 0; i < taps; i++) h[i] /= sum;
+  return h;
+}
+
+const filters = new Map<number, Float64Array>();
+
+/** x low-passed below 0.45 x PITCH_RATE and decimated to PITCH_RATE (integer factor). */
+function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Array; rate: number } {
+  const factor = Math.max(1, Math.round(sampleRate / PITCH_RATE));
+  const rate = sampleRate / factor;
+  if (factor === 1) return { y: Float64Array.from(x), rate };
+  let h = filters.get(factor);
+  if (!h) {
+    h = lowPass(8 * factor - 1, 0.45 / factor);
+    filters.set(factor, h);
+  }
+  const half = (h.length - 1) / 2;
+  const y = new Float64Array(Math.floor(x.length / factor));
+  for (let i = 0; i < y.length; i++) {
+    const c = i * factor;
+    let acc = 0;
+    const lo = Math.max(0, half - c);
+    const hi = Math.min(h.length, x.length - c + half);
+    for (let k = lo; k < hi; k++) acc += h[k] * x[c - half + k];
+    y[i] = acc;
+  }
+  return { y, rate };
+}
+
+/**
+ * Pitch per frame by normalised cross-correlation (as in RAPT's first pass): for a 32 ms
+ * segment at 4 kHz, the correlation with itself shifted by each candidate period, divided by
+ * both segments' energies. The shortest lag whose local peak reaches 90 % of the best wins
+ * (guards against period doubling), refined by a parabola. Only `active` frames are analysed,
+ * every other frame (20 ms apart); the frames between take their predecessor's values.
+ */
+function trackPitch(
+  x: Float32Array,
+  frames: number,
+  hopSeconds: number,
+  active: Uint8Array,
+  o: RobustDescriptorOptions,
+): { f0: Float64Array; strength: Float64Array } {
+  const { y, rate } = decimateForPitch(x, o.sampleRate);
+  const n = Math.round(0.032 * rate);
+  const minLag = Math.max(2, Math.floor(rate / o.f0MaxHz));
+  const maxLag = Math.ceil(rate / o.f0MinHz);
+  const f0 = new Float64Array(frames).fill(NaN);
+  const strength = new Float64Array(frames);
+  const r = new Float64Array(maxLag + 2);
+  for (let t = 0; t < frames; t++) {
+    if (!active[t]) continue;
+    if (t % 2 === 1) {
+      // Pitch moves slowly: every other frame copies its predecessor (halves the cost).
+      f0[t] = f0[t - 1];
+      strength[t] = strength[t - 1];
+      continue;
+    }
+    const s = Math.round(t * hopSeconds * rate) - (n >> 1);
+    if (s < 0 || s + n + maxLag + 1 > y.length) continue;
+    let e0 = 0;
+    for (let i = 0; i < n; i++) e0 += y[s + i] * y[s + i];
+    if (e0 <= EPS) continue;
+    // Energy of the shifted segment, slid along one sample per lag.
+    let eL = 0;
+    for (let i = 0; i < n; i++) eL += y[s + minLag - 1 + i] ** 2;
+    let top = 0;
+    for (let lag = minLag - 1; lag <= maxLag + 1; lag++) {
+      if (lag >= minLag) {
+        const out = y[s + lag - 1];
+        const inn = y[s + lag - 1 + n];
+        eL += inn * inn - out * out;
+      }
+      let c = 0;
+      const b = s + lag;
+      for (let i = 0; i < n; i++) c += y[s + i] * y[b + i];
+      const v = c / Math.sqrt(e0 * Math.max(eL, EPS));
+      r[lag] = v;
+      if (lag >= minLag && lag <= maxLag && v > top) top = v;
+    }
+    if (top <= 0) continue;
+    for (let lag = minLag; lag <= maxLag; lag++) {
+      const v = r[lag];
+      if (v >= 0.9 * top && v >= r[lag - 1] && v >= r[lag + 1]) {
+        const denom = r[lag - 1] - 2 * v + r[lag + 1];
+        const shift = denom < 0 ? (0.5 * (r[lag - 1] - r[lag + 1])) / denom : 0;
+        const str = Math.min(v, 0.9999);
+        strength[t] = str;
+        if (str >= o.voicingThreshold) f0[t] = 12 * Math.log2(rate / (lag + shift) / 27.5);
+        break;
+      }
+    }
+  }
+  return { f0, strength };
+}
+
+interface Stats {
+  mean: number;
+  std: number;
+  p20: number;
+  p50: number;
+  p80: number;
+}
+
+function stats(v: number[]): Stats {
+  if (v.length === 0) return { mean: 0, std: 0, p20: 0, p50: 0, p80: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  const sorted = Float64Array.from(v).sort();
+  return {
+    mean,
+    std,
+    p20: percentileSorted(sorted, 20),
+    p50: percentileSorted(sorted, 50),
+    p80: percentileSorted(sorted, 80),
+  };
+}
+
+/** Runs of consecutive frame indices (sorted ascending) -> [start, end] inclusive. */
+function runs(frames: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const t of frames) {
+    const last = out[out.length - 1];
+    if (last && t === last[1] + 1) last[1] = t;
+    else out.push([t, t]);
+  }
+  return out;
+}
+
+/** Mean of the positive and of the negative frame-to-frame changes of v inside runs. */
+function riseFall(v: Float64Array, rs: [number, number][]): { rise: number; fall: number; absMean: number } {
+  let rise = 0;
+  let nr = 0;
+  let fall = 0;
+  let nf = 0;
+  for (const [a, b] of rs)
+    for (let t = a + 1; t <= b; t++) {
+      const d = v[t] - v[t - 1];
+      if (d > 0) {
+        rise += d;
+        nr++;
+      } else if (d < 0) {
+        fall -= d;
+        nf++;
+      }
+    }
+  const n = nr + nf;
+  return { rise: nr ? rise / nr : 0, fall: nf ? fall / nf : 0, absMean: n ? (rise + fall) / n : 0 };
+}
+
+/** Least-squares slope of v over the utterance's normalised time 0..1. */
+function slopeOverTime(v: number[]): number {
+  if (v.length < 2) return 0;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return slopePerFrame(v, mean) * (v.length - 1);
+}
+
+/**
+ * Utterance functionals of the robust descriptor set and their names. The names are stable
+ * for a given options object (they travel with trained models).
+ */
+export function robustDescriptorFunctionals(
+  x: Float32Array,
+  opts: Partial<RobustDescriptorOptions> = {},
+): { values: Float64Array; names: string[] } {
+  const o = { ...DEFAULT_ROBUST_OPTIONS, ...opts };
+  const sr = o.sampleRate;
+  const nFft = sr > 16000 ? 1024 : sr > 8000 ? 512 : 256;
+  const win = Math.round(0.025 * sr);
+  const hop = Math.round(0.01 * sr);
+  const spectra = framePowerSpectra(x, { winLength: win, hopLength: hop, nFft });
+  const { data: power, frames, bins } = spectra;
+  const binHz = sr / nFft;
+  const k0 = Math.max(1, Math.ceil(o.bandLowHz / binHz));
+  const k1 = Math.min(bins - 1, Math.floor(o.bandHighHz / binHz));
+  const k1000 = Math.round(1000 / binHz);
+  const k2000 = Math.round(2000 / binHz);
+  // Frame-level descriptors over the band.
+  const loud = new Float64Array(frames);
+  const alpha = new Float64Array(frames);
+  const hamm = new Float64Array(frames);
+  const slopeLo = new Float64Array(frames);
+  const slopeHi = new Float64Array(frames);
+  const centroid = new Float64Array(frames);
+  const flux = new Float64Array(frames);
+  const prev = new Float64Array(bins);
+  const cur = new Float64Array(bins);
+  const lineSlope = (spec: Float64Array, off: number, a: number, b: number) => {
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let sxy = 0;
+    const n = b - a + 1;
+    for (let k = a; k <= b; k++) {
+      const f = (k * binHz) / 1000;
+      const db = 10 * Math.log10(spec[off + k] + EPS);
+      sx += f;
+      sy += db;
+      sxx += f * f;
+      sxy += f * db;
+    }
+    return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  };
+  for (let t = 0; t < frames; t++) {
+    const off = t * bins;
+    let total = EPS;
+    let low = EPS;
+    let wsum = 0;
+    let pkLo = EPS;
+    let pkHi = EPS;
+    for (let k = k0; k <= k1; k++) {
+      const p = power[off + k];
+      total += p;
+      wsum += p * k * binHz;
+      if (k < k1000) low += p;
+      if (k < k2000) pkLo = Math.max(pkLo, p);
+      else pkHi = Math.max(pkHi, p);
+    }
+    loud[t] = 10 * Math.log10(total);
+    alpha[t] = 10 * Math.log10(low / Math.max(total - low, EPS));
+    hamm[t] = 10 * Math.log10(pkLo / pkHi);
+    centroid[t] = wsum / total;
+    slopeLo[t] = lineSlope(power, off, k0, k1000);
+    slopeHi[t] = lineSlope(power, off, k1000, k1);
+    let norm = EPS;
+    for (let k = k0; k <= k1; k++) {
+      cur[k] = Math.sqrt(power[off + k]);
+      norm += cur[k];
+    }
+    let f = 0;
+    for (let k = k0; k <= k1; k++) {
+      const m = cur[k] / norm;
+      f += (m - prev[k]) ** 2;
+      prev[k] = m;
+    }
+    flux[t] = t === 0 ? 0 : f;
+  }
+  // Loudness relative to the utterance's own loud frames; pauses below activeBelowDb.
+  const ref = percentileSorted(Float64Array.from(loud).sort(), 95);
+  const active = new Uint8Array(frames);
+  const activeList: number[] = [];
+  for (let t = 0; t < frames; t++) {
+    loud[t] -= ref;
+    if (loud[t] >= -o.activeBelowDb) {
+      active[t] = 1;
+      activeList.push(t);
+    }
+  }
+  const { f0, strength } = trackPitch(x, frames, hop / sr, active, o);
+  const voicedList = activeList.filter((t) => Number.isFinite(f0[t]));
+  const unvoicedList = activeList.filter((t) => !Number.isFinite(f0[t]));
+  // Band-limited cepstra of the active frames.
+  const fb = melFilterbank({
+    sampleRate: sr,
+    nFft,
+    nMels: o.nMels,
+    fMin: o.bandLowHz,
+    fMax: o.bandHighHz,
+    melScale: 'slaney',
+    melNorm: 'slaney',
+  });
+  const nA = Math.max(1, activeList.length);
+  const logMel = new Float64Array(nA * o.nMels);
+  activeList.forEach((t, i) => {
+    melRowInto(power, t * bins, fb, logMel, i * o.nMels);
+    for (let b = 0; b < o.nMels; b++) logMel[i * o.nMels + b] = Math.log(logMel[i * o.nMels + b] + EPS);
+  });
+  const cep = dctRows(logMel, nA, o.nMels, o.nMfcc + 1);
+
+  const values: number[] = [];
+  const names: string[] = [];
+  const push = (name: string, v: number) => {
+    names.push(name);
+    values.push(Number.isFinite(v) ? v : 0);
+  };
+  const seconds = hop / sr;
+  // Pitch.
+  const f0v = voicedList.map((t) => f0[t]);
+  const fs = stats(f0v);
+  const vRuns = runs(voicedList);
+  const f0rf = riseFall(f0, vRuns);
+  push('f0_mean', fs.mean);
+  push('f0_std', fs.std);
+  push('f0_p20', fs.p20);
+  push('f0_p50', fs.p50);
+  push('f0_p80', fs.p80);
+  push('f0_range2080', fs.p80 - fs.p20);
+  push('f0_slope', slopeOverTime(f0v));
+  push('f0_riseMean', f0rf.rise);
+  push('f0_fallMean', f0rf.fall);
+  push('f0_jitter', f0rf.absMean);
+  // Voicing and rhythm.
+  const activeSec = activeList.length * seconds;
+  const aRuns = runs(activeList);
+  push('voicedFraction', activeList.length ? voicedList.length / activeList.length : 0);
+  push('voicedRunsPerSec', activeSec > 0 ? vRuns.length / activeSec : 0);
+  push('voicedRunMeanSec', vRuns.length ? (voicedList.length * seconds) / vRuns.length : 0);
+  // Pauses inside the speech only: leading and trailing silence depends on how a corpus was cut.
+  const span = activeList.length ? activeList[activeList.length - 1] - activeList[0] + 1 : 0;
+  push('pauseFraction', span ? 1 - activeList.length / span : 0);
+  // Syllable-rate proxy: loudness peaks (local maxima within +-50 ms, within 20 dB of the loud
+  // frames) per second of active speech.
+  let peaks = 0;
+  for (const t of activeList) {
+    if (loud[t] < -20) continue;
+    let top = true;
+    for (let u = Math.max(0, t - 5); u <= Math.min(frames - 1, t + 5) && top; u++)
+      if (u !== t && (loud[u] > loud[t] || (loud[u] === loud[t] && u < t))) top = false;
+    if (top) peaks++;
+  }
+  push('loudPeaksPerSec', activeSec > 0 ? peaks / activeSec : 0);
+  push('activeRunsPerSec', activeSec > 0 ? aRuns.length / activeSec : 0);
+  const hnr = voicedList.map((t) => 10 * Math.log10(strength[t] / (1 - strength[t])));
+  const hs = stats(hnr);
+  push('hnr_mean', hs.mean);
+  push('hnr_std', hs.std);
+  // Relative loudness.
+  const lv = activeList.map((t) => loud[t]);
+  const ls = stats(lv);
+  const lrf = riseFall(loud, aRuns);
+  push('loud_mean', ls.mean);
+  push('loud_std', ls.std);
+  push('loud_p20', ls.p20);
+  push('loud_range2080', ls.p80 - ls.p20);
+  push('loud_slope', slopeOverTime(lv));
+  push('loud_riseMean', lrf.rise);
+  push('loud_fallMean', lrf.fall);
+  push('loud_shimmer', riseFall(loud, vRuns).absMean);
+  push(
+    'loud_voicedMinusUnvoiced',
+    stats(voicedList.map((t) => loud[t])).mean - stats(unvoicedList.map((t) => loud[t])).mean,
+  );
+  // Spectral balance within the band, voiced and unvoiced frames apart.
+  const spectral: [string, Float64Array][] = [
+    ['alpha', alpha],
+    ['hammarberg', hamm],
+    ['slope300to1000', slopeLo],
+    ['slope1000to3400', slopeHi],
+    ['centroid', centroid],
+  ];
+  for (const [name, v] of spectral) {
+    const sv = stats(voicedList.map((t) => v[t]));
+    push(`${name}_voiced_mean`, sv.mean);
+    push(`${name}_voiced_std`, sv.std);
+    push(`${name}_unvoiced_mean`, stats(unvoicedList.map((t) => v[t])).mean);
+  }
+  const fl = stats(activeList.map((t) => flux[t]));
+  push('flux_mean', fl.mean);
+  push('flux_std', fl.std);
+  // Band-limited MFCCs c1..cN: means (optional), spreads, and spreads of their deltas.
+  const nC = o.nMfcc + 1;
+  for (let c = 1; c < nC; c++) {
+    const series: number[] = [];
+    for (let i = 0; i < activeList.length; i++) series.push(cep[i * nC + c]);
+    const cs = stats(series);
+    if (o.mfccMeans) push(`mfcc${c}_mean`, cs.mean);
+    push(`mfcc${c}_std`, cs.std);
+    const d: number[] = [];
+    let ia = 0;
+    for (const [a, b] of aRuns) {
+      for (let t = 1; t <= b - a; t++) d.push(cep[(ia + t) * nC + c] - cep[(ia + t - 1) * nC + c]);
+      ia += b - a + 1;
+    }
+    push(`mfcc${c}_deltaStd`, stats(d).std);
+  }
+  return { values: Float64Array.from(values), names };
+}

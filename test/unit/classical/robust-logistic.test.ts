@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { robustDescriptorFunctionals } from '../../../src/core/classical/descriptors-robust.js';
+import { classicalFeatures, ROBUST_CLASSICAL_FEATURES } from '../../../src/core/classical/featurize.js';
+import { LogisticRegression } from '../../../src/core/classical/logistic.js';
+import { ClassicalPipeline, defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
+import { telephone } from '../../../src/core/channel/telephone.js';
+
+const SR = 16000;
+/** A voiced, vowel-like tone: harmonics of f0 with a falling spectral envelope, amplitude-modulated syllables. */
+function voice(f0: number, seconds: number, amp = 0.3): Float32Array {
+  const n = Math.round(SR * seconds);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / SR;
+    let v = 0;
+    for (let h = 1; h * f0 < 4000; h++) v += Math.sin(2 * Math.PI * h * f0 * t) / h;
+    x[i] = amp * v * (0.6 + 0.4 * Math.sin(2 * Math.PI * 4 * t));
+  }
+  return x;
+}
+const value = (r: { values: Float64Array; names: string[] }, name: string) => {
+  const i = r.names.indexOf(name);
+  assert.ok(i >= 0, `no feature ${name}`);
+  return r.values[i];
+};
+
+test('robust descriptors: pitch of a harmonic tone, in semitones above 27.5 Hz, also through a phone line', async () => {
+  for (const f0 of [110, 220]) {
+    const x = voice(f0, 1.5);
+    const expected = 12 * Math.log2(f0 / 27.5);
+    const studio = robustDescriptorFunctionals(x);
+    assert.ok(
+      Math.abs(value(studio, 'f0_p50') - expected) < 0.5,
+      `studio f0 ${value(studio, 'f0_p50')} vs ${expected}`,
+    );
+    assert.ok(value(studio, 'voicedFraction') > 0.9);
+    // 110 Hz is below the telephone band: the period must still be found from the harmonics.
+    const phone = robustDescriptorFunctionals(await telephone(x, SR, 'mulaw'));
+    assert.ok(
+      Math.abs(value(phone, 'f0_p50') - expected) < 0.5,
+      `telephone f0 ${value(phone, 'f0_p50')} vs ${expected}`,
+    );
+  }
+});
+
+test('robust descriptors do not depend on the recording level, and are finite on silence', () => {
+  const x = voice(180, 1.2);
+  const quiet = x.map((v) => v * 0.05);
+  const a = robustDescriptorFunctionals(x);
+  const b = robustDescriptorFunctionals(quiet);
+  a.values.forEach((v, i) =>
+    assert.ok(Math.abs(v - b.values[i]) < 1e-3 * Math.max(1, Math.abs(v)), a.names[i]),
+  );
+  const silent = robustDescriptorFunctionals(new Float32Array(SR));
+  assert.equal(silent.values.length, a.values.length);
+  assert.ok(silent.values.every(Number.isFinite));
+  // The spec selects the family by name.
+  const viaSpec = classicalFeatures(x, ROBUST_CLASSICAL_FEATURES);
+  assert.deepEqual(viaSpec.names, a.names);
+});
+
+test('logistic regression separates classes, gives calibrated-looking probabilities and survives JSON', () => {
+  // Three Gaussian blobs in 2-D.
+  let seed = 3;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const centres = [
+    [0, 0],
+    [3, 0],
+    [0, 3],
+  ];
+  const rows: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const c = i % 3;
+    rows.push(centres[c][0] + rnd(), centres[c][1] + rnd());
+    y.push(c);
+  }
+  const x = { rows: 300, cols: 2, data: Float64Array.from(rows) };
+  const m = LogisticRegression.fit(x, y, 3, { C: 1 });
+  const p = m.predictProba(x);
+  let correct = 0;
+  for (let i = 0; i < 300; i++) {
+    const row = Array.from(p.subarray(i * 3, i * 3 + 3));
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    if (row.indexOf(Math.max(...row)) === y[i]) correct++;
+  }
+  assert.ok(correct / 300 > 0.9, `accuracy ${correct / 300}`);
+  // A strong penalty shrinks the weights towards uniform probabilities.
+  const flat = LogisticRegression.fit(x, y, 3, { C: 1e-6 }).predictProba(x);
+  assert.ok(Math.max(...flat) < 0.4);
+  const back = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+  assert.deepEqual(Array.from(back.predictProba(x)), Array.from(p));
+  // Sample weights: a class given no weight is never learned.
+  const w = y.map((c) => (c === 2 ? 0 : 1));
+  const pw = LogisticRegression.fit(x, y, 3, { C: 1, classWeight: null }, w).predictProba(x);
+  assert.ok(Array.from({ length: 300 }, (_, i) => pw[i * 3 + 2]).every((v) => v < 0.5));
+});
+
+test('a logistic pipeline round-trips through JSON with the same probabilities', () => {
+  const x = {
+    rows: 6,
+    cols: 2,
+    data: Float64Array.from([0, 0, 0.1, 0.2, 0.2, 0.1, 3, 3, 3.1, 2.9, 2.8, 3.2]),
+  };
+  const pipe = ClassicalPipeline.fit(
+    x,
+    [0, 0, 0, 1, 1, 1],
+    ['neutral', 'anger'],
+    defaultPipelineConfig('logistic'),
+  );
+  const back = ClassicalPipeline.fromJSON(JSON.parse(JSON.stringify(pipe.toJSON())));
+  assert.deepEqual(Array.from(back.predictProba(x)), Array.from(pipe.predictProba(x)));
+  assert.deepEqual(Array.from(pipe.predict(x)), [0, 0, 0, 1, 1, 1]);
+});

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseUncertainBelow, evaluateLoco, type LocoItem } from '../../../src/node/train/evaluate/loco.js';
+
+/** Three corpora with the same 2-D class structure, each shifted; corpus c lacks label 'fear' when c = 2. */
+function synthetic() {
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const labels = ['neutral', 'anger', 'fear'];
+  const centre: Record<string, [number, number]> = { neutral: [0, 0], anger: [4, 0], fear: [0, 4] };
+  const items: LocoItem[] = [];
+  const rows: number[] = [];
+  for (const [c, corpus] of ['a', 'b', 'c'].entries()) {
+    for (let i = 0; i < 60; i++) {
+      const label = labels[i % 3];
+      if (corpus === 'c' && label === 'fear') continue;
+      items.push({ path: `${corpus}/${i}.wav`, speaker: `${corpus}:${i % 4}`, label, corpus });
+      rows.push(centre[label][0] + rnd() + 0.3 * c, centre[label][1] + rnd() - 0.2 * c);
+    }
+  }
+  return { items, labels, x: { rows: items.length, cols: 2, data: Float64Array.from(rows) } };
+}
+
+test('leave-one-corpus-out: each corpus is tested whole on a model that never saw it, over its own labels', () => {
+  const { items, labels, x } = synthetic();
+  const noisy = { ...x, data: x.data.map((v, i) => v + (i % 2 ? 0.5 : -0.5)) };
+  const e = evaluateLoco(
+    {
+      items,
+      labels,
+      x,
+      conditions: [
+        { name: 'studio', x },
+        { name: 'shifted', x: noisy },
+      ],
+    },
+    { model: 'logistic', tune: true, corpusWeight: true, calibrate: true },
+  );
+  assert.deepEqual(e.corpora, ['a', 'b', 'c']);
+  for (const r of e.results) {
+    const n = items.filter((u) => u.corpus === r.heldOut).length;
+    assert.equal(r.nTrain, items.length - n, 'no held-out clip in training');
+    assert.deepEqual(
+      r.trainCorpora,
+      e.corpora.filter((c) => c !== r.heldOut),
+    );
+    assert.equal(r.conditions[0].n, n);
+    assert.match(r.chosen, /^C=/);
+    assert.ok(r.temperature! > 0 && r.uncertainBelow! >= 0.2);
+    assert.ok(r.conditions[0].uar > 0.9, `${r.heldOut} UAR ${r.conditions[0].uar}`);
+    assert.ok(r.conditions[0].ece >= 0 && r.conditions[0].ece < 1);
+  }
+  // Corpus c has no fear clip: it is scored over neutral and anger only.
+  assert.deepEqual(e.results[2].labels, ['neutral', 'anger']);
+  assert.equal(e.results[2].conditions[0].confusion.labels.length, 2);
+  assert.ok(e.meanUar.shifted <= e.meanUar.studio + 1e-9);
+});
+
+test('leave-one-corpus-out refuses fewer than three corpora', () => {
+  const { items, labels, x } = synthetic();
+  const two = items.map((u) => ({ ...u, corpus: u.corpus === 'c' ? 'b' : u.corpus }));
+  assert.throws(
+    () => evaluateLoco({ items: two, labels, x, conditions: [{ name: 'studio', x }] }, { model: 'logistic' }),
+    /at least 3 corpora/,
+  );
+});
+
+test('the uncertain threshold is the smallest at which the answers still given are right half the time', () => {
+  assert.equal(chooseUncertainBelow([0.9, 0.8, 0.3, 0.25, 0.22], [true, true, false, false, false]), 0.25);
+  assert.equal(chooseUncertainBelow([0.9, 0.3], [true, true]), 0.2);
+  assert.equal(chooseUncertainBelow([0.9, 0.3], [false, false]), 0.8);
+});
