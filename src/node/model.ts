@@ -44,7 +44,7 @@ const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
  * The bundle folder `source` names: nothing = the package's models/default; a folder holding
- * emovox.json; or the name of a bundle shipped in the package (e.g. 'emodb-ravdess').
+ * emovox.json; or the name of a bundle shipped in the package (e.g. 'emodb' or 'emodb-ravdess').
  * Throws ModelNotFoundError naming what was tried and what exists.
  */
 export function resolveModelDir(source?: string): string {
@@ -304,7 +304,7 @@ export function parseProfile(json: string | SpeakerProfileJSON): SpeakerProfile 
 
 /**
  * Loads a model: nothing = the package's bundled default (models/default), a bundled name
- * (e.g. 'emodb-ravdess'), or a bundle folder. Sets up the tfjs backend first.
+ * (e.g. 'emodb' or 'emodb-ravdess'), or a bundle folder. Sets up the tfjs backend first.
  */
 export async function loadModel(source?: string, options: LoadModelOptions = {}): Promise<EmotionModel> {
   const dir = resolveModelDir(source);

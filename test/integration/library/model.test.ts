@@ -31,7 +31,8 @@ describe('library model', () => {
   test('loadModel() is the bundled default; names and folders resolve; unknown ones say what exists', async () => {
     assert.equal(model.id, 'default');
     assert.equal(model.dir, join(ROOT, 'models', 'default'));
-    assert.deepEqual(bundledModelNames(), ['default', 'emodb-ravdess']);
+    assert.deepEqual(bundledModelNames(), ['default', 'emodb', 'emodb-ravdess']);
+    assert.deepEqual((await loadModel('emodb')).labels.length, 7, 'the German model keeps its 7 emotions');
     const named = await loadModel('emodb-ravdess');
     assert.equal(named.dir, join(ROOT, 'models', 'emodb-ravdess'));
     assert.equal(named.info.title, 'German + English, 6 emotions');
@@ -42,7 +43,7 @@ describe('library model', () => {
     assert.equal(folder.info.minSpeakerUtterances, null);
     await assert.rejects(loadModel('no-such-model'), (err: Error) => {
       assert.ok(err instanceof ModelNotFoundError);
-      assert.match(err.message, /no-such-model.*bundled name \(default, emodb-ravdess\)/);
+      assert.match(err.message, /no-such-model.*bundled name \(default, emodb, emodb-ravdess\)/);
       return true;
     });
   });
@@ -51,8 +52,8 @@ describe('library model', () => {
     const { info } = model;
     assert.equal(info.kind, 'classical');
     assert.deepEqual(info.labels, model.labels);
-    assert.equal(info.labels.length, 7);
-    assert.deepEqual(info.corpora, ['emodb']);
+    assert.deepEqual(info.labels, ['neutral', 'happiness', 'sadness', 'anger', 'fear', 'disgust']);
+    assert.deepEqual(info.corpora, ['emodb', 'ravdess', 'ased']);
     assert.equal(info.sampleRate, 16000);
     assert.equal(info.minSpeakerUtterances, 10);
     assert.match(info.card.title, /default model/);

@@ -168,7 +168,9 @@ test(
       'the entry point and its types ship',
     );
     assert.ok(files.includes('models/default/emovox.json'), 'the bundled default model ships');
-    assert.ok(files.includes('models/emodb-ravdess/emovox.json'), 'the second bundled model ships');
+    assert.ok(files.includes('models/emodb/emovox.json'), 'the German 7-emotion model ships');
+    assert.ok(files.includes('models/emodb-ravdess/emovox.json'), 'the German + English model ships');
+    assert.ok(!files.some((f) => /\/lo[cs]o[^/]*\.json$/.test(f)), 'evaluation files stay in the repository');
     assert.ok(files.includes('LICENSE') && files.includes('README.md'));
     const strays = files.filter(
       (f) => /^(src|test|bench|scripts|configs|results)\//.test(f) || f.endsWith('.map'),
@@ -272,7 +274,7 @@ test(
     assert.equal(out.id, 'default');
     assert.deepEqual(out.labels, manifest.labels);
     assert.equal(out.info.kind, manifest.kind);
-    assert.deepEqual(out.info.corpora, ['emodb']);
+    assert.deepEqual(out.info.corpora, ['emodb', 'ravdess', 'ased']);
     assert.match(out.info.card.title, /default model/i);
     assert.ok(manifest.labels.includes(out.fromFile.label), `predicted label ${out.fromFile.label}`);
     const sum = Object.values(out.fromFile.probabilities).reduce((a, b) => a + b, 0);
