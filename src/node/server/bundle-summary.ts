@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { canonicalJson, fnv1a } from '../../core/canonical-json.js';
 
 /** Spoken language of each known corpus, for model titles. */
-export const CORPUS_LANGUAGES: Record<string, string> = { emodb: 'German', ravdess: 'English' };
+export const CORPUS_LANGUAGES: Record<string, string> = {
+  emodb: 'German',
+  ravdess: 'English',
+  ased: 'Amharic',
+};
 
 export interface MemberSummary {
   name: string;

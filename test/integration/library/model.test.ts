@@ -54,6 +54,7 @@ describe('library model', () => {
     assert.deepEqual(info.labels, model.labels);
     assert.deepEqual(info.labels, ['neutral', 'happiness', 'sadness', 'anger', 'fear', 'disgust']);
     assert.deepEqual(info.corpora, ['emodb', 'ravdess', 'ased']);
+    assert.equal(info.title, 'German + English + Amharic, 6 emotions');
     assert.equal(info.sampleRate, 16000);
     assert.equal(info.minSpeakerUtterances, 10);
     assert.match(info.card.title, /default model/);
