@@ -31,6 +31,11 @@ function emovox(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `emovox queue COMMAND` against `redis`, under `prefix`, for the tiny model, then `rest`. */
+function queueCli(redis: TestRedis, prefix: string, command: string, ...rest: string[]) {
+  return emovox(['queue', command, '--redis', redis.url, '--prefix', prefix, '--model', TINY, ...rest]);
+}
+
 interface WorkerProc {
   proc: ChildProcess;
   stderr: () => string;
@@ -128,7 +133,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     writeFileSync(join(d, 'hum.wav'), wav(hum(2)));
     writeFileSync(join(d, 'readme.txt'), 'not an audio extension: not listed');
 
-    const add = () => emovox(['queue', 'add', '--redis', redis.url, '--prefix', prefix, '--model', TINY, d]);
+    const add = () => queueCli(redis, prefix, 'add', d);
     const first = add();
     assert.equal(first.status, 0, first.stderr);
     assert.match(
@@ -167,7 +172,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.match(reasons['cut.wav'], /cut\.wav: truncated WAV file/);
     assert.match(reasons['hum.wav'], /hum\.wav: no speech heard in 2\.00 s/);
 
-    const status = emovox(['queue', 'status', '--redis', redis.url, '--prefix', prefix, '--model', TINY]);
+    const status = queueCli(redis, prefix, 'status');
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /scored 5 {2}failed 4 {2}waiting 0 {2}active 0/);
     assert.match(status.stdout, /failed \(4\):\n( {2}.*(empty|notes|cut|hum)\.wav: .*\n){4}/);
@@ -179,18 +184,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     await queue.close();
 
     const jsonl = join(dir, 'dedupe.jsonl');
-    const res = emovox([
-      'queue',
-      'results',
-      '--redis',
-      redis.url,
-      '--prefix',
-      prefix,
-      '--model',
-      TINY,
-      '--jsonl',
-      jsonl,
-    ]);
+    const res = queueCli(redis, prefix, 'results', '--jsonl', jsonl);
     assert.equal(res.status, 0, res.stderr);
     const lines = readFileSync(jsonl, 'utf8')
       .trim()
@@ -226,7 +220,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.match(byFile['empty.wav'].error, /empty input/);
 
     const csv = join(dir, 'dedupe.csv');
-    emovox(['queue', 'results', '--redis', redis.url, '--prefix', prefix, '--model', TINY, '--csv', csv]);
+    queueCli(redis, prefix, 'results', '--csv', csv);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
     assert.equal(rows.length, 11);
     assert.ok(rows[0].startsWith('file,hash,model,label,emoji,confidence,p_sadness,p_neutral,p_happiness'));
@@ -247,18 +241,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
         ]).flat();
         writeFileSync(join(d, `call${i}.wav`), wav(concat(...turns)));
       }
-      const add = emovox([
-        'queue',
-        'add',
-        '--redis',
-        redis.url,
-        '--prefix',
-        prefix,
-        '--model',
-        TINY,
-        '--timeline',
-        d,
-      ]);
+      const add = queueCli(redis, prefix, 'add', '--timeline', d);
       assert.equal(add.status, 0, add.stderr);
     };
     addCalls('kill', [0, 1, 2, 3]);
@@ -315,7 +298,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
   test('Redis restarted mid-run: the worker reconnects and the run completes', async () => {
     const prefix = 'restart';
     const d = clips('restart', 16, 7, 1.5);
-    const add = emovox(['queue', 'add', '--redis', redis.url, '--prefix', prefix, '--model', TINY, d]);
+    const add = queueCli(redis, prefix, 'add', d);
     assert.equal(add.status, 0, add.stderr);
     const store = new ResultsStore(client, prefix, MODEL.key);
     const w = await startWorker(redis, prefix, 1);
@@ -341,17 +324,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.match(w.stderr(), /redis: .*\(retrying\)/);
     assert.equal((await store.counts()).rewrites, 0);
     // Nothing left: --watch draws the finished bar once and exits.
-    const watch = emovox([
-      'queue',
-      'status',
-      '--watch',
-      '--redis',
-      redis.url,
-      '--prefix',
-      prefix,
-      '--model',
-      TINY,
-    ]);
+    const watch = queueCli(redis, prefix, 'status', '--watch');
     assert.equal(watch.status, 0, watch.stderr);
     assert.match(watch.stderr, /\] 16\/16 \|/);
     assert.match(watch.stdout, /scored 16 {2}failed 0 {2}waiting 0 {2}active 0/);
