@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { parseChannelList } from '../../core/channel/chain.js';
 import {
   DEFAULT_CLASSICAL_FEATURES,
-  ROBUST_CLASSICAL_FEATURES,
+  familySpec,
+  isRobustFamily,
   type ClassicalFeatureSpec,
   type DescriptorFamily,
 } from '../../core/classical/featurize.js';
@@ -44,6 +45,7 @@ export interface LocoCliOptions {
   trees?: number;
   channel: string;
   augment: number;
+  augmentNoise: number;
   features: DescriptorFamily;
   descriptors: boolean;
   corpusWeight?: boolean;
@@ -57,7 +59,7 @@ export interface LocoCliOptions {
 }
 
 export function specFor(family: DescriptorFamily, descriptors = true): ClassicalFeatureSpec {
-  return family === 'robust' ? ROBUST_CLASSICAL_FEATURES : { ...DEFAULT_CLASSICAL_FEATURES, descriptors };
+  return isRobustFamily(family) ? familySpec(family) : { ...DEFAULT_CLASSICAL_FEATURES, descriptors };
 }
 
 const pct = (v: number) => (v * 100).toFixed(1);
@@ -130,13 +132,14 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
   const spec = specFor(o.features, o.descriptors);
   const sr = spec.sampleRate;
   const resources = await loadChannelResources(
-    [...chains, ...(o.augment > 0 ? parseChannelList(AUGMENTATION_NEEDS) : [])],
+    [...chains, ...(o.augment + o.augmentNoise > 0 ? parseChannelList(AUGMENTATION_NEEDS) : [])],
     { sampleRate: sr, noiseDir: o.noiseDir },
   );
   const conditionTransforms = chains.map((c) => conditionTransform(c, o.seed, resources, sr));
   const transforms: ClipTransform[] = [...conditionTransforms];
   if (!transforms.includes(STUDIO)) transforms.unshift(STUDIO);
-  transforms.push(...augmentTransforms(o.seed, o.augment, resources, sr));
+  const copies = o.augment + o.augmentNoise;
+  transforms.push(...augmentTransforms(o.seed, o.augment, resources, sr, o.augmentNoise));
   const t0 = performance.now();
   const tables = await featureTables(
     items.map((u) => u.path),
@@ -151,16 +154,16 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
   const byName = new Map(transforms.map((t, i) => [t.name, tables[i].x]));
   const studio = byName.get('studio')!;
   let augmented: { x: Matrix; of: number[] } | null = null;
-  if (o.augment > 0) {
-    const copies = tables.slice(transforms.length - o.augment).map((t) => t.x);
+  if (copies > 0) {
+    const tablesOfCopies = tables.slice(transforms.length - copies).map((t) => t.x);
     const cols = studio.cols;
     const x: Matrix = {
-      rows: items.length * o.augment,
+      rows: items.length * copies,
       cols,
-      data: new Float64Array(items.length * o.augment * cols),
+      data: new Float64Array(items.length * copies * cols),
     };
-    copies.forEach((m, c) => x.data.set(m.data, c * items.length * cols));
-    augmented = { x, of: copies.flatMap(() => items.map((_, i) => i)) };
+    tablesOfCopies.forEach((m, c) => x.data.set(m.data, c * items.length * cols));
+    augmented = { x, of: tablesOfCopies.flatMap(() => items.map((_, i) => i)) };
   }
   const e = evaluateLoco(
     {
@@ -178,11 +181,11 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
       calibrate: o.calibrate,
       onCorpus: (r) =>
         log(
-          `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment ? ` + ${o.augment} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
+          `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${copies ? ` + ${copies} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
         ),
     },
   );
-  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated by inner LOCO' : ''}`;
+  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated by inner LOCO' : ''}`;
   process.stdout.write(`${title}\n${locoTable(e, false)}\n`);
   for (const r of e.results) {
     const c = r.conditions[0];
@@ -203,7 +206,7 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
     mkdirSync(dirname(resolve(o.json)), { recursive: true });
     writeFileSync(
       o.json,
-      `${JSON.stringify({ ...e, features: spec, augment: o.augment, seed: o.seed, command }, null, 2)}\n`,
+      `${JSON.stringify({ ...e, features: spec, augment: o.augment, augmentNoise: o.augmentNoise, seed: o.seed, command }, null, 2)}\n`,
     );
     log(`wrote ${o.json}`);
   }

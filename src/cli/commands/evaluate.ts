@@ -50,6 +50,7 @@ interface EvaluateCliOptions extends CorpusCliOptions {
   corpus: string;
   channel: string;
   augment: number;
+  augmentNoise: number;
   features: DescriptorFamily;
   corpusWeight?: boolean;
   calibrate?: boolean;
@@ -146,6 +147,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   for (const [flag, given] of [
     ['--channel', o.channel !== 'studio'],
     ['--augment', o.augment > 0],
+    ['--augment-noise', o.augmentNoise > 0],
     ['--corpus-weight', o.corpusWeight],
     ['--calibrate', o.calibrate],
   ] as const) {
@@ -336,10 +338,16 @@ export function register(program: Command): void {
       number('augment', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
       0,
     )
+    .option(
+      '--augment-noise <copies>',
+      'loco: add this many noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips, the rest as --augment; seeded) of every training clip',
+      number('augment-noise', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+      0,
+    )
     .addOption(
       new Option(
         '--features <family>',
-        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) or robust (the compact telephone-band set)',
+        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) robust (the compact telephone-band set) or robust2 (robust behind a noise-floor gate, plus voiced-frame descriptors)',
       )
         .choices([...DESCRIPTOR_FAMILIES])
         .default('mfcc'),

@@ -36,6 +36,19 @@ export interface RobustDescriptorOptions {
   activeBelowDb: number;
   /** Include the means of the band-limited MFCCs (moved by a convolutive channel). */
   mfccMeans: boolean;
+  /**
+   * Noise-floor gate (0 or absent = off): a frame is speech only if its band loudness is also at
+   * least this many dB above the utterance's noise floor, the `floorPercentile`-th percentile of
+   * its frame loudness. Without it, background noise within activeBelowDb of the loud frames
+   * counts as speech and moves every pause, loudness and spectral descriptor.
+   */
+  activeAboveFloorDb?: number;
+  floorPercentile?: number;
+  /**
+   * Add the noise-hardened descriptors: octave-jump-safe pitch spread and slopes, loudness and
+   * spectral balance over voiced frames (medians), cepstral spreads over voiced frames.
+   */
+  voicedExtras?: boolean;
 }
 
 export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
@@ -49,6 +62,16 @@ export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
   voicingThreshold: 0.6,
   activeBelowDb: 35,
   mfccMeans: false,
+};
+
+/**
+ * The `robust2` family: the robust set behind a noise-floor gate, plus the voiced-frame extras
+ * (chosen by leave-one-corpus-out with 10 dB noise; results/loco-research.md).
+ */
+export const ROBUST2_OPTIONS: Partial<RobustDescriptorOptions> = {
+  activeAboveFloorDb: 6,
+  floorPercentile: 10,
+  voicedExtras: true,
 };
 
 /** Bumped whenever the values change, so cached descriptor vectors are recomputed. */
@@ -305,13 +328,17 @@ export function robustDescriptorFunctionals(
     }
     flux[t] = t === 0 ? 0 : f;
   }
-  // Loudness relative to the utterance's own loud frames; pauses below activeBelowDb.
-  const ref = percentileSorted(Float64Array.from(loud).sort(), 95);
+  // Loudness relative to the utterance's own loud frames; pauses below activeBelowDb, and with
+  // the noise-floor gate, below the floor plus activeAboveFloorDb.
+  const sortedLoud = Float64Array.from(loud).sort();
+  const ref = percentileSorted(sortedLoud, 95);
+  const gate = o.activeAboveFloorDb ?? 0;
+  const floor = gate > 0 ? percentileSorted(sortedLoud, o.floorPercentile ?? 10) - ref + gate : -Infinity;
   const active = new Uint8Array(frames);
   const activeList: number[] = [];
   for (let t = 0; t < frames; t++) {
     loud[t] -= ref;
-    if (loud[t] >= -o.activeBelowDb) {
+    if (loud[t] >= -o.activeBelowDb && loud[t] >= floor) {
       active[t] = 1;
       activeList.push(t);
     }
@@ -432,6 +459,37 @@ export function robustDescriptorFunctionals(
       ia += b - a + 1;
     }
     push(`mfcc${c}_deltaStd`, stats(d).std);
+  }
+  if (o.voicedExtras) {
+    // Pitch spread and movement that an octave jump cannot inflate: the median absolute
+    // deviation, and rises and falls between analysed frames (20 ms) of at most 3 semitones.
+    push('f0_mad', stats(f0v.map((v) => Math.abs(v - fs.p50))).p50);
+    let rise = 0;
+    let nr = 0;
+    let fall = 0;
+    let nf = 0;
+    for (const [a, b] of vRuns)
+      for (let t = a + 2; t <= b; t += 2) {
+        const d = f0[t] - f0[t - 2];
+        if (d > 0 && d <= 3) {
+          rise += d;
+          nr++;
+        } else if (d < 0 && d >= -3) {
+          fall -= d;
+          nf++;
+        }
+      }
+    push('f0_riseClip', nr ? rise / nr : 0);
+    push('f0_fallClip', nf ? fall / nf : 0);
+    // Loudness, spectral balance and cepstral spreads of voiced frames: background noise is
+    // rarely voiced, and voiced frames have the best local signal-to-noise ratio.
+    const lvv = stats(voicedList.map((t) => loud[t]));
+    push('loudVoiced_std', lvv.std);
+    push('loudVoiced_range2080', lvv.p80 - lvv.p20);
+    for (const [name, v] of spectral) push(`${name}_voiced_p50`, stats(voicedList.map((t) => v[t])).p50);
+    const row = new Map(activeList.map((t, i) => [t, i]));
+    for (let c = 1; c < nC; c++)
+      push(`mfcc${c}_voiced_std`, stats(voicedList.map((t) => cep[row.get(t)! * nC + c])).std);
   }
   return { values: Float64Array.from(values), names };
 }

@@ -17,16 +17,22 @@ import {
 } from '../features/index.js';
 import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS, type DescriptorOptions } from './descriptors.js';
 import { extendedDescriptorFunctionals } from './descriptors-extended.js';
-import { robustDescriptorFunctionals } from './descriptors-robust.js';
+import { ROBUST2_OPTIONS, robustDescriptorFunctionals } from './descriptors-robust.js';
 import { framePowerSpectra, type FrameSpectra } from './spectrum.js';
 
 /**
  * Descriptor families: 'mfcc' = MFCC statistics (+ the descriptors below), the EMO-DB-era set;
  * 'robust' = the compact channel-robust set of descriptors-robust.ts, chosen by
- * leave-one-corpus-out (the MFCC fields below are then unused).
+ * leave-one-corpus-out (the MFCC fields below are then unused); 'robust2' = the same behind a
+ * noise-floor gate, plus descriptors of voiced frames (ROBUST2_OPTIONS), for background noise.
  */
-export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust'] as const;
+export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust', 'robust2'] as const;
 export type DescriptorFamily = (typeof DESCRIPTOR_FAMILIES)[number];
+
+/** True for the families of descriptors-robust.ts (which read none of the MFCC fields). */
+export function isRobustFamily(family: DescriptorFamily | undefined): family is 'robust' | 'robust2' {
+  return family === 'robust' || family === 'robust2';
+}
 
 export interface ClassicalFeatureSpec {
   /** Absent (older bundles) = 'mfcc'. */
@@ -60,6 +66,19 @@ export const ROBUST_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
   descriptors: false,
   silenceBelowPeakDb: 35,
 };
+
+/** The robust2 family as a spec (the MFCC fields are recorded but unused). */
+export const ROBUST2_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
+  ...ROBUST_CLASSICAL_FEATURES,
+  family: 'robust2',
+};
+
+/** The spec a family starts from: mfcc = DEFAULT_CLASSICAL_FEATURES. */
+export function familySpec(family: DescriptorFamily | undefined): ClassicalFeatureSpec {
+  if (family === 'robust') return ROBUST_CLASSICAL_FEATURES;
+  if (family === 'robust2') return ROBUST2_CLASSICAL_FEATURES;
+  return DEFAULT_CLASSICAL_FEATURES;
+}
 
 export const DEFAULT_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
   sampleRate: 16000,
@@ -140,6 +159,8 @@ export function classicalFeatures(
   spec: ClassicalFeatureSpec = DEFAULT_CLASSICAL_FEATURES,
 ): { values: Float64Array; names: string[] } {
   if (spec.family === 'robust') return robustDescriptorFunctionals(x, { sampleRate: spec.sampleRate });
+  if (spec.family === 'robust2')
+    return robustDescriptorFunctionals(x, { ...ROBUST2_OPTIONS, sampleRate: spec.sampleRate });
   const cfg = mfccConfigOf(spec);
   const { hopLength: hop, winLength: win } = cfg;
   const opts = descriptorOptionsOf(spec);

@@ -15,8 +15,12 @@ import {
   type ChannelChain,
   type ChannelResources,
 } from '../../core/channel/chain.js';
-import { ROBUST_DESCRIPTORS_VERSION } from '../../core/classical/descriptors-robust.js';
-import { classicalFeatures, type ClassicalFeatureSpec } from '../../core/classical/featurize.js';
+import { ROBUST2_OPTIONS, ROBUST_DESCRIPTORS_VERSION } from '../../core/classical/descriptors-robust.js';
+import {
+  classicalFeatures,
+  isRobustFamily,
+  type ClassicalFeatureSpec,
+} from '../../core/classical/featurize.js';
 import { descriptorSpecRecord } from '../../core/classical/descriptor-spec.js';
 import type { Matrix } from '../../core/classical/matrix.js';
 import { loadMono } from './load-audio.js';
@@ -33,14 +37,18 @@ export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 
 function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
   const st = statSync(path);
-  // The robust family carries its own version (ROBUST_DESCRIPTORS_VERSION); the others the
-  // pinned descriptor spec record. A transform other than studio is part of the key.
-  const code = { robust: ROBUST_DESCRIPTORS_VERSION };
+  // The robust families carry their own version (ROBUST_DESCRIPTORS_VERSION; robust2 its
+  // options too); the others the pinned descriptor spec record. A transform other than studio
+  // is part of the key.
+  const code =
+    spec.family === 'robust2'
+      ? { robust: ROBUST_DESCRIPTORS_VERSION, options: ROBUST2_OPTIONS }
+      : { robust: ROBUST_DESCRIPTORS_VERSION };
   const ch = channel === 'studio' ? {} : { channel };
   return createHash('sha256')
     .update(
       JSON.stringify(
-        spec.family === 'robust'
+        isRobustFamily(spec.family)
           ? { path, size: st.size, mtime: st.mtimeMs, spec, v: 4, ...code, ...ch }
           : { path, size: st.size, mtime: st.mtimeMs, spec: descriptorSpecRecord(spec), v: 5, ...ch },
       ),
@@ -89,23 +97,39 @@ export const AUGMENTATION_SPEC: Partial<AugmentationSpec> = { babble: 0, codec: 
 export const AUGMENTATION_NEEDS = 'noise-10db,codec';
 
 /**
- * `copies` augmentation transforms: copy c of a clip goes through a chain drawn at random
- * (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec) seeded by the run seed, c and the clip's path.
+ * The noise-heavy copies (`augmentNoise`): background noise (the recordings, 0-20 dB SNR) in
+ * four clips of five, everything else drawn as in AUGMENTATION_SPEC.
+ */
+export const NOISY_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTATION_SPEC, noise: 0.8 };
+
+/**
+ * `copies` augmentation transforms, then `noisyCopies` noise-heavy ones: copy c of a clip goes
+ * through a chain drawn at random (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec;
+ * NOISY_AUGMENTATION_SPEC for the noisy copies) seeded by the run seed, c and the clip's path.
  */
 export function augmentTransforms(
   seed: number,
   copies: number,
   resources: ChannelResources,
   sampleRate: number,
+  noisyCopies = 0,
 ): ClipTransform[] {
-  return Array.from({ length: copies }, (_, copy) => {
-    const sampler = augmentationSampler(seed * 1000 + copy, AUGMENTATION_SPEC, { codec: true, noise: true });
+  const transform = (name: string, samplerSeed: number, spec: Partial<AugmentationSpec>): ClipTransform => {
+    const sampler = augmentationSampler(samplerSeed, spec, { codec: true, noise: true });
     return {
-      name: `augment@${seed}:${copy}/${CODEC_CACHE_TAG}`,
+      name: `${name}/${CODEC_CACHE_TAG}`,
       apply: async (x: Float32Array, path: string) =>
         (await sampler.augment(path, x, sampleRate, { resources })).samples,
     };
-  });
+  };
+  return [
+    ...Array.from({ length: copies }, (_, copy) =>
+      transform(`augment@${seed}:${copy}`, seed * 1000 + copy, AUGMENTATION_SPEC),
+    ),
+    ...Array.from({ length: noisyCopies }, (_, copy) =>
+      transform(`augment-noise@${seed}:${copy}`, seed * 1000 + 500 + copy, NOISY_AUGMENTATION_SPEC),
+    ),
+  ];
 }
 
 /** Feature vectors of every file (rows in the order of paths); cacheDir null disables the cache. */

@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { robustDescriptorFunctionals } from '../../../src/core/classical/descriptors-robust.js';
-import { classicalFeatures, ROBUST_CLASSICAL_FEATURES } from '../../../src/core/classical/featurize.js';
+import {
+  classicalFeatures,
+  ROBUST2_CLASSICAL_FEATURES,
+  ROBUST_CLASSICAL_FEATURES,
+} from '../../../src/core/classical/featurize.js';
 import { LogisticRegression } from '../../../src/core/classical/logistic.js';
 import { ClassicalPipeline, defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
 import { telephone } from '../../../src/core/channel/telephone.js';
+import { concat, mix, pinkNoise, voicedSpeech } from '../../helpers/speech-like.js';
 
 const SR = 16000;
 /** A voiced, vowel-like tone: harmonics of f0 with a falling spectral envelope, amplitude-modulated syllables. */
@@ -112,4 +117,36 @@ test('a logistic pipeline round-trips through JSON with the same probabilities',
   const back = ClassicalPipeline.fromJSON(JSON.parse(JSON.stringify(pipe.toJSON())));
   assert.deepEqual(Array.from(back.predictProba(x)), Array.from(pipe.predictProba(x)));
   assert.deepEqual(Array.from(pipe.predict(x)), [0, 0, 0, 1, 1, 1]);
+});
+
+test('robust2: behind the noise-floor gate, background noise at 10 dB does not count as speech', () => {
+  const sil = (s: number) => new Float32Array(Math.round(SR * s));
+  const x = concat(sil(0.4), voicedSpeech(1.5, 150, 1), sil(0.3), voicedSpeech(1.2, 180, 2), sil(0.4));
+  const rms = Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+  const noisy = mix(x, pinkNoise(x.length / SR, rms / Math.sqrt(10), 3));
+  const shift = (spec: typeof ROBUST_CLASSICAL_FEATURES) =>
+    Math.abs(
+      value(classicalFeatures(noisy, spec), 'voicedFraction') -
+        value(classicalFeatures(x, spec), 'voicedFraction'),
+    );
+  // robust takes the noise between the words for unvoiced speech; robust2 leaves it out.
+  assert.ok(shift(ROBUST_CLASSICAL_FEATURES) > 0.2, `robust shift ${shift(ROBUST_CLASSICAL_FEATURES)}`);
+  assert.ok(shift(ROBUST2_CLASSICAL_FEATURES) < 0.05, `robust2 shift ${shift(ROBUST2_CLASSICAL_FEATURES)}`);
+  // robust2 is robust's descriptors followed by the voiced-frame ones, level-independent too.
+  const a = classicalFeatures(x, ROBUST2_CLASSICAL_FEATURES);
+  const base = classicalFeatures(x, ROBUST_CLASSICAL_FEATURES);
+  assert.deepEqual(a.names.slice(0, base.names.length), base.names);
+  assert.ok(a.names.includes('f0_mad') && a.names.includes('mfcc1_voiced_std'));
+  const tone = voice(180, 1.2);
+  const loud = classicalFeatures(tone, ROBUST2_CLASSICAL_FEATURES);
+  const quiet = classicalFeatures(
+    tone.map((v) => v * 0.05),
+    ROBUST2_CLASSICAL_FEATURES,
+  );
+  loud.values.forEach((v, i) =>
+    assert.ok(Math.abs(v - quiet.values[i]) < 1e-3 * Math.max(1, Math.abs(v)), loud.names[i]),
+  );
+  assert.ok(
+    classicalFeatures(new Float32Array(SR), ROBUST2_CLASSICAL_FEATURES).values.every(Number.isFinite),
+  );
 });

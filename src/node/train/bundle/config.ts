@@ -61,7 +61,7 @@ export const ClassicalMemberSchema = z.object({
   minSpeakerUtterances: z.number().int().min(2).default(DEFAULT_MIN_SPEAKER_UTTERANCES),
   /**
    * Overrides of the descriptor spec (DEFAULT_CLASSICAL_FEATURES in src/core/classical/featurize.ts;
-   * `{"family": "robust"}` starts from ROBUST_CLASSICAL_FEATURES instead).
+   * `{"family": "robust"}` or `{"family": "robust2"}` starts from that family's spec instead).
    */
   descriptors: z.record(z.string(), z.unknown()).default({}),
   /**
@@ -71,6 +71,8 @@ export const ClassicalMemberSchema = z.object({
   cGrid: z.array(z.number().positive()).min(1).optional(),
   /** Randomly augmented copies of every training clip (reverb, noise, gain, telephone, codec; seeded). */
   augment: z.number().int().min(0).max(20).default(0),
+  /** Noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips; seeded), after those of augment. */
+  augmentNoise: z.number().int().min(0).max(20).default(0),
   /** Each corpus weighs the same in training, whatever its size (model logistic only). */
   corpusWeight: z.boolean().default(false),
   /**

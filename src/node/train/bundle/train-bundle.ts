@@ -19,9 +19,10 @@ import type { Calibration } from '../../../core/calibration.js';
 import { parseChannelList } from '../../../core/channel/chain.js';
 import { descriptorSpecRecord } from '../../../core/classical/descriptor-spec.js';
 import {
-  DEFAULT_CLASSICAL_FEATURES,
-  ROBUST_CLASSICAL_FEATURES,
+  familySpec,
+  isRobustFamily,
   type ClassicalFeatureSpec,
+  type DescriptorFamily,
 } from '../../../core/classical/featurize.js';
 import { takeRows, type Matrix } from '../../../core/classical/matrix.js';
 import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
@@ -133,7 +134,7 @@ export function utterancesTsv(utterances: readonly Utterance[]): string {
 }
 
 export function descriptorSpec(m: ClassicalMemberConfig): ClassicalFeatureSpec {
-  const base = m.descriptors.family === 'robust' ? ROBUST_CLASSICAL_FEATURES : DEFAULT_CLASSICAL_FEATURES;
+  const base = familySpec(m.descriptors.family as DescriptorFamily | undefined);
   const r = ClassicalFeatureSpecSchema.safeParse({ ...base, ...m.descriptors });
   if (!r.success) {
     throw new TrainError(
@@ -174,17 +175,18 @@ async function trainClassicalMember(
 ): Promise<BuiltMember> {
   const log = o.log ?? (() => {});
   const spec = descriptorSpec(m);
-  const resources = m.augment
+  const copies = m.augment + m.augmentNoise;
+  const resources = copies
     ? await loadChannelResources(parseChannelList(AUGMENTATION_NEEDS), { sampleRate: spec.sampleRate })
     : {};
   const tables = await featureTables(
     utterances.map((u) => u.path),
     spec,
-    [STUDIO, ...augmentTransforms(seed, m.augment, resources, spec.sampleRate)],
+    [STUDIO, ...augmentTransforms(seed, m.augment, resources, spec.sampleRate, m.augmentNoise)],
     o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
     (d, n) => {
       if (d % 100 === 0 || d === n)
-        log(`  ${m.name}: descriptors ${d}/${n}${m.augment ? ` (+ ${m.augment} augmented copies)` : ''}`);
+        log(`  ${m.name}: descriptors ${d}/${n}${copies ? ` (+ ${copies} augmented copies)` : ''}`);
     },
   );
   const table = tables[0];
@@ -192,7 +194,7 @@ async function trainClassicalMember(
     items: utterances,
     labels,
     x: table.x,
-    augmented: m.augment
+    augmented: copies
       ? stackCopies(
           tables.slice(1).map((t) => t.x),
           utterances.length,
@@ -216,7 +218,7 @@ async function trainClassicalMember(
     cfg = cands[best];
   }
   log(
-    `  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors${m.augment ? ` + ${m.augment * table.x.rows} augmented rows` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''} (global)`,
+    `  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors${copies ? ` + ${copies * table.x.rows} augmented rows` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''} (global)`,
   );
   const global = fitOnItems(input, all, cfg, m.corpusWeight, table.names);
   let calibration: Calibration | undefined;
@@ -293,7 +295,7 @@ async function trainClassicalMember(
     modelName: m.model,
     metrics: {},
     history: [],
-    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${spec.family === 'robust' ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
+    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
   };
 }
 
