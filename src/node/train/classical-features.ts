@@ -35,7 +35,7 @@ export interface FeatureTable {
 
 export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 
-function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
+export function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
   const st = statSync(path);
   // The robust families carry their own version (ROBUST_DESCRIPTORS_VERSION; robust2 its
   // options too); the others the pinned descriptor spec record. A transform other than studio
