@@ -71,6 +71,7 @@ export function locoTable(e: LocoEvaluation, markdown: boolean): string {
     'WA % (studio)',
     'macro-F1 % (studio)',
     'ECE % (studio)',
+    'ECE floor % (studio)',
   ];
   const rows = e.results.map((r) => [
     r.heldOut,
@@ -78,8 +79,9 @@ export function locoTable(e: LocoEvaluation, markdown: boolean): string {
     pct(r.conditions[0].wa),
     pct(r.conditions[0].macroF1),
     pct(r.conditions[0].ece),
+    pct(r.conditions[0].eceFloor),
   ]);
-  rows.push(['mean', ...conds.map((c) => pct(e.meanUar[c])), '', '', '']);
+  rows.push(['mean', ...conds.map((c) => pct(e.meanUar[c])), '', '', '', '']);
   if (markdown) {
     return [
       `| ${head.join(' | ')} |`,
@@ -176,13 +178,14 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
       tune: o.tune,
       corpusWeight: o.corpusWeight,
       calibrate: o.calibrate,
+      seed: o.seed,
       onCorpus: (r) =>
         log(
-          `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment ? ` + ${o.augment} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
+          `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment ? ` + ${o.augment} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
         ),
     },
   );
-  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated by inner LOCO' : ''}`;
+  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
   process.stdout.write(`${title}\n${locoTable(e, false)}\n`);
   for (const r of e.results) {
     const c = r.conditions[0];

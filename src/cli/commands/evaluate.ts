@@ -347,7 +347,7 @@ export function register(program: Command): void {
     .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
     .option(
       '--calibrate',
-      'loco: fit a temperature and an uncertain threshold by inner leave-one-corpus-out on the training corpora; report the expected calibration error',
+      'loco: fit a temperature, a uniform share and an uncertain threshold on inner predictions from the training corpora only (leave-one-corpus-out among them, and held-out groups of their speakers, half and half); report the expected calibration error and its noise floor',
     )
     .option(
       '--noise-dir <dir>',
