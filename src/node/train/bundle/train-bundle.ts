@@ -23,7 +23,6 @@ import {
   ROBUST_CLASSICAL_FEATURES,
   type ClassicalFeatureSpec,
 } from '../../../core/classical/featurize.js';
-import type { Matrix } from '../../../core/classical/matrix.js';
 import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
 import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
 import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
@@ -51,6 +50,7 @@ import {
   STUDIO,
 } from '../classical-features.js';
 import { fitCalibration, fitOnItems, innerLoco, type LocoInput } from '../evaluate/loco.js';
+import { stackCopies } from '../evaluate/loco-data.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseRows } from '../evaluate/speaker-norm.js';
 import {
@@ -154,14 +154,6 @@ interface BuiltMember {
   metrics: Record<string, unknown>;
   history: HistoryEntry[];
   line: string;
-}
-
-/** Augmented copies stacked (copy 0 of every clip, then copy 1, ...) with the clip each copies. */
-function stackCopies(copies: Matrix[], n: number): { x: Matrix; of: number[] } {
-  const cols = copies[0].cols;
-  const x: Matrix = { rows: n * copies.length, cols, data: new Float64Array(n * copies.length * cols) };
-  copies.forEach((m, c) => x.data.set(m.data, c * n * cols));
-  return { x, of: copies.flatMap(() => Array.from({ length: n }, (_, i) => i)) };
 }
 
 async function trainClassicalMember(
