@@ -179,6 +179,10 @@ test('emovox evaluate: leave-one-corpus-out options are checked before any corpu
     /--augment is available with --protocol loco only/,
   );
   await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '.', '--augment-noise', '1']),
+    /--augment-noise is available with --protocol loco only/,
+  );
+  await assert.rejects(
     run(['--protocol', 'loco', '--corpus', 'emodb,ravdess', '--channel', 'studio']),
     /needs at least 3 corpora/,
   );
