@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descriptorSpecMismatch, descriptorSpecRecord } from '../../../src/core/classical/descriptor-spec.js';
-import { DEFAULT_CLASSICAL_FEATURES } from '../../../src/core/classical/featurize.js';
+import {
+  DEFAULT_CLASSICAL_FEATURES,
+  ROBUST2_CLASSICAL_FEATURES,
+  ROBUST_CLASSICAL_FEATURES,
+} from '../../../src/core/classical/featurize.js';
 import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
 
 const MODELS = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -33,9 +37,11 @@ test('the shipped bundles record the descriptor spec this code computes', () => 
     assert.equal(descriptorSpecMismatch(m.classical.descriptorSpec, m.classical.descriptors), null, b);
     assert.equal(m.classical.descriptorSpec.hash, descriptorSpecRecord(m.classical.descriptors).hash);
   }
-  // The default is the robust family: its record names that family's options, not the MFCC ones.
+  // The default is the robust2 family: its record names that family's options (the noise-floor
+  // gate included), not the MFCC ones.
   const d = JSON.parse(readFileSync(join(MODELS, 'default', 'emovox.json'), 'utf8'));
-  assert.deepEqual(d.classical.descriptorSpec.families, ['robust']);
+  assert.deepEqual(d.classical.descriptorSpec.families, ['robust2']);
+  assert.equal(d.classical.descriptorSpec.robust.activeAboveFloorDb, 6);
   assert.equal(d.classical.descriptorSpec.robust.bandLowHz, 300);
   assert.equal(d.classical.descriptorSpec.robust.bandHighHz, 3400);
   assert.match(
@@ -61,6 +67,13 @@ test('the spec names every constant family in vector order and changes with the 
   assert.notEqual(basicOnly.hash, r.hash);
   const at8k = descriptorSpecRecord({ ...DEFAULT_CLASSICAL_FEATURES, sampleRate: 8000 });
   assert.equal((at8k.frames as Record<string, unknown>).nFft, 256);
+  // robust2 records its gate; robust's record is what bundles trained before robust2 recorded.
+  const robust = descriptorSpecRecord(ROBUST_CLASSICAL_FEATURES);
+  const robust2 = descriptorSpecRecord(ROBUST2_CLASSICAL_FEATURES);
+  assert.deepEqual(robust2.families, ['robust2']);
+  assert.equal((robust2.robust as Record<string, unknown>).activeAboveFloorDb, 6);
+  assert.equal((robust.robust as Record<string, unknown>).activeAboveFloorDb, undefined);
+  assert.notEqual(robust.hash, robust2.hash);
 });
 
 test('loading refuses a bundle trained with other band edges, naming the constant and both values', async () => {
