@@ -8,10 +8,10 @@ export const TrainOptionsSchema = z.object({
   modelName: z.string().min(1),
   /** Overrides of the model's default sizes (ModelConfig); inputSeconds sets the window length. */
   modelConfig: z.record(z.string(), z.unknown()).default({}),
-  /** Overrides of DEFAULT_FEATURE_CONFIG. */
+  /** Overrides of the model's input features (its registry entry's, over DEFAULT_FEATURE_CONFIG). */
   featureConfig: z.record(z.string(), z.unknown()).default({}),
   epochs: z.number().int().positive().max(10000).default(30),
-  batchSize: z.number().int().positive().max(4096).default(16),
+  batchSize: z.number().int().positive().max(4096).default(32),
   /** Peak learning rate of Adam. */
   lr: z.number().positive().max(1).default(1e-3),
   /** cosine: lr -> lr*minLrRatio over the run; step: x stepGamma every stepEpochs; constant. */

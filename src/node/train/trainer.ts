@@ -10,7 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import { BUNDLE_FORMAT_VERSION, type BundleManifest, type HistoryEntry } from '../../core/bundle.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { EMOTIONS } from '../../core/labels.js';
-import { buildModel, defaultModelConfig, modelInput } from '../../core/models/registry.js';
+import {
+  buildModel,
+  defaultModelConfig,
+  defaultModelFeatures,
+  modelInput,
+} from '../../core/models/registry.js';
 import type { ModelConfig } from '../../core/models/config.js';
 import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../core/windows.js';
@@ -143,7 +148,7 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
 /** trainModel's body; `cleanup` collects what must be released however it ends (worker threads). */
 async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<void>)[]): Promise<TrainResult> {
   const o = parseTrainOptions(input);
-  const featureConfig = parseFeatureConfig(o.featureConfig);
+  const featureConfig = parseFeatureConfig({ ...defaultModelFeatures(o.modelName), ...o.featureConfig });
   const kind = modelInput(o.modelName);
   const modelConfig: ModelConfig = defaultModelConfig(o.modelName, o.modelConfig as Partial<ModelConfig>);
   const labels = input.labels ?? EMOTIONS.filter((e) => input.train.some((u) => u.label === e));

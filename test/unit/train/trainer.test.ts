@@ -6,6 +6,7 @@ import { Predictor } from '../../../src/core/predict.js';
 import type { Utterance } from '../../../src/node/datasets/types.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 import { trainModel } from '../../../src/node/train/trainer.js';
+import { parseTrainOptions } from '../../../src/node/train/options.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
 
@@ -64,6 +65,57 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   const predictor = Predictor.fromBundle({ model: r.model, manifest: r.manifest });
   const p = await predictor.predict(tinyClip(2, seededRandom(99), 1.2));
   assert.equal(p.label, 'happiness');
+});
+
+test('the default recipe: 30 epochs at most, batch 32, cosine rate, early stopping on a training speaker, augmentation', () => {
+  const o = parseTrainOptions({ modelName: 'cnn2d-lstm' });
+  assert.equal(o.epochs, 30);
+  assert.equal(o.batchSize, 32);
+  assert.equal(o.lrSchedule, 'cosine');
+  assert.equal(o.valSpeakers, 1);
+  assert.ok(o.patience > 0 && o.patience < o.epochs, `patience ${o.patience}`);
+  assert.ok(o.augment.copies >= 1, 'augmented copies (speed, gain, noise)');
+  assert.ok(
+    o.augment.speedFactors.some((f) => f !== 1),
+    'speed perturbation',
+  );
+  assert.ok(o.augment.timeMasks > 0 && o.augment.freqMasks > 0, 'SpecAugment masks');
+});
+
+test('cnn2d-lstm trains on its own input by default: 64-band log-mel, batches of 32 random crops', async () => {
+  await tf.setBackend('cpu');
+  const { train, signals } = syntheticCorpus(['s1', 's2', 's3'], 6);
+  const batches = new Set<number>();
+  const r = await trainModel({
+    train,
+    signals,
+    modelName: 'cnn2d-lstm',
+    // Sizes and epochs only (a fast test); features, batch, augmentation and validation are the defaults.
+    modelConfig: { filters: [2, 2, 2, 2], lstmUnits: 4, inputSeconds: 0.5 },
+    epochs: 1,
+    onBatch: (p) => batches.add(p.batches),
+  });
+  assert.equal(r.manifest.featureConfig.kind, 'logmel');
+  assert.equal(r.manifest.featureConfig.nMels, 64);
+  assert.equal(r.manifest.normalisation.mean.length, 64);
+  assert.equal(r.valSpeakers.length, 1, 'one training speaker held out for early stopping');
+  // 2 training speakers x 18 clips = 36 clips in batches of 32.
+  assert.deepEqual([...batches], [2]);
+  assert.equal(r.manifest.modelConfig.dropout, 0.3);
+  r.model.dispose();
+  // An explicit feature setting still wins over the model's own.
+  const mfcc = await trainModel({
+    train,
+    signals,
+    modelName: 'cnn2d-lstm',
+    modelConfig: { filters: [2, 2, 2, 2], lstmUnits: 4, inputSeconds: 0.5 },
+    featureConfig: { kind: 'mfcc', nMfcc: 32, nMels: 64 },
+    epochs: 1,
+    augment: { copies: 0 },
+  });
+  assert.equal(mfcc.manifest.featureConfig.kind, 'mfcc');
+  assert.equal(mfcc.manifest.normalisation.mean.length, 32);
+  mfcc.model.dispose();
 });
 
 test('trainModel refuses data it cannot train on, with the reason', async () => {
