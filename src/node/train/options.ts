@@ -22,7 +22,14 @@ export const TrainOptionsSchema = z.object({
   seed: z.number().int().min(0).default(1),
   /** Training speakers held out (speaker-disjoint) for validation and early stopping; 0 = none. */
   valSpeakers: z.number().int().min(0).default(1),
-  /** Stop after this many epochs without a better validation loss (best weights are kept); 0 = never. */
+  /**
+   * What "better" means on the validation speakers: 'uar' keeps the epoch with the highest
+   * validation UAR (ties: the lower loss), 'loss' the lowest validation cross-entropy (which
+   * bottoms out early, while the network is still unsure, once it grows confident on its
+   * errors).
+   */
+  earlyStopOn: z.enum(['uar', 'loss']).default('uar'),
+  /** Stop after this many epochs without a better validation figure (best weights are kept); 0 = never. */
   patience: z.number().int().min(0).default(8),
   /** Weight each class's loss by N / (K * N_class), so rare emotions count as much as common ones. */
   classWeights: z.boolean().default(true),

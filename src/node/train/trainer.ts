@@ -310,7 +310,8 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     if (state) setWeightValues(model, state.weights);
     if (val.items.length > 0) {
       Object.assign(entry, await validate(model, val, win, hop, labels.length));
-      if (bestValLoss === null || entry.valLoss! < bestValLoss) {
+      const kept = history.find((h) => h.epoch === bestEpoch);
+      if (kept === undefined || improves(entry, kept, o.earlyStopOn)) {
         bestValLoss = entry.valLoss;
         bestEpoch = epoch + 1;
         badEpochs = 0;
@@ -392,6 +393,13 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     tf.dispose([x, y, w, cost, predicted!]);
     return { loss, predicted: pred };
   }
+}
+
+/** Whether a validated epoch beats the best so far: higher UAR (ties: lower loss), or lower loss. */
+export function improves(entry: HistoryEntry, best: HistoryEntry, on: 'uar' | 'loss'): boolean {
+  const loss = entry.valLoss! < best.valLoss!;
+  if (on === 'loss') return loss;
+  return entry.valUar! > best.valUar! || (entry.valUar === best.valUar && loss);
 }
 
 /** Sets a model's weights from plain arrays (model.getWeights() order). */

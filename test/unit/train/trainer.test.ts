@@ -5,8 +5,9 @@ import { parseManifest } from '../../../src/core/bundle.js';
 import { Predictor } from '../../../src/core/predict.js';
 import type { Utterance } from '../../../src/node/datasets/types.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
-import { trainModel } from '../../../src/node/train/trainer.js';
+import { improves, trainModel } from '../../../src/node/train/trainer.js';
 import { parseTrainOptions } from '../../../src/node/train/options.js';
+import { buildModel } from '../../../src/core/models/registry.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
 
@@ -116,6 +117,40 @@ test('cnn2d-lstm trains on its own input by default: 64-band log-mel, batches of
   assert.equal(mfcc.manifest.featureConfig.kind, 'mfcc');
   assert.equal(mfcc.manifest.normalisation.mean.length, 32);
   mfcc.model.dispose();
+});
+
+test('early stopping keeps the epoch with the best validation UAR by default (ties: lower loss), or the lowest loss', () => {
+  const e = (valUar: number, valLoss: number) => ({
+    epoch: 1,
+    loss: 1,
+    acc: 0.5,
+    valLoss,
+    valAcc: valUar,
+    valUar,
+    lr: 1e-3,
+  });
+  assert.equal(parseTrainOptions({ modelName: 'cnn' }).earlyStopOn, 'uar');
+  // A confident network with more right answers but a higher cross-entropy is kept under 'uar' only.
+  assert.equal(improves(e(0.6, 2.1), e(0.3, 1.8), 'uar'), true);
+  assert.equal(improves(e(0.6, 2.1), e(0.3, 1.8), 'loss'), false);
+  assert.equal(improves(e(0.5, 1.0), e(0.5, 1.2), 'uar'), true);
+  assert.equal(improves(e(0.5, 1.3), e(0.5, 1.2), 'uar'), false);
+});
+
+test('batch norm keeps running statistics with momentum 0.9 (PyTorch: 0.1), so a short run ends with usable ones', async () => {
+  await tf.setBackend('cpu');
+  for (const name of ['cnn2d-lstm', 'cnn', 'cnn1d-lstm']) {
+    const m = buildModel(name, {
+      inputShape: name === 'cnn1d-lstm' ? [16000, 1] : [100, 64, 1],
+      numClasses: 3,
+      config: name === 'cnn1d-lstm' ? { inputSeconds: 1 } : {},
+    });
+    const momenta = m.layers
+      .filter((l) => l.getClassName() === 'BatchNormalization')
+      .map((l) => (l.getConfig() as { momentum: number }).momentum);
+    assert.deepEqual(momenta, [0.9, 0.9, 0.9, 0.9], name);
+    m.dispose();
+  }
 });
 
 test('trainModel refuses data it cannot train on, with the reason', async () => {
