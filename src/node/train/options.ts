@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AugmentOptionsSchema } from './augment.js';
 import { EmovoxError } from '../../core/errors.js';
+import type { HistoryEntry } from '../../core/bundle.js';
 
 export const TrainOptionsSchema = z.object({
   /** Registered model name (src/core/models/registry.ts), e.g. 'cnn2d-lstm'. */
@@ -63,6 +64,26 @@ export function parseTrainOptions(input: TrainOptionsInput): TrainOptions {
     throw new TrainError(`invalid training options: ${problems}`);
   }
   return r.data;
+}
+
+/** Whether a validated epoch beats the best so far: higher UAR (ties: lower loss), or lower loss. */
+export function improves(entry: HistoryEntry, best: HistoryEntry, on: TrainOptions['earlyStopOn']): boolean {
+  const loss = entry.valLoss! < best.valLoss!;
+  if (on === 'loss') return loss;
+  return entry.valUar! > best.valUar! || (entry.valUar === best.valUar && loss);
+}
+
+/**
+ * The epoch whose weights a run keeps: the first validated epoch not beaten by a later one
+ * (null without validation figures).
+ */
+export function keptEpoch(history: HistoryEntry[], on: TrainOptions['earlyStopOn']): number | null {
+  let best: HistoryEntry | null = null;
+  for (const e of history) {
+    if (e.valLoss === null || e.valUar === null) continue;
+    if (best === null || improves(e, best, on)) best = e;
+  }
+  return best?.epoch ?? null;
 }
 
 /** Learning rate for a 0-based epoch under the schedule. */

@@ -32,7 +32,7 @@ import {
   type CachedUtterance,
   type FrameCache,
 } from './data.js';
-import { learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
+import { improves, learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
 import { BACKEND_NAMES, type BackendName } from '../backend.js';
@@ -92,6 +92,8 @@ export interface TrainResult {
   manifest: BundleManifest;
   valSpeakers: string[];
   stoppedEarly: boolean;
+  /** The epoch whose weights were kept (best on validation), null without validation. */
+  keptEpoch: number | null;
 }
 
 /** Class weights N / (K * N_k) over the training items (1 for absent classes). */
@@ -363,7 +365,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         },
       }
     : {};
-  return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly };
+  return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly, keptEpoch: bestEpoch };
 
   /** One Adam step on this thread: the batch loss and the predicted class of each example. */
   async function localStep(
@@ -393,13 +395,6 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     tf.dispose([x, y, w, cost, predicted!]);
     return { loss, predicted: pred };
   }
-}
-
-/** Whether a validated epoch beats the best so far: higher UAR (ties: lower loss), or lower loss. */
-export function improves(entry: HistoryEntry, best: HistoryEntry, on: 'uar' | 'loss'): boolean {
-  const loss = entry.valLoss! < best.valLoss!;
-  if (on === 'loss') return loss;
-  return entry.valUar! > best.valUar! || (entry.valUar === best.valUar && loss);
 }
 
 /** Sets a model's weights from plain arrays (model.getWeights() order). */

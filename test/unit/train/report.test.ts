@@ -1,11 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  bestEpoch,
-  meanHistory,
-  renderReport,
-  type EvaluationRun,
-} from '../../../src/node/train/report/report.js';
+import { keptEpoch } from '../../../src/node/train/options.js';
+import { meanHistory, renderReport, type EvaluationRun } from '../../../src/node/train/report/report.js';
 import {
   summarise,
   type ItemPrediction,
@@ -134,6 +130,9 @@ test('the mean curve averages each epoch over the folds that trained that far', 
   assert.ok(Math.abs(mean[1].entry.valLoss! - 0.7) < 1e-12);
   assert.equal(mean[2].entry.acc, 0.9);
   assert.equal(mean[0].entry.valAcc, null);
-  assert.equal(bestEpoch([h(1, 0, 1.2), h(2, 0, 0.6), h(3, 0, 0.7)]), 2);
-  assert.equal(bestEpoch([h(1, 0, null)]), null);
+  const uar = (epoch: number, valUar: number, valLoss: number) => ({ ...h(epoch, 0, valLoss), valUar });
+  const hist = [uar(1, 0.3, 1.2), uar(2, 0.4, 0.6), uar(3, 0.5, 0.7), uar(4, 0.5, 0.9)];
+  assert.equal(keptEpoch(hist, 'loss'), 2);
+  assert.equal(keptEpoch(hist, 'uar'), 3);
+  assert.equal(keptEpoch([h(1, 0, null)], 'uar'), null);
 });

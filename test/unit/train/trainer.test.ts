@@ -5,8 +5,8 @@ import { parseManifest } from '../../../src/core/bundle.js';
 import { Predictor } from '../../../src/core/predict.js';
 import type { Utterance } from '../../../src/node/datasets/types.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
-import { improves, trainModel } from '../../../src/node/train/trainer.js';
-import { parseTrainOptions } from '../../../src/node/train/options.js';
+import { trainModel } from '../../../src/node/train/trainer.js';
+import { improves, keptEpoch, parseTrainOptions } from '../../../src/node/train/options.js';
 import { buildModel } from '../../../src/core/models/registry.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
@@ -60,6 +60,7 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   const last = r.history[r.history.length - 1];
   assert.ok(last.lr < r.history[0].lr, 'cosine schedule lowers the learning rate');
   assert.ok(r.history.every((h) => h.valUar !== null));
+  assert.equal(r.keptEpoch, keptEpoch(r.history, 'uar'), 'the weights of the best validation UAR are kept');
   const best = Math.max(...r.history.map((h) => h.valUar!));
   assert.ok(best >= 0.66, `validation UAR on the held-out speaker ${best}: ${JSON.stringify(r.history)}`);
   parseManifest(r.manifest);

@@ -9,6 +9,7 @@ import type { HistoryEntry } from '../../../core/bundle.js';
 import { comparisonRows, comparisonTitle } from '../evaluate/comparison.js';
 import type { Protocol } from '../evaluate/cv.js';
 import type { ModelEvaluation } from '../evaluate/evaluate.js';
+import { keptEpoch } from '../options.js';
 
 export interface EvaluationRun {
   command: string;
@@ -141,16 +142,6 @@ export function meanHistory(histories: HistoryEntry[][]): { entry: HistoryEntry;
   return out;
 }
 
-/** The epoch of the lowest validation loss (the weights early stopping keeps), or null. */
-export function bestEpoch(history: HistoryEntry[]): number | null {
-  let best: HistoryEntry | null = null;
-  for (const e of history) {
-    if (e.valLoss !== null && Number.isFinite(e.valLoss) && (best === null || e.valLoss < best.valLoss!))
-      best = e;
-  }
-  return best?.epoch ?? null;
-}
-
 /**
  * One line chart: a train and a validation series against the epoch; `marker` draws a dotted
  * vertical line at that epoch (the kept weights).
@@ -213,9 +204,11 @@ function modelSection(e: ModelEvaluation): string {
     )
     .join('');
   const trained = e.folds.filter((f) => f.history.length > 0);
+  // Runs before keptEpoch was recorded: the trainer's rule, as configured (default: best UAR).
+  const rule = e.config?.earlyStopOn === 'loss' ? 'loss' : 'uar';
   const curves = trained
     .map((f) => {
-      const best = bestEpoch(f.history);
+      const best = typeof f.params.keptEpoch === 'number' ? f.params.keptEpoch : keptEpoch(f.history, rule);
       return `<div class="fold"><h4>${esc(f.name)}${best !== null ? ` (kept epoch ${best})` : ''}</h4>${curveSvg(
         'accuracy',
         f.history,
