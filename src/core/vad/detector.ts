@@ -96,7 +96,9 @@ const PRIME_QUANTILE = 0.1;
 
 /**
  * Per bin, the q-quantile of the frames' values times `bias`, skipping the filter's first
- * frames. `frames` holds `count` rows of `bins` values one after the other.
+ * frames. `frames` holds `count` rows of `bins` values one after the other. The quantile is
+ * the (at + 1)-th smallest value, kept by insertion into a sorted list of at + 1 (no sort of
+ * every column).
  */
 function primedFloor(
   frames: Float64Array,
@@ -108,12 +110,21 @@ function primedFloor(
   const skip = count > 10 ? 5 : 0;
   const use = count - skip;
   const out = new Float64Array(bins);
-  const col = new Float64Array(use);
   const at = Math.min(use - 1, Math.floor(q * use));
+  const low = new Float64Array(at + 1);
   for (let k = 0; k < bins; k++) {
-    for (let i = 0; i < use; i++) col[i] = frames[(skip + i) * bins + k];
-    col.sort();
-    out[k] = col[at] * bias;
+    let n = 0;
+    for (let i = 0; i < use; i++) {
+      const v = frames[(skip + i) * bins + k];
+      if (n === at + 1 && !(v < low[at])) continue;
+      let j = n === at + 1 ? at : n++;
+      while (j > 0 && low[j - 1] > v) {
+        low[j] = low[j - 1];
+        j--;
+      }
+      low[j] = v;
+    }
+    out[k] = low[at] * bias;
   }
   return out;
 }
@@ -181,6 +192,30 @@ class PitchCorrelator {
   }
 }
 
+const tables = new Map<string, { window: Float64Array; pitch: PitchCorrelator }>();
+
+/**
+ * The analysis window (frameLen samples of Hann, zero-padded to nFft) and the pitch correlator,
+ * computed once per configuration: read-only, shared by every detector (the correlator's
+ * scratch is used within one synchronous call only).
+ */
+function analysisTables(
+  sampleRate: number,
+  nFft: number,
+  frameLen: number,
+  o: VadOptions,
+): { window: Float64Array; pitch: PitchCorrelator } {
+  const key = `${sampleRate}:${nFft}:${frameLen}:${o.minPitchHz}:${o.maxPitchHz}`;
+  let t = tables.get(key);
+  if (!t) {
+    const window = new Float64Array(nFft);
+    window.set(makeWindow('hann', frameLen));
+    t = { window, pitch: new PitchCorrelator(sampleRate, nFft, window, o) };
+    tables.set(key, t);
+  }
+  return t;
+}
+
 /**
  * Streaming voice activity detector. `push(samples)` returns the events the new audio decided
  * (speech-start when an onset is confirmed, speech-end with the finished segment); `flush()`
@@ -207,10 +242,13 @@ export class VoiceActivityDetector {
   /** Bins the detector looks at (the SNR band and the periodicity band); the rest is not kept. */
   private readonly bins: number;
   /**
-   * While priming (until the floor is primed, then null): the first frames' power spectra,
-   * smoothed spectra (`primeFrames` rows of `bins`) and levels, decided once the floor is primed.
+   * The first `primeFrames` frames' power spectra and smoothed spectra (rows of `bins`) and
+   * levels, kept until the floor is primed, then decided; `primeCount` of them so far.
    */
-  private priming: { power: Float64Array; smoothed: Float64Array; level: Float64Array; count: number } | null;
+  private readonly primeBuf: { power: Float64Array; smoothed: Float64Array; level: Float64Array };
+  private primeCount = 0;
+  /** False until the floor is primed (the first primeSec of the stream). */
+  private primed = false;
   private readonly primeFrames: number;
   /** Recent frames' activity (for the onset rule and the look-back). */
   private readonly recent: Uint8Array;
@@ -247,12 +285,12 @@ export class VoiceActivityDetector {
     while (n < this.frameLen + maxLag) n *= 2;
     this.nFft = n;
     this.plan = realFftPlan(n);
-    this.window = new Float64Array(n);
-    this.window.set(makeWindow('hann', this.frameLen));
+    const tables = analysisTables(sr, n, this.frameLen, o);
+    this.window = tables.window;
+    this.pitch = tables.pitch;
     this.frameBuf = new Float64Array(n);
     this.power = new Float64Array(n / 2 + 1);
     this.clean = new Float64Array(n / 2 + 1);
-    this.pitch = new PitchCorrelator(sr, n, this.window, o);
     const bin = (hz: number) => Math.min(n / 2, Math.max(1, Math.round((hz * n) / sr)));
     this.snrBins = [bin(SNR_BAND_HZ[0]), bin(Math.min(SNR_BAND_HZ[1], sr / 2 - 1))];
     this.bins = Math.max(this.snrBins[1] + 1, this.pitch.bins);
@@ -264,11 +302,10 @@ export class VoiceActivityDetector {
     });
     this.pending = new Float32Array(Math.max(this.frameLen, 4096));
     this.primeFrames = Math.max(1, Math.round(o.primeSec / o.hopSec));
-    this.priming = {
+    this.primeBuf = {
       power: new Float64Array(this.primeFrames * this.bins),
       smoothed: new Float64Array(this.primeFrames * this.bins),
       level: new Float64Array(this.primeFrames),
-      count: 0,
     };
     this.lookbackFrames = Math.round(o.lookbackSec / o.hopSec);
     this.recent = new Uint8Array(Math.max(this.lookbackFrames, o.onsetFrames) + 1);
@@ -276,9 +313,23 @@ export class VoiceActivityDetector {
     this.maxSegmentFrames = Math.max(1, Math.round(o.maxSegmentSec / o.hopSec));
   }
 
+  /** Back to the state of a new detector (same options), keeping its buffers. */
+  reset(): void {
+    this.pendingLen = 0;
+    this.frameIndex = 0;
+    this.primeCount = 0;
+    this.primed = false;
+    this.recent.fill(0);
+    this.inSpeech = false;
+    this.segStart = 0;
+    this.lastActive = -1;
+    this.lastFeatures = null;
+    this.floor.reset();
+  }
+
   /** Seconds of audio analysed so far (frames decided, priming included). */
   get decidedSec(): number {
-    return this.priming ? 0 : (this.frameIndex * this.hop) / this.options.sampleRate;
+    return !this.primed ? 0 : (this.frameIndex * this.hop) / this.options.sampleRate;
   }
 
   /** True while a segment is open. */
@@ -330,7 +381,7 @@ export class VoiceActivityDetector {
       this.pendingLen = 0;
       this.analyse(tail, 0, events);
     }
-    if (this.priming) this.endPriming(events);
+    if (!this.primed) this.endPriming(events);
     if (this.inSpeech) this.close(events);
     return events;
   }
@@ -346,24 +397,25 @@ export class VoiceActivityDetector {
     const level = 10 * Math.log10(energy / this.frameLen + 1e-20);
     powerSpectrumInto(this.plan, buf, this.power, 2, 0, 0, this.window, this.bins);
     this.floor.update(this.power);
-    const pr = this.priming;
-    if (pr) {
-      const at = pr.count * this.bins;
+    if (!this.primed) {
+      const pr = this.primeBuf;
+      const at = this.primeCount * this.bins;
       pr.power.set(this.power.subarray(0, this.bins), at);
       pr.smoothed.set(this.floor.smoothedPower, at);
-      pr.level[pr.count++] = level;
-      if (pr.count >= this.primeFrames) this.endPriming(events);
+      pr.level[this.primeCount++] = level;
+      if (this.primeCount >= this.primeFrames) this.endPriming(events);
       return;
     }
     this.decide(this.power, level, events);
   }
 
   private endPriming(events: VadEvent[]): void {
-    const pr = this.priming;
-    this.priming = null;
-    if (!pr || pr.count === 0) return;
-    this.floor.prime(primedFloor(pr.smoothed, pr.count, this.bins, PRIME_QUANTILE, 2));
-    for (let i = 0; i < pr.count; i++)
+    const pr = this.primeBuf;
+    const count = this.primeCount;
+    this.primed = true;
+    if (count === 0) return;
+    this.floor.prime(primedFloor(pr.smoothed, count, this.bins, PRIME_QUANTILE, 2));
+    for (let i = 0; i < count; i++)
       this.decide(pr.power.subarray(i * this.bins, (i + 1) * this.bins), pr.level[i], events);
   }
 
@@ -452,13 +504,26 @@ export class VoiceActivityDetector {
   }
 }
 
-/** Speech segments of a whole signal (the streaming detector run over it in one go). */
+/** Detectors detectSpeech reuses (reset between signals), by sample rate and options. */
+const wholeSignalDetectors = new Map<string, VoiceActivityDetector>();
+
+/**
+ * Speech segments of a whole signal (the streaming detector run over it in one go). The
+ * detector is reused from call to call (reset, not rebuilt: no buffers to allocate per clip).
+ */
 export function detectSpeech(
   samples: Float32Array,
   sampleRate: number,
   opts: Partial<Omit<VadOptions, 'sampleRate'>> = {},
 ): SpeechSegment[] {
-  const vad = new VoiceActivityDetector({ ...opts, sampleRate });
+  const key = `${sampleRate}:${JSON.stringify(opts)}`;
+  let vad = wholeSignalDetectors.get(key);
+  if (vad) vad.reset();
+  else {
+    vad = new VoiceActivityDetector({ ...opts, sampleRate });
+    if (wholeSignalDetectors.size >= 8) wholeSignalDetectors.clear();
+    wholeSignalDetectors.set(key, vad);
+  }
   const events = [...vad.push(samples), ...vad.flush()];
   return events.flatMap((e) => (e.type === 'speech-end' ? [e.segment] : []));
 }

@@ -40,6 +40,18 @@ export class NoiseFloor {
     this.finishedMin = new Float64Array(bins).fill(Infinity);
   }
 
+  /** Back to the state of a new floor (no frame seen). */
+  reset(): void {
+    this.floor.fill(0);
+    this.smoothed.fill(0);
+    this.current.fill(Infinity);
+    for (const b of this.blockMin) b.fill(Infinity);
+    this.finishedMin.fill(Infinity);
+    this.frameInBlock = 0;
+    this.block = 0;
+    this.frames = 0;
+  }
+
   /** Frames seen so far. */
   get count(): number {
     return this.frames;
