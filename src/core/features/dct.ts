@@ -23,10 +23,13 @@ export function dctMatrix(nOut: number, nIn: number): Float64Array {
 
 /**
  * Applies the DCT to every row of a frames-major matrix (rows of nIn values) -> rows of nOut
- * values. Uses the basis symmetry (row k is even about the centre for even k, odd for odd k)
- * to halve the multiplications: even rows dot the folded sums, odd rows the folded differences.
- * Four frames go through together, so each basis value is loaded once for four products (the
- * accumulation order per value is the same as one frame at a time).
+ * values. Uses the basis symmetries to cut the multiplications: row k is even about the centre
+ * for even k and odd for odd k, so odd rows dot the folded differences (nIn / 2 values) and even
+ * rows the folded sums; when nIn is a multiple of 4, the even rows are a DCT-II of length nIn / 2
+ * of the folded sums, which folds once more (rows k = 0 mod 4 dot the sums' folded sums, k = 2
+ * mod 4 their folded differences: nIn / 4 values each). 40 -> 40: 600 multiply-adds a frame,
+ * not 800 (1600 without folding). Four frames go through together, so each basis value is
+ * loaded once for four products.
  */
 export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: number): Float64Array {
   const d = dctMatrix(nOut, nIn);
@@ -34,25 +37,40 @@ export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: numb
   const half = nIn >> 1;
   const odd = nIn & 1;
   const ne = half + odd;
-  // Folded sums (ne per frame) and differences (half per frame) of four frames, frame-major.
-  const sum = new Float64Array(4 * ne);
+  const twice = odd === 0 && (half & 1) === 0;
+  const quarter = half >> 1;
+  // Per frame (four frames, frame-major): folded differences (half), and either the folded
+  // sums (ne) or, folded again, their sums and differences (quarter each).
   const diff = new Float64Array(4 * half);
+  const sum = new Float64Array(4 * ne);
+  const sp = new Float64Array(4 * quarter);
+  const sm = new Float64Array(4 * quarter);
+  const fold = (row: number, f: number) => {
+    for (let n = 0; n < half; n++) {
+      const a = x[row + n];
+      const b = x[row + nIn - 1 - n];
+      sum[f * ne + n] = a + b;
+      diff[f * half + n] = a - b;
+    }
+    if (odd) sum[f * ne + half] = x[row + half];
+    if (twice) {
+      for (let n = 0; n < quarter; n++) {
+        const a = sum[f * ne + n];
+        const b = sum[f * ne + half - 1 - n];
+        sp[f * quarter + n] = a + b;
+        sm[f * quarter + n] = a - b;
+      }
+    }
+  };
+  /** The folded vector row k dots (its length per frame: lengthOf(k)). */
+  const vectorOf = (k: number): Float64Array => (k & 1 ? diff : !twice ? sum : k & 2 ? sm : sp);
+  const lengthOf = (k: number): number => (k & 1 ? half : twice ? quarter : ne);
   let t = 0;
   for (; t + 3 < frames; t += 4) {
-    for (let f = 0; f < 4; f++) {
-      const row = (t + f) * nIn;
-      for (let n = 0; n < half; n++) {
-        const a = x[row + n];
-        const b = x[row + nIn - 1 - n];
-        sum[f * ne + n] = a + b;
-        diff[f * half + n] = a - b;
-      }
-      if (odd) sum[f * ne + half] = x[row + half];
-    }
+    for (let f = 0; f < 4; f++) fold((t + f) * nIn, f);
     for (let k = 0; k < nOut; k++) {
-      const even = (k & 1) === 0;
-      const v = even ? sum : diff;
-      const len = even ? ne : half;
+      const v = vectorOf(k);
+      const len = lengthOf(k);
       const dk = k * nIn;
       let a0 = 0;
       let a1 = 0;
@@ -73,17 +91,10 @@ export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: numb
     }
   }
   for (; t < frames; t++) {
-    const row = t * nIn;
-    for (let n = 0; n < half; n++) {
-      const a = x[row + n];
-      const b = x[row + nIn - 1 - n];
-      sum[n] = a + b;
-      diff[n] = a - b;
-    }
-    if (odd) sum[half] = x[row + half];
+    fold(t * nIn, 0);
     for (let k = 0; k < nOut; k++) {
-      const v = (k & 1) === 0 ? sum : diff;
-      const len = (k & 1) === 0 ? ne : half;
+      const v = vectorOf(k);
+      const len = lengthOf(k);
       const dk = k * nIn;
       let a0 = 0;
       for (let n = 0; n < len; n++) a0 += v[n] * d[dk + n];

@@ -220,7 +220,6 @@ export function powerSpectrumInto(
   // Bins k and m - k share their inputs: X[k] uses Z[k], Z[m-k] and W^k = (c, -s); X[m-k]
   // uses the same pair swapped and W^(m-k) = (-c, -s). With fewer bins wanted than m / 2 + 1,
   // the loop stops at the last one and never needs X[m-k].
-  const half = power / 2;
   const last = Math.min(m >> 1, bins - 1);
   for (let k = 1, b = m - 1; k <= last; k++, b--) {
     const zr = re[k];
@@ -236,15 +235,19 @@ export function powerSpectrumInto(
     const dr = cr - zr;
     let xr = 0.5 * (sr + si * c + dr * s);
     let xi = 0.5 * (di + dr * c - si * s);
-    let p2 = xr * xr + xi * xi;
-    out[outOffset + k] = power === 2 ? p2 : Math.pow(p2, half);
+    out[outOffset + k] = xr * xr + xi * xi;
     if (b !== k && b < bins) {
       // X[m-k]: swap the roles of Z[k] and Z[m-k], cos -> -cos.
       xr = 0.5 * (sr - si * c - dr * s);
       xi = 0.5 * (-di + dr * c - si * s);
-      p2 = xr * xr + xi * xi;
-      out[outOffset + b] = power === 2 ? p2 : Math.pow(p2, half);
+      out[outOffset + b] = xr * xr + xi * xi;
     }
+  }
+  if (power !== 2) {
+    // |X|^power from |X|^2, bins 1 .. m - 1 (a separate pass keeps the loop above branch-free).
+    const half = power / 2;
+    const end = outOffset + Math.min(m, bins);
+    for (let k = outOffset + 1; k < end; k++) out[k] = Math.pow(out[k], half);
   }
 }
 
