@@ -28,8 +28,8 @@ export function dctMatrix(nOut: number, nIn: number): Float64Array {
  * rows the folded sums; when nIn is a multiple of 4, the even rows are a DCT-II of length nIn / 2
  * of the folded sums, which folds once more (rows k = 0 mod 4 dot the sums' folded sums, k = 2
  * mod 4 their folded differences: nIn / 4 values each). 40 -> 40: 600 multiply-adds a frame,
- * not 800 (1600 without folding). Four frames go through together, so each basis value is
- * loaded once for four products.
+ * not 800 (1600 without folding). Four frames and two rows go through together, so each
+ * basis value is loaded once for four products and each folded value once for two.
  */
 export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: number): Float64Array {
   const d = dctMatrix(nOut, nIn);
@@ -65,29 +65,59 @@ export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: numb
   /** The folded vector row k dots (its length per frame: lengthOf(k)). */
   const vectorOf = (k: number): Float64Array => (k & 1 ? diff : !twice ? sum : k & 2 ? sm : sp);
   const lengthOf = (k: number): number => (k & 1 ? half : twice ? quarter : ne);
+  // Rows dotting the same folded vector go in pairs (k and the next row of its kind), so each
+  // loaded value serves two rows x four frames; a row without a partner is paired with itself.
+  const pairs: number[] = [];
+  const paired = new Uint8Array(nOut);
+  for (let k = 0; k < nOut; k++) {
+    if (paired[k]) continue;
+    const k2 = k + (k & 1 || !twice ? 2 : 4);
+    if (k2 < nOut) paired[k2] = 1;
+    pairs.push(k, k2 < nOut ? k2 : k);
+  }
   let t = 0;
   for (; t + 3 < frames; t += 4) {
     for (let f = 0; f < 4; f++) fold((t + f) * nIn, f);
-    for (let k = 0; k < nOut; k++) {
+    for (let p = 0; p < pairs.length; p += 2) {
+      const k = pairs[p];
+      const k2 = pairs[p + 1];
       const v = vectorOf(k);
       const len = lengthOf(k);
       const dk = k * nIn;
+      const dk2 = k2 * nIn;
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
       for (let n = 0; n < len; n++) {
         const w = d[dk + n];
-        a0 += v[n] * w;
-        a1 += v[len + n] * w;
-        a2 += v[2 * len + n] * w;
-        a3 += v[3 * len + n] * w;
+        const u = d[dk2 + n];
+        const v0 = v[n];
+        const v1 = v[len + n];
+        const v2 = v[2 * len + n];
+        const v3 = v[3 * len + n];
+        a0 += v0 * w;
+        a1 += v1 * w;
+        a2 += v2 * w;
+        a3 += v3 * w;
+        b0 += v0 * u;
+        b1 += v1 * u;
+        b2 += v2 * u;
+        b3 += v3 * u;
       }
-      const o = t * nOut + k;
-      out[o] = a0;
-      out[o + nOut] = a1;
-      out[o + 2 * nOut] = a2;
-      out[o + 3 * nOut] = a3;
+      const o = t * nOut;
+      out[o + k] = a0;
+      out[o + nOut + k] = a1;
+      out[o + 2 * nOut + k] = a2;
+      out[o + 3 * nOut + k] = a3;
+      out[o + k2] = b0;
+      out[o + nOut + k2] = b1;
+      out[o + 2 * nOut + k2] = b2;
+      out[o + 3 * nOut + k2] = b3;
     }
   }
   for (; t < frames; t++) {
