@@ -1,18 +1,28 @@
 /**
- * Calibrated confidence: temperature scaling of a model's output and the measures to fit and
- * check it. A bundle manifest may carry `calibration: { temperature, uncertainBelow }`; the
- * Predictor then divides the log-probabilities of its final output (after window averaging
- * and ensemble mixing) by `temperature`, renormalises, and marks a prediction `uncertain`
- * when the top probability is below `uncertainBelow`. Without it predictions are as before
- * and never uncertain. The argmax, and so the label, never changes. Platform-neutral.
+ * Calibrated confidence: temperature scaling of a model's output (with an optional share of the
+ * uniform distribution mixed in) and the measures to fit and check it. A bundle manifest may
+ * carry `calibration: { temperature, uncertainBelow, uniformShare? }`; the Predictor then divides
+ * the log-probabilities of its final output (after window averaging and ensemble mixing) by
+ * `temperature`, renormalises, mixes in `uniformShare` of the uniform distribution over the
+ * labels still possible, and marks a prediction `uncertain` when the top probability is below
+ * `uncertainBelow`. Without it predictions are as before and never uncertain. The argmax, and so
+ * the label, never changes. Platform-neutral.
  */
 import { z } from 'zod';
+import { seededRng } from './random.js';
 
 export const CalibrationSchema = z.object({
   /** Divides the log-probabilities: > 1 softens over-confident outputs, < 1 sharpens. */
   temperature: z.number().positive().finite(),
   /** A calibrated top probability below this makes the prediction `uncertain` (0 = never). */
   uncertainBelow: z.number().min(0).max(1),
+  /**
+   * Share of the uniform distribution (over the labels with a probability above 0) mixed into
+   * the temperature-scaled probabilities: on audio unlike its training data a model is
+   * sometimes wrong however sure it is, so even its surest answers stay below 1 - share + share/k.
+   * Absent = 0 (bundles calibrated before it existed).
+   */
+  uniformShare: z.number().min(0).max(1).optional(),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
@@ -38,13 +48,30 @@ export function temperatureScale(probs: ArrayLike<number>, temperature: number):
   return Float32Array.from(softmaxWithTemperature(logs, temperature));
 }
 
+/** (1 - share) p + share / k over the k entries of p above 0 (zeros stay zero; the argmax stays). */
+export function mixUniform<T extends Float32Array | Float64Array>(p: T, share: number): T {
+  if (share === 0) return p;
+  let k = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] > 0) k++;
+  for (let i = 0; i < p.length; i++) if (p[i] > 0) p[i] = (1 - share) * p[i] + share / k;
+  return p;
+}
+
+/** The calibrated probabilities of one row of log-probabilities (or logits), in double precision. */
+export function calibratedFromLogits(logits: ArrayLike<number>, calibration: Calibration): Float64Array {
+  return mixUniform(softmaxWithTemperature(logits, calibration.temperature), calibration.uniformShare ?? 0);
+}
+
 /** Calibrated probabilities and whether the answer is too unsure to state. */
 export function calibrate(
   probs: ArrayLike<number>,
   calibration: Calibration | undefined,
 ): { probabilities: ArrayLike<number>; uncertain: boolean } {
   if (!calibration) return { probabilities: probs, uncertain: false };
-  const probabilities = temperatureScale(probs, calibration.temperature);
+  const probabilities = mixUniform(
+    temperatureScale(probs, calibration.temperature),
+    calibration.uniformShare ?? 0,
+  );
   return { probabilities, uncertain: Math.max(...probabilities) < calibration.uncertainBelow };
 }
 
@@ -62,18 +89,26 @@ function checkRows(rows: readonly ArrayLike<number>[], labels: readonly number[]
   });
 }
 
-/** Mean negative log-likelihood of the labels under softmax(logits / T). */
+/**
+ * Mean negative log-likelihood of the labels under softmax(logits / T), with `uniformShare` of
+ * the uniform distribution mixed in (default none); `weights` (one per row, default all equal)
+ * make it a weighted mean.
+ */
 export function temperatureNll(
   logits: readonly ArrayLike<number>[],
   labels: readonly number[],
   temperature: number,
+  { uniformShare = 0, weights }: { uniformShare?: number; weights?: readonly number[] } = {},
 ): number {
   let total = 0;
+  let sum = 0;
   for (let i = 0; i < logits.length; i++) {
-    const p = softmaxWithTemperature(logits[i], temperature)[labels[i]];
-    total -= Math.log(Math.max(p, 1e-300));
+    const p = mixUniform(softmaxWithTemperature(logits[i], temperature), uniformShare)[labels[i]];
+    const w = weights ? weights[i] : 1;
+    total -= w * Math.log(Math.max(p, 1e-300));
+    sum += w;
   }
-  return total / logits.length;
+  return total / sum;
 }
 
 export const TEMPERATURE_RANGE: readonly [number, number] = [0.05, 20];
@@ -86,10 +121,15 @@ export const TEMPERATURE_RANGE: readonly [number, number] = [0.05, 20];
 export function fitTemperature(
   logits: readonly ArrayLike<number>[],
   labels: readonly number[],
-  { tolerance = 1e-4 }: { tolerance?: number } = {},
+  {
+    tolerance = 1e-4,
+    uniformShare = 0,
+    weights,
+  }: { tolerance?: number; uniformShare?: number; weights?: readonly number[] } = {},
 ): { temperature: number; nll: number; nllAtOne: number } {
   checkRows(logits, labels, 'fitTemperature');
-  const f = (u: number) => temperatureNll(logits, labels, Math.exp(u));
+  checkWeights(weights, labels.length, 'fitTemperature');
+  const f = (u: number) => temperatureNll(logits, labels, Math.exp(u), { uniformShare, weights });
   let a = Math.log(TEMPERATURE_RANGE[0]);
   let b = Math.log(TEMPERATURE_RANGE[1]);
   const g = (Math.sqrt(5) - 1) / 2;
@@ -114,6 +154,66 @@ export function fitTemperature(
   }
   const temperature = Math.exp((a + b) / 2);
   return { temperature, nll: f(Math.log(temperature)), nllAtOne: f(0) };
+}
+
+/**
+ * Temperature and uniform share together, minimising the (weighted) NLL of `labels`: the
+ * temperature by golden section (fitTemperature) for each share on a grid of 0 .. 0.9 in steps
+ * of 0.05, then in steps of 0.01 around the best; the best pair kept. `maxShare` 0 is plain
+ * temperature scaling.
+ */
+export function fitTemperatureAndShare(
+  logits: readonly ArrayLike<number>[],
+  labels: readonly number[],
+  {
+    weights,
+    maxShare = 0.9,
+    tolerance = 1e-3,
+  }: { weights?: readonly number[]; maxShare?: number; tolerance?: number } = {},
+): { temperature: number; uniformShare: number; nll: number } {
+  let best = { temperature: 1, uniformShare: 0, nll: Infinity };
+  const tried = new Set<number>();
+  const tryShare = (share: number) => {
+    const uniformShare = Math.round(share * 100) / 100;
+    if (tried.has(uniformShare) || uniformShare < 0 || uniformShare > maxShare) return;
+    tried.add(uniformShare);
+    const fit = fitTemperature(logits, labels, { tolerance, uniformShare, weights });
+    if (fit.nll < best.nll) best = { temperature: fit.temperature, uniformShare, nll: fit.nll };
+  };
+  for (let s = 0; s <= maxShare + 1e-9; s += 0.05) tryShare(s);
+  const coarse = best.uniformShare;
+  for (let d = -4; d <= 4; d++) tryShare(coarse + d / 100);
+  return best;
+}
+
+function checkWeights(weights: readonly number[] | undefined, n: number, what: string): void {
+  if (!weights) return;
+  if (weights.length !== n) throw new RangeError(`${what}: ${weights.length} weights for ${n} rows`);
+  if (!weights.every((w) => Number.isFinite(w) && w >= 0) || !weights.some((w) => w > 0))
+    throw new RangeError(`${what}: weights must be finite, >= 0 and not all 0`);
+}
+
+/**
+ * The ECE that perfectly calibrated probabilities with these confidences would still show on a
+ * sample of this size (labels drawn from the probabilities themselves, `draws` times, seeded):
+ * the estimator's noise floor. An ECE near it is as good as this many clips can show.
+ */
+export function eceNoiseFloor(
+  probs: readonly ArrayLike<number>[],
+  { bins = 15, draws = 200, seed = 1 }: { bins?: number; draws?: number; seed?: number } = {},
+): number {
+  const rng = seededRng(seed);
+  let total = 0;
+  for (let d = 0; d < draws; d++) {
+    const labels = probs.map((p) => {
+      let u = rng();
+      let y = 0;
+      while (y < p.length - 1 && u >= p[y]) u -= p[y++];
+      return y;
+    });
+    total += expectedCalibrationError(probs, labels, bins);
+  }
+  return total / draws;
 }
 
 /**

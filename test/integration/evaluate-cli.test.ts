@@ -30,46 +30,50 @@ function clip(label: string, speaker: number, k: number): Float32Array {
   return x;
 }
 
+/** `emovox evaluate ARGS` in a child process (the tsx loader), stdout and stderr as text. */
+function evaluateCli(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'evaluate', ...args], {
+    encoding: 'utf8',
+  });
+}
+
+/** Three speakers x anger, sadness, neutral x `takes` clips in DIR, listed in DIR/manifest.tsv. */
+function writeManifestCorpus(dir: string, takes: number): void {
+  const lines = ['file\tspeaker\tlabel'];
+  for (let s = 0; s < 3; s++) {
+    for (const label of ['anger', 'sadness', 'neutral']) {
+      for (let k = 0; k < takes; k++) {
+        const name = `s${s}_${label}_${k}.wav`;
+        writeFileSync(join(dir, name), encodeWav16(clip(label, s, k)));
+        lines.push(`${name}\tspk${s}\t${label}`);
+      }
+    }
+  }
+  writeFileSync(join(dir, 'manifest.tsv'), `${lines.join('\n')}\n`);
+}
+
 test('emovox evaluate runs LOSO on a small corpus, prints the summary and writes JSON and a report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-eval-'));
   try {
-    const lines = ['file\tspeaker\tlabel'];
-    for (let s = 0; s < 3; s++) {
-      for (const label of ['anger', 'sadness', 'neutral']) {
-        for (let k = 0; k < 4; k++) {
-          const name = `s${s}_${label}_${k}.wav`;
-          writeFileSync(join(dir, name), encodeWav16(clip(label, s, k)));
-          lines.push(`${name}\tspk${s}\t${label}`);
-        }
-      }
-    }
-    writeFileSync(join(dir, 'manifest.tsv'), `${lines.join('\n')}\n`);
+    writeManifestCorpus(dir, 4);
     const json = join(dir, 'out', 'eval.json');
     const report = join(dir, 'out', 'report.html');
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'evaluate',
-        '--corpus',
-        'manifest',
-        '--data',
-        dir,
-        '--model',
-        'svm,rf',
-        '--trees',
-        '50',
-        '--no-cache',
-        '--json',
-        json,
-        '--report',
-        report,
-        '--quiet',
-      ],
-      { encoding: 'utf8' },
-    );
+    const r = evaluateCli([
+      '--corpus',
+      'manifest',
+      '--data',
+      dir,
+      '--model',
+      'svm,rf',
+      '--trees',
+      '50',
+      '--no-cache',
+      '--json',
+      json,
+      '--report',
+      report,
+      '--quiet',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /protocol loso: leave-one-speaker-out/);
     assert.match(r.stdout, /UAR \d+\.\d %\s+WA \d+\.\d %\s+macro-F1 \d+\.\d %/);
@@ -93,6 +97,59 @@ test('emovox evaluate runs LOSO on a small corpus, prints the summary and writes
   }
 });
 
+test('emovox evaluate --channel under LOSO: the test clips pass through each condition, one column each, training stays studio', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-eval-channel-'));
+  try {
+    writeManifestCorpus(dir, 3);
+    const cli = (extra: string[], json: string) =>
+      evaluateCli([
+        '--corpus',
+        'manifest',
+        '--data',
+        dir,
+        '--model',
+        'svm-linear',
+        '--cache-dir',
+        join(dir, 'cache'),
+        '--json',
+        json,
+        '--quiet',
+        ...extra,
+      ]);
+    const plain = cli([], join(dir, 'plain.json'));
+    assert.equal(plain.status, 0, plain.stderr);
+    const r = cli(['--channel', 'studio,telephone,reverb-1s'], join(dir, 'channels.json'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /test clips through each channel condition, training clips studio/);
+    assert.match(r.stdout, /model\s+studio UAR %\s+telephone UAR %\s+reverb-1s UAR %/);
+    const doc = JSON.parse(readFileSync(join(dir, 'channels.json'), 'utf8'));
+    assert.deepEqual(doc.channels, ['studio', 'telephone', 'reverb-1s']);
+    const [studio, phone, room] = doc.models[0].conditions;
+    // The studio column is exactly the evaluation without --channel.
+    const before = JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8'));
+    assert.deepEqual(
+      studio.predictions.map((p: { probabilities: number[] }) => p.probabilities),
+      before.predictions.map((p: { probabilities: number[] }) => p.probabilities),
+    );
+    assert.equal(studio.uar, before.uar);
+    // Every fold trains on the same studio rows, so only the test clips differ: the phone line
+    // and the room change the test descriptors and so the probabilities, same folds and items.
+    for (const c of [phone, room]) {
+      assert.equal(c.predictions.length, 27);
+      assert.deepEqual(
+        c.folds.map((f: { nTrain: number }) => f.nTrain),
+        studio.folds.map((f: { nTrain: number }) => f.nTrain),
+      );
+      assert.notDeepEqual(
+        c.predictions.map((p: { probabilities: number[] }) => p.probabilities),
+        studio.predictions.map((p: { probabilities: number[] }) => p.probabilities),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('emovox evaluate names a bad model with a user-facing error', async () => {
   const program = new Command().exitOverride();
   register(program);
@@ -110,8 +167,16 @@ test('emovox evaluate: leave-one-corpus-out options are checked before any corpu
     return program.parseAsync(['node', 'emovox', 'evaluate', ...args]);
   };
   await assert.rejects(
-    run(['--corpus', 'emodb', '--data', '.', '--channel', 'telephone']),
-    /--channel is available with --protocol loco only/,
+    run(['--corpus', 'emodb', '--data', '.', '--channel', 'telephone', '--model', 'svm,cnn']),
+    /--channel with --protocol loso evaluates classical models .* one by one; not cnn/,
+  );
+  await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '.', '--channel', 'studio,phone']),
+    /unknown channel step 'phone'/,
+  );
+  await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '.', '--augment', '1']),
+    /--augment is available with --protocol loco only/,
   );
   await assert.rejects(
     run(['--protocol', 'loco', '--corpus', 'emodb,ravdess', '--channel', 'studio']),

@@ -5,30 +5,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseChannelList } from '../../core/channel/chain.js';
-import {
-  DEFAULT_CLASSICAL_FEATURES,
-  ROBUST_CLASSICAL_FEATURES,
-  type ClassicalFeatureSpec,
-  type DescriptorFamily,
-} from '../../core/classical/featurize.js';
-import type { Matrix } from '../../core/classical/matrix.js';
+import { parseChannelList, type ChannelChain } from '../../core/channel/chain.js';
+import type { DescriptorFamily } from '../../core/classical/featurize.js';
 import {
   isClassicalModel,
   pipelineConfigWith,
   type ClassicalModelName,
 } from '../../core/classical/pipeline.js';
-import { loadChannelResources } from '../../node/channel/resources.js';
-import { describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/corpora.js';
-import {
-  AUGMENTATION_NEEDS,
-  augmentTransforms,
-  conditionTransform,
-  featureTables,
-  STUDIO,
-  type ClipTransform,
-} from '../../node/train/classical-features.js';
-import { evaluateLoco, type LocoEvaluation, type LocoItem } from '../../node/train/evaluate/loco.js';
+import { parseCorpusSpecs } from '../../node/datasets/corpora.js';
+import { evaluateLoco, type LocoEvaluation } from '../../node/train/evaluate/loco.js';
+import { readLocoData } from '../../node/train/evaluate/loco-data.js';
 import { EvaluateError } from '../../node/train/evaluate/plan.js';
 import { commandLine } from '../command-line.js';
 
@@ -56,39 +42,77 @@ export interface LocoCliOptions {
   quiet?: boolean;
 }
 
-export function specFor(family: DescriptorFamily, descriptors = true): ClassicalFeatureSpec {
-  return family === 'robust' ? ROBUST_CLASSICAL_FEATURES : { ...DEFAULT_CLASSICAL_FEATURES, descriptors };
+/** --channel's conditions; the parser's errors name the bad step and the accepted ones. */
+export function parseChannelOption(channel: string): ChannelChain[] {
+  try {
+    return parseChannelList(channel);
+  } catch (err) {
+    throw new EvaluateError(`--channel: ${(err as Error).message}`);
+  }
 }
 
 const pct = (v: number) => (v * 100).toFixed(1);
 
-/** Held-out corpora as rows, channel conditions as columns (UAR %), then the mean row. */
-export function locoTable(e: LocoEvaluation, markdown: boolean): string {
-  const conds = e.results[0].conditions.map((c) => c.condition);
+/** One row of a condition table: a held-out corpus (LOCO) or a model (one corpus), its figures per condition. */
+export interface ConditionRow {
+  name: string;
+  conditions: {
+    condition: string;
+    uar: number;
+    wa: number;
+    macroF1: number;
+    ece?: number;
+    eceFloor?: number;
+  }[];
+}
+
+/**
+ * Rows (held-out corpora or models) by channel conditions (UAR %), then WA and macro-F1 of the
+ * first condition (and its ECE and ECE floor when calibrated figures exist), then an optional
+ * mean row.
+ */
+export function conditionTable(
+  rows: readonly ConditionRow[],
+  markdown: boolean,
+  { first, mean }: { first: string; mean?: Record<string, number> },
+): string {
+  const conds = rows[0].conditions.map((c) => c.condition);
+  const c0 = rows[0].conditions[0];
+  const ece = c0.ece !== undefined;
   const head = [
-    'held-out corpus',
+    first,
     ...conds.map((c) => `${c} UAR %`),
-    'WA % (studio)',
-    'macro-F1 % (studio)',
-    'ECE % (studio)',
+    `WA % (${c0.condition})`,
+    `macro-F1 % (${c0.condition})`,
+    ...(ece ? [`ECE % (${c0.condition})`, `ECE floor % (${c0.condition})`] : []),
   ];
-  const rows = e.results.map((r) => [
-    r.heldOut,
+  const cells = rows.map((r) => [
+    r.name,
     ...r.conditions.map((c) => pct(c.uar)),
     pct(r.conditions[0].wa),
     pct(r.conditions[0].macroF1),
-    pct(r.conditions[0].ece),
+    ...(ece ? [pct(r.conditions[0].ece ?? NaN), pct(r.conditions[0].eceFloor ?? NaN)] : []),
   ]);
-  rows.push(['mean', ...conds.map((c) => pct(e.meanUar[c])), '', '', '']);
+  if (mean)
+    cells.push(['mean', ...conds.map((c) => pct(mean[c])), ...head.slice(conds.length + 1).map(() => '')]);
   if (markdown) {
     return [
       `| ${head.join(' | ')} |`,
       `|${head.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      ...cells.map((r) => `| ${r.join(' | ')} |`),
     ].join('\n');
   }
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((v, i) => v.padStart(w[i])).join('  ')).join('\n');
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+  return [head, ...cells].map((r) => r.map((v, i) => v.padStart(w[i])).join('  ')).join('\n');
+}
+
+/** Held-out corpora as rows, channel conditions as columns (UAR %), then the mean row. */
+export function locoTable(e: LocoEvaluation, markdown: boolean): string {
+  return conditionTable(
+    e.results.map((r) => ({ name: r.heldOut, conditions: r.conditions })),
+    markdown,
+    { first: 'held-out corpus', mean: e.meanUar },
+  );
 }
 
 export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> {
@@ -106,83 +130,37 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
       '--corpus-weight needs --model logistic (the only classical model with sample weights)',
     );
   }
-  let chains: ReturnType<typeof parseChannelList>;
-  try {
-    chains = parseChannelList(o.channel);
-  } catch (err) {
-    // The channel parser's errors name the bad step and the accepted ones: user-facing here.
-    throw new EvaluateError(`--channel: ${(err as Error).message}`);
-  }
+  const chains = parseChannelOption(o.channel);
   const specs = parseCorpusSpecs(o.corpus, o.data ?? []);
   if (specs.length < 3) {
     throw new EvaluateError(
       `--protocol loco needs at least 3 corpora (e.g. --corpus emodb,ravdess,ased), got ${specs.length}`,
     );
   }
-  const read = await readCorpora(specs);
-  read.corpora.forEach((c) => log(describeCorpusUse(c)));
-  const items: LocoItem[] = read.utterances.map((u) => ({
-    path: u.path,
-    speaker: u.speaker,
-    label: u.label,
-    corpus: u.corpus,
-  }));
-  const spec = specFor(o.features, o.descriptors);
-  const sr = spec.sampleRate;
-  const resources = await loadChannelResources(
-    [...chains, ...(o.augment > 0 ? parseChannelList(AUGMENTATION_NEEDS) : [])],
-    { sampleRate: sr, noiseDir: o.noiseDir },
-  );
-  const conditionTransforms = chains.map((c) => conditionTransform(c, o.seed, resources, sr));
-  const transforms: ClipTransform[] = [...conditionTransforms];
-  if (!transforms.includes(STUDIO)) transforms.unshift(STUDIO);
-  transforms.push(...augmentTransforms(o.seed, o.augment, resources, sr));
-  const t0 = performance.now();
-  const tables = await featureTables(
-    items.map((u) => u.path),
-    spec,
-    transforms,
-    o.cache ? o.cacheDir : null,
-    (d, n) => {
-      if (d % 250 === 0 || d === n) log(`features ${d}/${n} (${transforms.length} versions of each clip)`);
-    },
-  );
-  log(`${tables[0].x.cols} features per utterance, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  const byName = new Map(transforms.map((t, i) => [t.name, tables[i].x]));
-  const studio = byName.get('studio')!;
-  let augmented: { x: Matrix; of: number[] } | null = null;
-  if (o.augment > 0) {
-    const copies = tables.slice(transforms.length - o.augment).map((t) => t.x);
-    const cols = studio.cols;
-    const x: Matrix = {
-      rows: items.length * o.augment,
-      cols,
-      data: new Float64Array(items.length * o.augment * cols),
-    };
-    copies.forEach((m, c) => x.data.set(m.data, c * items.length * cols));
-    augmented = { x, of: copies.flatMap(() => items.map((_, i) => i)) };
-  }
-  const e = evaluateLoco(
-    {
-      items,
-      labels: read.labels,
-      x: studio,
-      augmented,
-      conditions: chains.map((c, i) => ({ name: c.name, x: byName.get(conditionTransforms[i].name)! })),
-    },
-    {
-      model,
-      config: pipelineConfigWith(model, o),
-      tune: o.tune,
-      corpusWeight: o.corpusWeight,
-      calibrate: o.calibrate,
-      onCorpus: (r) =>
-        log(
-          `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment ? ` + ${o.augment} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
-        ),
-    },
-  );
-  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated by inner LOCO' : ''}`;
+  const { input, spec } = await readLocoData({
+    specs,
+    features: o.features,
+    descriptors: o.descriptors,
+    chains,
+    augment: o.augment,
+    seed: o.seed,
+    noiseDir: o.noiseDir,
+    cacheDir: o.cache ? o.cacheDir : null,
+    log,
+  });
+  const e = evaluateLoco(input, {
+    model,
+    config: pipelineConfigWith(model, o),
+    tune: o.tune,
+    corpusWeight: o.corpusWeight,
+    calibrate: o.calibrate,
+    seed: o.seed,
+    onCorpus: (r) =>
+      log(
+        `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment ? ` + ${o.augment} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
+      ),
+  });
+  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
   process.stdout.write(`${title}\n${locoTable(e, false)}\n`);
   for (const r of e.results) {
     const c = r.conditions[0];

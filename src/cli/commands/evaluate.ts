@@ -13,12 +13,18 @@ import {
   type ClassicalFeatureSpec,
   type DescriptorFamily,
 } from '../../core/classical/featurize.js';
-import { CLASSICAL_MODELS, describeDefaults, pipelineConfigWith } from '../../core/classical/pipeline.js';
+import {
+  CLASSICAL_MODELS,
+  describeDefaults,
+  pipelineConfigWith,
+  type ClassicalModelName,
+} from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
 import { corporaRoot, describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
+import type { Utterance } from '../../node/datasets/index.js';
 import {
   comparisonMarkdown,
   comparisonRows,
@@ -30,6 +36,7 @@ import { evaluateDeep } from '../../node/train/evaluate/deep.js';
 import {
   evaluateClassical,
   evaluationJson,
+  type ClassicalEvalOptions,
   type FoldResult,
   type ModelEvaluation,
 } from '../../node/train/evaluate/evaluate.js';
@@ -43,7 +50,8 @@ import {
 } from '../../node/train/evaluate/plan.js';
 import { createProgress, formatDuration, type ProgressReporter } from '../../node/train/progress.js';
 import { renderReport, type EvaluationRun } from '../../node/train/report/report.js';
-import { runLoco, specFor } from './evaluate-loco.js';
+import { conditionTable, parseChannelOption, runLoco } from './evaluate-loco.js';
+import { channelTables, specFor } from '../../node/train/evaluate/loco-data.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
 
 interface EvaluateCliOptions extends CorpusCliOptions {
@@ -144,7 +152,6 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   if (o.protocol === 'loco') return runLoco(o, argv);
   for (const [flag, given] of [
-    ['--channel', o.channel !== 'studio'],
     ['--augment', o.augment > 0],
     ['--corpus-weight', o.corpusWeight],
     ['--calibrate', o.calibrate],
@@ -152,6 +159,112 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     if (given) throw new EvaluateError(`${flag} is available with --protocol loco only`);
   }
   return runOneCorpus({ ...o, protocol: o.protocol }, argv);
+}
+
+/** evaluateClassical's options from the command line (one corpus, any protocol but loco). */
+function classicalOptions(
+  o: Omit<EvaluateCliOptions, 'protocol'> & { protocol: Protocol },
+  model: ClassicalModelName,
+): ClassicalEvalOptions {
+  return {
+    model,
+    protocol: o.protocol,
+    corpus: o.corpus,
+    foldOptions: { k: o.folds, testFraction: o.testFraction, seed: o.seed },
+    speakerNorm: o.speakerNorm,
+    profileClips: o.profileClips ?? null,
+    tune: o.tune,
+    config: pipelineConfigWith(model, o),
+  };
+}
+
+/**
+ * `--channel` under a one-corpus protocol (LOSO by default): the test clips of every fold pass
+ * through each seeded condition before their descriptors (training clips stay studio); one
+ * evaluation per classical model and condition, one column per condition.
+ */
+async function runChannels(
+  o: Omit<EvaluateCliOptions, 'protocol'> & { protocol: Protocol },
+  argv: string[],
+  c: {
+    utterances: Utterance[];
+    models: ReturnType<typeof planModels>;
+    spec: ClassicalFeatureSpec;
+    dataDir: string;
+    plan: ReturnType<typeof makeFolds>;
+    log: (s: string) => void;
+  },
+): Promise<void> {
+  const chains = parseChannelOption(o.channel);
+  const tables = await channelTables(
+    c.utterances.map((u) => u.path),
+    {
+      spec: c.spec,
+      chains,
+      seed: o.seed,
+      noiseDir: o.noiseDir,
+      cacheDir: o.cache ? o.cacheDir : null,
+      log: c.log,
+    },
+  );
+  const rows: ChannelRow[] = c.models.classical.map((model) => ({
+    model,
+    conditions: tables.conditions.map(({ name, x }) => {
+      const e = evaluateClassical(tables.studio, c.utterances, {
+        ...classicalOptions(o, model),
+        testX: x,
+      });
+      c.log(`${model}, test clips ${name}: UAR ${(e.uar * 100).toFixed(1)} % (${e.seconds.toFixed(1)} s)`);
+      return { condition: name, evaluation: e };
+    }),
+  }));
+  const title = `${comparisonTitle(o.corpus, o.protocol, c.plan.folds.length)}; test clips through each channel condition, training clips studio`;
+  process.stdout.write(`${title}\n${channelTable(rows, false)}\n`);
+  const command = commandLine(argv);
+  if (o.table) {
+    mkdirSync(dirname(resolve(o.table)), { recursive: true });
+    writeFileSync(o.table, `${title}\n\n${channelTable(rows, true)}\n\n    ${command}\n`);
+    c.log(`wrote ${o.table}`);
+  }
+  if (o.json) {
+    const doc = {
+      protocol: o.protocol,
+      corpus: o.corpus,
+      seed: o.seed,
+      data: c.dataDir,
+      channels: chains.map((ch) => ch.name),
+      models: rows.map((r) => ({
+        model: r.model,
+        conditions: r.conditions.map((x) => ({ condition: x.condition, ...evaluationJson(x.evaluation) })),
+      })),
+      command,
+    };
+    mkdirSync(dirname(resolve(o.json)), { recursive: true });
+    writeFileSync(o.json, `${JSON.stringify(doc, null, 2)}\n`);
+    c.log(`wrote ${o.json}`);
+  }
+}
+
+interface ChannelRow {
+  model: string;
+  conditions: { condition: string; evaluation: ModelEvaluation }[];
+}
+
+/** Models as rows, channel conditions as columns (UAR %), then WA and macro-F1 of the first condition. */
+export function channelTable(rows: readonly ChannelRow[], markdown: boolean): string {
+  return conditionTable(
+    rows.map((r) => ({
+      name: r.model,
+      conditions: r.conditions.map(({ condition, evaluation: e }) => ({
+        condition,
+        uar: e.uar,
+        wa: e.wa,
+        macroF1: e.macroF1,
+      })),
+    })),
+    markdown,
+    { first: 'model' },
+  );
 }
 
 async function runOneCorpus(
@@ -163,7 +276,26 @@ async function runOneCorpus(
   };
   if (o.model === undefined && o.fromJson === undefined) o.model = 'svm';
   // Names are checked before the corpus is read when nothing comes from files.
-  if (o.fromJson === undefined) planModels(o, new Map());
+  if (o.fromJson === undefined) {
+    const planned = planModels(o, new Map());
+    if (o.channel !== 'studio') {
+      parseChannelOption(o.channel);
+      const refused = [
+        ...planned.deep,
+        ...planned.requested.filter((n) => n.includes('+')),
+        ...(o.report ? ['--report'] : []),
+      ];
+      if (refused.length > 0) {
+        throw new EvaluateError(
+          `--channel with --protocol ${o.protocol} evaluates classical models (${CLASSICAL_MODELS.join(', ')}) one by one; not ${refused.join(', ')}`,
+        );
+      }
+    }
+  } else if (o.channel !== 'studio') {
+    throw new EvaluateError(
+      `--channel with --protocol ${o.protocol} re-runs classical models; it cannot take --from-json`,
+    );
+  }
   const specs = parseCorpusSpecs(o.corpus, o.data);
   const dataDir = corporaRoot(specs);
   const { utterances, problems, corpora } = await readCorpora(specs);
@@ -186,6 +318,7 @@ async function runOneCorpus(
   );
   const models = planModels(o, loaded);
   const spec: ClassicalFeatureSpec = specFor(o.features, o.descriptors);
+  if (o.channel !== 'studio') return runChannels(o, argv, { utterances, models, spec, dataDir, plan, log });
   const table = models.classical.length
     ? await featureTable(
         utterances.map((u) => u.path),
@@ -231,14 +364,7 @@ async function runOneCorpus(
   }
   for (const model of models.classical) {
     const e = evaluateClassical(table!.x, utterances, {
-      model,
-      protocol: o.protocol,
-      corpus: o.corpus,
-      foldOptions,
-      speakerNorm: o.speakerNorm,
-      profileClips: o.profileClips ?? null,
-      tune: o.tune,
-      config: pipelineConfigWith(model, o),
+      ...classicalOptions(o, model),
       onFold: (f, i, n) =>
         log(
           `${model} fold ${i + 1}/${n} ${f.name}: WA ${(f.wa * 100).toFixed(1)} % (${f.seconds.toFixed(1)} s)`,
@@ -327,7 +453,7 @@ export function register(program: Command): void {
     )
     .option(
       '--channel <conditions>',
-      `loco: test clips pass through each named, seeded channel condition before features, one column each (comma-separated; steps: ${CHANNEL_STEP_FORMS.join(', ')}; joined by +)`,
+      `test clips pass through each named, seeded channel condition before features, one column each; training clips stay studio (loco; loso, kfold and holdout: classical models) (comma-separated; steps: ${CHANNEL_STEP_FORMS.join(', ')}; joined by +)`,
       'studio',
     )
     .option(
@@ -347,7 +473,7 @@ export function register(program: Command): void {
     .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
     .option(
       '--calibrate',
-      'loco: fit a temperature and an uncertain threshold by inner leave-one-corpus-out on the training corpora; report the expected calibration error',
+      'loco: fit a temperature, a uniform share and an uncertain threshold on inner predictions from the training corpora only (leave-one-corpus-out among them, and held-out groups of their speakers, half and half); report the expected calibration error and its noise floor',
     )
     .option(
       '--noise-dir <dir>',

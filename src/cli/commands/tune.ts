@@ -1,6 +1,7 @@
 /**
  * `emovox tune`: grid or random hyperparameter search with inner validation on training speakers
- * only; resumable (re-run the same command), with a table ranked by validation UAR.
+ * only (or, --protocol loco, on training corpora only); resumable (re-run the same command), with
+ * a table ranked by validation UAR.
  */
 import { readJsonInput } from '../../node/input-file.js';
 import { Option, type Command } from 'commander';
@@ -8,17 +9,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CLASSICAL_MODELS } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
-import { CORPUS_KINDS, type CorpusKind } from '../../node/datasets/index.js';
+import { DESCRIPTOR_FAMILIES, type DescriptorFamily } from '../../core/classical/featurize.js';
+import { CORPUS_KINDS } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { createProgress } from '../../node/train/progress.js';
-import { runTune } from '../../node/train/tune/tune.js';
+import { runTune, TUNE_PROTOCOLS, type TuneProtocol } from '../../node/train/tune/tune.js';
 import { formatTable } from '../../node/train/tune/results.js';
 import { INNER_PROTOCOLS, type InnerProtocol } from '../../node/train/tune/score.js';
 import { MAX_GRID_TRIALS, SEARCHES, TuneError, type Search } from '../../node/train/tune/space.js';
 
 interface TuneCliOptions {
-  corpus: CorpusKind;
-  data: string;
+  corpus: string;
+  data: string[];
+  protocol: TuneProtocol;
+  excludeCorpus?: string;
+  features?: DescriptorFamily;
+  augment?: number;
+  corpusWeight?: boolean;
+  noiseDir?: string;
   model: string;
   space: string;
   out: string;
@@ -58,6 +66,12 @@ async function run(o: TuneCliOptions): Promise<void> {
   const outcome = await runTune({
     corpus: o.corpus,
     data: o.data,
+    protocol: o.protocol,
+    excludeCorpus: o.excludeCorpus,
+    features: o.features,
+    augment: o.augment,
+    corpusWeight: o.corpusWeight,
+    noiseDir: o.noiseDir,
     model: o.model,
     space: readSpaceFile(o.space),
     spaceFile: o.space,
@@ -87,7 +101,7 @@ async function run(o: TuneCliOptions): Promise<void> {
   });
   progress.stop();
   process.stdout.write(
-    `${formatTable(outcome.ranked)}\n\n${outcome.ranked.length} trial(s) ranked by validation UAR (training speakers only); ` +
+    `${formatTable(outcome.ranked)}\n\n${outcome.ranked.length} trial(s) ranked by validation UAR (training ${o.protocol === 'loco' ? 'corpora' : 'speakers'} only); ` +
       `${outcome.ran} run now, ${outcome.skipped} skipped as already done, ${outcome.seconds.toFixed(1)} s\n`,
   );
   log(`wrote ${outcome.files.results}${outcome.files.best ? ` and ${outcome.files.best}` : ''}`);
@@ -105,12 +119,42 @@ export function register(program: Command): void {
   program
     .command('tune')
     .description(
-      'Hyperparameter search (grid or random) scored on training speakers only; resumable, results ranked by validation UAR.',
+      'Hyperparameter search (grid or random) scored on training speakers only (--protocol loco: on training corpora only, by inner leave-one-corpus-out); resumable, results ranked by validation UAR.',
+    )
+    .requiredOption(
+      '--corpus <kind>',
+      `corpus layout (${CORPUS_KINDS.join(', ')}); --protocol loco: several, comma-separated (e.g. emodb,ravdess,ased)`,
+    )
+    .option(
+      '--data <dir>',
+      'corpus folder (or manifest file for --corpus manifest); --protocol loco: once per corpus, one folder holding emodb/ ravdess/ ased/, or none for ../shared/datasets/<corpus>',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
     )
     .addOption(
-      new Option('--corpus <kind>', 'corpus layout').choices([...CORPUS_KINDS]).makeOptionMandatory(),
+      new Option(
+        '--protocol <name>',
+        'loso: inner validation within the corpus (--inner); loco: classical models scored by the mean per-corpus UAR of an inner leave-one-corpus-out over the training corpora (the choice `evaluate --protocol loco --tune` makes in each fold)',
+      )
+        .choices([...TUNE_PROTOCOLS])
+        .default('loso'),
     )
-    .requiredOption('--data <dir>', 'corpus folder (or manifest file for --corpus manifest)')
+    .option(
+      '--exclude-corpus <kind>',
+      'loco: the outer test corpus, dropped from --corpus before anything is read (its clips are never decoded)',
+    )
+    .addOption(
+      new Option('--features <family>', 'loco: classical descriptor family (default robust)').choices([
+        ...DESCRIPTOR_FAMILIES,
+      ]),
+    )
+    .option(
+      '--augment <copies>',
+      'loco: randomly augmented copies (reverb, noise, gain, telephone, codec; seeded) of every training clip',
+      integer('augment', 0),
+    )
+    .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
+    .option('--noise-dir <dir>', 'loco: noise recordings for augmentation (default ../shared/datasets/noise)')
     .requiredOption('--model <name>', `model: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`)
     .requiredOption(
       '--space <file>',

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseUncertainBelow, evaluateLoco, type LocoItem } from '../../../src/node/train/evaluate/loco.js';
+import { defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
+import {
+  chooseUncertainBelow,
+  CALIBRATION_SPEAKER_GROUPS,
+  evaluateLoco,
+  fitCalibration,
+  heldOutSpeakerPredictions,
+  type LocoItem,
+} from '../../../src/node/train/evaluate/loco.js';
 
 /** Three corpora with the same 2-D class structure, each shifted; corpus c lacks label 'fear' when c = 2. */
 function synthetic() {
@@ -47,6 +55,8 @@ test('leave-one-corpus-out: each corpus is tested whole on a model that never sa
     assert.equal(r.conditions[0].n, n);
     assert.match(r.chosen, /^C=/);
     assert.ok(r.temperature! > 0 && r.uncertainBelow! >= 0.2);
+    assert.ok(r.uniformShare! >= 0 && r.uniformShare! <= 0.9);
+    assert.ok(r.conditions[0].eceFloor > 0 && r.conditions[0].eceFloor < 0.2);
     assert.ok(r.conditions[0].uar > 0.9, `${r.heldOut} UAR ${r.conditions[0].uar}`);
     assert.ok(r.conditions[0].ece >= 0 && r.conditions[0].ece < 1);
   }
@@ -69,4 +79,38 @@ test('the uncertain threshold is the smallest at which the answers still given a
   assert.equal(chooseUncertainBelow([0.9, 0.8, 0.3, 0.25, 0.22], [true, true, false, false, false]), 0.25);
   assert.equal(chooseUncertainBelow([0.9, 0.3], [true, true]), 0.2);
   assert.equal(chooseUncertainBelow([0.9, 0.3], [false, false]), 0.8);
+});
+
+test('calibration: every clip of the training corpora is predicted once by a model without its speaker, no other corpus is touched', () => {
+  const { items, labels, x } = synthetic();
+  const input = { items, labels, x, conditions: [] };
+  const cfg = defaultPipelineConfig('logistic');
+  const r = heldOutSpeakerPredictions(input, ['a', 'b'], cfg, true, 3);
+  const inAB = items.filter((u) => u.corpus !== 'c');
+  assert.equal(r.probs.length, inAB.length);
+  assert.deepEqual([...r.truth].sort(), inAB.map((u) => labels.indexOf(u.label)).sort());
+  for (const p of r.probs) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  assert.ok(CALIBRATION_SPEAKER_GROUPS >= 2);
+  // Held-out speakers of seen corpora are recognised (the corpora share the class structure).
+  const right = r.probs.filter((p, i) => p.indexOf(Math.max(...p)) === r.truth[i]).length;
+  assert.ok(right / r.probs.length > 0.9, `${right} of ${r.probs.length}`);
+  // A corpus without fear is scored over its own labels: its fear probability is 0.
+  const withC = heldOutSpeakerPredictions(input, ['a', 'c'], cfg, true, 3);
+  const fear = labels.indexOf('fear');
+  withC.truth.forEach((t, i) => {
+    if (withC.probs[i][fear] === 0) assert.notEqual(t, fear);
+  });
+  assert.equal(withC.probs.filter((p) => p[fear] === 0).length, items.filter((u) => u.corpus === 'c').length);
+});
+
+test('calibration ignores the labels of a corpus it is not given', () => {
+  const { items, labels, x } = synthetic();
+  const cfg = defaultPipelineConfig('logistic');
+  const input = { items, labels, x, conditions: [] };
+  const before = fitCalibration(input, ['a', 'b'], cfg, true);
+  // Scrambling corpus c's labels cannot change a calibration fitted on a and b.
+  const scrambled = items.map((u, i) => (u.corpus === 'c' ? { ...u, label: labels[i % 2] } : u));
+  const after = fitCalibration({ ...input, items: scrambled }, ['a', 'b'], cfg, true);
+  assert.deepEqual(after, before);
+  assert.ok(before.temperature > 0 && before.uncertainBelow >= 0.2);
 });

@@ -23,7 +23,6 @@ import {
   ROBUST_CLASSICAL_FEATURES,
   type ClassicalFeatureSpec,
 } from '../../../core/classical/featurize.js';
-import { takeRows, type Matrix } from '../../../core/classical/matrix.js';
 import { ClassicalPipeline, pipelineConfigWith } from '../../../core/classical/pipeline.js';
 import { ClassicalFeatureSpecSchema, ClassicalModel } from '../../../core/classical/serialize-model.js';
 import { parseFeatureConfig, type FeatureConfig } from '../../../core/features/index.js';
@@ -51,6 +50,7 @@ import {
   STUDIO,
 } from '../classical-features.js';
 import { fitCalibration, fitOnItems, innerLoco, type LocoInput } from '../evaluate/loco.js';
+import { stackCopies } from '../evaluate/loco-data.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseRows } from '../evaluate/speaker-norm.js';
 import {
@@ -156,14 +156,6 @@ interface BuiltMember {
   line: string;
 }
 
-/** Augmented copies stacked (copy 0 of every clip, then copy 1, ...) with the clip each copies. */
-function stackCopies(copies: Matrix[], n: number): { x: Matrix; of: number[] } {
-  const cols = copies[0].cols;
-  const x: Matrix = { rows: n * copies.length, cols, data: new Float64Array(n * copies.length * cols) };
-  copies.forEach((m, c) => x.data.set(m.data, c * n * cols));
-  return { x, of: copies.flatMap(() => Array.from({ length: n }, (_, i) => i)) };
-}
-
 async function trainClassicalMember(
   m: ClassicalMemberConfig,
   utterances: Utterance[],
@@ -222,26 +214,9 @@ async function trainClassicalMember(
   let calibration: Calibration | undefined;
   if (m.calibrate) {
     const corpora = [...new Set(utterances.map((u) => u.corpus))];
-    const probs: number[][] = [];
-    const truth: number[] = [];
-    for (const held of corpora) {
-      const tr = all.filter((i) => utterances[i].corpus !== held);
-      const te = all.filter((i) => utterances[i].corpus === held);
-      const p = fitOnItems(input, tr, cfg, m.corpusWeight).predictProba(takeRows(table.x, te));
-      const keep = labels
-        .map((l, k) => [l, k] as const)
-        .filter(([l]) => te.some((i) => utterances[i].label === l))
-        .map(([, k]) => k);
-      te.forEach((i, r) => {
-        const row = p.subarray(r * labels.length, (r + 1) * labels.length);
-        const s = keep.reduce((a, k) => a + row[k], 0);
-        probs.push(labels.map((_, k) => (keep.includes(k) ? row[k] / s : 0)));
-        truth.push(labels.indexOf(utterances[i].label));
-      });
-    }
-    calibration = fitCalibration(probs, truth);
+    calibration = fitCalibration(input, corpora, cfg, m.corpusWeight, { seed });
     log(
-      `  ${m.name}: calibration by leave-one-corpus-out over ${corpora.join(', ')}: temperature ${calibration.temperature.toFixed(3)}, uncertain below ${calibration.uncertainBelow}`,
+      `  ${m.name}: calibration on leave-one-corpus-out predictions over ${corpora.join(', ')} and held-out speaker groups: temperature ${calibration.temperature.toFixed(3)}, uniform share ${calibration.uniformShare}, uncertain below ${calibration.uncertainBelow}`,
     );
   }
   let speakerNorm: ClassicalPipeline | null = null;

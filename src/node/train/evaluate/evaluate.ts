@@ -189,6 +189,12 @@ export interface ClassicalEvalOptions {
   /** Overrides of the default pipeline config (PCA, C, gamma, trees...). */
   config?: Partial<ClassicalPipelineConfig>;
   grid?: TuneGrid;
+  /**
+   * Test rows come from this matrix (same items, e.g. the clips under a channel condition)
+   * instead of x; training and tuning still use x. With speakerNorm the test speaker is
+   * normalised with the statistics of these rows (what a profile recorded on that channel gives).
+   */
+  testX?: Matrix;
   onFold?: (fold: FoldResult, index: number, total: number) => void;
 }
 
@@ -242,12 +248,19 @@ export function evaluateClassical(
   const speakers = items.map((u) => u.speaker);
   const xn = o.speakerNorm ? speakerNormaliseRows(x, speakers) : x;
   const rng = seededRng(o.foldOptions?.seed ?? 1);
+  const xt = o.testX ?? x;
+  if (xt.rows !== x.rows || xt.cols !== x.cols)
+    throw new RangeError(`test rows ${xt.rows} x ${xt.cols}, training rows ${x.rows} x ${x.cols}`);
   const xTest =
     o.speakerNorm && o.profileClips
-      ? speakerNormaliseRows(x, speakers, (rows) =>
+      ? speakerNormaliseRows(xt, speakers, (rows) =>
           (shuffleInPlace([...rows], rng) as number[]).slice(0, o.profileClips!),
         )
-      : xn;
+      : o.testX
+        ? o.speakerNorm
+          ? speakerNormaliseRows(xt, speakers)
+          : xt
+        : xn;
   const base: ClassicalPipelineConfig = { ...defaultPipelineConfig(o.model), ...o.config };
   const grid = o.grid ?? defaultTuneGrid(o.model);
   const predictions: ItemPrediction[] = [];

@@ -2,17 +2,22 @@
  * Leave-one-corpus-out (LOCO) evaluation of a classical pipeline: train on every corpus but
  * one, test on the whole unseen corpus (argmax over the labels it has), pool its predictions,
  * and repeat for each corpus. Everything the model chooses is chosen without the held-out
- * corpus: hyperparameters (tune) and the calibration temperature and `uncertain` threshold come
- * from an inner leave-one-corpus-out over the training corpora only. The test clips can pass
+ * corpus: hyperparameters (tune) come from an inner leave-one-corpus-out over the training
+ * corpora only; the calibration (temperature, uniform share, `uncertain` threshold) is fitted on
+ * those inner LOCO predictions mixed half and half with predictions for held-out groups of
+ * training speakers (fitCalibration). The test clips can pass
  * through channel conditions (telephone, codec, noise, reverb...) before their features: each
  * condition is scored on the same model. Augmented copies of training clips (their descriptor
  * vectors) join the training rows; they never come from the held-out corpus.
  */
 import {
+  calibratedFromLogits,
+  eceNoiseFloor,
   expectedCalibrationError,
-  fitTemperature,
-  softmaxWithTemperature,
+  fitTemperatureAndShare,
+  type Calibration,
 } from '../../../core/calibration.js';
+import { Rng } from '../../../core/random.js';
 import { takeRows, type Matrix } from '../../../core/classical/matrix.js';
 import {
   ClassicalPipeline,
@@ -50,8 +55,10 @@ export interface LocoOptions {
   grid?: TuneGrid;
   /** Each training corpus weighs the same (logistic only); otherwise every clip weighs the same. */
   corpusWeight?: boolean;
-  /** Fit a temperature and an `uncertain` threshold by inner LOCO on the training corpora. */
+  /** Fit a calibration (fitCalibration) on inner predictions from the training corpora only. */
   calibrate?: boolean;
+  /** Seeds the speaker groups of the calibration (default 1). */
+  seed?: number;
   onCorpus?: (r: LocoCorpusResult) => void;
 }
 
@@ -64,6 +71,8 @@ export interface LocoConditionResult {
   confusion: Confusion;
   /** Expected calibration error of the (calibrated, when fitted) probabilities over the test labels. */
   ece: number;
+  /** The ECE perfectly calibrated probabilities of these confidences would show on this many clips (eceNoiseFloor). */
+  eceFloor: number;
   /** Share of test clips marked uncertain (calibration only). */
   uncertainShare: number | null;
 }
@@ -78,6 +87,7 @@ export interface LocoCorpusResult {
   innerUar: number | null;
   temperature: number | null;
   uncertainBelow: number | null;
+  uniformShare: number | null;
   conditions: LocoConditionResult[];
   seconds: number;
 }
@@ -104,15 +114,21 @@ function restrict(p: ArrayLike<number>, keep: readonly number[]): number[] {
 const logs = (p: readonly number[]) => p.map((v) => (v > 0 ? Math.log(Math.max(v, 1e-12)) : -Infinity));
 
 /** The calibrated top probability below which answers are marked uncertain: the smallest
- * threshold (0.2 .. 0.8) at which the answers still given are right at least half the time. */
-export function chooseUncertainBelow(top: readonly number[], correct: readonly boolean[]): number {
+ * threshold (0.2 .. 0.8) at which the answers still given are right at least half the time
+ * (`weights`, one per answer, default all equal). */
+export function chooseUncertainBelow(
+  top: readonly number[],
+  correct: readonly boolean[],
+  weights?: readonly number[],
+): number {
   for (let t = 0.2; t <= 0.8001; t += 0.05) {
     let n = 0;
     let ok = 0;
     top.forEach((p, i) => {
       if (p >= t) {
-        n++;
-        if (correct[i]) ok++;
+        const w = weights ? weights[i] : 1;
+        n += w;
+        if (correct[i]) ok += w;
       }
     });
     if (n > 0 && ok / n >= 0.5) return Math.round(t * 100) / 100;
@@ -217,32 +233,125 @@ export function innerLoco(
           r.probs.map((p) => names[argmax(p)]),
         ),
       );
-      // Pooled over inner corpora with different label sets: rows are padded back to the full
-      // label set with probability 0 for labels the inner corpus does not have.
-      for (const [j, p] of r.probs.entries()) {
-        const full = input.labels.map(() => 0);
-        keep.forEach((k, m) => (full[k] = p[m]));
-        probs.push(full);
-        truth.push(keep[r.truth[j]]);
-      }
+      padInto({ probs, truth }, r, keep, input.labels.length);
     }
     return { uar: sum / corpora.length, probs, truth };
   });
 }
 
-/** Fits temperature and threshold on pooled inner predictions (rows may have different widths). */
+/** Pooled predictions over the full label set (probability 0 for a label left out), true label indices. */
+export interface ScoredRows {
+  probs: number[][];
+  truth: number[];
+}
+
+/**
+ * Appends predictions restricted to `keep` to a pool over the full label set: sets with
+ * different labels (inner corpora, speaker groups) are pooled with probability 0 for the labels
+ * a set does not have.
+ */
+function padInto(
+  pool: ScoredRows,
+  r: { probs: number[][]; truth: number[] },
+  keep: number[],
+  k: number,
+): void {
+  for (const [j, p] of r.probs.entries()) {
+    const full = new Array<number>(k).fill(0);
+    keep.forEach((l, m) => (full[l] = p[m]));
+    pool.probs.push(full);
+    pool.truth.push(keep[r.truth[j]]);
+  }
+}
+
+/** Speaker groups per corpus for the held-out-speaker half of the calibration set. */
+export const CALIBRATION_SPEAKER_GROUPS = 5;
+
+/**
+ * Predictions for unseen speakers of seen corpora: the speakers of each of `corpora` are dealt
+ * into CALIBRATION_SPEAKER_GROUPS groups (a seeded shuffle), and group g of every corpus is
+ * predicted by a model trained on everything else of `corpora` (augmented copies of the held-out
+ * speakers' clips left out too), argmax over the labels that corpus has. Items of other corpora
+ * are never used.
+ */
+export function heldOutSpeakerPredictions(
+  input: LocoInput,
+  corpora: readonly string[],
+  cfg: ClassicalPipelineConfig,
+  corpusWeight: boolean,
+  seed = 1,
+): ScoredRows {
+  const group = new Map<string, number>();
+  for (const c of corpora) {
+    const speakers = [...new Set(input.items.filter((u) => u.corpus === c).map((u) => u.speaker))].sort();
+    new Rng(seed)
+      .shuffle(speakers)
+      .forEach((s, i) => group.set(`${c}\u0000${s}`, i % CALIBRATION_SPEAKER_GROUPS));
+  }
+  const groupOf = (u: LocoItem) => group.get(`${u.corpus}\u0000${u.speaker}`);
+  const pool: ScoredRows = { probs: [], truth: [] };
+  for (let g = 0; g < CALIBRATION_SPEAKER_GROUPS; g++) {
+    const tr = input.items.flatMap((u, i) => (corpora.includes(u.corpus) && groupOf(u) !== g ? [i] : []));
+    const te = input.items.flatMap((u, i) => (corpora.includes(u.corpus) && groupOf(u) === g ? [i] : []));
+    if (te.length === 0) continue;
+    const pipe = fitOnItems(input, tr, cfg, corpusWeight);
+    for (const c of corpora) {
+      const part = te.filter((i) => input.items[i].corpus === c);
+      if (part.length === 0) continue;
+      const keep = labelsIn(
+        input,
+        input.items.flatMap((u, i) => (u.corpus === c ? [i] : [])),
+      );
+      padInto(pool, predictItems(pipe, input.x, input, part, keep), keep, input.labels.length);
+    }
+  }
+  return pool;
+}
+
+/**
+ * The calibration of a model trained on `corpora`, fitted without anything else: predictions
+ * for unseen corpora (leave-one-corpus-out among `corpora`; pass them in when already made, e.g.
+ * by innerLoco while tuning) and for unseen speakers of seen corpora (heldOutSpeakerPredictions),
+ * each half weighing the same. The inner LOCO models are trained on one corpus fewer than the
+ * model being calibrated and transfer worse than it (on its own, the temperature over-softens);
+ * held-out speakers of seen corpora are easier than an unseen corpus (on their own, it
+ * over-sharpens). The temperature and uniform share minimise the weighted NLL
+ * (fitTemperatureAndShare); the `uncertain` threshold is chosen on the same weighted rows.
+ */
 export function fitCalibration(
-  probs: number[][],
-  truth: number[],
-): { temperature: number; uncertainBelow: number } {
-  const { temperature } = fitTemperature(probs.map(logs), truth);
-  const cal = probs.map((p) => Array.from(softmaxWithTemperature(logs(p), temperature)));
+  input: LocoInput,
+  corpora: readonly string[],
+  cfg: ClassicalPipelineConfig,
+  corpusWeight: boolean,
+  { seed = 1, loco }: { seed?: number; loco?: ScoredRows } = {},
+): Calibration {
+  const inner = loco ?? innerLoco(input, corpora, [cfg], corpusWeight)[0];
+  const speakers = heldOutSpeakerPredictions(input, corpora, cfg, corpusWeight, seed);
+  return fitCalibrationOn([inner, speakers]);
+}
+
+/** Temperature, uniform share and threshold fitted on prediction sets that each weigh the same. */
+export function fitCalibrationOn(sets: readonly ScoredRows[]): Calibration {
+  const used = sets.filter((s) => s.probs.length > 0);
+  const probs = used.flatMap((s) => s.probs);
+  const truth = used.flatMap((s) => s.truth);
+  const weights = used.flatMap((s) => s.probs.map(() => 1 / (used.length * s.probs.length)));
+  const { temperature, uniformShare } = fitTemperatureAndShare(probs.map(logs), truth, { weights });
+  const fitted = { temperature, uniformShare, uncertainBelow: 0 };
+  const cal = probs.map((p) => calibratedFromLogits(logs(p), fitted));
   const uncertainBelow = chooseUncertainBelow(
     cal.map((p) => Math.max(...p)),
-    cal.map((p, i) => argmax(p) === truth[i]),
+    cal.map((p, i) => argmaxOf(p) === truth[i]),
+    weights,
   );
-  return { temperature, uncertainBelow };
+  return { temperature, uncertainBelow, uniformShare };
 }
+
+const argmaxOf = (p: ArrayLike<number>) => {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return best;
+};
 
 export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
   const t0 = performance.now();
@@ -283,15 +392,16 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
       innerUar = scored[best].uar;
       innerBest = scored[best];
     }
-    const cal = o.calibrate && innerBest ? fitCalibration(innerBest.probs, innerBest.truth) : null;
+    const cal =
+      o.calibrate && innerBest
+        ? fitCalibration(input, train, cfg, Boolean(o.corpusWeight), { seed: o.seed, loco: innerBest })
+        : null;
     const pipe = fitOnItems(input, trainIdx, cfg, Boolean(o.corpusWeight));
     const keep = labelsIn(input, testIdx);
     const names = keep.map((k) => input.labels[k]);
     const conditions = input.conditions.map(({ name, x }) => {
       const r = predictItems(pipe, x, input, testIdx, keep);
-      const probs = cal
-        ? r.probs.map((p) => Array.from(softmaxWithTemperature(logs(p), cal.temperature)))
-        : r.probs;
+      const probs = cal ? r.probs.map((p) => Array.from(calibratedFromLogits(logs(p), cal))) : r.probs;
       const confusion = confusionMatrix(
         names,
         r.truth.map((t) => names[t]),
@@ -305,6 +415,7 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
         macroF1: macroF1(confusion),
         confusion,
         ece: expectedCalibrationError(probs, r.truth),
+        eceFloor: eceNoiseFloor(probs, { seed: o.seed ?? 1 }),
         uncertainShare: cal
           ? probs.filter((p) => Math.max(...p) < cal.uncertainBelow).length / probs.length
           : null,
@@ -319,6 +430,7 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
       innerUar,
       temperature: cal?.temperature ?? null,
       uncertainBelow: cal?.uncertainBelow ?? null,
+      uniformShare: cal ? (cal.uniformShare ?? 0) : null,
       conditions,
       seconds: (performance.now() - tc) / 1000,
     };

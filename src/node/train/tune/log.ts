@@ -80,6 +80,12 @@ export interface SearchSettings {
   valSpeakers: number | null;
   epochs: number | null;
   trials: number | null;
+  /** LOCO searches only (absent in LOSO ones, so that older folders still resume). */
+  protocol?: string;
+  excludeCorpus?: string | null;
+  features?: string;
+  augment?: number;
+  corpusWeight?: boolean;
 }
 
 function writeSettings(file: string, s: SearchSettings): void {

@@ -74,14 +74,29 @@ function shellArg(a: string): string {
 }
 
 /**
- * The `emovox evaluate` invocation that evaluates the best setting on all speakers (LOSO):
- * classical options become evaluate's flags, deep options its --train-options JSON.
+ * The `emovox evaluate` invocation that evaluates the best setting on all speakers (LOSO), or
+ * with `loco` under leave-one-corpus-out over the same corpora: classical options become
+ * evaluate's flags, deep options its --train-options JSON.
  */
 export function evaluateCommand(
   best: TrialRecord,
-  o: { corpus: string; data: string; model: string; classical: boolean },
+  o: {
+    corpus: string;
+    data?: string | readonly string[];
+    model: string;
+    classical: boolean;
+    loco?: { features: string; augment: number; corpusWeight: boolean };
+  },
 ): string {
-  const args = ['emovox', 'evaluate', '--corpus', o.corpus, '--data', o.data, '--model', o.model];
+  const data = typeof o.data === 'string' ? [o.data] : [...(o.data ?? [])];
+  const args = ['emovox', 'evaluate'];
+  if (o.loco) args.push('--protocol', 'loco');
+  args.push('--corpus', o.corpus, ...data.flatMap((d) => ['--data', d]), '--model', o.model);
+  if (o.loco) {
+    args.push('--features', o.loco.features);
+    if (o.loco.augment > 0) args.push('--augment', String(o.loco.augment));
+    if (o.loco.corpusWeight) args.push('--corpus-weight');
+  }
   if (o.classical) {
     const c = best.options;
     if (typeof c.c === 'number') args.push('--c', String(c.c));
@@ -110,7 +125,7 @@ export function renderResultsMarkdown(d: ResultsDocument): string {
     '',
     ...d.settings.map(([k, v]) => `- ${k}: ${v}`),
     '',
-    'Validation figures come from training speakers only (the excluded test speakers were never decoded);',
+    'Validation figures come from training data only (excluded test speakers or corpora were never decoded);',
     'they choose a setting and are not test results.',
     '',
     markdownTable(d.records),

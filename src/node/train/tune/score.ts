@@ -1,10 +1,13 @@
 /**
- * Scores one classical tuning trial on the training speakers only (the outer test speakers were
- * removed before anything was read): pooled UAR over inner leave-one-speaker-out folds, through
- * the same evaluateClassical that `emovox evaluate` uses. Deep trials: score-deep.ts.
+ * Scores one classical tuning trial on training data only (the outer test speakers or corpus
+ * were removed before anything was read): pooled UAR over inner leave-one-speaker-out folds,
+ * through the same evaluateClassical that `emovox evaluate` uses, or (--protocol loco) the mean
+ * per-corpus UAR of an inner leave-one-corpus-out, through the innerLoco that `evaluate
+ * --protocol loco --tune` uses. Deep trials: score-deep.ts.
  */
 import type { Matrix } from '../../../core/classical/matrix.js';
 import { pipelineConfigWith, type ClassicalModelName } from '../../../core/classical/pipeline.js';
+import { innerLoco, type LocoInput } from '../evaluate/loco.js';
 import {
   evaluateClassical,
   labelsOf,
@@ -61,4 +64,27 @@ export function scoreClassical(
     config: pipelineConfigWith(model, o),
   });
   return fromEvaluation(e, labelsOf(items), null);
+}
+
+/**
+ * Inner leave-one-corpus-out figures of a classical setting over `corpora` (at least 2): each is
+ * predicted by a model trained on the others (with their augmented copies; corpora weighted
+ * equally with corpusWeight). valUar is the mean per-corpus UAR (what `evaluate --protocol loco
+ * --tune` maximises); WA and loss are of the pooled predictions.
+ */
+export function scoreLoco(
+  input: LocoInput,
+  corpora: readonly string[],
+  model: ClassicalModelName,
+  o: ClassicalTrialOptions,
+  corpusWeight: boolean,
+): TrialScore {
+  const [r] = innerLoco(input, corpora, [pipelineConfigWith(model, o)], corpusWeight);
+  let right = 0;
+  let loss = 0;
+  r.probs.forEach((p, i) => {
+    if (p.indexOf(Math.max(...p)) === r.truth[i]) right++;
+    loss -= Math.log(Math.max(1e-7, p[r.truth[i]]));
+  });
+  return { valUar: r.uar, valWa: right / r.probs.length, valLoss: loss / r.probs.length, epochs: null };
 }

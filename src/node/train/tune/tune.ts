@@ -1,26 +1,39 @@
 /**
  * `emovox tune`: grid or random search over a declared space, every trial scored on training
- * speakers only. The outer test speakers (--exclude-speakers) are dropped right after the corpus
- * listing: their audio is never decoded and their features never computed. Each finished trial
+ * data only. The outer test speakers (--exclude-speakers) are dropped right after the corpus
+ * listing: their audio is never decoded and their features never computed. With `protocol:
+ * 'loco'` the corpus is a list of corpora, the outer held-out corpus (--exclude-corpus) is
+ * dropped before any corpus is listed, and classical trials are scored by an inner
+ * leave-one-corpus-out over the rest (scoreLoco, the innerLoco of `evaluate --protocol loco
+ * --tune`). Each finished trial
  * is appended to OUT/trials.jsonl (fsync), so a killed search resumes where it stopped; the
  * ranked table goes to OUT/results.md and the best setting to OUT/best.json.
  */
 import { isUserFacing } from '../../../core/errors.js';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CLASSICAL_FEATURES } from '../../../core/classical/featurize.js';
+import { DEFAULT_CLASSICAL_FEATURES, type DescriptorFamily } from '../../../core/classical/featurize.js';
 import type { Matrix } from '../../../core/classical/matrix.js';
 import { CLASSICAL_MODELS, isClassicalModel } from '../../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../../core/features/index.js';
 import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
-import { readCorpus, type CorpusKind, type Utterance } from '../../datasets/index.js';
+import { parseCorpusSpecs, type CorpusSpec } from '../../datasets/corpora.js';
+import { CORPUS_KINDS, readCorpus, type CorpusKind, type Utterance } from '../../datasets/index.js';
+import { readLocoData } from '../evaluate/loco-data.js';
+import type { LocoInput } from '../evaluate/loco.js';
 import { decodeCorpus } from '../load-audio.js';
-import { featureTable } from '../classical-features.js';
+import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../classical-features.js';
 import { formatDuration, runEta } from '../progress.js';
 import type { BatchProgress } from '../trainer.js';
 import { appendTrial, claimFolder, readTrials, type SearchSettings, type TrialRecord } from './log.js';
 import { evaluateCommand, rankTrials, renderResultsMarkdown } from './results.js';
-import { scoreClassical, type ClassicalTrialOptions, type InnerProtocol, type TrialScore } from './score.js';
+import {
+  scoreClassical,
+  scoreLoco,
+  type ClassicalTrialOptions,
+  type InnerProtocol,
+  type TrialScore,
+} from './score.js';
 import {
   canonicalKey,
   DEEP_SPEAKER_NORM,
@@ -32,9 +45,23 @@ import {
   type Search,
 } from './space.js';
 
+export const TUNE_PROTOCOLS = ['loso', 'loco'] as const;
+export type TuneProtocol = (typeof TUNE_PROTOCOLS)[number];
+
 export interface TuneOptions {
-  corpus: CorpusKind;
-  data: string;
+  /** loso: one corpus kind; loco: comma-separated corpus kinds (parseCorpusSpecs). */
+  corpus: CorpusKind | string;
+  /** loso: the corpus folder (or manifest file); loco: one per corpus, one parent folder, or none. */
+  data?: string | readonly string[];
+  /** loso (default): inner validation within the corpus; loco: inner leave-one-corpus-out (classical models). */
+  protocol?: TuneProtocol;
+  /** loco: the outer held-out corpus, dropped from --corpus before anything is read. */
+  excludeCorpus?: string;
+  /** loco: descriptor family (default robust), augmented copies of every clip, equal corpus weights, noise folder for augmentation. */
+  features?: DescriptorFamily;
+  augment?: number;
+  corpusWeight?: boolean;
+  noiseDir?: string;
   model: string;
   /** The parsed space file. */
   space: unknown;
@@ -81,7 +108,7 @@ async function trainingUtterances(
   o: TuneOptions,
   log: (s: string) => void,
 ): Promise<{ items: Utterance[]; speakers: string[] }> {
-  const { utterances, problems } = await readCorpus(o.corpus, resolve(o.data));
+  const { utterances, problems } = await readCorpus(o.corpus as CorpusKind, singleData(o));
   if (problems.length > 0)
     log(`skipped ${problems.length} unusable file(s) (first: ${problems[0].path}: ${problems[0].reason})`);
   const all = [...new Set(utterances.map((u) => u.speaker))].sort();
@@ -101,6 +128,68 @@ async function trainingUtterances(
         : ''),
   );
   return { items, speakers };
+}
+
+/** LOSO: the one corpus folder, checked. */
+function singleData(o: TuneOptions): string {
+  if (!(CORPUS_KINDS as readonly string[]).includes(o.corpus)) {
+    throw new TuneError(
+      `unknown corpus kind '${o.corpus}' (accepted: ${CORPUS_KINDS.join(', ')}; several comma-separated need --protocol loco)`,
+    );
+  }
+  const data = typeof o.data === 'string' ? [o.data] : [...(o.data ?? [])];
+  if (data.length !== 1) throw new TuneError(`give one --data folder (the corpus), got ${data.length}`);
+  return resolve(data[0]);
+}
+
+/**
+ * LOCO: the training corpora (--corpus without --exclude-corpus), at least two, checked before
+ * anything is read; options that belong to LOSO or to deep models are refused.
+ */
+function locoSpecs(o: TuneOptions, classical: boolean): CorpusSpec[] {
+  if (!classical) {
+    throw new TuneError(
+      `--protocol loco tunes classical models (${CLASSICAL_MODELS.join(', ')}); got '${o.model}'`,
+    );
+  }
+  const refused: [string, unknown][] = [
+    ['--inner', o.inner],
+    ['--val-speakers', o.valSpeakers],
+    ['--exclude-speakers', o.excludeSpeakers?.length ? o.excludeSpeakers : undefined],
+    ['--epochs', o.epochs],
+  ];
+  const given = refused.find(([, v]) => v !== undefined);
+  if (given) {
+    throw new TuneError(
+      `${given[0]} does not apply to --protocol loco (trials are scored by an inner leave-one-corpus-out; leave the outer test corpus out with --exclude-corpus)`,
+    );
+  }
+  if (o.corpusWeight && o.model !== 'logistic') {
+    throw new TuneError(
+      '--corpus-weight needs --model logistic (the only classical model with sample weights)',
+    );
+  }
+  const data = typeof o.data === 'string' ? [o.data] : [...(o.data ?? [])];
+  let specs: CorpusSpec[];
+  try {
+    specs = parseCorpusSpecs(o.corpus, data);
+  } catch (err) {
+    throw new TuneError((err as Error).message);
+  }
+  if (o.excludeCorpus !== undefined) {
+    if (!specs.some((s) => s.kind === o.excludeCorpus)) {
+      throw new TuneError(
+        `--exclude-corpus ${o.excludeCorpus} is not one of --corpus ${specs.map((s) => s.kind).join(',')}`,
+      );
+    }
+    specs = specs.filter((s) => s.kind !== o.excludeCorpus);
+  }
+  if (specs.length < 2) {
+    throw new TuneError(
+      `--protocol loco needs at least 2 training corpora for its inner leave-one-corpus-out, got ${specs.length} (${specs.map((s) => s.kind).join(', ') || 'none'})`,
+    );
+  }
+  return specs;
 }
 
 function checkInner(
@@ -177,11 +266,38 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
     );
   }
   const classical = isClassicalModel(o.model);
-  const { inner, valSpeakers } = checkInner(o, classical);
+  const loco = o.protocol === 'loco';
+  if (o.protocol !== undefined && !(TUNE_PROTOCOLS as readonly string[]).includes(o.protocol)) {
+    throw new TuneError(`unknown protocol '${o.protocol}' (accepted: ${TUNE_PROTOCOLS.join(', ')})`);
+  }
+  if (!loco) {
+    const locoOnly: [string, unknown][] = [
+      ['--exclude-corpus', o.excludeCorpus],
+      ['--features', o.features],
+      ['--augment', o.augment],
+      ['--corpus-weight', o.corpusWeight],
+      ['--noise-dir', o.noiseDir],
+    ];
+    const given = locoOnly.find(([, v]) => v !== undefined && v !== false);
+    if (given) throw new TuneError(`${given[0]} applies to --protocol loco only`);
+  }
+  const specs = loco ? locoSpecs(o, classical) : null;
+  const { inner, valSpeakers } = loco
+    ? { inner: 'loso' as InnerProtocol, valSpeakers: null }
+    : checkInner(o, classical);
   if (classical && o.epochs !== undefined) throw new TuneError('--epochs applies to deep models only');
   const search = o.search ?? 'grid';
   const seed = o.seed ?? 1;
   const space = parseSpace(o.space, o.model, o.spaceFile);
+  if (loco) {
+    const bad = space.dimensions.find((d) => d.key === 'speakerNorm' || d.key === 'descriptors');
+    if (bad) {
+      throw new TuneError(
+        `space key '${bad.key}' does not apply to --protocol loco (choose the descriptor family with --features; no per-speaker normalisation across corpora)`,
+      );
+    }
+  }
+  const features: DescriptorFamily = o.features ?? 'robust';
   const plan = planTrials(space, o.model, search, { trials: o.trials, seed });
   const varied = space.dimensions.filter((d) => 'range' in d || d.choices.length > 1).map((d) => d.key);
   const fixed = space.dimensions.filter((d) => !varied.includes(d.key)).map((d) => d.key);
@@ -190,16 +306,26 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
   mkdirSync(out, { recursive: true });
   const settings: SearchSettings = {
     corpus: o.corpus,
-    data: resolve(o.data),
+    data: specs ? specs.map((sp) => resolve(sp.data)).join(',') : singleData(o),
     model: o.model,
     search,
     seed,
     space: o.space,
     excludeSpeakers: [...(o.excludeSpeakers ?? [])].sort(),
-    inner,
+    inner: loco ? 'loco' : inner,
     valSpeakers,
     epochs: o.epochs ?? null,
     trials: o.trials ?? null,
+    // Only LOCO searches record these, so LOSO folders written before them still resume.
+    ...(loco
+      ? {
+          protocol: 'loco',
+          excludeCorpus: o.excludeCorpus ?? null,
+          features,
+          augment: o.augment ?? 0,
+          corpusWeight: Boolean(o.corpusWeight),
+        }
+      : {}),
   };
   claimFolder(out, settings);
   const done = readTrials(out);
@@ -219,13 +345,21 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
   let utterances: number | null = null;
   const records = [...done];
   if (pending.length > 0) {
-    const data = await trainingUtterances(o, log);
-    speakers = data.speakers;
-    utterances = data.items.length;
-    checkSpeakers(data.speakers, inner, valSpeakers, classical);
-    const scorer = classical
-      ? classicalScorer(data.items, o, log)
-      : await deepScorer(data.items, o, inner, valSpeakers ?? 0, seed);
+    let scorer: Scorer;
+    if (specs) {
+      const input = await locoTrainingData(specs, features, seed, o, log);
+      speakers = [...new Set(input.items.map((u) => u.speaker))].sort();
+      utterances = input.items.length;
+      scorer = locoScorer(input, specs, o);
+    } else {
+      const data = await trainingUtterances(o, log);
+      speakers = data.speakers;
+      utterances = data.items.length;
+      checkSpeakers(data.speakers, inner, valSpeakers, classical);
+      scorer = classical
+        ? classicalScorer(data.items, o, log)
+        : await deepScorer(data.items, o, inner, valSpeakers ?? 0, seed);
+    }
     const started = performance.now();
     for (const [n, { params, index }] of pending.entries()) {
       o.onTrialStart?.(n + 1, pending.length);
@@ -273,13 +407,27 @@ export async function runTune(o: TuneOptions): Promise<TuneOutcome> {
     varied,
     settings: [
       ['search', `${search}, seed ${seed}, ${plan.length} trial(s) planned, ${records.length} finished`],
-      [
-        'inner validation',
-        inner === 'loso'
-          ? 'pooled leave-one-speaker-out over the training speakers'
-          : `${valSpeakers} held-out training speaker(s) (seeded), figures at the epoch the trainer kept`,
-      ],
-      ['excluded (outer test) speakers', settings.excludeSpeakers.join(', ') || 'none'],
+      ...((specs
+        ? [
+            [
+              'inner validation',
+              `leave-one-corpus-out over the training corpora ${specs.map((sp) => sp.kind).join(', ')} (val UAR: mean per-corpus UAR; WA and loss pooled)`,
+            ],
+            ['excluded (outer test) corpus', o.excludeCorpus ?? 'none'],
+            [
+              'training rows',
+              `${features} descriptors${o.augment ? `, ${o.augment} augmented copies of every clip` : ''}${o.corpusWeight ? ', corpora weighted equally' : ''}`,
+            ],
+          ]
+        : [
+            [
+              'inner validation',
+              inner === 'loso'
+                ? 'pooled leave-one-speaker-out over the training speakers'
+                : `${valSpeakers} held-out training speaker(s) (seeded), figures at the epoch the trainer kept`,
+            ],
+            ['excluded (outer test) speakers', settings.excludeSpeakers.join(', ') || 'none'],
+          ]) as [string, string][]),
       ...(o.epochs !== undefined ? ([['max epochs', String(o.epochs)]] as [string, string][]) : []),
     ],
   });
@@ -317,11 +465,23 @@ function writeOutputs(
       data: c.o.data,
       model: c.o.model,
       classical: c.classical,
+      ...(c.o.protocol === 'loco'
+        ? {
+            loco: {
+              features: c.o.features ?? 'robust',
+              augment: c.o.augment ?? 0,
+              corpusWeight: Boolean(c.o.corpusWeight),
+            },
+          }
+        : {}),
     });
     const form = c.classical
       ? "best.json holds these options under evaluate's flag names"
       : 'best.json is the trainer-options object that `emovox evaluate --train-options` takes';
-    bestNote = `Best: ${describe(best.params, c.varied)} (val UAR ${pct(best.valUar)}). ${form}; evaluate it on all speakers with:\n\n    ${command}`;
+    bestNote =
+      c.o.protocol === 'loco'
+        ? `Best: ${describe(best.params, c.varied)} (val UAR ${pct(best.valUar)}). ${form}. It was chosen ${c.o.excludeCorpus ? `without ${c.o.excludeCorpus}: its honest test is the ${c.o.excludeCorpus} row of` : 'on every listed corpus (use it to train on them all; for a test figure exclude a corpus, or run evaluate --tune, which chooses within each fold)'}:\n\n    ${command}`
+        : `Best: ${describe(best.params, c.varied)} (val UAR ${pct(best.valUar)}). ${form}; evaluate it on all speakers with:\n\n    ${command}`;
   }
   writeText(
     files.results,
@@ -375,6 +535,38 @@ function classicalScorer(items: Utterance[], o: TuneOptions, log: (s: string) =>
     async score(options) {
       const model = o.model as (typeof CLASSICAL_MODELS)[number];
       return scoreClassical(tables.get(descriptorsOf(options))!, items, model, options, o.corpus);
+    },
+  };
+}
+
+/** LOCO: the training corpora's descriptor tables (studio and augmented copies), read once. */
+async function locoTrainingData(
+  specs: CorpusSpec[],
+  features: DescriptorFamily,
+  seed: number,
+  o: TuneOptions,
+  log: (s: string) => void,
+): Promise<LocoInput> {
+  const { input } = await readLocoData({
+    specs,
+    features,
+    augment: o.augment ?? 0,
+    seed,
+    noiseDir: o.noiseDir,
+    cacheDir: o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
+    log,
+  });
+  return input;
+}
+
+/** LOCO: scores classical settings by inner leave-one-corpus-out over the training corpora. */
+function locoScorer(input: LocoInput, specs: CorpusSpec[], o: TuneOptions): Scorer {
+  const corpora = specs.map((sp) => sp.kind as string);
+  return {
+    async prepare() {},
+    async score(options) {
+      const model = o.model as (typeof CLASSICAL_MODELS)[number];
+      return scoreLoco(input, corpora, model, options, Boolean(o.corpusWeight));
     },
   };
 }
