@@ -339,15 +339,23 @@ export class Predictor {
     opts: PredictOptions = {},
   ): Promise<{ probabilities: Float32Array; adaptation: Prediction['adaptation'] }> {
     this.checkSignal(samples, sampleRate);
+    return this.memberScores(samples, opts);
+  }
+
+  /** scores() of the members; `samples` may be null when every member is classical and `opts.descriptors` is given. */
+  private async memberScores(
+    samples: Float32Array | null,
+    opts: PredictOptions,
+  ): Promise<{ probabilities: Float32Array; adaptation: Prediction['adaptation'] }> {
     const k = this.labels.length;
     const total = new Float64Array(k);
     let weights = 0;
     let adaptation: Prediction['adaptation'];
     for (const m of this.members) {
       let p: ArrayLike<number>;
-      if (m.scorer.kind === 'deep') p = await this.deepProbabilities(m.scorer, samples);
+      if (m.scorer.kind === 'deep') p = await this.deepProbabilities(m.scorer, samples!);
       else {
-        const d = opts.descriptors ?? m.scorer.model.describe(samples);
+        const d = opts.descriptors ?? m.scorer.model.describe(samples!);
         const r = this.classicalProbabilities(m.scorer, d, opts.profile);
         p = r.probabilities;
         adaptation = { speakerUtterances: opts.profile?.count ?? 0, adapted: r.adapted };
@@ -377,7 +385,27 @@ export class Predictor {
    * threshold (src/core/calibration.ts).
    */
   async predict(samples: Float32Array, sampleRate?: number, opts: PredictOptions = {}): Promise<Prediction> {
-    const r = await this.scores(samples, sampleRate, opts);
+    return this.toCalibratedPrediction(await this.scores(samples, sampleRate, opts));
+  }
+
+  /**
+   * predict() from a clip's describe() vector alone, without its samples: for bundles whose
+   * members are all classical (a deep member needs the signal: PredictError otherwise).
+   */
+  async predictDescriptors(
+    descriptors: Float32Array,
+    opts: { profile?: SpeakerProfile } = {},
+  ): Promise<Prediction> {
+    if (this.model !== null) {
+      throw new PredictError('this bundle has a network member, which needs the audio, not descriptors');
+    }
+    return this.toCalibratedPrediction(await this.memberScores(null, { ...opts, descriptors }));
+  }
+
+  private toCalibratedPrediction(r: {
+    probabilities: Float32Array;
+    adaptation: Prediction['adaptation'];
+  }): Prediction {
     const c = calibrate(r.probabilities, this.manifest.calibration);
     const p = toPrediction(c.probabilities, this.labels, c.uncertain);
     return r.adaptation ? { ...p, adaptation: r.adaptation } : p;

@@ -94,30 +94,40 @@ function failure(file: string, err: unknown, speaker?: string): Outcome {
   return { file, error: err.message, speaker };
 }
 
+interface Profiles {
+  profiles: Map<string, SpeakerProfile>;
+  /** Each file's descriptor vector, kept when the bundle needs nothing else (no network member). */
+  descriptors: Map<string, Float32Array>;
+  failed: Map<string, Outcome>;
+}
+
 /**
  * Speaker profiles of every speaker in `files` (decode + describe each file once). Files that
- * fail here are returned as outcomes and not classified again.
+ * fail here are returned as outcomes and not classified again. Without a network member the
+ * second pass classifies from the kept descriptors, so each file is decoded once.
  */
 async function buildProfiles(
   files: string[],
   model: EmotionModel,
   opts: PredictOptions,
   tick: () => void,
-): Promise<{ profiles: Map<string, SpeakerProfile>; failed: Map<string, Outcome> }> {
-  const profiles = new Map<string, SpeakerProfile>();
-  const failed = new Map<string, Outcome>();
+): Promise<Profiles> {
+  const out: Profiles = { profiles: new Map(), descriptors: new Map(), failed: new Map() };
+  const keep = model.predictor.model === null;
   for (const file of files) {
     const speaker = speakerOf(file, opts)!;
     try {
       const audio = await decodeFile(file, { targetSampleRate: model.sampleRate });
-      if (!profiles.has(speaker)) profiles.set(speaker, model.createProfile());
-      await model.updateProfile(profiles.get(speaker)!, audio.samples);
+      const d = (await model.describe(audio.samples))!;
+      if (!out.profiles.has(speaker)) out.profiles.set(speaker, model.createProfile());
+      out.profiles.get(speaker)!.add(d);
+      if (keep) out.descriptors.set(file, d);
     } catch (err) {
-      failed.set(file, failure(file, err, speaker));
+      out.failed.set(file, failure(file, err, speaker));
     }
     tick();
   }
-  return { profiles, failed };
+  return out;
 }
 
 export function csvField(v: string | number): string {
@@ -193,19 +203,27 @@ async function run(paths: string[], opts: PredictOptions): Promise<void> {
 
   const outcomes: Outcome[] = [];
   bar?.start(adapting ? 2 * files.length : files.length, 0);
-  const { profiles, failed: early } = adapting
+  const {
+    profiles,
+    descriptors,
+    failed: early,
+  } = adapting
     ? await buildProfiles(files, model, opts, () => bar?.increment())
-    : { profiles: new Map<string, SpeakerProfile>(), failed: new Map<string, Outcome>() };
+    : { profiles: new Map(), descriptors: new Map(), failed: new Map() };
   for (const file of files) {
     const speaker = speakerOf(file, opts);
     const failedEarly = early.get(file);
     if (failedEarly) outcomes.push(failedEarly);
     else {
       try {
-        // predict() classifies the speech only (the VAD runs inside it).
-        const audio = await decodeFile(file, { targetSampleRate: model.sampleRate });
         const profile = speaker !== undefined ? profiles.get(speaker) : undefined;
-        const prediction = await model.predict(audio.samples, { profile });
+        const kept = descriptors.get(file);
+        // predict() classifies the speech only (the VAD runs inside it).
+        const prediction = kept
+          ? await predictor.predictDescriptors(kept, { profile })
+          : await model.predict((await decodeFile(file, { targetSampleRate: model.sampleRate })).samples, {
+              profile,
+            });
         outcomes.push({ file, prediction, speaker });
         emit(
           opts.json

@@ -134,6 +134,8 @@ test(
         profile ??= new SpeakerProfile(d.length);
         profile.add(d);
         const p = await predictor.predict(audio.samples, audio.sampleRate, { profile, descriptors: d });
+        // `emovox predict --speaker` classifies from the kept descriptors, without the samples.
+        assert.deepEqual(await predictor.predictDescriptors(d, { profile }), p);
         seen.push(p.adaptation!.adapted);
       }
       assert.deepEqual(seen, [...Array(9).fill(false), true], dir);

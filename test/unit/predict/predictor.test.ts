@@ -53,3 +53,8 @@ test('bad input is refused with a clear message', async () => {
   await assert.rejects(p.predict(new Float32Array(16000), 44100), /44100 Hz but this model needs 16000 Hz/);
   await assert.rejects(p.timeline(new Float32Array(16000), 0), /must be positive/);
 });
+
+test('a bundle with a network member refuses to classify from descriptors alone', async () => {
+  const p = await tiny();
+  await assert.rejects(p.predictDescriptors(new Float32Array(4)), /network member, which needs the audio/);
+});
