@@ -1,5 +1,5 @@
 /**
- * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2]
+ * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2] [--cpu-prof DIR]
  * Throughput of the BullMQ queue on the same clips (3 s of synthetic voiced speech, 16 kHz WAV):
  *   peer:   `emovox predict --json DIR` in one process (clips/s between its first and last line,
  *           so model loading is excluded, as it is for the workers);
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     clips: { type: 'string', default: '2000' },
     model: { type: 'string' },
     workers: { type: 'string', default: '1,2' },
+    /** Write a V8 CPU profile of every worker process (main thread and scoring threads) to DIR. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const N = Number(values.clips);
@@ -121,12 +123,26 @@ interface WorkerRun {
   redisCpu: number;
   rss: number[][];
   stopLines: string[];
+  /** CPU seconds of this bench process (polling the counts) during the run. */
+  benchCpu: number;
 }
 
 function startWorker(url: string, prefix: string): Promise<{ proc: ChildProcess; stderr: () => string }> {
   const proc = spawn(
     process.execPath,
-    [...CLI, 'worker', '--redis', url, '--prefix', prefix, '--model', MODEL.dir, '--concurrency', '1'],
+    [
+      ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : []),
+      ...CLI,
+      'worker',
+      '--redis',
+      url,
+      '--prefix',
+      prefix,
+      '--model',
+      MODEL.dir,
+      '--concurrency',
+      '1',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
@@ -157,6 +173,7 @@ async function queueRun(dir: string, workers: number): Promise<WorkerRun> {
     const redisCpu0 = cpuSec(redis.pid);
     const rss: number[][] = procs.map(() => []);
     const t0 = performance.now();
+    const bench0 = process.cpuUsage();
     await queue.resume();
     let lastSample = 0;
     for (;;) {
@@ -170,6 +187,8 @@ async function queueRun(dir: string, workers: number): Promise<WorkerRun> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const wallSec = (performance.now() - t0) / 1000;
+    const benchUsage = process.cpuUsage(bench0);
+    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
     const cpu = procs.map((p, i) => cpuSec(p.proc.pid!) - cpu0[i]);
     const redisCpu = cpuSec(redis.pid) - redisCpu0;
     const stopLines: string[] = [];
@@ -186,7 +205,7 @@ async function queueRun(dir: string, workers: number): Promise<WorkerRun> {
     }
     const failed = (await store.counts()).failed;
     if (failed > 0) throw new Error(`${failed} clips failed`);
-    return { rate: N / wallSec, wallSec, cpu, redisCpu, rss, stopLines };
+    return { rate: N / wallSec, wallSec, cpu, redisCpu, rss, stopLines, benchCpu };
   } finally {
     await queue.close();
     client.disconnect();
@@ -211,7 +230,8 @@ for (const w of values.workers.split(',').map(Number)) {
   console.log(
     `queue ${w} worker process${w > 1 ? 'es' : ''}:       ${r.rate.toFixed(1)} clips/s (${r.wallSec.toFixed(1)} s), ` +
       `workers ${r.cpu.map((c) => c.toFixed(1)).join(' + ')} CPU s (${((1000 * cpu) / N).toFixed(1)} ms/clip), ` +
-      `redis-server ${r.redisCpu.toFixed(1)} CPU s (${((1000 * r.redisCpu) / N).toFixed(2)} ms/job); load ${load()}`,
+      `redis-server ${r.redisCpu.toFixed(1)} CPU s (${((1000 * r.redisCpu) / N).toFixed(2)} ms/job), ` +
+      `this bench ${r.benchCpu.toFixed(2)} CPU s; load ${load()}`,
   );
   r.rss.forEach((s, i) => {
     const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * (s.length - 1)))].toFixed(0);

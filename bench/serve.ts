@@ -9,7 +9,7 @@
  */
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,9 +52,22 @@ type Row = {
   p90: number;
   p99: number;
   n: number;
+  /** CPU ms of the server process (all its threads) per request during the run. */
+  cpuMs: number;
 };
 const rows: Row[] = [];
 const mb = (b: number) => (b / 1048576).toFixed(1);
+
+/** utime + stime of a live process in ms (Linux /proc; NaN elsewhere). */
+function processCpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // 100 clock ticks a second
+  } catch {
+    return NaN;
+  }
+}
 
 /** Starts the target server with `workers` inference threads, measures it, stops it. */
 async function measure(workers: number, withMemory: boolean): Promise<void> {
@@ -92,7 +105,12 @@ async function measure(workers: number, withMemory: boolean): Promise<void> {
       throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     return r;
   };
-  const record = (name: string, clients: number, r: autocannon.Result) =>
+  const measured = async (path: string, clients: number) => {
+    const cpu0 = processCpuMs(child.pid!);
+    const r = await load(path, clients, { duration: seconds });
+    return { r, cpuMs: (processCpuMs(child.pid!) - cpu0) / Math.max(1, r.requests.total) };
+  };
+  const record = (name: string, clients: number, { r, cpuMs }: { r: autocannon.Result; cpuMs: number }) =>
     rows.push({
       config,
       name,
@@ -102,12 +120,13 @@ async function measure(workers: number, withMemory: boolean): Promise<void> {
       p90: r.latency.p90,
       p99: r.latency.p99,
       n: r.requests.total,
+      cpuMs,
     });
 
   await load('/api/predict', 2 * Math.max(1, workers), { amount: 60 }); // warm-up (wasm compile, JIT)
   for (const clients of [1, 10]) {
-    record('predict', clients, await load('/api/predict', clients, { duration: seconds }));
-    record('floor (peer)', clients, await load('/bench/floor', clients, { duration: seconds }));
+    record('predict', clients, await measured('/api/predict', clients));
+    record('floor (peer)', clients, await measured('/bench/floor', clients));
   }
   if (withMemory) {
     const marks: number[] = [await rss()];
@@ -136,7 +155,9 @@ console.log(
 console.log(`clip: 3.0 s, 16 kHz 16-bit mono WAV, ${clip.length} bytes, raw body; ${seconds} s per run`);
 for (const [i, w] of workerConfigs.entries()) await measure(w, i === workerConfigs.length - 1);
 
-console.log('\nconfig        endpoint        clients   req/s    p50 ms   p90 ms   p99 ms   requests');
+console.log(
+  '\nconfig        endpoint        clients   req/s    p50 ms   p90 ms   p99 ms   requests   server CPU ms/req',
+);
 for (const r of rows) {
   console.log(
     [
@@ -148,6 +169,7 @@ for (const r of rows) {
       String(r.p90).padStart(8),
       String(r.p99).padStart(8),
       String(r.n).padStart(10),
+      r.cpuMs.toFixed(2).padStart(19),
     ].join(' '),
   );
 }

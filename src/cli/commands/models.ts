@@ -7,17 +7,21 @@ import { InvalidArgumentError, type Command } from 'commander';
 import {
   buildModel,
   defaultModelConfig,
+  defaultModelFeatures,
   describeModel,
   MODEL_NAMES,
   modelDescription,
   modelInput,
   type ModelDescription,
 } from '../../core/models/index.js';
+import { coefficientsPerFrame, parseFeatureConfig } from '../../core/features/config.js';
 
 const SAMPLE_RATE_HZ = 16000;
 const FRAMES_PER_SECOND = 100;
-/** Coefficients per frame each feature model is described with (its usual input). */
-const COEFFS: Record<string, number> = { 'cnn2d-lstm': 64, cnn: 40 };
+/** Coefficients per frame of a feature model's default input (its registry features). */
+function coeffsOf(name: string): number {
+  return coefficientsPerFrame(parseFeatureConfig(defaultModelFeatures(name)));
+}
 
 export interface ModelSummary extends ModelDescription {
   name: string;
@@ -34,7 +38,7 @@ export function summariseModels(numClasses = 7, seconds?: number): ModelSummary[
     const inputShape =
       input === 'waveform'
         ? [Math.round(secs * SAMPLE_RATE_HZ), 1]
-        : [Math.round(secs * FRAMES_PER_SECOND), COEFFS[name] ?? 40, 1];
+        : [Math.round(secs * FRAMES_PER_SECOND), coeffsOf(name), 1];
     const model = buildModel(name, { inputShape, numClasses });
     const d = describeModel(model, secs);
     model.dispose();

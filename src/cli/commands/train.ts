@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { CLASSICAL_MODELS, describeDefaults, isClassicalModel } from '../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
+import { defaultModelFeatures } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import { parseCorpusSpecs } from '../../node/datasets/index.js';
 import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
@@ -46,7 +47,7 @@ interface TrainCliOptions extends CorpusCliOptions {
   batch: number;
   lr: number;
   seed: number;
-  feature: 'mfcc' | 'logmel';
+  feature?: 'mfcc' | 'logmel';
   nMels?: number;
   valSpeakers: number;
   patience: number;
@@ -87,7 +88,8 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
   const options: TrainOptionsInput = {
     modelName: o.model!,
     modelConfig: parseModelConfig(o.modelConfig),
-    featureConfig: parseFeatureConfig({ kind: o.feature, ...(o.nMels ? { nMels: o.nMels } : {}) }),
+    // Only what was asked: the rest comes from the model's own input (log-mel 64 for cnn2d-lstm).
+    featureConfig: { ...(o.feature ? { kind: o.feature } : {}), ...(o.nMels ? { nMels: o.nMels } : {}) },
     epochs: o.epochs,
     batchSize: o.batch,
     lr: o.lr,
@@ -97,6 +99,7 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     threads: o.threads ?? availableParallelism(),
   };
   parseTrainOptions({ ...options, seed: o.seed });
+  parseFeatureConfig({ ...defaultModelFeatures(o.model!), ...options.featureConfig });
   return options;
 }
 
@@ -203,11 +206,16 @@ export function register(program: Command): void {
     .option('--no-cache', 'classical: do not read or write the descriptor cache')
     .option('--cache-dir <dir>', 'classical: descriptor cache folder', DEFAULT_FEATURE_CACHE_DIR)
     .option('--epochs <n>', 'epochs', int('epochs'), 30)
-    .option('--batch <n>', 'batch size', int('batch'), 16)
+    .option('--batch <n>', 'batch size', int('batch'), 32)
     .option('--lr <x>', 'peak learning rate (Adam, cosine schedule)', num('lr'), 1e-3)
     .option('--seed <n>', 'random seed', int('seed'), 1)
-    .addOption(new Option('--feature <kind>', 'features').choices(['mfcc', 'logmel']).default('logmel'))
-    .option('--n-mels <n>', 'mel bands', int('n-mels'))
+    .addOption(
+      new Option(
+        '--feature <kind>',
+        "networks: input features (default: the model's own, log-mel 64 for cnn2d-lstm, 40 MFCC for cnn)",
+      ).choices(['mfcc', 'logmel']),
+    )
+    .option('--n-mels <n>', "mel bands (default: the model's own)", int('n-mels'))
     .option(
       '--val-speakers <n>',
       'training speakers held out for validation / early stopping',

@@ -141,6 +141,7 @@ function trackPitch(
   const f0 = new Float64Array(frames).fill(NaN);
   const strength = new Float64Array(frames);
   const r = new Float64Array(maxLag + 2);
+  const corr = new Float64Array(4);
   for (let t = 0; t < frames; t++) {
     if (!active[t]) continue;
     if (t % 2 === 1) {
@@ -158,18 +159,45 @@ function trackPitch(
     let eL = 0;
     for (let i = 0; i < n; i++) eL += y[s + minLag - 1 + i] ** 2;
     let top = 0;
-    for (let lag = minLag - 1; lag <= maxLag + 1; lag++) {
-      if (lag >= minLag) {
-        const out = y[s + lag - 1];
-        const inn = y[s + lag - 1 + n];
-        eL += inn * inn - out * out;
+    // Correlations of four lags per pass over the segment (each summed in the same order as
+    // one lag at a time: the same values, a quarter of the loads of y[s + i]).
+    for (let lag0 = minLag - 1; lag0 <= maxLag + 1; lag0 += 4) {
+      const count = Math.min(4, maxLag + 2 - lag0);
+      const b = s + lag0;
+      if (count === 4) {
+        let c0 = 0;
+        let c1 = 0;
+        let c2 = 0;
+        let c3 = 0;
+        for (let i = 0; i < n; i++) {
+          const a = y[s + i];
+          c0 += a * y[b + i];
+          c1 += a * y[b + i + 1];
+          c2 += a * y[b + i + 2];
+          c3 += a * y[b + i + 3];
+        }
+        corr[0] = c0;
+        corr[1] = c1;
+        corr[2] = c2;
+        corr[3] = c3;
+      } else {
+        for (let j = 0; j < count; j++) {
+          let c = 0;
+          for (let i = 0; i < n; i++) c += y[s + i] * y[b + j + i];
+          corr[j] = c;
+        }
       }
-      let c = 0;
-      const b = s + lag;
-      for (let i = 0; i < n; i++) c += y[s + i] * y[b + i];
-      const v = c / Math.sqrt(e0 * Math.max(eL, EPS));
-      r[lag] = v;
-      if (lag >= minLag && lag <= maxLag && v > top) top = v;
+      for (let j = 0; j < count; j++) {
+        const lag = lag0 + j;
+        if (lag >= minLag) {
+          const out = y[s + lag - 1];
+          const inn = y[s + lag - 1 + n];
+          eL += inn * inn - out * out;
+        }
+        const v = corr[j] / Math.sqrt(e0 * Math.max(eL, EPS));
+        r[lag] = v;
+        if (lag >= minLag && lag <= maxLag && v > top) top = v;
+      }
     }
     if (top <= 0) continue;
     for (let lag = minLag; lag <= maxLag; lag++) {

@@ -192,7 +192,8 @@ function halfLengthFft(p: RealFftPlan, x: ArrayLike<number>, offset: number, w: 
 
 /**
  * |X[k]|^power for k = 0..n/2 of the real frame x[offset .. offset + n) (times window if
- * given), written to out[outOffset ..]. power 2 = power spectrum, 1 = magnitude.
+ * given), written to out[outOffset ..]. power 2 = power spectrum, 1 = magnitude. With `bins`
+ * below n/2 + 1 only k = 0 .. bins - 1 are written (same values, less work).
  */
 export function powerSpectrumInto(
   p: RealFftPlan,
@@ -202,6 +203,7 @@ export function powerSpectrumInto(
   offset: number = 0,
   outOffset: number = 0,
   window?: Float64Array,
+  bins: number = p.m + 1,
 ): void {
   halfLengthFft(p, x, offset, window ?? p.ones);
   const { m, re, im, cosN, sinN } = p;
@@ -210,15 +212,16 @@ export function powerSpectrumInto(
   const ny = re[0] - im[0];
   if (power === 2) {
     out[outOffset] = dc * dc;
-    out[outOffset + m] = ny * ny;
+    if (bins > m) out[outOffset + m] = ny * ny;
   } else {
     out[outOffset] = Math.pow(Math.abs(dc), power);
-    out[outOffset + m] = Math.pow(Math.abs(ny), power);
+    if (bins > m) out[outOffset + m] = Math.pow(Math.abs(ny), power);
   }
   // Bins k and m - k share their inputs: X[k] uses Z[k], Z[m-k] and W^k = (c, -s); X[m-k]
-  // uses the same pair swapped and W^(m-k) = (-c, -s).
-  const half = power / 2;
-  for (let k = 1, b = m - 1; k <= b; k++, b--) {
+  // uses the same pair swapped and W^(m-k) = (-c, -s). With fewer bins wanted than m / 2 + 1,
+  // the loop stops at the last one and never needs X[m-k].
+  const last = Math.min(m >> 1, bins - 1);
+  for (let k = 1, b = m - 1; k <= last; k++, b--) {
     const zr = re[k];
     const zi = im[k];
     const cr = re[b];
@@ -232,15 +235,19 @@ export function powerSpectrumInto(
     const dr = cr - zr;
     let xr = 0.5 * (sr + si * c + dr * s);
     let xi = 0.5 * (di + dr * c - si * s);
-    let p2 = xr * xr + xi * xi;
-    out[outOffset + k] = power === 2 ? p2 : Math.pow(p2, half);
-    if (b !== k) {
+    out[outOffset + k] = xr * xr + xi * xi;
+    if (b !== k && b < bins) {
       // X[m-k]: swap the roles of Z[k] and Z[m-k], cos -> -cos.
       xr = 0.5 * (sr - si * c - dr * s);
       xi = 0.5 * (-di + dr * c - si * s);
-      p2 = xr * xr + xi * xi;
-      out[outOffset + b] = power === 2 ? p2 : Math.pow(p2, half);
+      out[outOffset + b] = xr * xr + xi * xi;
     }
+  }
+  if (power !== 2) {
+    // |X|^power from |X|^2, bins 1 .. m - 1 (a separate pass keeps the loop above branch-free).
+    const half = power / 2;
+    const end = outOffset + Math.min(m, bins);
+    for (let k = outOffset + 1; k < end; k++) out[k] = Math.pow(out[k], half);
   }
 }
 

@@ -13,10 +13,21 @@ import { forEachPowerFrame } from './stft.js';
 /** Throws a FeatureError for an empty signal or one holding NaN / Infinity. */
 export function checkSignal(x: ArrayLike<number>): void {
   if (x.length === 0) throw new FeatureError('the signal is empty (0 samples)');
-  // Fast path: x * 0 is 0 for every finite sample and NaN for NaN or +-Infinity.
-  let probe = 0;
-  for (let i = 0; i < x.length; i++) probe += x[i] * 0;
-  if (probe === 0) return;
+  // Fast path: x * 0 is 0 for every finite sample and NaN for NaN or +-Infinity. Four
+  // independent sums, so the loop is not one long chain of dependent additions.
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  const n4 = x.length - (x.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    p0 += x[i] * 0;
+    p1 += x[i + 1] * 0;
+    p2 += x[i + 2] * 0;
+    p3 += x[i + 3] * 0;
+  }
+  for (let i = n4; i < x.length; i++) p0 += x[i] * 0;
+  if (p0 + p1 + p2 + p3 === 0) return;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
       throw new FeatureError(

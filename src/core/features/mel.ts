@@ -42,6 +42,12 @@ export interface MelFilterbank {
   weights: Float64Array;
   /** Dense nMels x bins matrix (row b = band b), for inspection and tests. */
   dense: Float64Array;
+  /**
+   * Bands 2p and 2p + 1 over the union of their bins (first pairFirst[p], pairCount[p] bins),
+   * weights interleaved (band 2p, band 2p + 1; 0 outside a band) at pairOffsets[p]: melRowInto
+   * runs one loop per pair of bands instead of one per band. Only for an even nMels.
+   */
+  pairs: { first: Int32Array; count: Int32Array; offsets: Int32Array; weights: Float64Array } | null;
 }
 
 const filterbanks = new Map<string, MelFilterbank>();
@@ -88,12 +94,51 @@ export function melFilterbank(cfg: MelConfig): MelFilterbank {
     offsets[b] = kept.length;
     for (let k = lo; k <= hi; k++) kept.push(dense[b * bins + k]);
   }
-  const fb: MelFilterbank = { nMels, bins, first, count, offsets, weights: Float64Array.from(kept), dense };
+  const fb: MelFilterbank = {
+    nMels,
+    bins,
+    first,
+    count,
+    offsets,
+    weights: Float64Array.from(kept),
+    dense,
+    pairs: bandPairs(nMels, bins, first, count, dense),
+  };
   filterbanks.set(key, fb);
   return fb;
 }
 
-/** One spectrum row (bins values at spec[specOffset ..]) times the filterbank -> out[outOffset .. + nMels). */
+function bandPairs(
+  nMels: number,
+  bins: number,
+  first: Int32Array,
+  count: Int32Array,
+  dense: Float64Array,
+): MelFilterbank['pairs'] {
+  if (nMels % 2 !== 0) return null;
+  const n = nMels / 2;
+  const pf = new Int32Array(n);
+  const pc = new Int32Array(n);
+  const po = new Int32Array(n);
+  const w: number[] = [];
+  for (let p = 0; p < n; p++) {
+    const a = 2 * p;
+    const lo = Math.min(first[a], first[a + 1]);
+    const hi = Math.max(first[a] + count[a], first[a + 1] + count[a + 1]);
+    pf[p] = lo;
+    pc[p] = Math.max(0, hi - lo);
+    po[p] = w.length;
+    for (let k = lo; k < hi; k++) w.push(dense[a * bins + k], dense[(a + 1) * bins + k]);
+  }
+  return { first: pf, count: pc, offsets: po, weights: Float64Array.from(w) };
+}
+
+/**
+ * One spectrum row (bins values at spec[specOffset ..]) times the filterbank -> out[outOffset ..
+ * + nMels). Each band is summed in two partial sums (alternate bins: half the add-latency chain
+ * of one); with band pairs, two bands share one loop over their bins, the bins outside a band
+ * adding exact zeros: the same sums as band by band.
+ */
 export function melRowInto(
   spec: Float64Array,
   specOffset: number,
@@ -101,9 +146,36 @@ export function melRowInto(
   out: Float64Array,
   outOffset: number,
 ): void {
-  const { nMels, first, count, offsets, weights } = fb;
+  const { nMels, first, count, offsets, weights, pairs } = fb;
+  if (pairs) {
+    const pw = pairs.weights;
+    for (let p = 0; p < nMels >> 1; p++) {
+      // Partial sums of band 2p (a) and 2p + 1 (b) over alternate bins of the pair's range.
+      let a0 = 0;
+      let a1 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let k = specOffset + pairs.first[p];
+      const end = k + pairs.count[p];
+      let o = pairs.offsets[p];
+      for (; k + 1 < end; k += 2, o += 4) {
+        const s0 = spec[k];
+        const s1 = spec[k + 1];
+        a0 += s0 * pw[o];
+        b0 += s0 * pw[o + 1];
+        a1 += s1 * pw[o + 2];
+        b1 += s1 * pw[o + 3];
+      }
+      if (k < end) {
+        a0 += spec[k] * pw[o];
+        b0 += spec[k] * pw[o + 1];
+      }
+      out[outOffset + 2 * p] = a0 + a1;
+      out[outOffset + 2 * p + 1] = b0 + b1;
+    }
+    return;
+  }
   for (let b = 0; b < nMels; b++) {
-    // Two partial sums (alternate bins): half the add-latency chain of one.
     let a0 = 0;
     let a1 = 0;
     const o = offsets[b] - first[b] - specOffset;

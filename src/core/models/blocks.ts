@@ -5,6 +5,14 @@ import { inputConv2d } from './input-conv.js';
 import { lstmLayer } from './lstm-layer.js';
 
 /**
+ * Running-statistics momentum of every batch norm: 0.9, PyTorch's default (its momentum=0.1
+ * is the weight of the new batch). tfjs's default 0.99 needs hundreds of steps to forget its
+ * initial mean 0 / variance 1, and an EMO-DB epoch at batch 32 is ~14 steps: the network used
+ * at validation and test time would normalise with statistics from nowhere for most of a run.
+ */
+export const BN_MOMENTUM = 0.9;
+
+/**
  * Local feature learning blocks (Zhao, Mao & Chen 2019): convolution -> batch norm -> ELU ->
  * max-pool. Convolutions use 'same' padding, pools are 'valid' with stride = pool size (floor,
  * as PyTorch's MaxPool does), so each block divides the time axis by its pool.
@@ -62,7 +70,9 @@ export function applyBlocks2d(x: tf.SymbolicTensor, blocks: Block2d[], l2 = 0): 
     };
     // The first block sees the model's input, whose gradient nobody needs.
     y = (i === 0 ? inputConv2d(conv) : tf.layers.conv2d(conv)).apply(y) as tf.SymbolicTensor;
-    y = batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
+    y = batchNormalization({ name: `block${n}_bn`, axis: -1, momentum: BN_MOMENTUM }).apply(
+      y,
+    ) as tf.SymbolicTensor;
     y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
     y = tf.layers
       .maxPooling2d({ name: `block${n}_pool`, poolSize: [pt, pf], strides: [pt, pf], padding: 'valid' })
@@ -93,7 +103,9 @@ export function applyBlocks1d(x: tf.SymbolicTensor, blocks: Block1d[], l2 = 0): 
           'use longer input (inputSeconds) or smaller strides/pools',
       );
     }
-    y = batchNormalization({ name: `block${n}_bn`, axis: -1 }).apply(y) as tf.SymbolicTensor;
+    y = batchNormalization({ name: `block${n}_bn`, axis: -1, momentum: BN_MOMENTUM }).apply(
+      y,
+    ) as tf.SymbolicTensor;
     y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
     y = tf.layers
       .maxPooling1d({ name: `block${n}_pool`, poolSize: b.poolTime, strides: b.poolTime, padding: 'valid' })

@@ -27,7 +27,9 @@ export const CNN2D_LSTM_DEFAULTS: ModelConfig = {
   ],
   poolsTime: [4, 4, 4, 4],
   lstmUnits: 128,
-  dropout: 0,
+  // Regularisation of the recipe (issue 10): the anchor's network without it fits its training
+  // speakers perfectly; dropout on the LSTM state is not in the anchor.
+  dropout: 0.3,
   denseUnits: 0,
   inputSeconds: 3,
   l2: 0,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { FeatureConfig } from '../features/config.js';
 import { ModelConfigError, parseModelConfig, type ModelConfig } from './config.js';
 import { buildCnn2dLstm, CNN2D_LSTM_DEFAULTS } from './cnn2d-lstm.js';
 import { buildCnn1dLstm, CNN1D_LSTM_DEFAULTS } from './cnn1d-lstm.js';
@@ -12,6 +13,11 @@ interface ModelEntry {
   input: ModelInput;
   description: string;
   defaults: ModelConfig;
+  /**
+   * The input features the model is trained on unless told otherwise (overrides of
+   * DEFAULT_FEATURE_CONFIG); waveform models only use the sample rate.
+   */
+  features: Partial<FeatureConfig>;
   build: (inputShape: readonly (number | null)[], numClasses: number, cfg: ModelConfig) => tf.LayersModel;
 }
 
@@ -20,18 +26,22 @@ const MODELS = {
     input: 'features',
     description: '2D CNN-LSTM on log-mel: 4 conv blocks (64,64,128,128) -> LSTM 128 -> softmax',
     defaults: CNN2D_LSTM_DEFAULTS,
+    // The anchor's input: 64-band log-mel, 25 ms window, 10 ms hop.
+    features: { kind: 'logmel', nMels: 64 },
     build: buildCnn2dLstm,
   },
   'cnn1d-lstm': {
     input: 'waveform',
     description: '1D CNN-LSTM on the 16 kHz waveform: 4 conv blocks, 25 steps/s -> LSTM 128 -> softmax',
     defaults: CNN1D_LSTM_DEFAULTS,
+    features: {},
     build: buildCnn1dLstm,
   },
   cnn: {
     input: 'features',
     description: 'plain 2D CNN on MFCC: 4 conv blocks -> global average -> dense 64 -> softmax',
     defaults: CNN_DEFAULTS,
+    features: { kind: 'mfcc', nMfcc: 40, nMels: 64 },
     build: buildCnn,
   },
 } satisfies Record<string, ModelEntry>;
@@ -57,6 +67,11 @@ export function modelInput(name: string): ModelInput {
 
 export function modelDescription(name: string): string {
   return entry(name).description;
+}
+
+/** The feature settings a model trains on by default (partial; merged over DEFAULT_FEATURE_CONFIG). */
+export function defaultModelFeatures(name: string): Partial<FeatureConfig> {
+  return { ...entry(name).features };
 }
 
 /** The model's default sizes; `partial` overrides them, validated (throws ModelConfigError). */

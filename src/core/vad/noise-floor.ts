@@ -22,6 +22,8 @@ export class NoiseFloor {
   readonly floor: Float64Array;
   private readonly smoothed: Float64Array;
   private readonly blockMin: Float64Array[];
+  /** Per bin, the minimum over the finished blocks (updated once a block, not every frame). */
+  private readonly finishedMin: Float64Array;
   private readonly current: Float64Array;
   private frameInBlock = 0;
   private block = 0;
@@ -35,6 +37,19 @@ export class NoiseFloor {
     this.smoothed = new Float64Array(bins);
     this.current = new Float64Array(bins).fill(Infinity);
     this.blockMin = Array.from({ length: o.blocks }, () => new Float64Array(bins).fill(Infinity));
+    this.finishedMin = new Float64Array(bins).fill(Infinity);
+  }
+
+  /** Back to the state of a new floor (no frame seen). */
+  reset(): void {
+    this.floor.fill(0);
+    this.smoothed.fill(0);
+    this.current.fill(Infinity);
+    for (const b of this.blockMin) b.fill(Infinity);
+    this.finishedMin.fill(Infinity);
+    this.frameInBlock = 0;
+    this.block = 0;
+    this.frames = 0;
   }
 
   /** Frames seen so far. */
@@ -47,10 +62,11 @@ export class NoiseFloor {
    * first frames of a stream, which a fade-in or a quiet first frame cannot drag down).
    */
   prime(floor: Float64Array): void {
-    const raw = Float64Array.from(floor, (v) => v / this.o.bias);
+    const raw = this.current;
+    for (let k = 0; k < this.bins; k++) raw[k] = floor[k] / this.o.bias;
     for (const b of this.blockMin) b.set(raw);
-    this.current.set(raw);
-    this.floor.set(floor);
+    this.finishedMin.set(raw);
+    this.floor.set(floor.subarray(0, this.bins));
   }
 
   /** The smoothed power spectrum of the last frame. */
@@ -58,29 +74,30 @@ export class NoiseFloor {
     return this.smoothed;
   }
 
-  /** Adds one frame's power spectrum and updates `floor`. */
+  /** Adds one frame's power spectrum (its first `bins` values) and updates `floor`. */
   update(power: Float64Array): void {
     const { smoothing: a, bias, blocks } = this.o;
     const s = this.smoothed;
     const cur = this.current;
+    const done = this.finishedMin;
+    const f = this.floor;
     const first = this.frames === 0;
+    // The floor: the minimum over the finished blocks and the block being filled.
     for (let k = 0; k < this.bins; k++) {
-      s[k] = first ? power[k] : a * s[k] + (1 - a) * power[k];
-      if (s[k] < cur[k]) cur[k] = s[k];
+      const v = first ? power[k] : a * s[k] + (1 - a) * power[k];
+      s[k] = v;
+      let c = cur[k];
+      if (v < c) cur[k] = c = v;
+      f[k] = (c < done[k] ? c : done[k]) * bias;
     }
     this.frames++;
-    // The floor: the minimum over the finished blocks and the block being filled.
-    const f = this.floor;
-    for (let k = 0; k < this.bins; k++) {
-      let m = cur[k];
-      for (let b = 0; b < blocks; b++) if (this.blockMin[b][k] < m) m = this.blockMin[b][k];
-      f[k] = m * bias;
-    }
     if (++this.frameInBlock === this.o.blockFrames) {
       this.blockMin[this.block].set(cur);
       this.block = (this.block + 1) % blocks;
       cur.fill(Infinity);
       this.frameInBlock = 0;
+      done.fill(Infinity);
+      for (const b of this.blockMin) for (let k = 0; k < this.bins; k++) if (b[k] < done[k]) done[k] = b[k];
     }
   }
 }

@@ -64,7 +64,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const processJob = async (job: Job<JobData>) => {
     const t0 = performance.now();
     const id = job.id!;
-    if (await store.has(id)) {
+    // Only a job that was active before (a worker died or Redis went away after its result was
+    // written) can find its result stored: one Redis round trip less for every other job. A
+    // re-added recording whose result exists is not queued at all (addRecordings), and putOnce
+    // refuses a second write anyway.
+    const ranBefore = job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0;
+    if (ranBefore && (await store.has(id))) {
       stats.skipped++;
       return { skipped: true };
     }

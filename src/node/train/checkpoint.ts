@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { HistoryEntry } from '../../core/bundle.js';
 import { writeFolderAtomic } from '../bundle-io.js';
 import { TrainError } from './options.js';
@@ -111,6 +111,16 @@ export async function loadCheckpoint(dir: string, fingerprint: string): Promise<
   };
 }
 
+/**
+ * Removes a checkpoint folder and the half-written siblings (`DIR.tmp-*`, `DIR.old-*` of
+ * writeFolderAtomic) that a run killed while saving leaves next to it.
+ */
 export async function removeCheckpoint(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+  const name = basename(dir);
+  const siblings = await readdir(dirname(dir)).catch(() => [] as string[]);
+  for (const s of siblings) {
+    if (s.startsWith(`${name}.tmp-`) || s.startsWith(`${name}.old-`))
+      await rm(join(dirname(dir), s), { recursive: true, force: true });
+  }
 }

@@ -2,16 +2,17 @@
 import { z } from 'zod';
 import { AugmentOptionsSchema } from './augment.js';
 import { EmovoxError } from '../../core/errors.js';
+import type { HistoryEntry } from '../../core/bundle.js';
 
 export const TrainOptionsSchema = z.object({
   /** Registered model name (src/core/models/registry.ts), e.g. 'cnn2d-lstm'. */
   modelName: z.string().min(1),
   /** Overrides of the model's default sizes (ModelConfig); inputSeconds sets the window length. */
   modelConfig: z.record(z.string(), z.unknown()).default({}),
-  /** Overrides of DEFAULT_FEATURE_CONFIG. */
+  /** Overrides of the model's input features (its registry entry's, over DEFAULT_FEATURE_CONFIG). */
   featureConfig: z.record(z.string(), z.unknown()).default({}),
   epochs: z.number().int().positive().max(10000).default(30),
-  batchSize: z.number().int().positive().max(4096).default(16),
+  batchSize: z.number().int().positive().max(4096).default(32),
   /** Peak learning rate of Adam. */
   lr: z.number().positive().max(1).default(1e-3),
   /** cosine: lr -> lr*minLrRatio over the run; step: x stepGamma every stepEpochs; constant. */
@@ -22,7 +23,14 @@ export const TrainOptionsSchema = z.object({
   seed: z.number().int().min(0).default(1),
   /** Training speakers held out (speaker-disjoint) for validation and early stopping; 0 = none. */
   valSpeakers: z.number().int().min(0).default(1),
-  /** Stop after this many epochs without a better validation loss (best weights are kept); 0 = never. */
+  /**
+   * What "better" means on the validation speakers: 'uar' keeps the epoch with the highest
+   * validation UAR (ties: the lower loss), 'loss' the lowest validation cross-entropy (which
+   * bottoms out early, while the network is still unsure, once it grows confident on its
+   * errors).
+   */
+  earlyStopOn: z.enum(['uar', 'loss']).default('uar'),
+  /** Stop after this many epochs without a better validation figure (best weights are kept); 0 = never. */
   patience: z.number().int().min(0).default(8),
   /** Weight each class's loss by N / (K * N_class), so rare emotions count as much as common ones. */
   classWeights: z.boolean().default(true),
@@ -56,6 +64,26 @@ export function parseTrainOptions(input: TrainOptionsInput): TrainOptions {
     throw new TrainError(`invalid training options: ${problems}`);
   }
   return r.data;
+}
+
+/** Whether a validated epoch beats the best so far: higher UAR (ties: lower loss), or lower loss. */
+export function improves(entry: HistoryEntry, best: HistoryEntry, on: TrainOptions['earlyStopOn']): boolean {
+  const loss = entry.valLoss! < best.valLoss!;
+  if (on === 'loss') return loss;
+  return entry.valUar! > best.valUar! || (entry.valUar === best.valUar && loss);
+}
+
+/**
+ * The epoch whose weights a run keeps: the first validated epoch not beaten by a later one
+ * (null without validation figures).
+ */
+export function keptEpoch(history: HistoryEntry[], on: TrainOptions['earlyStopOn']): number | null {
+  let best: HistoryEntry | null = null;
+  for (const e of history) {
+    if (e.valLoss === null || e.valUar === null) continue;
+    if (best === null || improves(e, best, on)) best = e;
+  }
+  return best?.epoch ?? null;
 }
 
 /** Learning rate for a 0-based epoch under the schedule. */

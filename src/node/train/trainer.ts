@@ -10,7 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import { BUNDLE_FORMAT_VERSION, type BundleManifest, type HistoryEntry } from '../../core/bundle.js';
 import { parseFeatureConfig } from '../../core/features/index.js';
 import { EMOTIONS } from '../../core/labels.js';
-import { buildModel, defaultModelConfig, modelInput } from '../../core/models/registry.js';
+import {
+  buildModel,
+  defaultModelConfig,
+  defaultModelFeatures,
+  modelInput,
+} from '../../core/models/registry.js';
 import type { ModelConfig } from '../../core/models/config.js';
 import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../core/windows.js';
@@ -27,7 +32,7 @@ import {
   type CachedUtterance,
   type FrameCache,
 } from './data.js';
-import { learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
+import { improves, learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
 import { BACKEND_NAMES, type BackendName } from '../backend.js';
@@ -87,6 +92,8 @@ export interface TrainResult {
   manifest: BundleManifest;
   valSpeakers: string[];
   stoppedEarly: boolean;
+  /** The epoch whose weights were kept (best on validation), null without validation. */
+  keptEpoch: number | null;
 }
 
 /** Class weights N / (K * N_k) over the training items (1 for absent classes). */
@@ -143,7 +150,7 @@ export async function trainModel(input: TrainModelOptions): Promise<TrainResult>
 /** trainModel's body; `cleanup` collects what must be released however it ends (worker threads). */
 async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<void>)[]): Promise<TrainResult> {
   const o = parseTrainOptions(input);
-  const featureConfig = parseFeatureConfig(o.featureConfig);
+  const featureConfig = parseFeatureConfig({ ...defaultModelFeatures(o.modelName), ...o.featureConfig });
   const kind = modelInput(o.modelName);
   const modelConfig: ModelConfig = defaultModelConfig(o.modelName, o.modelConfig as Partial<ModelConfig>);
   const labels = input.labels ?? EMOTIONS.filter((e) => input.train.some((u) => u.label === e));
@@ -305,7 +312,8 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     if (state) setWeightValues(model, state.weights);
     if (val.items.length > 0) {
       Object.assign(entry, await validate(model, val, win, hop, labels.length));
-      if (bestValLoss === null || entry.valLoss! < bestValLoss) {
+      const kept = history.find((h) => h.epoch === bestEpoch);
+      if (kept === undefined || improves(entry, kept, o.earlyStopOn)) {
         bestValLoss = entry.valLoss;
         bestEpoch = epoch + 1;
         badEpochs = 0;
@@ -357,7 +365,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         },
       }
     : {};
-  return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly };
+  return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly, keptEpoch: bestEpoch };
 
   /** One Adam step on this thread: the batch loss and the predicted class of each example. */
   async function localStep(

@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint, runFingerprint, saveCheckpoint } from '../../../src/node/train/checkpoint.js';
+import {
+  loadCheckpoint,
+  removeCheckpoint,
+  runFingerprint,
+  saveCheckpoint,
+} from '../../../src/node/train/checkpoint.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 
 test('a checkpoint restores weights, optimizer state, RNG state and history; another run cannot resume it', async () => {
@@ -53,5 +58,19 @@ test('a checkpoint restores weights, optimizer state, RNG state and history; ano
     );
   } finally {
     rmSync(join(dir, '..'), { recursive: true, force: true });
+  }
+});
+
+test('removing a checkpoint also removes what a run killed mid-save left beside it, and nothing else', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'emovox-ckpt-'));
+  try {
+    for (const d of ['deep', 'deep.tmp-abc123', 'deep.old-42-1700000000000', 'deep2', 'other.tmp-x'])
+      mkdirSync(join(root, d));
+    await removeCheckpoint(join(root, 'deep'));
+    assert.deepEqual(readdirSync(root).sort(), ['deep2', 'other.tmp-x']);
+    await removeCheckpoint(join(root, 'absent', 'deep')); // no folder: nothing to do, no error
+    assert.ok(existsSync(join(root, 'deep2')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderReport, type EvaluationRun } from '../../../src/node/train/report/report.js';
+import { keptEpoch } from '../../../src/node/train/options.js';
+import { meanHistory, renderReport, type EvaluationRun } from '../../../src/node/train/report/report.js';
 import {
   summarise,
   type ItemPrediction,
@@ -81,8 +82,12 @@ test('the report is one self-contained HTML file with the figures, tables, comma
   assert.equal(html.match(/class="cell"/g)?.length, 9);
   // Per-class bars: precision, recall and F1 for 3 classes.
   assert.equal(html.match(/class="bar"/g)?.length, 9);
-  // Training curves: accuracy and loss for each of the 2 folds.
-  assert.equal(html.match(/class="curve"/g)?.length, 4);
+  // Training curves: accuracy and loss of the mean over folds, and for each of the 2 folds.
+  assert.equal(html.match(/class="curve"/g)?.length, 6);
+  assert.match(html, /Training curves, mean over folds/);
+  // The kept (lowest validation loss) epoch is marked on each fold's two curves.
+  assert.equal(html.match(/class="best"/g)?.length, 4);
+  assert.match(html, /speaker 03 \(kept epoch 3\)/);
   assert.match(html, /<td>08<\/td><td>3<\/td>/); // per-speaker row
   assert.match(html, /emovox evaluate --corpus emodb --data \.\.\/shared\/datasets\/emodb --model svm/);
   assert.match(html, /&quot;C&quot;: 10/);
@@ -100,4 +105,34 @@ test('without training history the report says so instead of drawing empty curve
   const html = renderReport(run([evaluation(false)]));
   assert.equal(html.match(/class="curve"/g), null);
   assert.match(html, /not trained by epochs/);
+});
+
+test('the mean curve averages each epoch over the folds that trained that far', () => {
+  const h = (epoch: number, acc: number, valLoss: number | null) => ({
+    epoch,
+    loss: 1,
+    acc,
+    valLoss,
+    valAcc: null,
+    valUar: null,
+    lr: 1e-3,
+  });
+  // Fold A stopped early after 2 epochs; fold B trained 3.
+  const mean = meanHistory([
+    [h(1, 0.2, 1.0), h(2, 0.4, 0.8)],
+    [h(1, 0.4, 1.2), h(2, 0.6, 0.6), h(3, 0.9, 0.7)],
+  ]);
+  assert.deepEqual(
+    mean.map((m) => m.folds),
+    [2, 2, 1],
+  );
+  assert.ok(Math.abs(mean[0].entry.acc - 0.3) < 1e-12);
+  assert.ok(Math.abs(mean[1].entry.valLoss! - 0.7) < 1e-12);
+  assert.equal(mean[2].entry.acc, 0.9);
+  assert.equal(mean[0].entry.valAcc, null);
+  const uar = (epoch: number, valUar: number, valLoss: number) => ({ ...h(epoch, 0, valLoss), valUar });
+  const hist = [uar(1, 0.3, 1.2), uar(2, 0.4, 0.6), uar(3, 0.5, 0.7), uar(4, 0.5, 0.9)];
+  assert.equal(keptEpoch(hist, 'loss'), 2);
+  assert.equal(keptEpoch(hist, 'uar'), 3);
+  assert.equal(keptEpoch([h(1, 0, null)], 'uar'), null);
 });

@@ -6,6 +6,8 @@ import { Predictor } from '../../../src/core/predict.js';
 import type { Utterance } from '../../../src/node/datasets/types.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 import { trainModel } from '../../../src/node/train/trainer.js';
+import { improves, keptEpoch, parseTrainOptions } from '../../../src/node/train/options.js';
+import { buildModel } from '../../../src/core/models/registry.js';
 import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
 
@@ -58,12 +60,98 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   const last = r.history[r.history.length - 1];
   assert.ok(last.lr < r.history[0].lr, 'cosine schedule lowers the learning rate');
   assert.ok(r.history.every((h) => h.valUar !== null));
+  assert.equal(r.keptEpoch, keptEpoch(r.history, 'uar'), 'the weights of the best validation UAR are kept');
   const best = Math.max(...r.history.map((h) => h.valUar!));
   assert.ok(best >= 0.66, `validation UAR on the held-out speaker ${best}: ${JSON.stringify(r.history)}`);
   parseManifest(r.manifest);
   const predictor = Predictor.fromBundle({ model: r.model, manifest: r.manifest });
   const p = await predictor.predict(tinyClip(2, seededRandom(99), 1.2));
   assert.equal(p.label, 'happiness');
+});
+
+test('the default recipe: 30 epochs at most, batch 32, cosine rate, early stopping on a training speaker, augmentation', () => {
+  const o = parseTrainOptions({ modelName: 'cnn2d-lstm' });
+  assert.equal(o.epochs, 30);
+  assert.equal(o.batchSize, 32);
+  assert.equal(o.lrSchedule, 'cosine');
+  assert.equal(o.valSpeakers, 1);
+  assert.ok(o.patience > 0 && o.patience < o.epochs, `patience ${o.patience}`);
+  assert.ok(o.augment.copies >= 1, 'augmented copies (speed, gain, noise)');
+  assert.ok(
+    o.augment.speedFactors.some((f) => f !== 1),
+    'speed perturbation',
+  );
+  assert.ok(o.augment.timeMasks > 0 && o.augment.freqMasks > 0, 'SpecAugment masks');
+});
+
+test('cnn2d-lstm trains on its own input by default: 64-band log-mel, batches of 32 random crops', async () => {
+  await tf.setBackend('cpu');
+  const { train, signals } = syntheticCorpus(['s1', 's2', 's3'], 6);
+  const batches = new Set<number>();
+  const r = await trainModel({
+    train,
+    signals,
+    modelName: 'cnn2d-lstm',
+    // Sizes and epochs only (a fast test); features, batch, augmentation and validation are the defaults.
+    modelConfig: { filters: [2, 2, 2, 2], lstmUnits: 4, inputSeconds: 0.5 },
+    epochs: 1,
+    onBatch: (p) => batches.add(p.batches),
+  });
+  assert.equal(r.manifest.featureConfig.kind, 'logmel');
+  assert.equal(r.manifest.featureConfig.nMels, 64);
+  assert.equal(r.manifest.normalisation.mean.length, 64);
+  assert.equal(r.valSpeakers.length, 1, 'one training speaker held out for early stopping');
+  // 2 training speakers x 18 clips = 36 clips in batches of 32.
+  assert.deepEqual([...batches], [2]);
+  assert.equal(r.manifest.modelConfig.dropout, 0.3);
+  r.model.dispose();
+  // An explicit feature setting still wins over the model's own.
+  const mfcc = await trainModel({
+    train,
+    signals,
+    modelName: 'cnn2d-lstm',
+    modelConfig: { filters: [2, 2, 2, 2], lstmUnits: 4, inputSeconds: 0.5 },
+    featureConfig: { kind: 'mfcc', nMfcc: 32, nMels: 64 },
+    epochs: 1,
+    augment: { copies: 0 },
+  });
+  assert.equal(mfcc.manifest.featureConfig.kind, 'mfcc');
+  assert.equal(mfcc.manifest.normalisation.mean.length, 32);
+  mfcc.model.dispose();
+});
+
+test('early stopping keeps the epoch with the best validation UAR by default (ties: lower loss), or the lowest loss', () => {
+  const e = (valUar: number, valLoss: number) => ({
+    epoch: 1,
+    loss: 1,
+    acc: 0.5,
+    valLoss,
+    valAcc: valUar,
+    valUar,
+    lr: 1e-3,
+  });
+  assert.equal(parseTrainOptions({ modelName: 'cnn' }).earlyStopOn, 'uar');
+  // A confident network with more right answers but a higher cross-entropy is kept under 'uar' only.
+  assert.equal(improves(e(0.6, 2.1), e(0.3, 1.8), 'uar'), true);
+  assert.equal(improves(e(0.6, 2.1), e(0.3, 1.8), 'loss'), false);
+  assert.equal(improves(e(0.5, 1.0), e(0.5, 1.2), 'uar'), true);
+  assert.equal(improves(e(0.5, 1.3), e(0.5, 1.2), 'uar'), false);
+});
+
+test('batch norm keeps running statistics with momentum 0.9 (PyTorch: 0.1), so a short run ends with usable ones', async () => {
+  await tf.setBackend('cpu');
+  for (const name of ['cnn2d-lstm', 'cnn', 'cnn1d-lstm']) {
+    const m = buildModel(name, {
+      inputShape: name === 'cnn1d-lstm' ? [16000, 1] : [100, 64, 1],
+      numClasses: 3,
+      config: name === 'cnn1d-lstm' ? { inputSeconds: 1 } : {},
+    });
+    const momenta = m.layers
+      .filter((l) => l.getClassName() === 'BatchNormalization')
+      .map((l) => (l.getConfig() as { momentum: number }).momentum);
+    assert.deepEqual(momenta, [0.9, 0.9, 0.9, 0.9], name);
+    m.dispose();
+  }
 });
 
 test('trainModel refuses data it cannot train on, with the reason', async () => {

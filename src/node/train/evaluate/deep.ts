@@ -139,6 +139,7 @@ export async function runDeepFold(
         epochs: result.history.length,
         valSpeakers: result.valSpeakers,
         stoppedEarly: result.stoppedEarly,
+        keptEpoch: result.keptEpoch,
       },
       innerUar: null,
       history: result.history,

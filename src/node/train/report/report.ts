@@ -9,6 +9,7 @@ import type { HistoryEntry } from '../../../core/bundle.js';
 import { comparisonRows, comparisonTitle } from '../evaluate/comparison.js';
 import type { Protocol } from '../evaluate/cv.js';
 import type { ModelEvaluation } from '../evaluate/evaluate.js';
+import { keptEpoch } from '../options.js';
 
 export interface EvaluationRun {
   command: string;
@@ -111,12 +112,46 @@ export function perClassSvg(e: ModelEvaluation): string {
   return `<svg class="perclass" width="${left + group * e.perClass.length + 10}" height="${top + h + 44}" role="img" aria-label="per-class precision, recall and F1">${parts.join('')}</svg>`;
 }
 
-/** One line chart: a train and a validation series against the epoch. */
+/**
+ * Mean over folds at each epoch of every series (each mean over the folds that trained that
+ * far: early stopping ends folds at different epochs), for one curve of the whole run.
+ */
+export function meanHistory(histories: HistoryEntry[][]): { entry: HistoryEntry; folds: number }[] {
+  const longest = Math.max(0, ...histories.map((h) => h.length));
+  const mean = (values: (number | null | undefined)[]) => {
+    const ok = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return ok.length === 0 ? null : ok.reduce((a, b) => a + b, 0) / ok.length;
+  };
+  const out: { entry: HistoryEntry; folds: number }[] = [];
+  for (let i = 0; i < longest; i++) {
+    const at = histories.filter((h) => h.length > i).map((h) => h[i]);
+    out.push({
+      folds: at.length,
+      entry: {
+        epoch: i + 1,
+        loss: mean(at.map((e) => e.loss))!,
+        acc: mean(at.map((e) => e.acc))!,
+        valLoss: mean(at.map((e) => e.valLoss)),
+        valAcc: mean(at.map((e) => e.valAcc)),
+        valUar: mean(at.map((e) => e.valUar)),
+        lr: mean(at.map((e) => e.lr))!,
+        seconds: mean(at.map((e) => e.seconds)) ?? undefined,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * One line chart: a train and a validation series against the epoch; `marker` draws a dotted
+ * vertical line at that epoch (the kept weights).
+ */
 export function curveSvg(
   title: string,
   history: HistoryEntry[],
   train: (h: HistoryEntry) => number | null,
   val: (h: HistoryEntry) => number | null,
+  marker: number | null = null,
 ): string {
   const w = 300;
   const h = 150;
@@ -142,6 +177,9 @@ export function curveSvg(
     `<line x1="${left}" y1="${top + h}" x2="${left + w}" y2="${top + h}" stroke="#999"/><line x1="${left}" y1="${top}" x2="${left}" y2="${top + h}" stroke="#999"/>` +
     `<text x="${left - 4}" y="${top + 4}" text-anchor="end" font-size="10">${hi.toFixed(2)}</text><text x="${left - 4}" y="${top + h}" text-anchor="end" font-size="10">${lo.toFixed(2)}</text>` +
     `<text x="${left + w}" y="${top + h + 14}" text-anchor="end" font-size="10">epoch ${n}</text>` +
+    (marker !== null
+      ? `<line class="best" x1="${X(marker).toFixed(1)}" y1="${top}" x2="${X(marker).toFixed(1)}" y2="${top + h}" stroke="#59a14f" stroke-dasharray="2 2"><title>kept weights: epoch ${marker}</title></line>`
+      : '') +
     `<path d="${path(train)}" fill="none" stroke="#4e79a7" stroke-width="1.8"/><path d="${path(val)}" fill="none" stroke="#e15759" stroke-width="1.8" stroke-dasharray="4 2"/>` +
     `<text x="${left + 8}" y="${top + h + 28}" font-size="10" fill="#4e79a7">train</text><text x="${left + 50}" y="${top + h + 28}" font-size="10" fill="#e15759">validation</text></svg>`
   );
@@ -165,30 +203,53 @@ function modelSection(e: ModelEvaluation): string {
         `<tr><td>${esc(f.name)}</td><td>${f.nTrain}</td><td>${f.nTest}</td><td>${pct(f.wa)}</td><td>${esc(JSON.stringify(f.params))}</td><td>${f.innerUar === null ? '–' : pct(f.innerUar)}</td><td>${f.seconds.toFixed(1)}</td></tr>`,
     )
     .join('');
-  const curves = e.folds
-    .filter((f) => f.history.length > 0)
-    .map(
-      (f) =>
-        `<div class="fold"><h4>${esc(f.name)}</h4>${curveSvg(
-          'accuracy',
-          f.history,
+  const trained = e.folds.filter((f) => f.history.length > 0);
+  // Runs before keptEpoch was recorded: the trainer's rule, as configured (default: best UAR).
+  const rule = e.config?.earlyStopOn === 'loss' ? 'loss' : 'uar';
+  const curves = trained
+    .map((f) => {
+      const best = typeof f.params.keptEpoch === 'number' ? f.params.keptEpoch : keptEpoch(f.history, rule);
+      return `<div class="fold"><h4>${esc(f.name)}${best !== null ? ` (kept epoch ${best})` : ''}</h4>${curveSvg(
+        'accuracy',
+        f.history,
+        (h) => h.acc,
+        (h) => h.valAcc,
+        best,
+      )}${curveSvg(
+        'loss',
+        f.history,
+        (h) => h.loss,
+        (h) => h.valLoss,
+        best,
+      )}</div>`;
+    })
+    .join('');
+  const mean = meanHistory(trained.map((f) => f.history));
+  const meanCurves =
+    mean.length > 0
+      ? `<h3>Training curves, mean over folds</h3><p class="note">Each epoch's mean over the folds still training then (${mean
+          .map((m) => m.folds)
+          .join(
+            ', ',
+          )} folds at epochs 1-${mean.length}); validation is the held-out training speakers of each fold, never its test speaker.</p><div class="curves">${curveSvg(
+          'accuracy (mean over folds)',
+          mean.map((m) => m.entry),
           (h) => h.acc,
           (h) => h.valAcc,
         )}${curveSvg(
-          'loss',
-          f.history,
+          'loss (mean over folds)',
+          mean.map((m) => m.entry),
           (h) => h.loss,
           (h) => h.valLoss,
-        )}</div>`,
-    )
-    .join('');
+        )}</div>`
+      : '';
   return `<section id="model-${esc(e.model)}"><h2>${esc(e.model)}${e.speakerNorm ? ' (per-speaker normalisation)' : ''}</h2>
 <p class="headline">UAR <b>${pct(e.uar)} %</b> · WA ${pct(e.wa)} % · macro-F1 ${pct(e.macroF1)} % · ${e.confusion.matrix.flat().reduce((a, b) => a + b, 0)} pooled predictions · ${e.seconds.toFixed(1)} s${e.source ? ` · read from ${esc(e.source)}` : ''}</p>
 <div class="row"><div><h3>Confusion matrix (rows: true, columns: predicted)</h3>${confusionSvg(e)}</div>
 <div><h3>Per class</h3>${perClassSvg(e)}<table><tr><th>class</th><th>support</th><th>precision %</th><th>recall %</th><th>F1 %</th></tr>${classes}</table></div></div>
 <div class="row"><div><h3>Per speaker</h3><table><tr><th>speaker</th><th>utterances</th><th>WA %</th><th>UAR %</th></tr>${speakers}</table></div>
 <div><h3>Folds</h3><table><tr><th>fold</th><th>train</th><th>test</th><th>WA %</th><th>parameters</th><th>inner UAR %</th><th>s</th></tr>${folds}</table></div></div>
-${curves ? `<h3>Training curves per fold</h3><div class="curves">${curves}</div>` : '<p class="note">No training curves: this model is not trained by epochs.</p>'}
+${meanCurves}${curves ? `<h3>Training curves per fold</h3><div class="curves">${curves}</div>` : '<p class="note">No training curves: this model is not trained by epochs.</p>'}
 </section>`;
 }
 
