@@ -66,6 +66,8 @@ async function run(opts: WorkerCliOptions): Promise<void> {
     `stopped: scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}; ` +
       `per job ${per(s.jobMs)} ms in the processor, ${per(s.scoreMs)} ms of it reading, decoding and scoring`,
   );
+  // A BullMQ connection that never settled after a Redis restart must not keep the process up.
+  process.exit(process.exitCode ?? 0);
 }
 
 export function register(program: Command): void {

@@ -9,12 +9,16 @@
  * active jobs first (graceful shutdown on SIGTERM, see the `emovox worker` command).
  */
 import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { connectRedis, QueueError, redisOptions } from './connection.js';
 import type { JobData } from './jobs.js';
 import { queueName, type QueueModel } from './model-key.js';
 import { ResultsStore } from './results.js';
 import { ScorePool } from './score-pool.js';
+
+/** Seconds close() gives BullMQ to mark the last jobs completed once they have finished. */
+const CLOSE_GRACE_MS = 5000;
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -61,7 +65,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const pool = new ScorePool({ modelDir: opts.model.dir, backend: opts.backend ?? 'wasm' }, concurrency);
   const stats: WorkerStats = { scored: 0, failed: 0, skipped: 0, scoreMs: 0, jobMs: 0 };
 
-  const processJob = async (job: Job<JobData>) => {
+  // The processor calls in progress, so close() can tell when the last one has finished.
+  const inFlight = new Set<Promise<unknown>>();
+  const processJob = (job: Job<JobData>) => {
+    const p = scoreJob(job);
+    inFlight.add(p);
+    const done = () => inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  };
+
+  const scoreJob = async (job: Job<JobData>) => {
     const t0 = performance.now();
     const id = job.id!;
     // Only a job that was active before (a worker died or Redis went away after its result was
@@ -136,7 +150,21 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     ready,
     close(force = false) {
       closing ??= (async () => {
-        await worker.close(force);
+        const closed = worker.close(force);
+        // BullMQ's close() can wait for ever after Redis came back from a restart (its blocking
+        // connection never settles). Once our own jobs have finished and their results are
+        // stored, give it a few seconds to mark them completed, then disconnect: a job it
+        // could not mark is handed back when its lock expires, and the re-run finds its result.
+        await Promise.allSettled([...inFlight]);
+        const settled = await Promise.race([
+          closed.then(() => true),
+          delay(CLOSE_GRACE_MS, false, { ref: false }),
+        ]);
+        if (!settled) {
+          log(`redis: BullMQ did not close within ${CLOSE_GRACE_MS / 1000} s of the last job; disconnecting`);
+          // Not awaited: after a Redis restart it can hang like close() (the CLI exits anyway).
+          void worker.disconnect().catch(() => undefined);
+        }
         await pool.close();
         redis.disconnect();
       })();
