@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer.js';
 import { ModelConfigError, type ModelConfig } from './config.js';
-import { inputConv2d } from './input-conv.js';
+import { inputConv1d, inputConv2d } from './input-conv.js';
 import { lstmLayer } from './lstm-layer.js';
 
 /**
@@ -86,16 +86,16 @@ export function applyBlocks1d(x: tf.SymbolicTensor, blocks: Block1d[], l2 = 0): 
   let y = x;
   blocks.forEach((b, i) => {
     const n = i + 1;
-    y = tf.layers
-      .conv1d({
-        name: `block${n}_conv`,
-        filters: b.filters,
-        kernelSize: b.kernelSize,
-        strides: b.stride,
-        padding: 'same',
-        kernelRegularizer: regularizer(l2),
-      })
-      .apply(y) as tf.SymbolicTensor;
+    const conv = {
+      name: `block${n}_conv`,
+      filters: b.filters,
+      kernelSize: b.kernelSize,
+      strides: b.stride,
+      padding: 'same' as const,
+      kernelRegularizer: regularizer(l2),
+    };
+    // The first block sees the model's input, whose gradient nobody needs.
+    y = (i === 0 ? inputConv1d(conv) : tf.layers.conv1d(conv)).apply(y) as tf.SymbolicTensor;
     const steps = y.shape[1];
     if (steps !== null && steps < b.poolTime) {
       throw new ModelConfigError(

@@ -33,8 +33,9 @@ export interface SimdKernels {
     d: number,
     dx: number,
   ): void;
-  /** wasm/conv-filter-grad.ts (arguments in its order). */
-  filterGradOneChannel(...args: number[]): void;
+  /** wasm/conv-direct.ts (arguments in its order). */
+  filterGradDirect(...args: number[]): void;
+  convForwardDirect(...args: number[]): void;
   /** wasm/max-pool-grad.ts (arguments in its order). */
   maxPoolGradTiled(...args: number[]): void;
   /** wasm/reduce.ts */

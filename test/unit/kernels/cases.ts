@@ -107,6 +107,74 @@ export const CONV_CASES: ConvCase[] = [
     strides: [1, 1],
     pad: 'same',
   },
+  // Output channels a multiple of 8: the direct loops of conv-direct.ts (4-tap tiles and the
+  // leftover taps, blocks of 128 positions split across rows and along long rows).
+  {
+    name: 'conv1d k80 stride 4 same, c1 -> f16 (cnn1d-lstm front end, 3 blocks of positions)',
+    x: [2, 1, 1203, 1],
+    filter: [1, 80, 1, 16],
+    strides: [1, 4],
+    pad: 'same',
+  },
+  {
+    name: 'conv1d k80 stride 4 valid, c1 -> f8',
+    x: [1, 1, 301, 1],
+    filter: [1, 80, 1, 8],
+    strides: [1, 4],
+    pad: 'valid',
+  },
+  {
+    name: '5x3 explicit pads (2,0),(1,2) stride 2x1, c1 -> f8',
+    x: [2, 9, 7, 1],
+    filter: [5, 3, 1, 8],
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 2],
+      [0, 0],
+    ],
+  },
+  {
+    name: '3x3 same, c6 -> f8, 21 rows of 13 (blocks of 9 rows)',
+    x: [2, 21, 13, 6],
+    filter: [3, 3, 6, 8],
+    strides: [1, 1],
+    pad: 'same',
+  },
+  {
+    name: '3x3 valid stride 2, c5 -> f16',
+    x: [2, 9, 8, 5],
+    filter: [3, 3, 5, 16],
+    strides: [2, 2],
+    pad: 'valid',
+  },
+  {
+    name: '5x3 same stride 1x2, c3 -> f8',
+    x: [2, 10, 9, 3],
+    filter: [5, 3, 3, 8],
+    strides: [1, 2],
+    pad: 'same',
+  },
+  {
+    name: '3x3 explicit pads (1,2),(0,1), c2 -> f8',
+    x: [2, 6, 7, 2],
+    filter: [3, 3, 2, 8],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: '1x1, c3 -> f24 (leftover taps only)',
+    x: [1, 5, 6, 3],
+    filter: [1, 1, 3, 24],
+    strides: [1, 1],
+    pad: 'valid',
+  },
 ];
 
 export function size(shape: number[]): number {
