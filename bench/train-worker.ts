@@ -20,7 +20,7 @@ import {
 import { seededRng } from '../src/core/random.js';
 import { logMelSpectrogram } from '../src/core/features/index.js';
 import { initBackend, type BackendName } from '../src/node/backend.js';
-import { DataParallelTrainer } from '../src/node/parallel/data-parallel.js';
+import { DataParallelTrainer, type ParallelTiming } from '../src/node/parallel/data-parallel.js';
 import { readEmodbTrainingFold } from './emodb-fold.js';
 
 const SAMPLE_RATE = 16000;
@@ -108,6 +108,21 @@ async function parallelEpoch(
   return { history: { loss: [lossSum / items.length], acc: [correct / items.length] } };
 }
 
+/** b - a of two ParallelTiming readings, times `scale`. */
+function timingSpan(a: ParallelTiming, b: ParallelTiming, scale: number): ParallelTiming {
+  const d = (x: number, y: number) => (y - x) * scale;
+  return {
+    steps: d(a.steps, b.steps),
+    slowestGradCpuMs: d(a.slowestGradCpuMs, b.slowestGradCpuMs),
+    reduceCpuMs: d(a.reduceCpuMs, b.reduceCpuMs),
+    workers: b.workers.map((w, k) => {
+      const out = { ...w };
+      for (const key of Object.keys(w) as (keyof typeof w)[]) out[key] = d(a.workers[k][key], w[key]);
+      return out;
+    }),
+  };
+}
+
 async function main(): Promise<void> {
   const name = args.model;
   if (!isModelName(name)) throw new Error(`unknown model ${name}`);
@@ -182,11 +197,14 @@ async function main(): Promise<void> {
   );
   const epochSeconds: number[] = [];
   const epochCpuSeconds: number[] = [];
+  /** Data-parallel runs: where each timed epoch's time went (ParallelTiming differences, scaled to the fold). */
+  const parallelEpochs: ParallelTiming[] = [];
   const loss: number[] = [];
   const accuracy: number[] = [];
   for (let e = 0; e < warmup + epochs; e++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
+    const timing0 = parallel?.timing();
     const crops = cropBatch(items, rows, width, random);
     let h: { history: Record<string, (number | tf.Tensor)[]> };
     if (parallel) h = await parallelEpoch(parallel, crops, items, batchSize, random);
@@ -200,6 +218,7 @@ async function main(): Promise<void> {
     if (e >= warmup) {
       epochSeconds.push(sec);
       epochCpuSeconds.push(((cpu.user + cpu.system) / 1e6) * scale);
+      if (parallel && timing0) parallelEpochs.push(timingSpan(timing0, parallel.timing(), scale));
     }
     loss.push(h.history.loss[0] as number);
     accuracy.push((h.history.acc ?? h.history.accuracy)[0] as number);
@@ -224,6 +243,7 @@ async function main(): Promise<void> {
     loss,
     accuracy,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    ...(parallel ? { parallelEpochs } : {}),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }

@@ -34,6 +34,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ParallelTiming } from '../src/node/parallel/data-parallel.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -82,6 +83,8 @@ interface RunResult {
   loss: number[];
   peakRssMb: number;
   flopsPerSecondOfAudio?: number;
+  /** Data-parallel runs: bench/train-worker.ts's per-epoch ParallelTiming (ms, scaled to the fold). */
+  parallelEpochs?: ParallelTiming[];
 }
 
 type Outcome = ({ ok: true; result: RunResult } | { ok: false; error: string }) & {
@@ -266,6 +269,26 @@ for (const { model, tfjs, torch } of rows) {
       console.log(
         `    wall speed-up over 1 thread: tfjs ${speedUp(tfjs)} [target >= 1.8x], PyTorch ${args['no-reference'] ? 'not run' : speedUp(torch)}`,
       );
+      const pe = t.ok ? t.result.parallelEpochs : undefined;
+      if (pe && pe.length > 0 && tfjs[0]?.ok) {
+        const s = (f: (e: ParallelTiming) => number) => median(pe.map(f)) / 1000;
+        pe[0].workers.forEach((_, k) => {
+          const w = (key: keyof ParallelTiming['workers'][number]) => fmt(s((e) => e.workers[k][key]));
+          console.log(
+            `    tfjs worker ${k + 1} (s per epoch): gradient CPU ${w('gradCpuMs')}, optimiser CPU ${w('applyCpuMs')}, ` +
+              `waiting at the barrier ${w('barrierMs')} (idle after its gradient until the update: ${w('idleAfterGradMs')}), ` +
+              `idle waiting for the next batch ${w('idleAfterApplyMs')}, runnable but without a core ${w('queuedMs')}`,
+          );
+        });
+        const apply = s((e) => Math.max(...e.workers.map((w) => w.applyCpuMs)));
+        const critical = s((e) => e.slowestGradCpuMs) + apply + s((e) => e.reduceCpuMs);
+        console.log(
+          `    tfjs critical path (CPU s per epoch): slowest gradient ${fmt(s((e) => e.slowestGradCpuMs))} + optimiser ${fmt(apply)} + ` +
+            `all-reduce on the main thread ${s((e) => e.reduceCpuMs).toFixed(2)} = ${fmt(critical)}; ` +
+            `1-thread CPU / critical path = ${(cpuS(tfjs[0].result) / critical).toFixed(2)}x ` +
+            `(the two-core wall speed-up an idle machine would give if messages and data cost nothing)`,
+        );
+      }
     }
   });
 }

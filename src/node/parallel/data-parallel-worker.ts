@@ -10,7 +10,8 @@ import { buildModel } from '../../core/models/index.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { initBackend } from '../backend.js';
-import type { FromWorker, Shard, ToWorker, WorkerInit } from './protocol.js';
+import type { FromWorker, Shard, ToWorker, WorkerInit, WorkerStepTiming } from './protocol.js';
+import { threadTimes } from './thread-time.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -37,6 +38,9 @@ async function start() {
   const fixed = model.nonTrainableWeights;
   const shape = init.build.inputShape as number[];
   const numClasses = init.build.numClasses;
+
+  /** Run-queue time (thread-time.ts) counted up to the previous gradient reply. */
+  let queued0 = threadTimes().queuedMs;
 
   /** Loss, gradients and predictions of one micro-batch. */
   function shardGrad(s: Shard, totalWeight: number, shardsTotal: number) {
@@ -70,7 +74,8 @@ async function start() {
     tf.tidy(() => fixed.forEach((v, i) => v.write(tf.tensor(values[i], v.read().shape))));
   }
 
-  function grad(m: Extract<ToWorker, { type: 'grad' }>): void {
+  function grad(m: Extract<ToWorker, { type: 'grad' }>, timing: WorkerStepTiming): void {
+    const cpu0 = threadTimes().cpuMs;
     const before = fixed.map((v) => Float32Array.from(v.read().dataSync()));
     const sums = vars.map((v) => new Float32Array(v.size));
     const nonTrainableSum = before.map((b) => new Float32Array(b.length));
@@ -93,7 +98,11 @@ async function start() {
       predicted.set(r.predicted, at);
       at += s.count;
     });
-    post({ type: 'grad', grads: sums, loss, predicted, nonTrainableSum }, [
+    const t = threadTimes();
+    timing.gradCpuMs = t.cpuMs - cpu0;
+    timing.queuedMs = t.queuedMs - queued0;
+    queued0 = t.queuedMs;
+    post({ type: 'grad', grads: sums, loss, predicted, nonTrainableSum, timing }, [
       ...buffers(sums),
       ...buffers(nonTrainableSum),
       predicted.buffer as ArrayBuffer,
@@ -124,20 +133,41 @@ async function start() {
     ]);
   }
 
+  // Where the time between two gradients went (sent with each 'grad' reply, then reset).
+  const fresh = (): WorkerStepTiming => ({
+    gradCpuMs: 0,
+    applyCpuMs: 0,
+    idleAfterGradMs: 0,
+    idleAfterApplyMs: 0,
+    queuedMs: 0,
+  });
+  let timing = fresh();
+  let idleSince = performance.now();
+  let last: ToWorker['type'] = 'apply';
   // Messages are handled one at a time in arrival order ('state' is the only asynchronous one).
   let queue = Promise.resolve();
   port.on('message', (m: ToWorker) => {
     queue = queue.then(() => handle(m));
   });
   async function handle(m: ToWorker): Promise<void> {
+    const idle = Math.max(0, performance.now() - idleSince);
+    if (last === 'grad') timing.idleAfterGradMs += idle;
+    else timing.idleAfterApplyMs += idle;
     try {
-      if (m.type === 'grad') grad(m);
-      else if (m.type === 'apply') apply(m);
-      else await state();
+      if (m.type === 'grad') {
+        grad(m, timing);
+        timing = fresh();
+      } else if (m.type === 'apply') {
+        const cpu0 = threadTimes().cpuMs;
+        apply(m);
+        timing.applyCpuMs += threadTimes().cpuMs - cpu0;
+      } else await state();
     } catch (e) {
       const err = e as Error & { code?: string };
       post({ type: 'error', message: err.message, name: err.name, code: err.code });
     }
+    last = m.type;
+    idleSince = performance.now();
   }
   post({ type: 'ready' });
 }

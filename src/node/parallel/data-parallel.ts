@@ -16,9 +16,32 @@
  * Dropout (only the plain cnn has it) draws its masks from each worker's own Math.random.
  */
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, OptimizerEntry, Shard, ToWorker, WorkerInit } from './protocol.js';
+import type {
+  FromWorker,
+  OptimizerEntry,
+  Shard,
+  ToWorker,
+  WorkerInit,
+  WorkerStepTiming,
+} from './protocol.js';
+import { threadTimes } from './thread-time.js';
 
-export type { OptimizerEntry } from './protocol.js';
+export type { OptimizerEntry, WorkerStepTiming } from './protocol.js';
+
+/**
+ * Where the time of data-parallel steps went, summed since the trainer started (ms): each
+ * worker's own account (thread CPU of gradients and optimiser steps, idle wall time at the
+ * barrier and waiting for batches, run-queue time) plus, seen from this thread, how long its
+ * gradient waited for the slowest worker's (`barrierMs`).
+ */
+export interface ParallelTiming {
+  steps: number;
+  workers: (WorkerStepTiming & { barrierMs: number })[];
+  /** Sum over steps of the largest gradient CPU among the workers (the compute on the critical path). */
+  slowestGradCpuMs: number;
+  /** This thread's CPU summing the gradients and sending them back. */
+  reduceCpuMs: number;
+}
 
 /** What every worker starts from (protocol.ts WorkerInit: backend, model, weights, learning rate, Adam's state), and how many. */
 export interface DataParallelOptions extends WorkerInit {
@@ -95,7 +118,28 @@ export class DataParallelTrainer {
     readonly shards: number,
     private readonly per: number,
     private learningRate: number,
-  ) {}
+  ) {
+    this.totals = {
+      steps: 0,
+      workers: slots.map(() => ({
+        gradCpuMs: 0,
+        applyCpuMs: 0,
+        idleAfterGradMs: 0,
+        idleAfterApplyMs: 0,
+        queuedMs: 0,
+        barrierMs: 0,
+      })),
+      slowestGradCpuMs: 0,
+      reduceCpuMs: 0,
+    };
+  }
+
+  private readonly totals: ParallelTiming;
+
+  /** Where the time went since the start (a copy); subtract two readings for a span of steps. */
+  timing(): ParallelTiming {
+    return { ...this.totals, workers: this.totals.workers.map((w) => ({ ...w })) };
+  }
 
   /** Starts the workers (each builds the model from `weights`); resolves when all are ready. */
   static async start(o: DataParallelOptions): Promise<DataParallelTrainer> {
@@ -174,6 +218,7 @@ export class DataParallelTrainer {
     }
     // Worker k gets shards [k·shards/threads, (k+1)·shards/threads), at least one when shards >= threads.
     const busy = this.slots.slice(0, Math.min(this.threads, shards));
+    const arrived = busy.map(() => 0);
     const replies = busy.map((slot, k) => {
       const mine = all.slice(
         Math.round((k * shards) / busy.length),
@@ -183,9 +228,21 @@ export class DataParallelTrainer {
       slot.send({ type: 'grad', shards: mine, totalWeight, shardsTotal: shards }, [
         ...mine.flatMap((s) => [s.x.buffer, s.labels.buffer, s.weights.buffer] as ArrayBuffer[]),
       ]);
-      return reply;
+      return reply.then((m) => {
+        arrived[k] = performance.now();
+        return m;
+      });
     });
     const got = (await Promise.all(replies)) as Extract<FromWorker, { type: 'grad' }>[];
+    const reduceStart = threadTimes().cpuMs;
+    const lastArrival = Math.max(...arrived);
+    this.totals.steps += 1;
+    this.totals.slowestGradCpuMs += Math.max(...got.map((r) => r.timing.gradCpuMs));
+    got.forEach((r, k) => {
+      const t = this.totals.workers[k];
+      for (const key of Object.keys(r.timing) as (keyof WorkerStepTiming)[]) t[key] += r.timing[key];
+      t.barrierMs += lastArrival - arrived[k];
+    });
     const grads = got[0].grads.map((g) => new Float32Array(g.length));
     const fixed = got[0].nonTrainableSum.map((g) => new Float32Array(g.length));
     let loss = 0;
@@ -215,6 +272,7 @@ export class DataParallelTrainer {
         ...f.map((a) => a.buffer as ArrayBuffer),
       ]);
     });
+    this.totals.reduceCpuMs += threadTimes().cpuMs - reduceStart;
     return { loss, predicted };
   }
 

@@ -34,6 +34,20 @@ export interface WorkerInit {
   optimizer?: OptimizerEntry[];
 }
 
+/** Where one worker's time went since its previous 'grad' reply (thread CPU and wall ms). */
+export interface WorkerStepTiming {
+  /** Thread CPU of this gradient (forward + backward of its micro-batches). */
+  gradCpuMs: number;
+  /** Thread CPU of the optimiser step(s) applied since the previous gradient. */
+  applyCpuMs: number;
+  /** Wall time idle after the previous gradient until its 'apply' came (the barrier and the all-reduce). */
+  idleAfterGradMs: number;
+  /** Wall time idle after applying until this gradient's batch came (waiting for the next batch). */
+  idleAfterApplyMs: number;
+  /** Time runnable but waiting for a core (other processes' load), from the kernel's schedstat. */
+  queuedMs: number;
+}
+
 export type ToWorker =
   | {
       type: 'grad';
@@ -65,6 +79,7 @@ export type FromWorker =
       predicted: Int32Array;
       /** Sum over this worker's shards of each non-trainable weight's value after that shard's forward pass, started from the same values. */
       nonTrainableSum: Float32Array[];
+      timing: WorkerStepTiming;
     }
   | { type: 'state'; weights: Float32Array[]; optimizer: OptimizerEntry[] }
   | { type: 'error'; message: string; name: string; code?: string };
