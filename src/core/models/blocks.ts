@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer.js';
 import { ModelConfigError, type ModelConfig } from './config.js';
-import { inputConv1d, inputConv2d } from './input-conv.js';
+import { trainingConv1d, trainingConv2d } from './conv-training.js';
 import { lstmLayer } from './lstm-layer.js';
 
 /**
@@ -69,7 +69,7 @@ export function applyBlocks2d(x: tf.SymbolicTensor, blocks: Block2d[], l2 = 0): 
       kernelRegularizer: regularizer(l2),
     };
     // The first block sees the model's input, whose gradient nobody needs.
-    y = (i === 0 ? inputConv2d(conv) : tf.layers.conv2d(conv)).apply(y) as tf.SymbolicTensor;
+    y = trainingConv2d(conv, i > 0).apply(y) as tf.SymbolicTensor;
     y = batchNormalization({ name: `block${n}_bn`, axis: -1, momentum: BN_MOMENTUM }).apply(
       y,
     ) as tf.SymbolicTensor;
@@ -95,7 +95,7 @@ export function applyBlocks1d(x: tf.SymbolicTensor, blocks: Block1d[], l2 = 0): 
       kernelRegularizer: regularizer(l2),
     };
     // The first block sees the model's input, whose gradient nobody needs.
-    y = (i === 0 ? inputConv1d(conv) : tf.layers.conv1d(conv)).apply(y) as tf.SymbolicTensor;
+    y = trainingConv1d(conv, i > 0).apply(y) as tf.SymbolicTensor;
     const steps = y.shape[1];
     if (steps !== null && steps < b.poolTime) {
       throw new ModelConfigError(

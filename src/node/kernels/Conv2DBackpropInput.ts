@@ -2,7 +2,8 @@
  * Conv2DBackpropInput for the wasm backend, replacing the built-in one (a direct loop about 7x
  * slower than the forward convolution). The gradient of a conv2d with respect to its input:
  *  - stride 1: itself a convolution of dy with the filter flipped in space and with in/out
- *    channels swapped, padded by (k - 1 - pad); run by the wasm backend's XNNPACK Conv2D.
+ *    channels swapped, padded by (k - 1 - pad); run by the direct SIMD loops of conv-direct.ts
+ *    (input channels a multiple of 8) or the wasm backend's XNNPACK Conv2D.
  *  - strides > 1: dcols [M, K] = dy [M, f] @ W^T [f, K] by the XNNPACK matrix multiply, then
  *    col2im scatter-adds the patches back into dx.
  */
@@ -11,6 +12,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dInfo, geometryOf, imagesPerChunk } from './conv-geometry.js';
 import { col2im, transpose2d } from './im2col.js';
 import { allocate, builtinKernel, heapF32, matMul, release } from './wasm-ops.js';
+import { convForwardDirect, directApplies } from './conv-direct.js';
+import { simdKernels } from './simd.js';
 
 type Info = tf.backend_util.Conv2DInfo;
 
@@ -46,18 +49,29 @@ function viaConvolution(
   const flipped = allocate(backend, [kh, kw, f, c]);
   flipFilter(heapF32(backend, filter), kh, kw, c, f, heapF32(backend, flipped));
   const [top, bottom, left, right] = pads;
+  const explicit: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  const simd = simdKernels(backend);
+  const transposed = conv2dInfo('Conv2DBackpropInput', dy.shape, [kh, kw, f, c], {
+    strides: 1,
+    pad: explicit,
+  });
+  if (simd !== null && directApplies(transposed)) {
+    const dx = convForwardDirect(backend, simd, dy, flipped, null, transposed);
+    release(backend, flipped);
+    return dx;
+  }
   const dx = builtinKernel('Conv2D')({
     inputs: { x: dy, filter: flipped },
     backend,
     attrs: {
       strides: 1,
       dilations: 1,
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
+      pad: explicit,
       dataFormat: 'NHWC',
     },
   }) as tf.TensorInfo;

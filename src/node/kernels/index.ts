@@ -12,7 +12,7 @@ import { batchMatMulConfig } from './BatchMatMul.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './BatchNormTraining.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
-import { convOneChannelConfig } from './conv-direct.js';
+import { convTrainingConfig } from './conv-direct.js';
 import { identityConfig } from './Identity.js';
 import { lstmSequenceConfig, lstmSequenceGradConfig } from './Lstm.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
@@ -34,7 +34,7 @@ export const PROJECT_KERNELS: readonly tf.KernelConfig[] = [
   batchMatMulConfig,
   lstmSequenceConfig,
   lstmSequenceGradConfig,
-  convOneChannelConfig,
+  convTrainingConfig,
 ];
 
 /** Built-in wasm kernels our kernels call (captured before any is replaced). */
