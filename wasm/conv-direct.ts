@@ -13,6 +13,8 @@
 // Register tiles: 4 taps x 8 output channels for the filter gradient (sums over positions),
 // 4 positions x 8 output channels for the forward pass (sums over taps); f32 sums.
 
+import { mac } from './lanes';
+
 // Output positions per block of the filter gradient (its dy rows stay in cache across taps).
 const BLOCK: i32 = 128;
 
@@ -26,10 +28,6 @@ function padImage(x: usize, b: i32, h: i32, w: i32, c: i32, pt: i32, pl: i32, hp
   for (let y = 0; y < h; y++) {
     memory.copy(xpad + <usize>(y + pt) * padRowBytes + left, image + <usize>y * rowBytes, rowBytes);
   }
-}
-
-@inline function mac(a: v128, x: v128, d: v128): v128 {
-  return f32x4.add(a, f32x4.mul(x, d));
 }
 
 // acc[k0 + i, f0 .. f0+7] += (lo_i, hi_i), rows of f floats.

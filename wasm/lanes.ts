@@ -21,3 +21,8 @@
     v128.store(b + (<usize>c << 3), f64x2.splat(0));
   }
 }
+
+// a + x * d, four lanes (no fused multiply-add in wasm SIMD).
+@inline export function mac(a: v128, x: v128, d: v128): v128 {
+  return f32x4.add(a, f32x4.mul(x, d));
+}

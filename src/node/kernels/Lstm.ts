@@ -1,9 +1,10 @@
 /**
  * The two kernels of src/core/models/lstm-training.ts for the wasm backend: a whole LSTM
- * sequence forward, and its back-propagation through time, each as one kernel call. The
- * element-wise cell arithmetic is a JS loop over [batch, units]; the matrix products
- * (h U per step forward, dz U^T per step and H^T dZ once backward) are the built-in XNNPACK
- * BatchMatMul called directly, without the engine's per-op bookkeeping.
+ * sequence forward, and its back-propagation through time, each as one kernel call. With units
+ * a multiple of 8 each step (its matrix product h U or dz U^T and the cell arithmetic, tanh and
+ * sigmoid by a SIMD exp) runs in the SIMD loops of wasm/lstm.ts; otherwise the cell arithmetic is
+ * a JS loop over [batch, units] and the per-step products the built-in XNNPACK BatchMatMul
+ * (which packed U again on every step). H^T dZ, once per sequence, is XNNPACK's in both.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -15,6 +16,7 @@ import {
 } from '../../core/models/lstm-training.js';
 import { transpose2d } from './im2col.js';
 import { allocate, heapF32, matMul, release } from './wasm-ops.js';
+import { heapPointer, simdKernels } from './simd.js';
 
 type Info = tf.TensorInfo;
 
@@ -48,6 +50,26 @@ export function lstmSequence(args: {
   const cells = allocate(backend, [T, B, U]);
   const hPrev = allocate(backend, [T, B, U]);
   const h = allocate(backend, [B, U]);
+  const simd = U % 8 === 0 ? simdKernels(backend) : null;
+  if (simd !== null) {
+    const scratch = [allocate(backend, [B, U]), allocate(backend, [B, four])];
+    const p = (t: Info) => heapPointer(backend, t);
+    simd.lstmForward(
+      p(xw),
+      p(recurrentKernel),
+      B,
+      T,
+      U,
+      attrs.recurrentActivation === 'hardSigmoid' ? 1 : 0,
+      p(gates),
+      p(cells),
+      p(hPrev),
+      p(h),
+      ...scratch.map(p),
+    );
+    for (const t of scratch) release(backend, t);
+    return [h, gates, cells, hPrev];
+  }
   heapF32(backend, h).fill(0);
   const c = new Float32Array(B * U);
   for (let t = 0; t < T; t++) {
@@ -96,6 +118,30 @@ export function lstmSequenceGrad(args: {
   const dxw = allocate(backend, [B, T, four]);
   const dZ = allocate(backend, [T, B, four]);
   const dzt = allocate(backend, [B, four]);
+  const simd = U % 8 === 0 ? simdKernels(backend) : null;
+  if (simd !== null) {
+    const dhCopy = allocate(backend, [B, U]);
+    heapF32(backend, dhCopy).set(heapF32(backend, dh));
+    const dc = allocate(backend, [B, U]);
+    const p = (t: Info) => heapPointer(backend, t);
+    simd.lstmBackward(
+      p(dhCopy),
+      p(uT),
+      p(gates),
+      p(cells),
+      B,
+      T,
+      U,
+      attrs.recurrentActivation === 'hardSigmoid' ? 1 : 0,
+      p(dxw),
+      p(dZ),
+      p(dzt),
+      p(dc),
+    );
+    release(backend, dhCopy);
+    release(backend, dc);
+    return [dxw, recurrentGradient(backend, hPrev, dZ, T, B, U, [uT, dZ, dzt])];
+  }
   const dhCur = new Float32Array(heapF32(backend, dh));
   const dc = new Float32Array(B * U);
   for (let t = T - 1; t >= 0; t--) {
@@ -134,12 +180,24 @@ export function lstmSequenceGrad(args: {
       release(backend, dhNext);
     }
   }
-  // dU = H_prev^T [U, T*B] @ dZ [T*B, 4U]
+  return [dxw, recurrentGradient(backend, hPrev, dZ, T, B, U, [uT, dZ, dzt])];
+}
+
+/** dU = H_prev^T [U, T*B] @ dZ [T*B, 4U]; releases `temporaries` after. */
+function recurrentGradient(
+  backend: BackendWasm,
+  hPrev: Info,
+  dZ: Info,
+  T: number,
+  B: number,
+  U: number,
+  temporaries: Info[],
+): Info {
   const hT = allocate(backend, [U, T * B]);
   transpose2d(heapF32(backend, hPrev), T * B, U, heapF32(backend, hT));
-  const dU = matMul(backend, hT, dZ, U, T * B, four);
-  for (const tmp of [uT, dZ, dzt, hT]) release(backend, tmp);
-  return [dxw, dU];
+  const dU = matMul(backend, hT, dZ, U, T * B, 4 * U);
+  for (const tmp of [...temporaries, hT]) release(backend, tmp);
+  return dU;
 }
 
 export const lstmSequenceConfig: tf.KernelConfig = {

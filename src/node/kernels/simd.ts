@@ -33,6 +33,9 @@ export interface SimdKernels {
     d: number,
     dx: number,
   ): void;
+  /** wasm/lstm.ts (arguments in its order). */
+  lstmForward(...args: number[]): void;
+  lstmBackward(...args: number[]): void;
   /** wasm/conv-direct.ts (arguments in its order). */
   filterGradDirect(...args: number[]): void;
   convForwardDirect(...args: number[]): void;

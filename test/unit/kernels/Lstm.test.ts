@@ -12,6 +12,9 @@ const CASES: [number, number, number, number, 'hardSigmoid' | 'sigmoid'][] = [
   [2, 9, 7, 3, 'sigmoid'],
   [1, 2, 2, 2, 'hardSigmoid'],
   [4, 12, 16, 8, 'hardSigmoid'],
+  // Units a multiple of 8: the SIMD loops of wasm/lstm.ts on wasm (4-row tiles and leftover rows).
+  [5, 7, 6, 16, 'hardSigmoid'],
+  [6, 4, 3, 8, 'sigmoid'],
 ];
 
 /** Output and gradients (x, kernel, recurrent kernel, bias) of sum(lstm(x) * w) through a layer. */
