@@ -26,3 +26,26 @@
 @inline export function mac(a: v128, x: v128, d: v128): v128 {
   return f32x4.add(a, f32x4.mul(x, d));
 }
+
+// e^x for x in float32 range (clamped to [-87, 88]): 2^n * p(r), r = x - n ln 2, |r| <= ln2 / 2,
+// p the degree-6 Taylor polynomial (relative error below 2e-7). n is rounded by adding 1.5 * 2^23,
+// whose float bits then hold n in their low bits: (bits + 127) << 23 is 2^n. pmin/pmax and these
+// bit tricks keep every step one machine instruction (min/max/trunc_sat with IEEE NaN rules are not).
+@inline export function expv(v: v128): v128 {
+  const x = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const magic = f32x4.splat(12582912.0);
+  const t = mac(magic, x, f32x4.splat(1.4426950408889634));
+  const n = f32x4.sub(t, magic);
+  const r = f32x4.sub(
+    f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693145751953125))),
+    f32x4.mul(n, f32x4.splat(1.428606765330187e-6)),
+  );
+  let p = f32x4.splat(1.0 / 720.0);
+  p = mac(f32x4.splat(1.0 / 120.0), p, r);
+  p = mac(f32x4.splat(1.0 / 24.0), p, r);
+  p = mac(f32x4.splat(1.0 / 6.0), p, r);
+  p = mac(f32x4.splat(0.5), p, r);
+  p = mac(f32x4.splat(1.0), p, r);
+  p = mac(f32x4.splat(1.0), p, r);
+  return f32x4.mul(p, i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
+}

@@ -4,7 +4,7 @@
 // SIMD. Same conventions as batch-norm.ts: pointers are byte offsets into the tfjs heap, no memory
 // of its own. Gates are ordered i, f, g, o (tfjs's LSTM); units U a multiple of 4.
 
-import { mac } from './lanes';
+import { expv, mac } from './lanes';
 
 // c [m, n] = a [m, k] @ b [k, n], row-major, n a multiple of 8.
 export function matMulRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
@@ -63,26 +63,6 @@ export function matMulRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32)
       v128.store(c0 + (<usize>j << 2), q0, 16);
     }
   }
-}
-
-// e^x for x in float32 range (clamped to [-87, 88]): 2^n * p(r), r = x - n ln 2, |r| <= ln2 / 2,
-// p the degree-6 Taylor polynomial (relative error below 2e-7).
-@inline function expv(v: v128): v128 {
-  const x = f32x4.max(f32x4.min(v, f32x4.splat(88.0)), f32x4.splat(-87.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.4426950408889634)));
-  const r = f32x4.sub(
-    f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693145751953125))),
-    f32x4.mul(n, f32x4.splat(1.428606765330187e-6)),
-  );
-  let p = f32x4.splat(1.0 / 720.0);
-  p = mac(f32x4.splat(1.0 / 120.0), p, r);
-  p = mac(f32x4.splat(1.0 / 24.0), p, r);
-  p = mac(f32x4.splat(1.0 / 6.0), p, r);
-  p = mac(f32x4.splat(0.5), p, r);
-  p = mac(f32x4.splat(1.0), p, r);
-  p = mac(f32x4.splat(1.0), p, r);
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, scale);
 }
 
 // tanh x = 1 - 2 / (e^(2x) + 1).

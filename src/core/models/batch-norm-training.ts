@@ -16,10 +16,20 @@ import * as tf from '@tensorflow/tfjs';
  * normalisation use.
  */
 
-/** Kernel x, gamma, beta -> y, mean, variance (attrs: varianceEpsilon). */
+/**
+ * Kernel x, gamma, beta -> y, mean, variance (attrs: varianceEpsilon, activation). With
+ * activation 'elu', y is elu(batch norm) (alpha 1): the ELU after it in the same pass.
+ */
 export const BATCH_NORM_TRAINING = 'EmovoxBatchNormTraining';
-/** Kernel dy, x, mean, variance, gamma -> dx, dgamma, dbeta (attrs: varianceEpsilon). */
+/**
+ * Kernel dy, x, mean, variance, gamma (and y, the forward output, with activation 'elu') ->
+ * dx, dgamma, dbeta (attrs: varianceEpsilon, activation); with 'elu', dy is the gradient of the
+ * ELU's output and goes through the ELU (dy where y >= 0, dy (y + 1) elsewhere) first.
+ */
 export const BATCH_NORM_TRAINING_GRAD = 'EmovoxBatchNormTrainingGrad';
+
+/** What follows the normalisation inside the same tape node. */
+export type BatchNormActivation = 'linear' | 'elu';
 
 export interface BatchNormTrainingResult {
   y: tf.Tensor;
@@ -36,33 +46,48 @@ function leadingAxes(rank: number): number[] {
   return Array.from({ length: rank - 1 }, (_, i) => i);
 }
 
-function forward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor[] {
+function forward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps: number,
+  activation: BatchNormActivation,
+): tf.Tensor[] {
   if (hasKernel(BATCH_NORM_TRAINING)) {
     return tf
       .engine()
-      .runKernel(BATCH_NORM_TRAINING, { x, gamma, beta }, { varianceEpsilon: eps }) as tf.Tensor[];
+      .runKernel(
+        BATCH_NORM_TRAINING,
+        { x, gamma, beta },
+        { varianceEpsilon: eps, activation },
+      ) as tf.Tensor[];
   }
   const { mean, variance } = tf.moments(x, leadingAxes(x.rank));
-  return [tf.batchNorm(x, mean, variance, beta, gamma, eps), mean, variance];
+  const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+  return [activation === 'elu' ? tf.elu(y) : y, mean, variance];
 }
 
 function backward(
-  dy: tf.Tensor,
+  dOut: tf.Tensor,
   x: tf.Tensor,
   mean: tf.Tensor,
   variance: tf.Tensor,
   gamma: tf.Tensor,
   eps: number,
+  activation: BatchNormActivation,
+  y: tf.Tensor | undefined,
 ): tf.Tensor[] {
   if (hasKernel(BATCH_NORM_TRAINING_GRAD)) {
     return tf
       .engine()
       .runKernel(
         BATCH_NORM_TRAINING_GRAD,
-        { dy, x, mean, variance, gamma },
-        { varianceEpsilon: eps },
+        { dy: dOut, x, mean, variance, gamma, ...(y === undefined ? {} : { y }) },
+        { varianceEpsilon: eps, activation },
       ) as tf.Tensor[];
   }
+  const dy =
+    activation === 'elu' ? tf.where(tf.greaterEqual(y!, 0), dOut, tf.mul(dOut, tf.add(y!, 1))) : dOut;
   const axes = leadingAxes(x.rank);
   const n = x.size / x.shape[x.rank - 1];
   const invStd = tf.rsqrt(tf.add(variance, eps));
@@ -75,7 +100,7 @@ function backward(
 
 /**
  * y = gamma * (x - mean) / sqrt(var + eps) + beta with the batch's statistics over all axes but
- * the last; gradients flow to x, gamma and beta. `mean` and `variance` are new tensors the caller
+ * the last (then elu(y) with activation 'elu'); gradients flow to x, gamma and beta. `mean` and `variance` are new tensors the caller
  * disposes.
  */
 export function batchNormTraining(
@@ -83,6 +108,7 @@ export function batchNormTraining(
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   varianceEpsilon = 1e-3,
+  activation: BatchNormActivation = 'linear',
 ): BatchNormTrainingResult {
   const channels = x.shape[x.rank - 1];
   if (x.rank < 2 || gamma.size !== channels || beta.size !== channels) {
@@ -94,14 +120,14 @@ export function batchNormTraining(
   let stats: tf.Tensor[] = [];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, mean, variance] = forward(xIn, g, b, varianceEpsilon);
+    const [y, mean, variance] = forward(xIn, g, b, varianceEpsilon, activation);
     stats = [tf.keep(mean), tf.keep(variance)];
-    save([xIn, mean, variance, g]);
+    save(activation === 'elu' ? [xIn, mean, variance, g, y] : [xIn, mean, variance, g]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, m, v, gs] = saved;
-        return backward(dy, xs, m, v, gs, varianceEpsilon);
+        const [xs, m, v, gs, ys] = saved;
+        return backward(dy, xs, m, v, gs, varianceEpsilon, activation, ys);
       },
     };
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization } from './batch-norm-layer.js';
+import { batchNormalization, eluAfterBatchNorm } from './batch-norm-layer.js';
 import { ModelConfigError, type ModelConfig } from './config.js';
 import { trainingConv1d, trainingConv2d } from './conv-training.js';
 import { lstmLayer } from './lstm-layer.js';
@@ -36,6 +36,12 @@ function regularizer(l2: number): ReturnType<typeof tf.regularizers.l2> | undefi
   return l2 > 0 ? tf.regularizers.l2({ l2 }) : undefined;
 }
 
+/** Batch norm then ELU, as two tfjs layers, fused into one pass in training (batch-norm-layer.ts). */
+function batchNormEluBlock(y: tf.SymbolicTensor, n: number): tf.SymbolicTensor {
+  const bn = batchNormalization({ name: `block${n}_bn`, axis: -1, momentum: BN_MOMENTUM }, { fuseElu: true });
+  return eluAfterBatchNorm({ name: `block${n}_elu` }).apply(bn.apply(y)) as tf.SymbolicTensor;
+}
+
 /** Applies 2D blocks to `x` of shape [batch, frames, coeffs, channels]. */
 /**
  * The 2D blocks a config describes: filters, kernel sizes and pools (given as [freq, time] in
@@ -70,10 +76,7 @@ export function applyBlocks2d(x: tf.SymbolicTensor, blocks: Block2d[], l2 = 0): 
     };
     // The first block sees the model's input, whose gradient nobody needs.
     y = trainingConv2d(conv, i > 0).apply(y) as tf.SymbolicTensor;
-    y = batchNormalization({ name: `block${n}_bn`, axis: -1, momentum: BN_MOMENTUM }).apply(
-      y,
-    ) as tf.SymbolicTensor;
-    y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
+    y = batchNormEluBlock(y, n);
     y = tf.layers
       .maxPooling2d({ name: `block${n}_pool`, poolSize: [pt, pf], strides: [pt, pf], padding: 'valid' })
       .apply(y) as tf.SymbolicTensor;
@@ -103,10 +106,7 @@ export function applyBlocks1d(x: tf.SymbolicTensor, blocks: Block1d[], l2 = 0): 
           'use longer input (inputSeconds) or smaller strides/pools',
       );
     }
-    y = batchNormalization({ name: `block${n}_bn`, axis: -1, momentum: BN_MOMENTUM }).apply(
-      y,
-    ) as tf.SymbolicTensor;
-    y = tf.layers.elu({ name: `block${n}_elu` }).apply(y) as tf.SymbolicTensor;
+    y = batchNormEluBlock(y, n);
     y = tf.layers
       .maxPooling1d({ name: `block${n}_pool`, poolSize: b.poolTime, strides: b.poolTime, padding: 'valid' })
       .apply(y) as tf.SymbolicTensor;

@@ -6,7 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../core/models/batch-norm-training.js';
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+  type BatchNormActivation,
+} from '../../core/models/batch-norm-training.js';
 import { allocate, heapF32, release } from './wasm-ops.js';
 import { heapPointer, simdKernels, type SimdKernels } from './simd.js';
 
@@ -127,6 +131,7 @@ function forwardSimd(
   gamma: Info,
   beta: Info,
   eps: number,
+  elu: boolean,
   y: Info,
   mean: Info,
   variance: Info,
@@ -151,7 +156,14 @@ function forwardSimd(
     c[channels + ch] = b[ch] - m[ch] * c[ch];
   }
   const cp = heapPointer(backend, coef);
-  simd.affine(heapPointer(backend, x), rows, channels, cp, cp + 4 * channels, heapPointer(backend, y));
+  (elu ? simd.affineElu : simd.affine)(
+    heapPointer(backend, x),
+    rows,
+    channels,
+    cp,
+    cp + 4 * channels,
+    heapPointer(backend, y),
+  );
   release(backend, sums);
   release(backend, coef);
 }
@@ -166,14 +178,17 @@ function backwardSimd(
   variance: Info,
   gamma: Info,
   eps: number,
+  y: Info | undefined,
   dx: Info,
   dGamma: Info,
   dBeta: Info,
 ): void {
   const { channels, rows, sums, coef } = scratch(backend, x, 3); // coef: a, b, d
   const sp = heapPointer(backend, sums);
-  simd.gradSums(
-    heapPointer(backend, dy),
+  // With the ELU, its output y comes right after dy in both loops' arguments.
+  const head = [heapPointer(backend, dy), ...(y === undefined ? [] : [heapPointer(backend, y)])];
+  (y === undefined ? simd.gradSums : simd.gradSumsElu)(
+    ...(head as [number, number]),
     heapPointer(backend, x),
     heapPointer(backend, mean),
     rows,
@@ -196,8 +211,8 @@ function backwardSimd(
     c[2 * channels + ch] = (-a * sDy) / rows - b * m[ch];
   }
   const cp = heapPointer(backend, coef);
-  simd.gradAffine(
-    heapPointer(backend, dy),
+  (y === undefined ? simd.gradAffine : simd.gradAffineElu)(
+    ...(head as [number, number]),
     heapPointer(backend, x),
     rows,
     channels,
@@ -216,10 +231,17 @@ function requireFloat(kernel: string, inputs: Record<string, Info>): void {
   }
 }
 
+/** ELU (alpha 1) in place, as tfjs computes it: x where x > 0, e^x - 1 elsewhere. */
+export function eluInPlace(y: Float32Array): void {
+  for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = Math.exp(y[i]) - 1;
+}
+
+type Attrs = { varianceEpsilon: number; activation?: BatchNormActivation };
+
 export function batchNormTrainingKernel(args: {
   inputs: { x: Info; gamma: Info; beta: Info };
   backend: BackendWasm;
-  attrs: { varianceEpsilon: number };
+  attrs: Attrs;
 }): Info[] {
   const { inputs, backend, attrs } = args;
   requireFloat(BATCH_NORM_TRAINING, inputs);
@@ -229,8 +251,9 @@ export function batchNormTrainingKernel(args: {
   const mean = allocate(backend, [channels]);
   const variance = allocate(backend, [channels]);
   const simd = simdFor(backend, channels);
+  const elu = attrs.activation === 'elu';
   if (simd) {
-    forwardSimd(simd, backend, x, gamma, beta, attrs.varianceEpsilon, y, mean, variance);
+    forwardSimd(simd, backend, x, gamma, beta, attrs.varianceEpsilon, elu, y, mean, variance);
     return [y, mean, variance];
   }
   const xs = heapF32(backend, x);
@@ -245,28 +268,40 @@ export function batchNormTrainingKernel(args: {
     attrs.varianceEpsilon,
     heapF32(backend, y),
   );
+  if (elu) eluInPlace(heapF32(backend, y));
   return [y, mean, variance];
 }
 
 export function batchNormTrainingGradKernel(args: {
-  inputs: { dy: Info; x: Info; mean: Info; variance: Info; gamma: Info };
+  inputs: { dy: Info; x: Info; mean: Info; variance: Info; gamma: Info; y?: Info };
   backend: BackendWasm;
-  attrs: { varianceEpsilon: number };
+  attrs: Attrs;
 }): Info[] {
   const { inputs, backend, attrs } = args;
-  requireFloat(BATCH_NORM_TRAINING_GRAD, inputs);
+  requireFloat(BATCH_NORM_TRAINING_GRAD, inputs as Record<string, Info>);
   const { dy, x, mean, variance, gamma } = inputs;
+  const y = attrs.activation === 'elu' ? inputs.y : undefined;
+  if (attrs.activation === 'elu' && y === undefined) {
+    throw new Error(`${BATCH_NORM_TRAINING_GRAD}: activation 'elu' needs the forward output y`);
+  }
   const channels = x.shape[x.shape.length - 1];
   const dx = allocate(backend, x.shape);
   const dGamma = allocate(backend, [channels]);
   const dBeta = allocate(backend, [channels]);
   const simd = simdFor(backend, channels);
   if (simd) {
-    backwardSimd(simd, backend, dy, x, mean, variance, gamma, attrs.varianceEpsilon, dx, dGamma, dBeta);
+    backwardSimd(simd, backend, dy, x, mean, variance, gamma, attrs.varianceEpsilon, y, dx, dGamma, dBeta);
     return [dx, dGamma, dBeta];
   }
+  // Without the SIMD loops: the gradient through the ELU first (into dx, overwritten below).
+  let dyValues = heapF32(backend, dy);
+  if (y !== undefined) {
+    const [dz, ys, g] = [dyValues, heapF32(backend, y), heapF32(backend, dx)];
+    for (let i = 0; i < g.length; i++) g[i] = ys[i] >= 0 ? dz[i] : dz[i] * (ys[i] + 1);
+    dyValues = g.slice();
+  }
   normaliseBackward(
-    heapF32(backend, dy),
+    dyValues,
     heapF32(backend, x),
     heapF32(backend, mean),
     heapF32(backend, variance),

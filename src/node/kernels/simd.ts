@@ -33,6 +33,10 @@ export interface SimdKernels {
     d: number,
     dx: number,
   ): void;
+  /** wasm/batch-norm.ts: affine, gradSums, gradAffine with the ELU after the normalisation (its output y after dy). */
+  affineElu(x: number, rows: number, channels: number, scale: number, shift: number, y: number): void;
+  gradSumsElu(...args: number[]): void;
+  gradAffineElu(...args: number[]): void;
   /** wasm/lstm.ts (arguments in its order). */
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;

@@ -33,6 +33,16 @@ function fused(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor {
   return r.y;
 }
 
+type Norm = (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor;
+
+/** The same followed by tfjs's ELU, and the one-node batch norm with the ELU fused in. */
+const referenceElu = (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.elu(reference(x, g, b));
+function fusedElu(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor {
+  const r = batchNormTraining(x, g, b, EPS, 'elu');
+  tf.dispose([r.mean, r.variance]);
+  return r.y;
+}
+
 /** Outputs, batch statistics and gradients (x, gamma, beta) of sum(y * w) for random inputs. */
 function forwardAndGrads(
   shape: number[],
@@ -50,13 +60,20 @@ function forwardAndGrads(
   return [norm(x, g, b), ...grads];
 }
 
-for (const shape of SHAPES) {
-  test(`fused training batch norm on wasm and cpu equals tfjs's moments + batchNorm: [${shape}]`, async () => {
+for (const [shape, [ours, theirs, what]] of SHAPES.flatMap((s) =>
+  (
+    [
+      [fused, reference, "tfjs's moments + batchNorm"],
+      [fusedElu, referenceElu, "tfjs's moments + batchNorm + elu (ELU fused)"],
+    ] as [Norm, Norm, string][]
+  ).map((pair) => [s, pair] as const),
+)) {
+  test(`fused training batch norm on wasm and cpu equals ${what}: [${shape}]`, async () => {
     const [[cpuRef], [wasmRef]] = [
-      await runOn(['cpu'], () => forwardAndGrads(shape, reference)),
-      await runOn(['wasm'], () => forwardAndGrads(shape, reference)),
+      await runOn(['cpu'], () => forwardAndGrads(shape, theirs)),
+      await runOn(['wasm'], () => forwardAndGrads(shape, theirs)),
     ];
-    const [wasm, cpu] = await runOn(['wasm', 'cpu'], () => forwardAndGrads(shape, fused));
+    const [wasm, cpu] = await runOn(['wasm', 'cpu'], () => forwardAndGrads(shape, ours));
     const names = ['y', 'dx', 'dgamma', 'dbeta'];
     for (let i = 0; i < names.length; i++) {
       assert.ok(
