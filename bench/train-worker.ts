@@ -96,13 +96,20 @@ async function parallelEpoch(
   }
   let lossSum = 0;
   let correct = 0;
-  for (let b = 0; b < order.length; b += batchSize) {
+  const prepare = (b: number) => {
     const idx = order.slice(b, b + batchSize);
     const x = new Float32Array(idx.length * per);
     idx.forEach((i, k) => x.set(crops.subarray(i * per, (i + 1) * per), k * per));
-    const labels = idx.map((i) => items[i].label);
-    const r = await dp.step(x, labels);
-    lossSum += r.loss * idx.length;
+    return { x, labels: idx.map((i) => items[i].label) };
+  };
+  // As src/node/train/trainer.ts does: the next batch is made while the workers compute.
+  let next = prepare(0);
+  for (let b = 0; b < order.length; b += batchSize) {
+    const { x, labels } = next;
+    const pending = dp.step(x, labels);
+    if (b + batchSize < order.length) next = prepare(b + batchSize);
+    const r = await pending;
+    lossSum += r.loss * labels.length;
     correct += labels.filter((t, k) => r.predicted[k] === t).length;
   }
   return { history: { loss: [lossSum / items.length], acc: [correct / items.length] } };

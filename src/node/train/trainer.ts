@@ -265,7 +265,8 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     const order = rng.shuffle(train.items.map((_, i) => i));
     let lossSum = 0;
     let correct = 0;
-    for (let b = 0; b < batches; b++) {
+    /** Batch b's inputs (random crops, SpecAugment) and labels, drawn from rng. */
+    const prepare = (b: number) => {
       const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
       const flat = new Float32Array(idx.length * per);
       const ys: number[] = [];
@@ -276,14 +277,24 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         flat.set(crop, k * per);
         ys.push(it.labelIndex);
       });
-      const { loss: batchLoss, predicted: pred } = parallel
-        ? await parallel.step(
+      return { idx, flat, ys, seed: parallel ? rng.int(2 ** 31) : 0 };
+    };
+    // Data-parallel: batch b + 1 is prepared while the workers compute batch b's gradients (rng
+    // draws in the same order as without: crops and seed of b, then of b + 1). On this thread,
+    // dropout draws from rng during the step, so each batch is prepared right before its step.
+    let next = parallel ? prepare(0) : null;
+    for (let b = 0; b < batches; b++) {
+      const { idx, flat, ys, seed } = next ?? prepare(b);
+      const pending = parallel
+        ? parallel.step(
             flat,
             ys,
             ys.map((k) => weights[k]),
-            rng.int(2 ** 31),
+            seed,
           )
-        : await localStep(flat, ys);
+        : localStep(flat, ys);
+      next = parallel && b + 1 < batches ? prepare(b + 1) : null;
+      const { loss: batchLoss, predicted: pred } = await pending;
       lossSum += batchLoss * idx.length;
       correct += ys.filter((t, k) => pred[k] === t).length;
       if (!Number.isFinite(batchLoss))
