@@ -17,7 +17,10 @@
  * Two-core rows (`--two-core`, on by default): Emovox with `--threads 2` (data-parallel
  * training over two worker threads, src/node/parallel) against PyTorch with
  * torch.set_num_threads(2); each side's wall-time speed-up over its own one-thread run. Wall
- * speed-ups only mean something on an otherwise idle machine.
+ * speed-ups only mean something on an otherwise idle machine; for a loaded one, the two-core
+ * rows also print where each Emovox worker's time went (thread CPU of gradients and optimiser,
+ * waits at the barrier and for batches, run-queue time: src/node/parallel's ParallelTiming) and
+ * the one-thread CPU over the critical path's CPU (slowest gradient + optimiser + all-reduce).
  *
  * Epochs are timed in wall seconds and in process CPU seconds (all threads); the ratio uses
  * CPU seconds, which stay comparable when other work shares the machine.

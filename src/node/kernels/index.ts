@@ -3,9 +3,10 @@
  * the wasm backend lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad,
  * the Tile/Sum/Mean of batch-norm statistics and gradients, Identity, which copied, and
  * BatchMatMul with transposed operands).
- * Training-mode batch normalisation and the LSTM sequence run as kernels of our own (see
- * src/core/models/batch-norm-training.ts and lstm-training.ts). Forward Conv2D stays the wasm backend's own (XNNPACK):
- * it is as fast as im2col + MatMul.
+ * Training-mode batch normalisation (with the ELU after it), the LSTM sequence and the conv
+ * forward pass run as kernels of our own (see src/core/models/batch-norm-training.ts,
+ * lstm-training.ts and conv-training.ts; SIMD loops from wasm/); inference keeps the wasm
+ * backend's own Conv2D (XNNPACK).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './BatchMatMul.js';
