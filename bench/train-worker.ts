@@ -21,6 +21,7 @@ import { seededRng } from '../src/core/random.js';
 import { logMelSpectrogram } from '../src/core/features/index.js';
 import { initBackend, type BackendName } from '../src/node/backend.js';
 import { DataParallelTrainer, type ParallelTiming } from '../src/node/parallel/data-parallel.js';
+import { threadTimes } from '../src/node/parallel/thread-time.js';
 import { readEmodbTrainingFold } from './emodb-fold.js';
 
 const SAMPLE_RATE = 16000;
@@ -206,12 +207,15 @@ async function main(): Promise<void> {
   const epochCpuSeconds: number[] = [];
   /** Data-parallel runs: where each timed epoch's time went (ParallelTiming differences, scaled to the fold). */
   const parallelEpochs: ParallelTiming[] = [];
+  /** CPU s of this (the main) thread per timed epoch, scaled to the fold. */
+  const mainThreadCpuSeconds: number[] = [];
   const loss: number[] = [];
   const accuracy: number[] = [];
   for (let e = 0; e < warmup + epochs; e++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const timing0 = parallel?.timing();
+    const main0 = threadTimes().cpuMs;
     const crops = cropBatch(items, rows, width, random);
     let h: { history: Record<string, (number | tf.Tensor)[]> };
     if (parallel) h = await parallelEpoch(parallel, crops, items, batchSize, random);
@@ -226,6 +230,7 @@ async function main(): Promise<void> {
       epochSeconds.push(sec);
       epochCpuSeconds.push(((cpu.user + cpu.system) / 1e6) * scale);
       if (parallel && timing0) parallelEpochs.push(timingSpan(timing0, parallel.timing(), scale));
+      mainThreadCpuSeconds.push(((threadTimes().cpuMs - main0) / 1000) * scale);
     }
     loss.push(h.history.loss[0] as number);
     accuracy.push((h.history.acc ?? h.history.accuracy)[0] as number);
@@ -250,6 +255,7 @@ async function main(): Promise<void> {
     loss,
     accuracy,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    mainThreadCpuSeconds,
     ...(parallel ? { parallelEpochs } : {}),
   };
   process.stdout.write(JSON.stringify(result) + '\n');

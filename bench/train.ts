@@ -88,6 +88,8 @@ interface RunResult {
   flopsPerSecondOfAudio?: number;
   /** Data-parallel runs: bench/train-worker.ts's per-epoch ParallelTiming (ms, scaled to the fold). */
   parallelEpochs?: ParallelTiming[];
+  /** CPU s per epoch of the process's main thread (the rest: workers, V8's helper threads). */
+  mainThreadCpuSeconds?: number[];
 }
 
 type Outcome = ({ ok: true; result: RunResult } | { ok: false; error: string }) & {
@@ -273,16 +275,24 @@ for (const { model, tfjs, torch } of rows) {
         `    wall speed-up over 1 thread: tfjs ${speedUp(tfjs)} [target >= 1.8x], PyTorch ${args['no-reference'] ? 'not run' : speedUp(torch)}`,
       );
       const pe = t.ok ? t.result.parallelEpochs : undefined;
-      if (pe && pe.length > 0 && tfjs[0]?.ok) {
+      if (t.ok && pe && pe.length > 0 && tfjs[0]?.ok) {
         const s = (f: (e: ParallelTiming) => number) => median(pe.map(f)) / 1000;
         pe[0].workers.forEach((_, k) => {
           const w = (key: keyof ParallelTiming['workers'][number]) => fmt(s((e) => e.workers[k][key]));
           console.log(
             `    tfjs worker ${k + 1} (s per epoch): gradient CPU ${w('gradCpuMs')}, optimiser CPU ${w('applyCpuMs')}, ` +
               `waiting at the barrier ${w('barrierMs')} (idle after its gradient until the update: ${w('idleAfterGradMs')}), ` +
-              `idle waiting for the next batch ${w('idleAfterApplyMs')}, runnable but without a core ${w('queuedMs')}`,
+              `idle waiting for the next batch ${w('idleAfterApplyMs')}, runnable but without a core ${w('queuedMs')}; ` +
+              `all its thread CPU ${w('threadCpuMs')}`,
           );
         });
+        const r = t.result;
+        const workersCpu = s((e) => e.workers.reduce((a, w) => a + w.threadCpuMs, 0));
+        const mainCpu = r.mainThreadCpuSeconds ? median(r.mainThreadCpuSeconds) : NaN;
+        console.log(
+          `    tfjs process CPU per epoch ${fmt(cpuS(r))} s = workers ${fmt(workersCpu)} + main thread ${fmt(mainCpu)} + other threads (V8 GC/compiler) ${fmt(cpuS(r) - workersCpu - mainCpu)}; ` +
+            `two cores bound the wall speed-up by 2 x 1-thread CPU / 2-thread CPU = ${((2 * cpuS(tfjs[0].result)) / cpuS(r)).toFixed(2)}x`,
+        );
         const apply = s((e) => Math.max(...e.workers.map((w) => w.applyCpuMs)));
         const critical = s((e) => e.slowestGradCpuMs) + apply + s((e) => e.reduceCpuMs);
         console.log(

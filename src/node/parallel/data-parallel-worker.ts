@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../../core/models/index.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
@@ -39,11 +40,24 @@ async function start() {
   const shape = init.build.inputShape as number[];
   const numClasses = init.build.numClasses;
 
-  /** Run-queue time (thread-time.ts) counted up to the previous gradient reply. */
+  /** Run-queue time and thread CPU (thread-time.ts) counted up to the previous gradient reply. */
   let queued0 = threadTimes().queuedMs;
+  let threadCpu0 = threadTimes().cpuMs;
 
-  /** Loss, gradients and predictions of one micro-batch. */
-  function shardGrad(s: Shard, totalWeight: number, shardsTotal: number) {
+  /**
+   * A tensor's values without a copy on wasm (a view of its heap: read before the next
+   * allocation); elsewhere dataSync. Copies of every gradient on every step were most of the
+   * ArrayBuffers that made V8 run a full garbage collection about twice a step per worker.
+   */
+  const wasm = tf.getBackend() === 'wasm' ? (tf.backend() as BackendWasm) : null;
+  const values = (t: tf.Tensor): Float32Array =>
+    (wasm ? wasm.typedArrayFromHeap(t as unknown as tf.TensorInfo) : t.dataSync()) as Float32Array;
+
+  /** Gradient sums of the next 'grad', reused from the last 'apply' (transferred back and forth). */
+  let spare: Float32Array[] | null = null;
+
+  /** Loss and predictions of one micro-batch; its gradients are added to `sums`. */
+  function shardGrad(s: Shard, totalWeight: number, shardsTotal: number, sums: Float32Array[]) {
     let predicted: tf.Tensor | undefined;
     const { value, grads } = tf.tidy(() => {
       const x = tf.tensor(s.x, [s.count, ...shape]);
@@ -60,11 +74,12 @@ async function start() {
         }, vars);
       return s.seed === undefined ? pass() : withSeededMathRandom(new Rng(s.seed), pass);
     });
-    const out = {
-      loss: value.dataSync()[0],
-      grads: vars.map((v) => grads[v.name].dataSync() as Float32Array),
-      predicted: Int32Array.from(predicted!.dataSync()),
-    };
+    vars.forEach((v, i) => {
+      const g = values(grads[v.name]);
+      const sum = sums[i];
+      for (let j = 0; j < g.length; j++) sum[j] += g[j];
+    });
+    const out = { loss: value.dataSync()[0], predicted: Int32Array.from(predicted!.dataSync()) };
     tf.dispose([value, predicted!, ...Object.values(grads)]);
     return out;
   }
@@ -77,19 +92,17 @@ async function start() {
   function grad(m: Extract<ToWorker, { type: 'grad' }>, timing: WorkerStepTiming): void {
     const cpu0 = threadTimes().cpuMs;
     const before = fixed.map((v) => Float32Array.from(v.read().dataSync()));
-    const sums = vars.map((v) => new Float32Array(v.size));
+    const sums = spare ?? vars.map((v) => new Float32Array(v.size));
+    spare = null;
+    for (const a of sums) a.fill(0);
     const nonTrainableSum = before.map((b) => new Float32Array(b.length));
     const predicted = new Int32Array(m.shards.reduce((a, s) => a + s.count, 0));
     let loss = 0;
     let at = 0;
     m.shards.forEach((s, k) => {
       if (k > 0) setFixed(before);
-      const r = shardGrad(s, m.totalWeight, m.shardsTotal);
+      const r = shardGrad(s, m.totalWeight, m.shardsTotal, sums);
       loss += r.loss;
-      r.grads.forEach((g, i) => {
-        const sum = sums[i];
-        for (let j = 0; j < g.length; j++) sum[j] += g[j];
-      });
       fixed.forEach((v, i) => {
         const now = v.read().dataSync();
         const sum = nonTrainableSum[i];
@@ -101,8 +114,12 @@ async function start() {
     const t = threadTimes();
     timing.gradCpuMs = t.cpuMs - cpu0;
     timing.queuedMs = t.queuedMs - queued0;
+    timing.threadCpuMs = t.cpuMs - threadCpu0;
     queued0 = t.queuedMs;
-    post({ type: 'grad', grads: sums, loss, predicted, nonTrainableSum, timing }, [
+    threadCpu0 = t.cpuMs;
+    const xs = m.shards.map((sh) => sh.x);
+    post({ type: 'grad', grads: sums, loss, predicted, nonTrainableSum, timing, xs }, [
+      ...buffers(xs),
       ...buffers(sums),
       ...buffers(nonTrainableSum),
       predicted.buffer as ArrayBuffer,
@@ -114,6 +131,7 @@ async function start() {
     const named = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(m.grads[i], v.shape) }));
     optimizer.applyGradients(named);
     tf.dispose(named.map((g) => g.tensor));
+    spare = m.grads;
     setFixed(m.nonTrainable);
   }
 
@@ -140,6 +158,7 @@ async function start() {
     idleAfterGradMs: 0,
     idleAfterApplyMs: 0,
     queuedMs: 0,
+    threadCpuMs: 0,
   });
   let timing = fresh();
   let idleSince = performance.now();

@@ -127,6 +127,7 @@ export class DataParallelTrainer {
         idleAfterGradMs: 0,
         idleAfterApplyMs: 0,
         queuedMs: 0,
+        threadCpuMs: 0,
         barrierMs: 0,
       })),
       slowestGradCpuMs: 0,
@@ -135,6 +136,19 @@ export class DataParallelTrainer {
   }
 
   private readonly totals: ParallelTiming;
+  /** Input arrays each worker handed back, reused for its next shards (no new buffers per step). */
+  private readonly inputs: Float32Array[][] = [];
+  /** The gradient sums, reused every step. */
+  private sums: Float32Array[] | null = null;
+
+  /** `values` in an input array of worker k's pool (or a new one). */
+  private inputBuffer(k: number, values: Float32Array): Float32Array {
+    const pool = (this.inputs[k] ??= []);
+    const i = pool.findIndex((a) => a.length === values.length);
+    const buffer = i >= 0 ? pool.splice(i, 1)[0] : new Float32Array(values.length);
+    buffer.set(values);
+    return buffer;
+  }
 
   /** Where the time went since the start (a copy); subtract two readings for a span of steps. */
   timing(): ParallelTiming {
@@ -201,6 +215,10 @@ export class DataParallelTrainer {
     }
     const shards = Math.min(this.shards, n);
     const bound = (k: number) => Math.round((k * n) / shards);
+    // Worker k gets shards [k·shards/threads, (k+1)·shards/threads), at least one when shards >= threads.
+    const busy = this.slots.slice(0, Math.min(this.threads, shards));
+    const firstShard = (k: number) => Math.round((k * shards) / busy.length);
+    const owner = (shard: number) => busy.findIndex((_, k) => shard < firstShard(k + 1));
     const all: Shard[] = [];
     let totalWeight = 0;
     for (let k = 0; k < shards; k++) {
@@ -209,21 +227,16 @@ export class DataParallelTrainer {
       for (let i = a; i < b; i++) w[i - a] = weights ? weights[i] : 1;
       for (const v of w) totalWeight += v;
       all.push({
-        x: x.slice(a * this.per, b * this.per),
+        x: this.inputBuffer(owner(k), x.subarray(a * this.per, b * this.per)),
         count: b - a,
         labels: Int32Array.from({ length: b - a }, (_, i) => labels[a + i]),
         weights: w,
         ...(seed === undefined ? {} : { seed: (seed + k) >>> 0 }),
       });
     }
-    // Worker k gets shards [k·shards/threads, (k+1)·shards/threads), at least one when shards >= threads.
-    const busy = this.slots.slice(0, Math.min(this.threads, shards));
     const arrived = busy.map(() => 0);
     const replies = busy.map((slot, k) => {
-      const mine = all.slice(
-        Math.round((k * shards) / busy.length),
-        Math.round(((k + 1) * shards) / busy.length),
-      );
+      const mine = all.slice(firstShard(k), firstShard(k + 1));
       const reply = slot.reply();
       slot.send({ type: 'grad', shards: mine, totalWeight, shardsTotal: shards }, [
         ...mine.flatMap((s) => [s.x.buffer, s.labels.buffer, s.weights.buffer] as ArrayBuffer[]),
@@ -243,7 +256,10 @@ export class DataParallelTrainer {
       for (const key of Object.keys(r.timing) as (keyof WorkerStepTiming)[]) t[key] += r.timing[key];
       t.barrierMs += lastArrival - arrived[k];
     });
-    const grads = got[0].grads.map((g) => new Float32Array(g.length));
+    got.forEach((r, k) => this.inputs[k].push(...r.xs));
+    this.sums ??= got[0].grads.map((g) => new Float32Array(g.length));
+    const grads = this.sums;
+    for (const a of grads) a.fill(0);
     const fixed = got[0].nonTrainableSum.map((g) => new Float32Array(g.length));
     let loss = 0;
     const predicted = new Int32Array(n);
@@ -264,8 +280,9 @@ export class DataParallelTrainer {
     for (const f of fixed) for (let j = 0; j < f.length; j++) f[j] /= shards;
     this.slots.forEach((slot, k) => {
       const last = k === this.slots.length - 1;
-      // Each worker gets its own copy, transferred; the last one takes the originals.
-      const g = last ? grads : grads.map((a) => a.slice());
+      // Each worker gets its own copy, transferred, in the arrays it sent (it reuses them for its
+      // next gradient); the sums stay here for the next step.
+      const g = got[k] ? got[k].grads.map((a, i) => (a.set(grads[i]), a)) : grads.map((a) => a.slice());
       const f = last ? fixed : fixed.map((a) => a.slice());
       slot.send({ type: 'apply', grads: g, nonTrainable: f, learningRate: this.learningRate }, [
         ...g.map((a) => a.buffer as ArrayBuffer),

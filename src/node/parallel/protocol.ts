@@ -46,6 +46,8 @@ export interface WorkerStepTiming {
   idleAfterApplyMs: number;
   /** Time runnable but waiting for a core (other processes' load), from the kernel's schedstat. */
   queuedMs: number;
+  /** All of this worker thread's CPU (gradients, optimiser, messages, its JS garbage collection). */
+  threadCpuMs: number;
 }
 
 export type ToWorker =
@@ -59,7 +61,7 @@ export type ToWorker =
     }
   | {
       type: 'apply';
-      /** Summed gradient of each trainable weight (model.trainableWeights order). */
+      /** Summed gradient of each trainable weight (model.trainableWeights order); the worker reuses the arrays for its next gradient. */
       grads: Float32Array[];
       /** New value of each non-trainable weight (batch-norm moving statistics). */
       nonTrainable: Float32Array[];
@@ -80,6 +82,8 @@ export type FromWorker =
       /** Sum over this worker's shards of each non-trainable weight's value after that shard's forward pass, started from the same values. */
       nonTrainableSum: Float32Array[];
       timing: WorkerStepTiming;
+      /** The shards' input arrays, handed back for the next batches (no new buffers per step). */
+      xs: Float32Array[];
     }
   | { type: 'state'; weights: Float32Array[]; optimizer: OptimizerEntry[] }
   | { type: 'error'; message: string; name: string; code?: string };
