@@ -58,9 +58,10 @@ const { values: args } = parseArgs({
     /** Time this many clips per epoch and scale to the whole fold (0 = the whole fold). */
     clips: { type: 'string', default: '0' },
     config: { type: 'string', default: '{}' },
-    'no-reference': { type: 'boolean', default: false },
+    /** --no-reference: Emovox only. (Options are named positively: with allowNegative, parseArgs reads --no-X as X = false.) */
+    reference: { type: 'boolean', default: true },
     /** Run PyTorch without GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (to see what it costs). */
-    'no-hugetlb': { type: 'boolean', default: false },
+    hugetlb: { type: 'boolean', default: true },
     /** Also run both sides on two threads (Emovox data-parallel, PyTorch set_num_threads(2)). */
     'two-core': { type: 'boolean', default: true },
   },
@@ -68,7 +69,7 @@ const { values: args } = parseArgs({
 });
 
 /** PyTorch's allocator setting: huge pages for malloc, so big tensors do not page-fault per step. */
-const TORCH_MALLOC = args['no-hugetlb'] ? {} : { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+const TORCH_MALLOC = !args.hugetlb ? {} : { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
 const cores = availableParallelism();
 const load = () =>
   loadavg()
@@ -180,7 +181,7 @@ const runTfjs = (model: string, threads: number) => {
 };
 const runTorch = (model: string, threads: number) => {
   process.stderr.write(
-    `${model}: PyTorch reference, ${threads} thread(s)${args['no-hugetlb'] ? '' : ', GLIBC_TUNABLES=glibc.malloc.hugetlb=1'}\n`,
+    `${model}: PyTorch reference, ${threads} thread(s)${!args.hugetlb ? '' : ', GLIBC_TUNABLES=glibc.malloc.hugetlb=1'}\n`,
   );
   const n = String(threads);
   return run(
@@ -195,7 +196,7 @@ for (const model of args.models.split(',')) {
   const row = { model, tfjs: [] as Outcome[], torch: [] as Outcome[] };
   for (const threads of threadCounts) {
     row.tfjs.push(await runTfjs(model, threads));
-    if (!args['no-reference']) row.torch.push(await runTorch(model, threads));
+    if (args.reference) row.torch.push(await runTorch(model, threads));
   }
   rows.push(row);
 }
@@ -233,7 +234,7 @@ console.log(
     (args.clips !== '0' ? `, each timed on ${args.clips} clips and scaled to the whole fold:` : ':'),
 );
 console.log(
-  `PyTorch ran with ${args['no-hugetlb'] ? 'the default glibc malloc (no GLIBC_TUNABLES)' : 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1'}, OMP_NUM_THREADS = MKL_NUM_THREADS = its thread count. ` +
+  `PyTorch ran with ${!args.hugetlb ? 'the default glibc malloc (no GLIBC_TUNABLES)' : 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1'}, OMP_NUM_THREADS = MKL_NUM_THREADS = its thread count. ` +
     `${cores} cores; 1-minute load average ${Math.min(...loads, loadavg()[0]).toFixed(1)} to ${maxLoad.toFixed(1)} during the runs (now ${load()}).`,
 );
 for (const { model, tfjs, torch } of rows) {
@@ -252,7 +253,7 @@ for (const { model, tfjs, torch } of rows) {
     console.log(
       `    tfjs ${t.ok ? t.result.backend : args.backend}: ${cell(t)}${threadCheck('tfjs', model, t)}`,
     );
-    if (!args['no-reference']) {
+    if (args.reference) {
       console.log(
         `    ${p?.ok ? p.result.backend : 'pytorch'}: ${cell(p)}${threadCheck('PyTorch', model, p)}`,
       );
@@ -272,7 +273,7 @@ for (const { model, tfjs, torch } of rows) {
       const speedUp = (side: Outcome[]) =>
         side[0]?.ok && side[i]?.ok ? (wallS(side[0].result) / wallS(side[i].result)).toFixed(2) + 'x' : 'n/a';
       console.log(
-        `    wall speed-up over 1 thread: tfjs ${speedUp(tfjs)} [target >= 1.8x], PyTorch ${args['no-reference'] ? 'not run' : speedUp(torch)}`,
+        `    wall speed-up over 1 thread: tfjs ${speedUp(tfjs)} [target >= 1.8x], PyTorch ${!args.reference ? 'not run' : speedUp(torch)}`,
       );
       const pe = t.ok ? t.result.parallelEpochs : undefined;
       if (t.ok && pe && pe.length > 0 && tfjs[0]?.ok) {
