@@ -97,9 +97,11 @@ async function parallelEpoch(
   }
   let lossSum = 0;
   let correct = 0;
+  // One batch buffer for the whole epoch: dp.step copies it into the workers' inputs before it returns.
+  const batchBuffer = new Float32Array(batchSize * per);
   const prepare = (b: number) => {
     const idx = order.slice(b, b + batchSize);
-    const x = new Float32Array(idx.length * per);
+    const x = batchBuffer.subarray(0, idx.length * per);
     idx.forEach((i, k) => x.set(crops.subarray(i * per, (i + 1) * per), k * per));
     return { x, labels: idx.map((i) => items[i].label) };
   };

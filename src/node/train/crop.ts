@@ -7,11 +7,23 @@
 import { sliceFrames } from '../../core/windows.js';
 import type { Rng } from '../../core/random.js';
 
-export function randomCrop(data: Float32Array, coeffs: number, windowFrames: number, rng: Rng): Float32Array {
+/** The crop is written to `out` (windowFrames * coeffs floats) when given, else to a new array. */
+export function randomCrop(
+  data: Float32Array,
+  coeffs: number,
+  windowFrames: number,
+  rng: Rng,
+  out?: Float32Array,
+): Float32Array {
   const frames = Math.floor(data.length / coeffs);
-  if (frames >= windowFrames)
-    return sliceFrames(data, coeffs, rng.int(frames - windowFrames + 1), windowFrames);
-  const out = new Float32Array(windowFrames * coeffs);
+  if (frames >= windowFrames) {
+    const start = rng.int(frames - windowFrames + 1);
+    if (out === undefined) return sliceFrames(data, coeffs, start, windowFrames);
+    out.set(data.subarray(start * coeffs, (start + windowFrames) * coeffs));
+    return out;
+  }
+  if (out === undefined) out = new Float32Array(windowFrames * coeffs);
+  else out.fill(0);
   const offset = rng.int(windowFrames - frames + 1);
   out.set(data.subarray(0, frames * coeffs), offset * coeffs);
   return out;

@@ -232,6 +232,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   }
 
   const per = inputShape.reduce((a, b) => a * b, 1);
+  const batchBuffer = new Float32Array(o.batchSize * per);
   const batches = Math.ceil(train.items.length / o.batchSize);
   // Data-parallel: the workers hold the model and Adam; this thread's copy is refreshed every
   // epoch for validation and snapshots.
@@ -265,16 +266,20 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     const order = rng.shuffle(train.items.map((_, i) => i));
     let lossSum = 0;
     let correct = 0;
-    /** Batch b's inputs (random crops, SpecAugment) and labels, drawn from rng. */
+    /**
+     * Batch b's inputs (random crops, SpecAugment) and labels, drawn from rng, in the one batch
+     * buffer: parallel.step copies it out before returning, and localStep's tensor is disposed
+     * before the next batch is prepared.
+     */
     const prepare = (b: number) => {
       const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-      const flat = new Float32Array(idx.length * per);
+      const flat = batchBuffer.subarray(0, idx.length * per);
       const ys: number[] = [];
       idx.forEach((i, k) => {
         const it = train.items[i];
-        const crop = randomCrop(it.variants[rng.int(it.variants.length)], train.coeffs, win, rng);
+        const crop = flat.subarray(k * per, (k + 1) * per);
+        randomCrop(it.variants[rng.int(it.variants.length)], train.coeffs, win, rng, crop);
         if (kind === 'features') specAugment(crop, train.coeffs, o.augment, rng);
-        flat.set(crop, k * per);
         ys.push(it.labelIndex);
       });
       return { idx, flat, ys, seed: parallel ? rng.int(2 ** 31) : 0 };

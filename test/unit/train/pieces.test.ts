@@ -39,6 +39,18 @@ test('random crop keeps a contiguous run of frames, or pads a short clip with ze
   assert.deepEqual([...offsets].sort(), [0, 2, 4]);
 });
 
+test('random crop into a reused buffer equals a fresh crop, stale values overwritten', () => {
+  const [a, b] = [new Rng(9), new Rng(9)];
+  const out = new Float32Array(6).fill(99);
+  for (const data of [Float32Array.from({ length: 20 }, (_, i) => i + 1), Float32Array.from([7, 8])]) {
+    for (let k = 0; k < 5; k++) {
+      const fresh = randomCrop(data, 2, 3, a);
+      assert.equal(randomCrop(data, 2, 3, b, out), out);
+      assert.deepEqual(out, fresh);
+    }
+  }
+});
+
 test('gain and noise: +6 dB quadruples power; noise at 10 dB SNR has a tenth of the signal power', () => {
   const x = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 5));
   assert.ok(Math.abs(power(applyGain(x, 6.0206)) / power(x) - 4) < 1e-3);
