@@ -17,6 +17,7 @@ interface WorkerCliOptions {
   prefix: string;
   model?: string;
   concurrency: number;
+  prefetch: number;
   backend: 'wasm' | 'cpu';
   lockDuration: number;
   stalledInterval: number;
@@ -31,6 +32,7 @@ async function run(opts: WorkerCliOptions): Promise<void> {
     prefix: opts.prefix,
     model,
     concurrency: opts.concurrency,
+    prefetch: opts.prefetch,
     backend: opts.backend,
     lockDurationMs: opts.lockDuration,
     stalledIntervalMs: opts.stalledInterval,
@@ -84,6 +86,12 @@ export function register(program: Command): void {
       'recordings scored at once, one thread each; the default is the number of cores',
       positiveInt('--concurrency'),
       availableParallelism(),
+    )
+    .option(
+      '--prefetch <n>',
+      'jobs held beyond --concurrency, so a thread starts its next recording without waiting for Redis (0: none)',
+      positiveInt('--prefetch', 0),
+      1,
     )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .option(
