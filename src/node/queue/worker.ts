@@ -162,10 +162,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     close(force = false) {
       closing ??= (async () => {
         const closed = worker.close(force);
-        // BullMQ's close() can wait for ever after Redis came back from a restart (its blocking
-        // connection never settles). Once our own jobs have finished and their results are
-        // stored, give it a few seconds to mark them completed, then disconnect: a job it
-        // could not mark is handed back when its lock expires, and the re-run finds its result.
+        // BullMQ's close() used to wait for ever when its blocking connection was between
+        // reconnection tries (an ioredis bug, fixed for every client in connection.ts). It still
+        // waits for the commands it had in flight, and with Redis down those wait for Redis.
+        // So once our own jobs have finished and their results are stored, give it a few
+        // seconds to mark them completed, then disconnect: a job it could not mark is handed
+        // back when its lock expires, and the re-run finds its result.
         await Promise.allSettled([...inFlight]);
         const settled = await Promise.race([
           closed.then(() => true),

@@ -366,4 +366,19 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.match(watch.stderr, /\] 16\/16 \|/);
     assert.match(watch.stdout, /scored 16 {2}failed 0 {2}waiting 0 {2}active 0/);
   });
+
+  test('SIGTERM while Redis is down: the worker still exits', async () => {
+    const w = await startWorker(redis, 'down', 1);
+    await redis.kill();
+    await until('the worker sees Redis gone', async () => /redis: .*\(retrying\)/.test(w.stderr()), 10_000);
+    try {
+      // BullMQ's close() waits for the commands it had in flight, which wait for Redis; the
+      // worker gives it a few seconds, then disconnects and exits.
+      w.proc.kill('SIGTERM');
+      assert.equal(await exitWithin(w, 20_000), 0, w.stderr());
+      assert.match(w.stderr(), /stopped: scored 0, failed 0/);
+    } finally {
+      await redis.restart();
+    }
+  });
 });
