@@ -1,5 +1,5 @@
 /**
- * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2] [--prefetch 1,0]
+ * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2,2] [--prefetch 1,0]
  *   [--cli dist|tsx] [--warm-up 0.25] [--node-flags=--single-threaded-gc] [--cpu-prof DIR] [--skip-peer]
  * Throughput of the BullMQ queue on the same clips (3 s of synthetic voiced speech, 16 kHz WAV):
  *   peer:   `emovox predict --json DIR` in one process (clips/s between its first and last line,
@@ -40,7 +40,7 @@ const { values } = parseArgs({
   options: {
     clips: { type: 'string', default: '2000' },
     model: { type: 'string' },
-    workers: { type: 'string', default: '1,2' },
+    workers: { type: 'string', default: '1,2,2' },
     /** Write a V8 CPU profile of every worker process (main thread and scoring threads) to DIR. */
     'cpu-prof': { type: 'string' },
     /** Extra node/V8 flags for the peer and every worker process, e.g. "--single-threaded-gc". */
