@@ -66,7 +66,8 @@ async function run(opts: WorkerCliOptions): Promise<void> {
   const per = (ms: number) => (s.scored > 0 ? (ms / s.scored).toFixed(1) : '-');
   log(
     `stopped: scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}; ` +
-      `per job ${per(s.jobMs)} ms in the processor, ${per(s.scoreMs)} ms of it reading, decoding and scoring`,
+      `per job ${per(s.jobMs)} ms in the processor (with any wait for a thread), ` +
+      `${per(s.scoreMs)} ms of it reading, decoding and scoring`,
   );
   // A BullMQ connection that never settled after a Redis restart must not keep the process up.
   process.exit(process.exitCode ?? 0);

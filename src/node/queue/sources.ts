@@ -82,8 +82,8 @@ export async function openSource(source: string): Promise<AsyncIterable<Uint8Arr
 /**
  * Whole contents of a recording. A local file is read synchronously: this runs in a scoring
  * thread that has nothing else to do meanwhile, and a stream's open / read / close each hop
- * through libuv's thread pool and back (500 of the bench's 3 s clips: 0.18-0.29 CPU ms and 0.6-0.8 ms
- * wall a file through a stream, 0.04 CPU ms and 0.05-0.13 ms wall with readFileSync).
+ * through libuv's thread pool and back (500 of the bench's 3 s clips: 0.18-0.29 CPU ms and
+ * 0.6-0.8 ms wall a file through a stream, 0.04 CPU ms and 0.05-0.13 ms with readFileSync).
  */
 export async function readSource(source: string): Promise<Uint8Array> {
   if (!isUrl(source)) {

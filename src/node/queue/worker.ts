@@ -47,7 +47,7 @@ export interface WorkerStats {
   skipped: number;
   /** Time inside the scoring threads, ms. */
   scoreMs: number;
-  /** Time in the job processor (Redis round trips + scoring), ms. */
+  /** Time in the job processor (waiting for a free thread, Redis round trips, scoring), ms. */
   jobMs: number;
 }
 
