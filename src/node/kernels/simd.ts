@@ -37,6 +37,8 @@ export interface SimdKernels {
   affineElu(x: number, rows: number, channels: number, scale: number, shift: number, y: number): void;
   gradSumsElu(...args: number[]): void;
   gradAffineElu(...args: number[]): void;
+  /** wasm/lstm.ts: c [m, n] = a [m, k] @ b [k, n], n a multiple of 8. */
+  matMulRows(a: number, b: number, c: number, m: number, k: number, n: number): void;
   /** wasm/lstm.ts (arguments in its order). */
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
