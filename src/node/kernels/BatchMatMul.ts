@@ -1,8 +1,8 @@
 /**
  * BatchMatMul for the wasm backend: transposed operands are transposed first (a JS pass, tiled)
  * and then multiplied by the SIMD loop of wasm/lstm.ts (one matrix each, columns a multiple of
- * 8, b at most 1 MB: the LSTM input projection and dz W^T, about 1.2x XNNPACK there) or the built-in
- * kernel's plain path (XNNPACK). The built-in kernel's own
+ * 8, b at most 1 MB: the LSTM's dz W^T, about 1.2x XNNPACK there) or the built-in kernel's plain
+ * path (XNNPACK). Products without transposes (forward passes, inference) are XNNPACK's. The built-in kernel's own
  * transposeA/transposeB paths are naive loops, 6-20x slower; every LSTM and dense gradient
  * takes them (dx = dz @ W^T, dW = x^T @ dz), 300 calls per training step of cnn1d-lstm.
  */
@@ -42,14 +42,15 @@ export function batchMatMul(args: {
   if (!fits(a) || !fits(b)) return plain(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   const single = (t: tf.TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1);
   const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  if (!attrs.transposeA && !attrs.transposeB) {
+    // Plain products (inference among them) stay XNNPACK's, so predictions do not move.
+    return plain(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
   // b is re-read for every 4 rows of a: the SIMD loop only while it stays in cache (<= 1 MB).
   const simd =
     single(a) && single(b) && n % 8 === 0 && tf.util.sizeFromShape(b.shape) <= SIMD_MAX_B_FLOATS
       ? simdKernels(backend)
       : null;
-  if (simd === null && !attrs.transposeA && !attrs.transposeB) {
-    return plain(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  }
   const aT = attrs.transposeA ? transposeLastTwo(backend, a) : a;
   const bT = attrs.transposeB ? transposeLastTwo(backend, b) : b;
   let out: tf.TensorInfo;

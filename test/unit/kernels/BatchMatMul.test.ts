@@ -15,7 +15,7 @@ const CASES: [number[], number[], boolean, boolean][] = [
   [[3, 4, 6], [1, 5, 6], false, true], // broadcast batch of b
   [[2, 33, 40], [2, 41, 40], false, true], // more than one 32-wide transpose tile
   // One matrix each, columns a multiple of 8: the SIMD loop (4-row tiles and leftover rows).
-  [[7, 12], [12, 16], false, false],
+  [[7, 12], [16, 12], false, true],
   [[1, 9, 5], [1, 24, 5], false, true],
   [[6, 10], [6, 8], true, false],
   [[13, 3], [8, 13], true, true],
