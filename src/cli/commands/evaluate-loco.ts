@@ -327,6 +327,16 @@ async function runLocoEnsemble(o: LocoCliOptions, argv: string[], log: (s: strin
       `${name} is not in the --from-json files (${[...loaded.keys()].join(', ') || 'none given'}) and is not NAME@FILE of an existing file; under --protocol loco an ensemble's members come from earlier --json runs`,
     );
   };
+  const kinds = parseCorpusSpecs(o.corpus, o.data ?? []).map((c) => c.kind);
+  const named = kinds.every((k) => k !== 'folder' && k !== 'manifest');
+  const checked = (e: LocoEvaluation) => {
+    if (named && [...e.corpora].sort().join(',') !== [...kinds].sort().join(',')) {
+      throw new EvaluateError(
+        `${e.model} was evaluated on ${e.corpora.join(', ')}, but --corpus is ${kinds.join(',')}`,
+      );
+    }
+    return e;
+  };
   const requested = (o.model ?? [...loaded.keys()].join(','))
     .split(',')
     .map((m) => m.trim())
@@ -334,7 +344,7 @@ async function runLocoEnsemble(o: LocoCliOptions, argv: string[], log: (s: strin
   const weights = o.ensembleWeights !== undefined ? parseWeights(o.ensembleWeights) : null;
   const rows: LocoEvaluation[] = [];
   for (const name of requested) {
-    const members = ensembleMembers(name).map(member);
+    const members = ensembleMembers(name).map((m) => checked(member(m)));
     for (const m of members) if (!rows.some((r) => r.model === m.model)) rows.push(m);
     if (members.length > 1) {
       const e = ensembleLoco(members, weights);
