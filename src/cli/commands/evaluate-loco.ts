@@ -221,7 +221,7 @@ function writeLocoOutputs(
   }
   if (o.json) {
     mkdirSync(dirname(resolve(o.json)), { recursive: true });
-    writeFileSync(o.json, `${JSON.stringify({ ...e, ...extra, command }, null, 2)}\n`);
+    writeFileSync(o.json, locoJson({ ...e, ...extra, command }));
     log(`wrote ${o.json}`);
   }
 }
@@ -354,6 +354,11 @@ async function runLocoEnsemble(o: LocoCliOptions, argv: string[], log: (s: strin
     }
   }
   process.stdout.write(`\n${locoComparisonTable(rows, false)}\n`);
+}
+
+/** Indented JSON with every array of numbers on one line (per-clip probabilities, confusion rows). */
+export function locoJson(v: unknown): string {
+  return `${JSON.stringify(v, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_, nums: string) => `[${nums.split(/,\s+/).join(', ')}]`)}\n`;
 }
 
 /** The LOCO evaluations of a --json file written by `emovox evaluate --protocol loco`. */
