@@ -341,8 +341,12 @@ async function runLocoEnsemble(o: LocoCliOptions, argv: string[], log: (s: strin
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
+  if (o.json && !requested.some(isEnsembleName)) {
+    throw new EvaluateError('--json needs an ensemble in --model (a+b) under --protocol loco --from-json');
+  }
   const weights = o.ensembleWeights !== undefined ? parseWeights(o.ensembleWeights) : null;
   const rows: LocoEvaluation[] = [];
+  const ensembles: { e: LocoEvaluation; title: string }[] = [];
   for (const name of requested) {
     const members = ensembleMembers(name).map((m) => checked(member(m)));
     for (const m of members) if (!rows.some((r) => r.model === m.model)) rows.push(m);
@@ -350,10 +354,31 @@ async function runLocoEnsemble(o: LocoCliOptions, argv: string[], log: (s: strin
       const e = ensembleLoco(members, weights);
       rows.push(e);
       const title = `leave-one-corpus-out, ensemble ${e.model} (mean of per-clip probabilities, weights ${(weights ?? members.map(() => 1)).join('/')})`;
-      writeLocoOutputs(e, title, o, argv, log, { seed: o.seed });
+      ensembles.push({ e, title });
+      writeLocoOutputs(e, title, {}, argv, log, {});
     }
   }
-  process.stdout.write(`\n${locoComparisonTable(rows, false)}\n`);
+  const comparison = 'leave-one-corpus-out, UAR % per held-out corpus (studio) and mean UAR % per condition';
+  process.stdout.write(`\n${comparison}\n${locoComparisonTable(rows, false)}\n`);
+  const command = commandLine(argv);
+  if (o.table) {
+    mkdirSync(dirname(resolve(o.table)), { recursive: true });
+    writeFileSync(
+      o.table,
+      [
+        `${comparison}\n\n${locoComparisonTable(rows, true)}`,
+        ...ensembles.map(({ e, title }) => `${title}\n\n${locoTable(e, true)}`),
+        `    ${command}\n`,
+      ].join('\n\n'),
+    );
+    log(`wrote ${o.table}`);
+  }
+  if (o.json) {
+    mkdirSync(dirname(resolve(o.json)), { recursive: true });
+    const out = ensembles.map(({ e }) => ({ ...e, seed: o.seed, command }));
+    writeFileSync(o.json, locoJson(out.length === 1 ? out[0] : out));
+    log(`wrote ${o.json}`);
+  }
 }
 
 /** Indented JSON with every array of numbers on one line (per-clip probabilities, confusion rows). */
