@@ -1,18 +1,27 @@
 /**
- * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2] [--cpu-prof DIR]
+ * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2,2] [--prefetch 1,0]
+ *   [--cli dist|tsx] [--warm-up 0.25] [--node-flags=--single-threaded-gc] [--cpu-prof DIR] [--skip-peer]
  * Throughput of the BullMQ queue on the same clips (3 s of synthetic voiced speech, 16 kHz WAV):
  *   peer:   `emovox predict --json DIR` in one process (clips/s between its first and last line,
  *           so model loading is excluded, as it is for the workers);
- *   queue:  `emovox worker --concurrency 1` x 1 and x 2 processes against one redis-server
- *           (append-only file, fsync every second, as recommended for production); jobs are added
+ *   queue:  `emovox worker --concurrency 1 --prefetch P` x 1 and x 2 processes against one
+ *           redis-server (append-only file, fsync every second, as recommended for production),
+ *           for each P of --prefetch; the workers are started (model loaded) and the jobs added
  *           while the queue is paused, then the clock runs from resume to the last result.
- * Prints clips/s, the scaling ratio (target >= 1.8x on two cores), the Redis overhead per job
- * (one worker's time per job minus the peer's time per clip, and the processor's own split),
- * CPU seconds of every process, RSS of each worker over the run (flat = no leak), and the
- * load average (the machine is shared: compare CPU seconds when it is loaded).
+ * Each run is timed twice: "total" (resume -> last result) and "steady" (from the moment
+ * --warm-up of the clips were done -> last result): each process compiles its hot code (V8's
+ * JIT, ~1 CPU s) during its first hundred clips, a start-up cost that two processes pay twice on
+ * half the clips each; an archive runs for hours, so the steady state is its throughput.
+ * The CLI is the built one (dist/, what `npx emovox` runs) when it is up to date, else the
+ * sources through tsx, said in the first line.
+ * Prints clips/s, the scaling ratio (target >= 1.8x on two cores), CPU ms per clip and cores
+ * kept busy (workers + redis-server), each worker's CPU by thread (/proc: main thread, scoring
+ * thread, V8 background + libuv), the Redis overhead per job (one worker's CPU per job minus the
+ * peer's), RSS of each worker over the run (flat = no leak), and the load average (the machine
+ * may be shared: compare CPU ms per clip and cores busy when it is loaded).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,15 +40,54 @@ const { values } = parseArgs({
   options: {
     clips: { type: 'string', default: '2000' },
     model: { type: 'string' },
-    workers: { type: 'string', default: '1,2' },
+    workers: { type: 'string', default: '1,2,2' },
     /** Write a V8 CPU profile of every worker process (main thread and scoring threads) to DIR. */
     'cpu-prof': { type: 'string' },
+    /** Extra node/V8 flags for the peer and every worker process, e.g. "--single-threaded-gc". */
+    'node-flags': { type: 'string', default: '' },
+    /**
+     * dist: the built CLI (what `npx emovox` runs; must be newer than every source file);
+     * tsx: the TypeScript sources through tsx, whose loader thread costs ~2 CPU ms a clip
+     * (audio-decode resolves its format module by a dynamic import on every decode).
+     * Default: dist when it is built and up to date, else tsx.
+     */
+    cli: { type: 'string' },
+    /** Worker --prefetch values; the 1- and 2-process runs are made for each. */
+    prefetch: { type: 'string', default: '1,0' },
+    /** Leave out the peer (quicker when comparing worker settings). */
+    'skip-peer': { type: 'boolean', default: false },
+    /** Share of the clips treated as warm-up: the steady state is timed from there to the last one. */
+    'warm-up': { type: 'string', default: '0.25' },
   },
 });
 const N = Number(values.clips);
 const MODEL = queueModel(resolve(values.model ?? join(ROOT, 'models/default')));
-const CLI = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+const NODE_FLAGS = values['node-flags'].split(/\s+/).filter(Boolean);
+const BUILT = builtCli();
+if (values.cli === 'dist' && BUILT.startsWith('!')) throw new Error(`--cli dist: ${BUILT.slice(1)}`);
+if (values.cli !== undefined && values.cli !== 'dist' && values.cli !== 'tsx') {
+  throw new RangeError(`--cli: expected dist or tsx, got ${values.cli}`);
+}
+const USE_DIST = values.cli === 'dist' || (values.cli === undefined && !BUILT.startsWith('!'));
+const CLI = [...NODE_FLAGS, ...(USE_DIST ? [BUILT] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')])];
+const PREFETCH = values.prefetch.split(',').map(Number);
+if (PREFETCH.some((v) => !Number.isInteger(v) || v < 0)) {
+  throw new RangeError(`--prefetch: expected whole numbers like 1,0, got ${values.prefetch}`);
+}
+const WARM = Number(values['warm-up']);
+if (!(WARM >= 0 && WARM < 1)) throw new RangeError(`--warm-up must be in [0, 1), got ${values['warm-up']}`);
 const TICKS = 100; // clock ticks per second in /proc/<pid>/stat (Linux default)
+
+/** dist/cli/main.js if it is newer than every source file, else "!why not". */
+function builtCli(): string {
+  const main = join(ROOT, 'dist/cli/main.js');
+  if (!existsSync(main)) return '!dist/cli/main.js is missing (npm run build)';
+  const built = statSync(main).mtimeMs;
+  const stale = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).find(
+    (f) => f.endsWith('.ts') && statSync(join(ROOT, 'src', f)).mtimeMs > built,
+  );
+  return stale ? `!src/${stale} is newer than dist/ (npm run build)` : main;
+}
 
 const load = () =>
   loadavg()
@@ -66,6 +114,37 @@ function cpuSec(pid: number): number {
   const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
+
+/** utime + stime of every thread of a live process, seconds, by thread id. */
+function threadCpu(pid: number): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      m.set(Number(t), (Number(fields[11]) + Number(fields[12])) / TICKS);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return m;
+}
+
+/**
+ * A worker's CPU seconds between two thread samples, split into its main thread (BullMQ, the
+ * results store, piscina), its scoring thread (the busiest other thread; the bench runs one per
+ * process) and the rest (V8's background GC and compiler threads, libuv's pool).
+ */
+function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>) {
+  const d = [...after].map(([t, c]) => ({ t, c: c - (before.get(t) ?? 0) }));
+  const main = d.find((x) => x.t === pid)?.c ?? 0;
+  const others = d.filter((x) => x.t !== pid).sort((a, b) => b.c - a.c);
+  const scoring = others[0]?.c ?? 0;
+  const rest = others.slice(1).reduce((a, x) => a + x.c, 0);
+  return { main, scoring, rest };
+}
+
+type ThreadSplit = ReturnType<typeof threadSplit>;
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -116,18 +195,35 @@ async function peer(
   return { ...all, perClipMs: 1000 / all.rate, cpuPerClipMs: (1000 * (all.cpu - one.cpu)) / (N - 1) };
 }
 
-interface WorkerRun {
-  rate: number;
+/** One stretch of a queue run: clips done, wall seconds, CPU seconds. */
+interface Stretch {
+  clips: number;
   wallSec: number;
+  /** CPU seconds of each worker process. */
   cpu: number[];
   redisCpu: number;
+}
+
+interface WorkerRun {
+  workers: number;
+  /** From resume to the last result. */
+  total: Stretch;
+  /** From the moment WARM of the clips were done to the last result (JIT warm, both workers busy). */
+  steady: Stretch;
+  /** CPU seconds per worker by thread, over the whole run and over the steady state. */
+  threads: ThreadSplit[];
+  steadyThreads: ThreadSplit[];
   rss: number[][];
   stopLines: string[];
   /** CPU seconds of this bench process (polling the counts) during the run. */
   benchCpu: number;
 }
 
-function startWorker(url: string, prefix: string): Promise<{ proc: ChildProcess; stderr: () => string }> {
+function startWorker(
+  url: string,
+  prefix: string,
+  prefetch: number,
+): Promise<{ proc: ChildProcess; stderr: () => string }> {
   const proc = spawn(
     process.execPath,
     [
@@ -142,6 +238,8 @@ function startWorker(url: string, prefix: string): Promise<{ proc: ChildProcess;
       MODEL.dir,
       '--concurrency',
       '1',
+      '--prefetch',
+      String(prefetch),
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -155,42 +253,65 @@ function startWorker(url: string, prefix: string): Promise<{ proc: ChildProcess;
   });
 }
 
-async function queueRun(dir: string, workers: number): Promise<WorkerRun> {
+async function queueRun(dir: string, workers: number, prefetch: number, run: string): Promise<WorkerRun> {
   const redis = await startRedis({ persistent: true, fsync: 'everysec' });
-  const prefix = `bench${workers}`;
+  const prefix = `bench${run}`;
   const client = new Redis(redis.url);
   const queue = openQueue(redis.url, prefix, MODEL, 'cli');
   const store = new ResultsStore(client, prefix, MODEL.key);
   try {
-    const procs = await Promise.all(Array.from({ length: workers }, () => startWorker(redis.url, prefix)));
+    const procs = await Promise.all(
+      Array.from({ length: workers }, () => startWorker(redis.url, prefix, prefetch)),
+    );
     await queue.pause();
     const report = await addRecordings(queue, store, listRecordings([dir]), {
       model: MODEL,
       timeline: false,
     });
     if (report.queued !== N) throw new Error(`queued ${report.queued} of ${N}`);
-    const cpu0 = procs.map((p) => cpuSec(p.proc.pid!));
-    const redisCpu0 = cpuSec(redis.pid);
+    const sample = (t0: number, clips: number) => ({
+      clips,
+      wallSec: (performance.now() - t0) / 1000,
+      cpu: procs.map((p) => cpuSec(p.proc.pid!)),
+      redisCpu: cpuSec(redis.pid),
+    });
+    const threads0 = procs.map((p) => threadCpu(p.proc.pid!));
     const rss: number[][] = procs.map(() => []);
     const t0 = performance.now();
+    const start = sample(t0, 0);
     const bench0 = process.cpuUsage();
     await queue.resume();
-    let lastSample = 0;
+    let warm: Stretch | null = WARM === 0 ? start : null;
+    let threadsWarm = threads0;
+    let lastRss = 0;
+    let end: Stretch;
     for (;;) {
       const c = await store.counts();
-      const now = performance.now();
-      if (now - lastSample > 1000) {
-        procs.forEach((p, i) => rss[i].push(rssMb(p.proc.pid!)));
-        lastSample = now;
+      const s = sample(t0, c.ok + c.failed);
+      if (!warm && s.clips >= WARM * N) {
+        warm = s;
+        threadsWarm = procs.map((p) => threadCpu(p.proc.pid!));
       }
-      if (c.ok + c.failed >= N) break;
-      await new Promise((r) => setTimeout(r, 50));
+      if (s.wallSec - lastRss >= 1) {
+        procs.forEach((p, i) => rss[i].push(rssMb(p.proc.pid!)));
+        lastRss = s.wallSec;
+      }
+      if (s.clips >= N) {
+        end = s;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    const wallSec = (performance.now() - t0) / 1000;
     const benchUsage = process.cpuUsage(bench0);
-    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
-    const cpu = procs.map((p, i) => cpuSec(p.proc.pid!) - cpu0[i]);
-    const redisCpu = cpuSec(redis.pid) - redisCpu0;
+    const threadsEnd = procs.map((p) => threadCpu(p.proc.pid!));
+    const threads = procs.map((p, i) => threadSplit(p.proc.pid!, threads0[i], threadsEnd[i]));
+    const steadyThreads = procs.map((p, i) => threadSplit(p.proc.pid!, threadsWarm[i], threadsEnd[i]));
+    const minus = (a: Stretch, b: Stretch): Stretch => ({
+      clips: a.clips - b.clips,
+      wallSec: a.wallSec - b.wallSec,
+      cpu: a.cpu.map((c, i) => c - b.cpu[i]),
+      redisCpu: a.redisCpu - b.redisCpu,
+    });
     const stopLines: string[] = [];
     for (const p of procs) {
       const exited = new Promise((r) => p.proc.once('exit', r));
@@ -205,7 +326,16 @@ async function queueRun(dir: string, workers: number): Promise<WorkerRun> {
     }
     const failed = (await store.counts()).failed;
     if (failed > 0) throw new Error(`${failed} clips failed`);
-    return { rate: N / wallSec, wallSec, cpu, redisCpu, rss, stopLines, benchCpu };
+    return {
+      workers,
+      total: minus(end, start),
+      steady: minus(end, warm!),
+      threads,
+      steadyThreads,
+      rss,
+      stopLines,
+      benchCpu: (benchUsage.user + benchUsage.system) / 1e6,
+    };
   } finally {
     await queue.close();
     client.disconnect();
@@ -213,50 +343,100 @@ async function queueRun(dir: string, workers: number): Promise<WorkerRun> {
   }
 }
 
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+const rate = (s: Stretch) => s.clips / s.wallSec;
+/** Workers' CPU ms per clip over a stretch. */
+const cpuMs = (s: Stretch) => (1000 * sum(s.cpu)) / s.clips;
+/** Cores kept busy by the workers and redis-server over a stretch. */
+const cores = (s: Stretch) => (sum(s.cpu) + s.redisCpu) / s.wallSec;
+const describe = (s: Stretch) =>
+  `${rate(s).toFixed(1)} clips/s (${s.clips} in ${s.wallSec.toFixed(1)} s), ${cpuMs(s).toFixed(2)} CPU ms/clip ` +
+  `in the workers + ${((1000 * s.redisCpu) / s.clips).toFixed(2)} in redis-server, ${cores(s).toFixed(2)} cores busy`;
+
 const dir = clipsDir();
 console.log(
-  `bench:queue: ${N} clips of 3 s, model ${MODEL.key}; machine: ${availableParallelism()} cores, load average ${load()} at start`,
+  `bench:queue: ${N} clips of 3 s, model ${MODEL.key}; machine: ${availableParallelism()} cores, load average ${load()} at start` +
+    `; CLI ${USE_DIST ? 'dist/cli/main.js (built)' : `src/cli/main.ts through tsx${values.cli ? '' : ` (${BUILT.slice(1)})`}`}` +
+    (NODE_FLAGS.length ? `; node flags ${NODE_FLAGS.join(' ')}` : ''),
 );
-const p = await peer(dir);
+const p = values['skip-peer'] ? null : await peer(dir);
+if (p) {
+  console.log(
+    `peer  emovox predict, 1 process:   ${p.rate.toFixed(1)} clips/s (${p.perClipMs.toFixed(1)} ms/clip), ` +
+      `${p.cpu.toFixed(1)} CPU s in all, ${p.cpuPerClipMs.toFixed(1)} CPU ms/clip without start-up; load ${load()}`,
+  );
+}
 console.log(
-  `peer  emovox predict, 1 process:   ${p.rate.toFixed(1)} clips/s (${p.perClipMs.toFixed(1)} ms/clip), ` +
-    `${p.cpu.toFixed(1)} CPU s in all, ${p.cpuPerClipMs.toFixed(1)} CPU ms/clip without start-up; load ${load()}`,
+  `queue runs (one scoring thread per worker process): "total" runs from releasing the queued jobs to the last ` +
+    `result; "steady" from the moment ${(100 * WARM).toFixed(0)} % of the clips were done (JIT warm) to the last result`,
 );
-const runs = new Map<number, WorkerRun>();
-for (const w of values.workers.split(',').map(Number)) {
-  const r = await queueRun(dir, w);
-  runs.set(w, r);
-  const cpu = r.cpu.reduce((a, b) => a + b, 0);
+const COUNTS = values.workers.split(',').map(Number);
+if (COUNTS.some((w) => !Number.isInteger(w) || w < 1)) {
+  throw new RangeError(`--workers: expected counts like 1,2,2, got ${values.workers}`);
+}
+for (const prefetch of PREFETCH) {
   console.log(
-    `queue ${w} worker process${w > 1 ? 'es' : ''}:       ${r.rate.toFixed(1)} clips/s (${r.wallSec.toFixed(1)} s), ` +
-      `workers ${r.cpu.map((c) => c.toFixed(1)).join(' + ')} CPU s (${((1000 * cpu) / N).toFixed(1)} ms/clip), ` +
-      `redis-server ${r.redisCpu.toFixed(1)} CPU s (${((1000 * r.redisCpu) / N).toFixed(2)} ms/job), ` +
-      `this bench ${r.benchCpu.toFixed(2)} CPU s; load ${load()}`,
+    `--- emovox worker --concurrency 1 --prefetch ${prefetch}: ${
+      prefetch === 0
+        ? 'one job at a time (its scoring thread waits for the Redis round trips between jobs)'
+        : `${prefetch} job(s) held beyond the one being scored (its thread starts the next at once)`
+    }`,
   );
-  r.rss.forEach((s, i) => {
-    const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * (s.length - 1)))].toFixed(0);
+  const runs: WorkerRun[] = [];
+  for (const [i, w] of COUNTS.entries()) {
+    const r = await queueRun(dir, w, prefetch, `${prefetch}-${i}`);
+    runs.push(r);
     console.log(
-      `      worker ${i + 1} RSS MB over the run: first ${q(0)}, 25% ${q(0.25)}, 50% ${q(0.5)}, 75% ${q(0.75)}, last ${q(1)}, max ${Math.max(...s).toFixed(0)}`,
+      `queue ${w} worker process${w > 1 ? 'es' : ''}, load ${load()}, this bench ${r.benchCpu.toFixed(2)} CPU s:`,
     );
-  });
-  for (const l of r.stopLines) console.log(`      ${l.replace(/^emovox worker \d+: /, '')}`);
-}
-const one = runs.get(1);
-const two = runs.get(2);
-if (one) {
-  const perJob = 1000 / one.rate;
-  const cpuPerJob = (1000 * one.cpu[0]) / N;
-  const redisPerJob = (1000 * one.redisCpu) / N;
-  console.log(
-    `redis overhead per job (1 worker vs peer): CPU ${(cpuPerJob - p.cpuPerClipMs).toFixed(1)} ms in the worker ` +
-      `(${cpuPerJob.toFixed(1)} vs ${p.cpuPerClipMs.toFixed(1)} ms/clip) + ${redisPerJob.toFixed(2)} ms in redis-server; ` +
-      `wall ${(perJob - p.perClipMs).toFixed(1)} ms (${perJob.toFixed(1)} vs ${p.perClipMs.toFixed(1)} ms/clip)`,
-  );
-}
-if (one && two) {
-  console.log(
-    `scaling 1 -> 2 worker processes: ${(two.rate / one.rate).toFixed(2)}x in clips/s (target >= 1.8x on 2 idle cores); ` +
-      `CPU s per clip ${((1000 * one.cpu[0]) / N).toFixed(1)} -> ${((1000 * two.cpu.reduce((a, b) => a + b, 0)) / N).toFixed(1)} ms`,
-  );
+    console.log(`      total:  ${describe(r.total)}`);
+    console.log(`      steady: ${describe(r.steady)}`);
+    for (const [kind, split, clips] of [
+      ['total', r.threads, r.total.clips],
+      ['steady', r.steadyThreads, r.steady.clips],
+    ] as const) {
+      const per = (f: (t: ThreadSplit) => number) => ((1000 * sum(split.map(f))) / clips).toFixed(2);
+      console.log(
+        `      ${kind} CPU ms per clip by thread (all workers): scoring ${per((t) => t.scoring)}, main ${per((t) => t.main)}, ` +
+          `V8 background + libuv ${per((t) => t.rest)}`,
+      );
+    }
+    r.rss.forEach((s, k) => {
+      const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * (s.length - 1)))].toFixed(0);
+      console.log(
+        `      worker ${k + 1} RSS MB over the run: first ${q(0)}, 25% ${q(0.25)}, 50% ${q(0.5)}, 75% ${q(0.75)}, last ${q(1)}, max ${Math.max(...s).toFixed(0)}`,
+      );
+    });
+    for (const l of r.stopLines) console.log(`      ${l.replace(/^emovox worker \d+: /, '')}`);
+  }
+  const one = runs.find((r) => r.workers === 1);
+  const twos = runs.filter((r) => r.workers === 2);
+  if (one) {
+    // The queue's own cost per job, measured directly: the worker's main thread (BullMQ's two
+    // Lua calls, the result write, handing the job to the scoring thread and back) and
+    // redis-server, in the steady state.
+    const main = (1000 * sum(one.steadyThreads.map((t) => t.main))) / one.steady.clips;
+    const redisMs = (1000 * one.steady.redisCpu) / one.steady.clips;
+    const scoring = (1000 * sum(one.steadyThreads.map((t) => t.scoring))) / one.steady.clips;
+    console.log(
+      `redis overhead per job (1 worker, steady): ${main.toFixed(2)} CPU ms in the worker's main thread + ` +
+        `${redisMs.toFixed(2)} in redis-server, beside ${scoring.toFixed(2)} in its scoring thread` +
+        (p
+          ? `; whole run: ${cpuMs(one.total).toFixed(1)} CPU ms/clip in the worker vs ${p.cpuPerClipMs.toFixed(1)} in the peer`
+          : ''),
+    );
+  }
+  if (one && twos.length > 0) {
+    for (const kind of ['steady', 'total'] as const) {
+      const ratios = twos.map((t) => rate(t[kind]) / rate(one[kind]));
+      console.log(
+        `scaling 1 -> 2 worker processes (prefetch ${prefetch}), ${kind}: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')} ` +
+          `in clips/s (${rate(one[kind]).toFixed(1)} -> ${twos.map((t) => rate(t[kind]).toFixed(1)).join(', ')}; ` +
+          `target >= 1.8x on 2 idle cores); CPU ms per clip ${cpuMs(one[kind]).toFixed(2)} -> ` +
+          `${twos.map((t) => cpuMs(t[kind]).toFixed(2)).join(', ')}; cores busy ${cores(one[kind]).toFixed(2)} -> ` +
+          `${twos.map((t) => cores(t[kind]).toFixed(2)).join(', ')}`,
+      );
+    }
+  }
 }
 console.log(`load average at the end: ${load()}`);

@@ -251,11 +251,11 @@ async function results(opts: ResultsOptions): Promise<void> {
 }
 
 /** commander parser for options that take a whole number >= 1. */
-export function positiveInt(name: string) {
+export function positiveInt(name: string, min = 1) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new QueueError('BAD_OPTIONS', `${name} must be a whole number >= 1, got "${v}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new QueueError('BAD_OPTIONS', `${name} must be a whole number >= ${min}, got "${v}"`);
     return n;
   };
 }

@@ -17,6 +17,7 @@ interface WorkerCliOptions {
   prefix: string;
   model?: string;
   concurrency: number;
+  prefetch: number;
   backend: 'wasm' | 'cpu';
   lockDuration: number;
   stalledInterval: number;
@@ -31,6 +32,7 @@ async function run(opts: WorkerCliOptions): Promise<void> {
     prefix: opts.prefix,
     model,
     concurrency: opts.concurrency,
+    prefetch: opts.prefetch,
     backend: opts.backend,
     lockDurationMs: opts.lockDuration,
     stalledIntervalMs: opts.stalledInterval,
@@ -64,7 +66,8 @@ async function run(opts: WorkerCliOptions): Promise<void> {
   const per = (ms: number) => (s.scored > 0 ? (ms / s.scored).toFixed(1) : '-');
   log(
     `stopped: scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}; ` +
-      `per job ${per(s.jobMs)} ms in the processor, ${per(s.scoreMs)} ms of it reading, decoding and scoring`,
+      `per job ${per(s.jobMs)} ms in the processor (with any wait for a thread), ` +
+      `${per(s.scoreMs)} ms of it reading, decoding and scoring`,
   );
   // A BullMQ connection that never settled after a Redis restart must not keep the process up.
   process.exit(process.exitCode ?? 0);
@@ -84,6 +87,12 @@ export function register(program: Command): void {
       'recordings scored at once, one thread each; the default is the number of cores',
       positiveInt('--concurrency'),
       availableParallelism(),
+    )
+    .option(
+      '--prefetch <n>',
+      'jobs held beyond --concurrency, so a thread starts its next recording without waiting for Redis (0: none)',
+      positiveInt('--prefetch', 0),
+      1,
     )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
     .option(

@@ -6,7 +6,32 @@
  *   cli:    one-shot commands (queue add / status / results) fail fast with a clear error.
  */
 import { Redis } from 'ioredis';
+// ioredis has no "exports" map: its event handlers are reachable, typed, at their built path.
+import { closeHandler } from 'ioredis/built/redis/event_handler.js';
 import { EmovoxError } from '../../core/errors.js';
+
+/**
+ * ioredis (5 and 6.0) loses the 'end' of a client that is disconnected while it waits to
+ * reconnect: disconnect() clears the retry timer and ends a socket that is already closed, so
+ * no 'close' event follows, the status stays 'reconnecting' for ever and 'end' is never emitted
+ * (redis/ioredis#1247; the same fix is proposed upstream in redis/ioredis#2169). BullMQ's
+ * Worker.close() disconnects its blocking connection and waits for that 'end', so a worker
+ * stopped while that connection was between retries (SIGTERM during or just after a Redis
+ * restart) never closed. Here such a disconnect runs ioredis's own close handler, as a socket's
+ * 'close' would: pending commands fail with "Connection is closed.", the status becomes 'end'
+ * and 'end' is emitted. Applied once, to every ioredis client of the process (BullMQ's too).
+ */
+const PATCHED = Symbol.for('emovox.ioredis-disconnect-while-reconnecting');
+const proto = Redis.prototype as Redis & { [PATCHED]?: true };
+if (!proto[PATCHED]) {
+  const disconnect = proto.disconnect;
+  proto.disconnect = function (this: Redis, reconnect = false): void {
+    const waitingToReconnect = !reconnect && this.status === 'reconnecting';
+    disconnect.call(this, reconnect);
+    if (waitingToReconnect && this.status === 'reconnecting') closeHandler(this)();
+  };
+  proto[PATCHED] = true;
+}
 
 /** A queue problem the user can fix (bad URL, Redis unreachable, nothing queued, ...). */
 export class QueueError extends EmovoxError {}

@@ -63,10 +63,19 @@ export function predictionFields(
   return { label: p.label, emoji: p.emoji, confidence: p.confidence, probabilities: p.probabilities };
 }
 
-/** KEYS: results, counts; ARGV: job id, record, counter field. 1 = written, 0 = already there. */
+/**
+ * KEYS: results, counts; ARGV: job id, record, counter field. 1 = written, 0 = already there.
+ * The very same record already there is this write delivered again, not a second result:
+ * ioredis sends a command again after a reconnection when its reply was lost, e.g. when Redis
+ * was killed after running it. Every scoring has its own `scoredAt`, so a record scored twice
+ * never matches and is counted in `rewrites`.
+ */
 const PUT_ONCE = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+  return 1
+end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   return 1
 end
 redis.call('HINCRBY', KEYS[2], 'rewrites', 1)

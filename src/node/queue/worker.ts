@@ -26,6 +26,12 @@ export interface WorkerOptions {
   model: QueueModel;
   /** Recordings scored at once, one thread each (default: available cores). */
   concurrency?: number;
+  /**
+   * Jobs taken beyond `concurrency`, waiting in the process for a free thread (default 1), so a
+   * thread starts its next recording as soon as it finishes one instead of waiting for the
+   * Redis round trips that store the result and fetch the next job. 0: a thread idles during them.
+   */
+  prefetch?: number;
   backend?: 'wasm' | 'cpu';
   /** A job whose lock is not renewed for this long is taken as stalled (BullMQ default 30 s). */
   lockDurationMs?: number;
@@ -41,7 +47,7 @@ export interface WorkerStats {
   skipped: number;
   /** Time inside the scoring threads, ms. */
   scoreMs: number;
-  /** Time in the job processor (Redis round trips + scoring), ms. */
+  /** Time in the job processor (waiting for a free thread, Redis round trips, scoring), ms. */
   jobMs: number;
 }
 
@@ -59,6 +65,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const concurrency = opts.concurrency ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`--concurrency must be a whole number >= 1, got ${opts.concurrency}`);
+  }
+  const prefetch = opts.prefetch ?? 1;
+  if (!Number.isInteger(prefetch) || prefetch < 0) {
+    throw new RangeError(`--prefetch must be a whole number >= 0, got ${opts.prefetch}`);
   }
   const redis = await connectRedis(opts.redisUrl, 'worker');
   const store = new ResultsStore(redis, opts.prefix, opts.model.key);
@@ -111,7 +121,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const worker = new Worker<JobData>(queueName(opts.model.key), processJob, {
     connection: redisOptions(opts.redisUrl, 'worker'),
     prefix: opts.prefix,
-    concurrency,
+    // BullMQ holds this many jobs at once; the pool scores `concurrency` of them and queues the rest.
+    concurrency: concurrency + prefetch,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     // A recording that kills its worker three times (e.g. out of memory) fails instead of looping.
@@ -151,10 +162,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     close(force = false) {
       closing ??= (async () => {
         const closed = worker.close(force);
-        // BullMQ's close() can wait for ever after Redis came back from a restart (its blocking
-        // connection never settles). Once our own jobs have finished and their results are
-        // stored, give it a few seconds to mark them completed, then disconnect: a job it
-        // could not mark is handed back when its lock expires, and the re-run finds its result.
+        // BullMQ's close() used to wait for ever when its blocking connection was between
+        // reconnection tries (an ioredis bug, fixed for every client in connection.ts). It still
+        // waits for the commands it had in flight, and with Redis down those wait for Redis.
+        // So once our own jobs have finished and their results are stored, give it a few
+        // seconds to mark them completed, then disconnect: a job it could not mark is handed
+        // back when its lock expires, and the re-run finds its result.
         await Promise.allSettled([...inFlight]);
         const settled = await Promise.race([
           closed.then(() => true),

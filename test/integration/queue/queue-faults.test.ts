@@ -366,4 +366,48 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     assert.match(watch.stderr, /\] 16\/16 \|/);
     assert.match(watch.stdout, /scored 16 {2}failed 0 {2}waiting 0 {2}active 0/);
   });
+
+  test('a result written once stays; the same write delivered again is not a rewrite, a second scoring is', async () => {
+    const store = new ResultsStore(client, 'once', MODEL.key);
+    const record = {
+      file: '/calls/a.wav',
+      hash: 'ab'.repeat(32),
+      model: MODEL.key,
+      label: 'neutral',
+      emoji: '😐',
+      confidence: 0.5,
+      probabilities: { neutral: 0.5, anger: 0.5 },
+      durationSec: 3,
+      speechSec: 2.5,
+      scoredAt: '2026-11-30T10:00:00.000Z',
+    };
+    assert.equal(await store.putOnce('job1', record), true);
+    // ioredis resends a command whose reply was lost (Redis killed after running it).
+    assert.equal(await store.putOnce('job1', record), true);
+    assert.deepEqual(await store.get('job1'), record);
+    let c = await store.counts();
+    assert.equal(c.ok, 1);
+    assert.equal(c.rewrites, 0);
+    // Scored again (another worker, later): refused and counted.
+    assert.equal(await store.putOnce('job1', { ...record, scoredAt: '2026-11-30T10:00:05.000Z' }), false);
+    assert.deepEqual(await store.get('job1'), record);
+    c = await store.counts();
+    assert.equal(c.ok, 1);
+    assert.equal(c.rewrites, 1);
+  });
+
+  test('SIGTERM while Redis is down: the worker still exits', async () => {
+    const w = await startWorker(redis, 'down', 1);
+    await redis.kill();
+    await until('the worker sees Redis gone', async () => /redis: .*\(retrying\)/.test(w.stderr()), 10_000);
+    try {
+      // BullMQ's close() waits for the commands it had in flight, which wait for Redis; the
+      // worker gives it a few seconds, then disconnects and exits.
+      w.proc.kill('SIGTERM');
+      assert.equal(await exitWithin(w, 20_000), 0, w.stderr());
+      assert.match(w.stderr(), /stopped: scored 0, failed 0/);
+    } finally {
+      await redis.restart();
+    }
+  });
 });

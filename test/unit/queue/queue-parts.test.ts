@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import { redisOptions } from '../../../src/node/queue/connection.js';
 import { jobIdOf } from '../../../src/node/queue/jobs.js';
 import { contentHash, listRecordings } from '../../../src/node/queue/sources.js';
@@ -109,4 +111,31 @@ test('--redis must be a redis:// or rediss:// URL', () => {
   assert.throws(() => redisOptions('localhost:6379', 'cli'), /expected a redis:\/\/ or rediss:\/\/ URL/);
   assert.throws(() => redisOptions('not a url', 'cli'), /not a URL/);
   assert.equal(redisOptions('redis://h:1/2', 'worker').maxRetriesPerRequest, null);
+});
+
+test('a Redis client disconnected while it waits to reconnect ends (BullMQ waits for that to close a worker)', async () => {
+  // A port with nothing listening: every connection is refused, so the client keeps retrying.
+  const port = await new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => res(p));
+    });
+  });
+  const { url, ...opts } = redisOptions(`redis://127.0.0.1:${port}`, 'worker');
+  const client = new Redis(url, opts);
+  client.on('error', () => undefined);
+  const pending = client.get('k'); // queued until a connection is ready
+  const failed = pending.then(
+    () => 'answered',
+    (err: Error) => err.message,
+  );
+  for (let i = 0; i < 200 && client.status !== 'reconnecting'; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(client.status, 'reconnecting');
+  const ended = new Promise<string>((res) => client.once('end', () => res('end')));
+  client.disconnect();
+  const timeout = new Promise<string>((res) => setTimeout(() => res('no end within 2 s'), 2000).unref());
+  assert.equal(await Promise.race([ended, timeout]), 'end');
+  assert.equal(client.status, 'end');
+  assert.equal(await failed, 'Connection is closed.');
 });
