@@ -448,14 +448,14 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--protocol <name>',
-        'loso, kfold (speaker-dependent), holdout, or loco (leave one corpus out: train on the other corpora, test on the whole unseen one; classical models)',
+        'loso, kfold (speaker-dependent), holdout, or loco (leave one corpus out: train on the other corpora, test on the whole unseen one; classical models, networks, or ensembles of earlier loco --json files)',
       )
         .choices([...PROTOCOLS, 'loco'])
         .default('loso'),
     )
     .option(
       '--channel <conditions>',
-      `test clips pass through each named, seeded channel condition before features, one column each; training clips stay studio (loco; loso, kfold and holdout: classical models) (comma-separated; steps: ${CHANNEL_STEP_FORMS.join(', ')}; joined by +)`,
+      `test clips pass through each named, seeded channel condition before features, one column each; training clips stay studio (loco: every model; loso, kfold and holdout: classical models) (comma-separated; steps: ${CHANNEL_STEP_FORMS.join(', ')}; joined by +)`,
       'studio',
     )
     .option(
@@ -481,7 +481,7 @@ export function register(program: Command): void {
     .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
     .option(
       '--calibrate',
-      'loco: fit a temperature, a uniform share and an uncertain threshold on inner predictions from the training corpora only (leave-one-corpus-out among them, and held-out groups of their speakers, half and half); report the expected calibration error and its noise floor',
+      'loco: fit a temperature, a uniform share and an uncertain threshold on inner predictions from the training corpora only (classical: leave-one-corpus-out among them, and held-out groups of their speakers, half and half; networks: their validation speakers); report the expected calibration error and its noise floor',
     )
     .option(
       '--noise-dir <dir>',
@@ -540,7 +540,7 @@ export function register(program: Command): void {
     )
     .option(
       '--epochs <n>',
-      'deep models: maximum epochs per fold (trainer default otherwise)',
+      "deep models: maximum epochs per fold (default: the trainer's 30; --protocol loco: 6)",
       number('epochs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
     )
     .option(
@@ -569,7 +569,7 @@ export function register(program: Command): void {
     )
     .option(
       '--from-json <files>',
-      'reuse earlier --json evaluations (comma-separated) instead of re-running those models; they must match this corpus, protocol, seed and folds',
+      "reuse earlier --json evaluations (comma-separated) instead of re-running those models; they must match this corpus, protocol, seed and folds (--protocol loco: ensembles of the files' models, e.g. --model logistic+cnn2d-lstm; a member may also be NAME@FILE)",
     )
     .option(
       '--ensemble-weights <w>',

@@ -80,6 +80,11 @@ export type TrainModelOptions = TrainOptionsInput & {
    * trained so needs the same at prediction time (several clips per speaker): evaluation only.
    */
   speakerNorm?: boolean;
+  /**
+   * Validation utterances chosen by the caller (e.g. speakers of every training corpus), used
+   * instead of drawing `valSpeakers` from `train`; their speakers must not be in `train`.
+   */
+  validation?: Utterance[];
   resume?: TrainSnapshot;
   onBatch?: (p: BatchProgress) => void;
   /** Called after every finished epoch (checkpointing). The snapshot's tensors are live: read, do not dispose. */
@@ -165,7 +170,9 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
 
   // Data: split, cache and normalise are deterministic given the seed (a resumed run rebuilds them identically).
   const dataRng = new Rng(o.seed);
-  const split = speakerSplit(input.train, o.valSpeakers, dataRng);
+  const split = input.validation
+    ? givenValidation(input.train, input.validation)
+    : speakerSplit(input.train, o.valSpeakers, dataRng);
   const train = await buildCache(split.train, input.signals, labels, kind, featureConfig, o.augment, dataRng);
   const val = await buildCache(split.val, input.signals, labels, kind, featureConfig, null, dataRng);
   val.coeffs = train.coeffs;
@@ -411,6 +418,17 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     tf.dispose([x, y, w, cost, predicted!]);
     return { loss, predicted: pred };
   }
+}
+
+/** The split of a caller-chosen validation set, refused if it shares a speaker with `train`. */
+function givenValidation(
+  train: Utterance[],
+  val: Utterance[],
+): { train: Utterance[]; val: Utterance[]; valSpeakers: string[] } {
+  const valSpeakers = [...new Set(val.map((u) => u.speaker))].sort();
+  const shared = train.find((u) => valSpeakers.includes(u.speaker));
+  if (shared) throw new TrainError(`validation speaker ${shared.speaker} also has training utterances`);
+  return { train, val, valSpeakers };
 }
 
 /** Sets a model's weights from plain arrays (model.getWeights() order). */

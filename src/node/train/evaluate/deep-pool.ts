@@ -7,8 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { WorkerError, type ErrorRecord } from '../../../core/errors.js';
 import type { BackendName } from '../../backend.js';
-import type { Fold } from './cv.js';
-import type { DeepFoldContext, DeepFoldOutcome } from './deep.js';
+import type { DeepFold, DeepFoldContext, DeepFoldOutcome } from './deep.js';
 import type { BatchProgress } from '../trainer.js';
 
 /** What a worker gets at start (structured-clone friendly). */
@@ -19,6 +18,7 @@ export interface DeepWorkerData {
   trainOptions: DeepFoldContext['trainOptions'];
   speakerNorm: boolean;
   protocol: string;
+  conditions?: DeepFoldContext['conditions'];
   signalBuffer: SharedArrayBuffer;
   /** [path, first sample, length] into signalBuffer. */
   signalIndex: [string, number, number][];
@@ -64,7 +64,7 @@ function startWorker(workerData: DeepWorkerData): Worker {
 
 export async function runFoldsInWorkers(
   ctx: DeepFoldContext,
-  folds: Fold[],
+  folds: DeepFold[],
   o: {
     jobs: number;
     backend: BackendName;
@@ -79,6 +79,7 @@ export async function runFoldsInWorkers(
     trainOptions: ctx.trainOptions,
     speakerNorm: ctx.speakerNorm,
     protocol: ctx.protocol,
+    conditions: ctx.conditions,
     ...shareSignals(ctx.signals),
   };
   const queue = folds.map((_, i) => i);

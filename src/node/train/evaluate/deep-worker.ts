@@ -2,8 +2,7 @@
 import { errorRecord } from '../../../core/errors.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../backend.js';
-import type { Fold } from './cv.js';
-import { runDeepFold, type DeepFoldContext } from './deep.js';
+import { runDeepFold, type DeepFold, type DeepFoldContext } from './deep.js';
 import type { DeepWorkerData, DeepWorkerMessage } from './deep-pool.js';
 
 const d = workerData as DeepWorkerData;
@@ -14,12 +13,13 @@ const ctx: DeepFoldContext = {
   trainOptions: d.trainOptions,
   speakerNorm: d.speakerNorm,
   protocol: d.protocol,
+  conditions: d.conditions,
   signals: new Map(d.signalIndex.map(([path, at, n]) => [path, all.subarray(at, at + n)])),
 };
 const ready = initBackend(d.backend);
 const post = (m: DeepWorkerMessage) => parentPort!.postMessage(m);
 
-parentPort!.on('message', ({ index, fold }: { index: number; fold: Fold }) => {
+parentPort!.on('message', ({ index, fold }: { index: number; fold: DeepFold }) => {
   void (async () => {
     try {
       await ready;

@@ -25,6 +25,9 @@ import { TrainError, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseFrames } from './speaker-norm.js';
 import { trainModel, type BatchProgress } from '../trainer.js';
 import { modelInput } from '../../../core/models/registry.js';
+import { parseChannelList } from '../../../core/channel/chain.js';
+import { loadChannelResources } from '../../channel/resources.js';
+import { conditionTransform, type ClipTransform } from '../classical-features.js';
 
 export interface DeepEvalOptions {
   model: string;
@@ -47,6 +50,30 @@ export interface DeepEvalOptions {
 export interface DeepFoldOutcome {
   result: FoldResult;
   predictions: ItemPrediction[];
+  /**
+   * With ctx.conditions: the probabilities (over the fold's labels) of every test item under
+   * each channel condition, in fold.test order; `predictions` are those of the first condition.
+   */
+  conditions?: { name: string; probabilities: number[][] }[];
+  /** With fold.val: the kept model's probabilities for the validation items (calibration rows). */
+  validation?: { probabilities: number[][]; truth: string[] };
+}
+
+/**
+ * A fold with its own validation items and label set (leave-one-corpus-out: validation
+ * speakers drawn from every training corpus, labels of the training corpora); without them,
+ * the trainer draws `valSpeakers` from fold.train and the labels are the context's.
+ */
+export interface DeepFold extends Fold {
+  val?: number[];
+  labels?: string[];
+}
+
+/** Test-time channel conditions (comma-separated chains, as --channel) seeded per clip. */
+export interface DeepConditions {
+  channel: string;
+  seed: number;
+  noiseDir?: string;
 }
 
 /** Everything a fold needs besides its own indices (also what a worker receives). */
@@ -57,6 +84,29 @@ export interface DeepFoldContext {
   trainOptions: Partial<TrainOptionsInput> & { modelName: string; corpus: string };
   speakerNorm: boolean;
   protocol: string;
+  /** Test every fold under these conditions (each re-extracts the test clips' features). */
+  conditions?: DeepConditions;
+}
+
+/** The condition transforms of a context, their resources (noise, codec) loaded once per context. */
+const transformsOf = new WeakMap<DeepFoldContext, Promise<{ name: string; t: ClipTransform }[]>>();
+function conditionTransforms(
+  ctx: DeepFoldContext,
+  sampleRate: number,
+): Promise<{ name: string; t: ClipTransform }[]> {
+  let t = transformsOf.get(ctx);
+  if (!t) {
+    const c = ctx.conditions!;
+    const chains = parseChannelList(c.channel);
+    t = loadChannelResources(chains, { sampleRate, noiseDir: c.noiseDir }).then((resources) =>
+      chains.map((chain) => ({
+        name: chain.name,
+        t: conditionTransform(chain, c.seed, resources, sampleRate),
+      })),
+    );
+    transformsOf.set(ctx, t);
+  }
+  return t;
 }
 
 /**
@@ -85,17 +135,19 @@ async function speakerNormProbabilities(
   return out;
 }
 
-/** Trains on one fold's training items and predicts its test items. */
+/** Trains on one fold's training items and predicts its test items (under each condition, if any). */
 export async function runDeepFold(
   ctx: DeepFoldContext,
-  fold: Fold,
+  fold: DeepFold,
   onBatch?: (p: BatchProgress) => void,
 ): Promise<DeepFoldOutcome> {
   const tf0 = performance.now();
-  const { items, signals, labels } = ctx;
+  const { items, signals } = ctx;
+  const labels = fold.labels ?? ctx.labels;
   const result = await trainModel({
     ...ctx.trainOptions,
     train: fold.train.map((i) => items[i]),
+    ...(fold.val ? { validation: fold.val.map((i) => items[i]) } : {}),
     signals,
     labels,
     speakerNorm: ctx.speakerNorm,
@@ -103,19 +155,36 @@ export async function runDeepFold(
     onBatch,
   });
   const test = fold.test.map((i) => items[i]);
-  let probs: ArrayLike<number>[];
-  if (ctx.speakerNorm) {
-    probs = await speakerNormProbabilities(result.model, result.manifest, test, signals);
-  } else {
-    const predictor = Predictor.fromBundle({ model: result.model, manifest: result.manifest });
-    probs = [];
-    for (const u of test) probs.push(await predictor.probabilities(signals.get(u.path)!));
-  }
-  result.model.dispose();
   const order = result.manifest.labels;
+  const inOrder = (p: ArrayLike<number>) => labels.map((l) => p[order.indexOf(l)] ?? 0);
+  const predictor = Predictor.fromBundle({ model: result.model, manifest: result.manifest });
+  const predict = async (us: readonly Utterance[], t?: ClipTransform) => {
+    const out: number[][] = [];
+    for (const [k, u] of us.entries()) {
+      const x = signals.get(u.path)!;
+      out.push(inOrder(await predictor.probabilities(t ? await t.apply(x, u.path, k) : x)));
+    }
+    return out;
+  };
+  let conditions: DeepFoldOutcome['conditions'];
+  let probs: number[][];
+  if (ctx.speakerNorm) {
+    probs = (await speakerNormProbabilities(result.model, result.manifest, test, signals)).map(inOrder);
+  } else if (ctx.conditions) {
+    conditions = [];
+    for (const { name, t } of await conditionTransforms(ctx, result.manifest.featureConfig.sampleRate)) {
+      conditions.push({ name, probabilities: await predict(test, t) });
+    }
+    probs = conditions[0].probabilities;
+  } else {
+    probs = await predict(test);
+  }
+  const val = fold.val?.map((i) => items[i]);
+  const validation = val ? { probabilities: await predict(val), truth: val.map((u) => u.label) } : undefined;
+  result.model.dispose();
   let correct = 0;
   const predictions = test.map((u, k) => {
-    const p = labels.map((l) => probs[k][order.indexOf(l)] ?? 0);
+    const p = probs[k];
     const predicted = labels[p.indexOf(Math.max(...p))];
     if (predicted === u.label) correct++;
     return {
@@ -129,6 +198,8 @@ export async function runDeepFold(
   });
   return {
     predictions,
+    ...(conditions ? { conditions } : {}),
+    ...(validation ? { validation } : {}),
     result: {
       name: fold.name,
       testSpeakers: fold.testSpeakers,

@@ -7,6 +7,7 @@
 import type { FoldResult, ItemPrediction, ModelEvaluation } from './evaluate.js';
 import { summarise } from './evaluate.js';
 import { EmovoxError } from '../../../core/errors.js';
+import { meanUarOf, scoreCondition, type LocoCorpusResult, type LocoEvaluation } from './loco.js';
 
 /** Members that cannot be combined (user-facing). */
 export class EnsembleError extends EmovoxError {
@@ -133,6 +134,106 @@ export function ensembleEvaluation(
     config: {
       ensemble: members.map((m, k) => ({ model: m.model, weight: w[k], speakerNorm: m.speakerNorm })),
       rule: 'weighted mean of per-utterance class probabilities (weights fixed in advance)',
+    },
+  };
+}
+
+/**
+ * A leave-one-corpus-out ensemble: for every held-out corpus and every channel condition the
+ * members share, the members' per-clip probabilities (matched by path and label name) averaged
+ * with fixed weights (equal by default), then scored like any LOCO result (argmax over the
+ * held-out corpus's labels; no calibration fitted here: each member's own probabilities are
+ * averaged). Members need per-clip probabilities (files written with --json by this emovox).
+ */
+export function ensembleLoco(
+  members: readonly LocoEvaluation[],
+  weights: readonly number[] | null = null,
+): LocoEvaluation {
+  if (members.length < 2) throw new EnsembleError('an ensemble needs at least two members');
+  const name = members.map((m) => m.model).join('+');
+  const w = weights ?? members.map(() => 1);
+  if (w.length !== members.length) {
+    throw new EnsembleError(`${name} has ${members.length} members but ${w.length} weights were given`);
+  }
+  const total = w.reduce((a, b) => a + b, 0);
+  const [first] = members;
+  for (const m of members) {
+    if (m.protocol !== 'loco') throw new EnsembleError(`${m.model} is a ${m.protocol} evaluation, not loco`);
+    const a = [...m.corpora].sort().join(',');
+    if (a !== [...first.corpora].sort().join(',')) {
+      throw new EnsembleError(
+        `${m.model} was evaluated on ${m.corpora.join(', ')}, ${first.model} on ${first.corpora.join(', ')}`,
+      );
+    }
+    const missing = m.results.find((r) => !r.paths || r.conditions.some((c) => !c.probabilities));
+    if (missing) {
+      throw new EnsembleError(
+        `${m.model} has no per-clip probabilities for held-out ${missing.heldOut} (a LOCO file from an older emovox?); re-run it with --json to use it in an ensemble`,
+      );
+    }
+  }
+  const conditions = first.results[0].conditions
+    .map((c) => c.condition)
+    .filter((c) => members.every((m) => m.results.every((r) => r.conditions.some((x) => x.condition === c))));
+  if (conditions.length === 0) throw new EnsembleError(`the members of ${name} share no channel condition`);
+  const seconds = (m: LocoEvaluation, heldOut: string) =>
+    m.results.find((r) => r.heldOut === heldOut)?.seconds ?? 0;
+  const results: LocoCorpusResult[] = first.results.map((r0) => {
+    const rs = members.map((m) => {
+      const r = m.results.find((x) => x.heldOut === r0.heldOut);
+      if (!r) throw new EnsembleError(`${m.model} has no result for held-out ${r0.heldOut}`);
+      if ([...r.labels].sort().join(',') !== [...r0.labels].sort().join(',')) {
+        throw new EnsembleError(
+          `on held-out ${r0.heldOut}, ${m.model} scores ${r.labels.join(', ')} but ${first.model} ${r0.labels.join(', ')}`,
+        );
+      }
+      if (r.paths!.length !== r0.paths!.length) {
+        throw new EnsembleError(
+          `on held-out ${r0.heldOut}, ${m.model} has ${r.paths!.length} clips, ${first.model} ${r0.paths!.length}: not the same clips`,
+        );
+      }
+      return { r, at: new Map(r.paths!.map((p, i) => [p, i])) };
+    });
+    const names = r0.labels;
+    const truth = r0.truth!.map((l) => names.indexOf(l));
+    return {
+      heldOut: r0.heldOut,
+      trainCorpora: r0.trainCorpora,
+      nTrain: r0.nTrain,
+      labels: names,
+      chosen: `mean of probabilities, weights ${w.join('/')}`,
+      innerUar: null,
+      temperature: null,
+      uncertainBelow: null,
+      uniformShare: null,
+      conditions: conditions.map((cond) => {
+        const probs = r0.paths!.map((path) => {
+          const avg = names.map(() => 0);
+          rs.forEach(({ r, at }, k) => {
+            const i = at.get(path);
+            if (i === undefined) throw new EnsembleError(`${members[k].model} has no prediction for ${path}`);
+            const p = r.conditions.find((c) => c.condition === cond)!.probabilities![i];
+            names.forEach((l, j) => (avg[j] += (w[k] / total) * p[r.labels.indexOf(l)]));
+          });
+          return avg;
+        });
+        return scoreCondition(cond, probs, truth, names, null, { keepPredictions: true });
+      }),
+      seconds: members.reduce((s, m) => s + seconds(m, r0.heldOut), 0),
+      paths: r0.paths,
+      truth: r0.truth,
+    };
+  });
+  return {
+    model: name,
+    protocol: 'loco',
+    corpora: first.corpora,
+    results,
+    meanUar: meanUarOf(results),
+    seconds: members.reduce((s, m) => s + m.seconds, 0),
+    config: {
+      ensemble: members.map((m, k) => ({ model: m.model, weight: w[k] })),
+      rule: 'weighted mean of per-clip class probabilities (weights fixed in advance), per held-out corpus and condition',
     },
   };
 }

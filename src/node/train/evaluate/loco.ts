@@ -59,6 +59,8 @@ export interface LocoOptions {
   calibrate?: boolean;
   /** Seeds the speaker groups of the calibration (default 1). */
   seed?: number;
+  /** Keep every test clip's probabilities per condition (LocoCorpusResult.paths, LocoConditionResult.probabilities), for ensembles. */
+  keepPredictions?: boolean;
   onCorpus?: (r: LocoCorpusResult) => void;
 }
 
@@ -75,6 +77,8 @@ export interface LocoConditionResult {
   eceFloor: number;
   /** Share of test clips marked uncertain (calibration only). */
   uncertainShare: number | null;
+  /** Per test clip (LocoCorpusResult.paths order), the probabilities over LocoCorpusResult.labels (with keepPredictions). */
+  probabilities?: number[][];
 }
 
 export interface LocoCorpusResult {
@@ -90,6 +94,9 @@ export interface LocoCorpusResult {
   uniformShare: number | null;
   conditions: LocoConditionResult[];
   seconds: number;
+  /** The test clips in order, and their true labels (with keepPredictions). */
+  paths?: string[];
+  truth?: string[];
 }
 
 export interface LocoEvaluation {
@@ -104,14 +111,15 @@ export interface LocoEvaluation {
 }
 
 /** Probabilities restricted to `keep` (label indices) and renormalised. */
-function restrict(p: ArrayLike<number>, keep: readonly number[]): number[] {
+export function restrict(p: ArrayLike<number>, keep: readonly number[]): number[] {
   const sub = keep.map((k) => p[k]);
   const s = sub.reduce((a, b) => a + b, 0);
   return s > 0 ? sub.map((v) => v / s) : sub.map(() => 1 / keep.length);
 }
 
 /** Log-probabilities; a probability of exactly 0 (a label left out) stays impossible. */
-const logs = (p: readonly number[]) => p.map((v) => (v > 0 ? Math.log(Math.max(v, 1e-12)) : -Infinity));
+export const logs = (p: readonly number[]) =>
+  p.map((v) => (v > 0 ? Math.log(Math.max(v, 1e-12)) : -Infinity));
 
 /** The calibrated top probability below which answers are marked uncertain: the smallest
  * threshold (0.2 .. 0.8) at which the answers still given are right at least half the time
@@ -250,7 +258,7 @@ export interface ScoredRows {
  * different labels (inner corpora, speaker groups) are pooled with probability 0 for the labels
  * a set does not have.
  */
-function padInto(
+export function padInto(
   pool: ScoredRows,
   r: { probs: number[][]; truth: number[] },
   keep: number[],
@@ -353,6 +361,53 @@ const argmaxOf = (p: ArrayLike<number>) => {
   return best;
 };
 
+/**
+ * The figures of one held-out corpus under one condition: `probs` restricted to the scored
+ * labels `names` (calibrated by `cal` first when given), `truth` indices into `names`.
+ */
+export function scoreCondition(
+  condition: string,
+  raw: readonly number[][],
+  truth: readonly number[],
+  names: readonly string[],
+  cal: Calibration | null,
+  o: { seed?: number; keepPredictions?: boolean },
+): LocoConditionResult {
+  const probs = cal ? raw.map((p) => Array.from(calibratedFromLogits(logs(p), cal))) : raw.map((p) => [...p]);
+  const confusion = confusionMatrix(
+    [...names],
+    truth.map((t) => names[t]),
+    probs.map((p) => names[argmax(p)]),
+  );
+  return {
+    condition,
+    n: truth.length,
+    uar: uar(confusion),
+    wa: weightedAccuracy(confusion),
+    macroF1: macroF1(confusion),
+    confusion,
+    ece: expectedCalibrationError(probs, [...truth]),
+    eceFloor: eceNoiseFloor(probs, { seed: o.seed ?? 1 }),
+    uncertainShare: cal
+      ? probs.filter((p) => Math.max(...p) < cal.uncertainBelow).length / probs.length
+      : null,
+    ...(o.keepPredictions
+      ? { probabilities: probs.map((p) => p.map((v) => Math.round(v * 1e4) / 1e4)) }
+      : {}),
+  };
+}
+
+/** Mean UAR over the held-out corpora, per condition. */
+export function meanUarOf(results: readonly LocoCorpusResult[]): Record<string, number> {
+  const meanUar: Record<string, number> = {};
+  for (const { condition } of results[0].conditions) {
+    meanUar[condition] =
+      results.reduce((a, r) => a + r.conditions.find((c) => c.condition === condition)!.uar, 0) /
+      results.length;
+  }
+  return meanUar;
+}
+
 export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
   const t0 = performance.now();
   const corpora = [...new Set(input.items.map((u) => u.corpus))];
@@ -401,25 +456,7 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
     const names = keep.map((k) => input.labels[k]);
     const conditions = input.conditions.map(({ name, x }) => {
       const r = predictItems(pipe, x, input, testIdx, keep);
-      const probs = cal ? r.probs.map((p) => Array.from(calibratedFromLogits(logs(p), cal))) : r.probs;
-      const confusion = confusionMatrix(
-        names,
-        r.truth.map((t) => names[t]),
-        probs.map((p) => names[argmax(p)]),
-      );
-      return {
-        condition: name,
-        n: testIdx.length,
-        uar: uar(confusion),
-        wa: weightedAccuracy(confusion),
-        macroF1: macroF1(confusion),
-        confusion,
-        ece: expectedCalibrationError(probs, r.truth),
-        eceFloor: eceNoiseFloor(probs, { seed: o.seed ?? 1 }),
-        uncertainShare: cal
-          ? probs.filter((p) => Math.max(...p) < cal.uncertainBelow).length / probs.length
-          : null,
-      };
+      return scoreCondition(name, r.probs, r.truth, names, cal, o);
     });
     const res: LocoCorpusResult = {
       heldOut,
@@ -433,15 +470,14 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
       uniformShare: cal ? (cal.uniformShare ?? 0) : null,
       conditions,
       seconds: (performance.now() - tc) / 1000,
+      ...(o.keepPredictions
+        ? { paths: testIdx.map((i) => input.items[i].path), truth: testIdx.map((i) => input.items[i].label) }
+        : {}),
     };
     results.push(res);
     o.onCorpus?.(res);
   }
-  const meanUar: Record<string, number> = {};
-  for (const { name } of input.conditions) {
-    meanUar[name] =
-      results.reduce((a, r) => a + r.conditions.find((c) => c.condition === name)!.uar, 0) / results.length;
-  }
+  const meanUar = meanUarOf(results);
   return {
     model: o.model,
     protocol: 'loco',
