@@ -4,7 +4,7 @@
  * spec and the transform's name), so that comparing models or settings does not re-extract the
  * same features.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,8 +185,11 @@ export async function featureTables(
         o.names = f.names;
         o.rows.push(f.values);
         if (file) {
-          writeFileSync(`${file}.tmp`, JSON.stringify({ names: f.names, values: Array.from(f.values) }));
-          renameSync(`${file}.tmp`, file);
+          // A temporary name of this process's own, so two runs filling the same entry at once
+          // cannot rename each other's file away; the rename itself is atomic.
+          const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+          writeFileSync(tmp, JSON.stringify({ names: f.names, values: Array.from(f.values) }));
+          renameSync(tmp, file);
         }
       }
       if (o.rows[i].length !== o.names.length) throw new Error(`feature length changed at ${path}`);
