@@ -25,8 +25,19 @@ import {
   type ClassicalModelName,
   type ClassicalPipelineConfig,
 } from '../../../core/classical/pipeline.js';
-import { defaultTuneGrid, type TuneGrid } from './evaluate.js';
+import { defaultTuneGrid, logisticCGrid, type TuneGrid } from './evaluate.js';
 import { confusionMatrix, macroF1, uar, weightedAccuracy, type Confusion } from './metrics.js';
+
+/**
+ * The candidates `--tune` scores by inner LOCO: for logistic regression C from 0.0001 to 0.3
+ * (three per decade; inner LOCO chose the top of the former 0.0003-0.01 grid in most folds,
+ * results/loco-research.md round 3), for the other models defaultTuneGrid's.
+ */
+export const LOCO_LOGISTIC_C_GRID: readonly number[] = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
+
+export function defaultLocoTuneGrid(model: ClassicalModelName): TuneGrid {
+  return model === 'logistic' ? logisticCGrid(LOCO_LOGISTIC_C_GRID) : defaultTuneGrid(model);
+}
 
 export interface LocoItem {
   path: string;
@@ -52,6 +63,7 @@ export interface LocoOptions {
   config?: Partial<ClassicalPipelineConfig>;
   /** Choose among the grid by inner LOCO on the training corpora. */
   tune?: boolean;
+  /** Default: defaultLocoTuneGrid(model). */
   grid?: TuneGrid;
   /** Each training corpus weighs the same (logistic only); otherwise every clip weighs the same. */
   corpusWeight?: boolean;
@@ -362,7 +374,7 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
     );
   }
   const base: ClassicalPipelineConfig = { ...defaultPipelineConfig(o.model), ...o.config };
-  const grid = o.grid ?? defaultTuneGrid(o.model);
+  const grid = o.grid ?? defaultLocoTuneGrid(o.model);
   const results: LocoCorpusResult[] = [];
   for (const heldOut of corpora) {
     const tc = performance.now();
