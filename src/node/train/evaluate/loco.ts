@@ -30,13 +30,27 @@ import { confusionMatrix, macroF1, uar, weightedAccuracy, type Confusion } from 
 
 /**
  * The candidates `--tune` scores by inner LOCO: for logistic regression C from 0.0001 to 0.3
- * (three per decade; inner LOCO chose the top of the former 0.0003-0.01 grid in most folds,
- * results/loco-research.md round 3), for the other models defaultTuneGrid's.
+ * (three per decade; inner LOCO chose the top of the former 0.0003-0.01 grid in most folds),
+ * each with the standard scaler alone and with the quantile transform before it
+ * (results/loco-research.md round 3); for the other models defaultTuneGrid's.
  */
 export const LOCO_LOGISTIC_C_GRID: readonly number[] = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
 
 export function defaultLocoTuneGrid(model: ClassicalModelName): TuneGrid {
-  return model === 'logistic' ? logisticCGrid(LOCO_LOGISTIC_C_GRID) : defaultTuneGrid(model);
+  if (model !== 'logistic') return defaultTuneGrid(model);
+  const standard = logisticCGrid(LOCO_LOGISTIC_C_GRID).candidates;
+  return {
+    candidates: [
+      ...standard.map((c) => ({
+        name: c.name,
+        apply: (cfg: ClassicalPipelineConfig) => ({ ...c.apply(cfg), scaling: 'standard' as const }),
+      })),
+      ...standard.map((c) => ({
+        name: `quantile ${c.name}`,
+        apply: (cfg: ClassicalPipelineConfig) => ({ ...c.apply(cfg), scaling: 'quantile' as const }),
+      })),
+    ],
+  };
 }
 
 export interface LocoItem {
