@@ -13,6 +13,7 @@ import {
   type RandomForestJSON,
   type RandomForestOptions,
 } from './random-forest.js';
+import { QuantileNormal, type QuantileJSON } from './quantile.js';
 import { StandardScaler, type ScalerJSON } from './scaler.js';
 import { Svm, type SvmJSON, type SvmOptions } from './svm.js';
 
@@ -31,6 +32,11 @@ export interface ClassicalPipelineConfig {
   rf: Partial<RandomForestOptions>;
   /** Multinomial logistic regression (model 'logistic'); absent in older bundles. */
   logistic?: Partial<LogisticOptions>;
+  /**
+   * 'quantile': each descriptor goes through a quantile transform to a normal fitted on the
+   * training rows (quantile.ts) before the standard scaler; absent or 'standard': the scaler alone.
+   */
+  scaling?: 'standard' | 'quantile';
 }
 
 /**
@@ -98,6 +104,8 @@ export interface ClassicalPipelineJSON {
   featureNames: string[];
   config: ClassicalPipelineConfig;
   scaler: ScalerJSON;
+  /** Present when config.scaling is 'quantile'. */
+  quantile?: QuantileJSON;
   pca: PcaJSON | null;
   classifier: { svm: SvmJSON } | { rf: RandomForestJSON } | { logistic: LogisticJSON };
 }
@@ -110,6 +118,7 @@ export class ClassicalPipeline {
     private readonly scaler: StandardScaler,
     private readonly pca: Pca | null,
     private readonly classifier: Svm | RandomForest | LogisticRegression,
+    private readonly quantile: QuantileNormal | null = null,
   ) {}
 
   /**
@@ -132,8 +141,10 @@ export class ClassicalPipeline {
     if (featureNames.length > 0 && featureNames.length !== x.cols) {
       throw new RangeError(`${featureNames.length} feature names for ${x.cols} columns`);
     }
-    const scaler = StandardScaler.fit(x);
-    let z = scaler.transform(x);
+    const quantile = config.scaling === 'quantile' ? QuantileNormal.fit(x) : null;
+    const q = quantile ? quantile.transform(x) : x;
+    const scaler = StandardScaler.fit(q);
+    let z = scaler.transform(q);
     const pca = config.pca ? Pca.fit(z, config.pca) : null;
     if (pca) z = pca.transform(z);
     const classifier =
@@ -145,7 +156,7 @@ export class ClassicalPipeline {
               ...config.svm,
               kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
             });
-    return new ClassicalPipeline(labels, featureNames, config, scaler, pca, classifier);
+    return new ClassicalPipeline(labels, featureNames, config, scaler, pca, classifier, quantile);
   }
 
   get nFeatures(): number {
@@ -160,7 +171,7 @@ export class ClassicalPipeline {
   /** Class probabilities, rows x labels.length (row-major). */
   predictProba(x: Matrix): Float64Array {
     assertFinite(x, 'features');
-    let z = this.scaler.transform(x);
+    let z = this.scaler.transform(this.quantile ? this.quantile.transform(x) : x);
     if (this.pca) z = this.pca.transform(z);
     return this.classifier.predictProba(z);
   }
@@ -178,6 +189,7 @@ export class ClassicalPipeline {
       featureNames: this.featureNames,
       config: this.config,
       scaler: this.scaler.toJSON(),
+      ...(this.quantile ? { quantile: this.quantile.toJSON() } : {}),
       pca: this.pca ? this.pca.toJSON() : null,
       classifier:
         this.classifier instanceof Svm
@@ -192,6 +204,11 @@ export class ClassicalPipeline {
     if (j?.kind !== 'emovox-classical' || j.version !== 1) {
       throw new RangeError('not an Emovox classical pipeline (expected kind "emovox-classical", version 1)');
     }
+    if ((j.config?.scaling === 'quantile') !== Boolean(j.quantile)) {
+      throw new RangeError(
+        'classical pipeline: config.scaling "quantile" and the quantile knots go together',
+      );
+    }
     const classifier =
       'svm' in j.classifier
         ? Svm.fromJSON(j.classifier.svm)
@@ -205,6 +222,7 @@ export class ClassicalPipeline {
       StandardScaler.fromJSON(j.scaler),
       j.pca ? Pca.fromJSON(j.pca) : null,
       classifier,
+      j.quantile ? QuantileNormal.fromJSON(j.quantile) : null,
     );
   }
 }

@@ -69,6 +69,14 @@ export const ClassicalMemberSchema = z.object({
    * corpora (at least 3: each is predicted by a model trained on the others; mean UAR). Overrides c.
    */
   cGrid: z.array(z.number().positive()).min(1).optional(),
+  /**
+   * With cGrid: the scalings chosen among together with C ('standard': the standard scaler alone;
+   * 'quantile': a quantile transform to a normal before it, src/core/classical/quantile.ts).
+   */
+  scalingGrid: z
+    .array(z.enum(['standard', 'quantile']))
+    .min(1)
+    .optional(),
   /** Randomly augmented copies of every training clip (reverb, noise, gain, telephone, codec; seeded). */
   augment: z.number().int().min(0).max(20).default(0),
   /** Noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips; seeded), after those of augment. */
@@ -135,6 +143,10 @@ export const TrainConfigSchema = z
       path: ['members'],
     },
   )
+  .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.scalingGrid || m.cGrid), {
+    message: 'scalingGrid needs cGrid (the scaling is chosen with C by leave-one-corpus-out)',
+    path: ['members'],
+  })
   .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.cGrid || c.corpora.length >= 3), {
     message: 'cGrid needs at least 3 corpora (C is chosen by leave-one-corpus-out)',
     path: ['members'],

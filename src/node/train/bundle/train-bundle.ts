@@ -198,16 +198,26 @@ async function trainClassicalMember(
   let cfg = pipelineConfigWith(m.model, m);
   if (m.cGrid) {
     const corpora = [...new Set(utterances.map((u) => u.corpus))];
-    const cands = m.cGrid.map((c) => pipelineConfigWith(m.model, { ...m, c }));
-    const scores = innerLoco(input, corpora, cands, m.corpusWeight);
+    const grid = (m.scalingGrid ?? [undefined]).flatMap((scaling) =>
+      m.cGrid!.map((c) => ({
+        name: `${scaling === 'quantile' ? 'quantile ' : ''}C=${c}`,
+        cfg: { ...pipelineConfigWith(m.model, { ...m, c }), ...(scaling ? { scaling } : {}) },
+      })),
+    );
+    const scores = innerLoco(
+      input,
+      corpora,
+      grid.map((g) => g.cfg),
+      m.corpusWeight,
+    );
     let best = 0;
     scores.forEach((sc, i) => {
       if (sc.uar > scores[best].uar) best = i;
     });
     log(
-      `  ${m.name}: C by leave-one-corpus-out over ${corpora.join(', ')}: ${m.cGrid.map((c, i) => `C=${c} UAR ${(scores[i].uar * 100).toFixed(1)} %`).join(', ')}; chose C=${m.cGrid[best]}`,
+      `  ${m.name}: ${m.scalingGrid ? 'scaling and ' : ''}C by leave-one-corpus-out over ${corpora.join(', ')}: ${grid.map((g, i) => `${g.name} UAR ${(scores[i].uar * 100).toFixed(1)} %`).join(', ')}; chose ${grid[best].name}`,
     );
-    cfg = cands[best];
+    cfg = grid[best].cfg;
   }
   log(
     `  ${m.name}: fitting ${m.model} on ${table.x.rows} x ${table.x.cols} descriptors${copies ? ` + ${copies * table.x.rows} augmented rows` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''} (global)`,
@@ -270,7 +280,7 @@ async function trainClassicalMember(
     modelName: m.model,
     metrics: {},
     history: [],
-    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
+    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${cfg.scaling === 'quantile' ? ', quantile-normal descriptors' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
   };
 }
 

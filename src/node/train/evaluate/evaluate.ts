@@ -100,6 +100,16 @@ export interface TuneGrid {
   candidates: { name: string; apply: (c: ClassicalPipelineConfig) => ClassicalPipelineConfig }[];
 }
 
+/** Logistic regression's C values as tune candidates. */
+export function logisticCGrid(values: readonly number[]): TuneGrid {
+  return {
+    candidates: values.map((C) => ({
+      name: `C=${C}`,
+      apply: (c: ClassicalPipelineConfig) => ({ ...c, logistic: { ...c.logistic, C } }),
+    })),
+  };
+}
+
 /** The default search spaces for --tune (small: every candidate costs an inner LOSO). */
 export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
   const svm = (params: Record<string, number>) => ({
@@ -108,14 +118,7 @@ export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
       .join(' '),
     apply: (c: ClassicalPipelineConfig) => ({ ...c, svm: { ...c.svm, ...params } }),
   });
-  if (model === 'logistic') {
-    return {
-      candidates: [0.0003, 0.001, 0.003, 0.01].map((C) => ({
-        name: `C=${C}`,
-        apply: (c: ClassicalPipelineConfig) => ({ ...c, logistic: { ...c.logistic, C } }),
-      })),
-    };
-  }
+  if (model === 'logistic') return logisticCGrid([0.0003, 0.001, 0.003, 0.01]);
   if (model === 'svm-linear') return { candidates: [0.001, 0.003, 0.01, 0.03, 0.1].map((C) => svm({ C })) };
   if (model === 'svm') {
     // C around the default at gamma 'scale' (1 / features, ~0.0009 here), then gamma a few

@@ -25,8 +25,33 @@ import {
   type ClassicalModelName,
   type ClassicalPipelineConfig,
 } from '../../../core/classical/pipeline.js';
-import { defaultTuneGrid, type TuneGrid } from './evaluate.js';
+import { defaultTuneGrid, logisticCGrid, type TuneGrid } from './evaluate.js';
 import { confusionMatrix, macroF1, uar, weightedAccuracy, type Confusion } from './metrics.js';
+
+/**
+ * The candidates `--tune` scores by inner LOCO: for logistic regression C from 0.0001 to 0.3
+ * (three per decade; inner LOCO chose the top of the former 0.0003-0.01 grid in most folds),
+ * each with the standard scaler alone and with the quantile transform before it
+ * (results/loco-research.md round 3); for the other models defaultTuneGrid's.
+ */
+export const LOCO_LOGISTIC_C_GRID: readonly number[] = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
+
+export function defaultLocoTuneGrid(model: ClassicalModelName): TuneGrid {
+  if (model !== 'logistic') return defaultTuneGrid(model);
+  const standard = logisticCGrid(LOCO_LOGISTIC_C_GRID).candidates;
+  return {
+    candidates: [
+      ...standard.map((c) => ({
+        name: c.name,
+        apply: (cfg: ClassicalPipelineConfig) => ({ ...c.apply(cfg), scaling: 'standard' as const }),
+      })),
+      ...standard.map((c) => ({
+        name: `quantile ${c.name}`,
+        apply: (cfg: ClassicalPipelineConfig) => ({ ...c.apply(cfg), scaling: 'quantile' as const }),
+      })),
+    ],
+  };
+}
 
 export interface LocoItem {
   path: string;
@@ -52,6 +77,7 @@ export interface LocoOptions {
   config?: Partial<ClassicalPipelineConfig>;
   /** Choose among the grid by inner LOCO on the training corpora. */
   tune?: boolean;
+  /** Default: defaultLocoTuneGrid(model). */
   grid?: TuneGrid;
   /** Each training corpus weighs the same (logistic only); otherwise every clip weighs the same. */
   corpusWeight?: boolean;
@@ -417,7 +443,7 @@ export function evaluateLoco(input: LocoInput, o: LocoOptions): LocoEvaluation {
     );
   }
   const base: ClassicalPipelineConfig = { ...defaultPipelineConfig(o.model), ...o.config };
-  const grid = o.grid ?? defaultTuneGrid(o.model);
+  const grid = o.grid ?? defaultLocoTuneGrid(o.model);
   const results: LocoCorpusResult[] = [];
   for (const heldOut of corpora) {
     const tc = performance.now();
