@@ -114,7 +114,11 @@ export const UTTERANCE_STD_FLOOR = 1;
  * UTTERANCE_STD_FLOOR ('meanStd'). A gain or a fixed filter adds a constant per log-mel band,
  * which this removes.
  */
-export function utteranceNormaliseInPlace(data: Float32Array, coeffs: number, mode: UtteranceNorm): Float32Array {
+export function utteranceNormaliseInPlace(
+  data: Float32Array,
+  coeffs: number,
+  mode: UtteranceNorm,
+): Float32Array {
   const frames = data.length / coeffs;
   if (frames === 0) return data;
   const sum = new Float64Array(coeffs);

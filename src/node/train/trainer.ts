@@ -197,7 +197,16 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     dataRng,
     o.utteranceNorm,
   );
-  const val = await buildCache(split.val, input.signals, labels, kind, featureConfig, null, dataRng, o.utteranceNorm);
+  const val = await buildCache(
+    split.val,
+    input.signals,
+    labels,
+    kind,
+    featureConfig,
+    null,
+    dataRng,
+    o.utteranceNorm,
+  );
   val.coeffs = train.coeffs;
   if (input.speakerNorm) {
     speakerNormaliseCache(train, kind);
