@@ -65,12 +65,23 @@ export const InputPolicySchema = z.object({
 });
 export type InputPolicy = z.infer<typeof InputPolicySchema>;
 
+/** Per-utterance normalisation modes (src/core/predict.ts utteranceNormaliseInPlace). */
+export const UTTERANCE_NORMS = ['mean', 'meanStd'] as const;
+export type UtteranceNorm = (typeof UTTERANCE_NORMS)[number];
+
 /**
  * Per-coefficient standardisation applied to features before the model: (x - mean) / std.
- * Empty arrays mean no normalisation (for example waveform models).
+ * Empty arrays mean no normalisation (for example waveform models). With `utterance`, each
+ * clip's frames are first normalised per coefficient by that clip's own statistics ('mean':
+ * minus its mean; 'meanStd': also divided by its standard deviation), which takes out a
+ * recording's level and fixed channel colour; feature models only.
  */
 export const NormalisationSchema = z
-  .object({ mean: z.array(z.number()), std: z.array(z.number().positive()) })
+  .object({
+    mean: z.array(z.number()),
+    std: z.array(z.number().positive()),
+    utterance: z.enum(UTTERANCE_NORMS).optional(),
+  })
   .refine((n) => n.mean.length === n.std.length, {
     message: 'normalisation mean and std must have the same length',
   });

@@ -20,7 +20,13 @@ import type {
   LoadedClassicalBundle,
   LoadedDeepBundle,
 } from './bundle.js';
-import { BundleError, checkModelMatchesManifest, manifestKind, type BundleKind } from './bundle.js';
+import {
+  BundleError,
+  checkModelMatchesManifest,
+  manifestKind,
+  type BundleKind,
+  type UtteranceNorm,
+} from './bundle.js';
 import type { ClassicalModel } from './classical/serialize-model.js';
 import { calibrate } from './calibration.js';
 import { extractFeatures } from './features/index.js';
@@ -95,15 +101,57 @@ export function normaliseInPlace(
   return data;
 }
 
+/**
+ * Standard deviations below this (in feature units: dB for log-mel) are not scaled up by
+ * 'meanStd' utterance normalisation, so a near-constant band (the silent band above a phone
+ * line's 3.4 kHz) stays near constant instead of becoming unit-variance noise.
+ */
+export const UTTERANCE_STD_FLOOR = 1;
+
+/**
+ * Per-utterance normalisation in place of a frames-major matrix: each coefficient minus its mean
+ * over this clip's frames ('mean'), also divided by its standard deviation, floored at
+ * UTTERANCE_STD_FLOOR ('meanStd'). A gain or a fixed filter adds a constant per log-mel band,
+ * which this removes.
+ */
+export function utteranceNormaliseInPlace(
+  data: Float32Array,
+  coeffs: number,
+  mode: UtteranceNorm,
+): Float32Array {
+  const frames = data.length / coeffs;
+  if (frames === 0) return data;
+  const sum = new Float64Array(coeffs);
+  const sq = new Float64Array(coeffs);
+  for (let i = 0; i < data.length; i++) sum[i % coeffs] += data[i];
+  const mean = Array.from(sum, (s) => s / frames);
+  for (let i = 0; i < data.length; i++) sq[i % coeffs] += (data[i] - mean[i % coeffs]) ** 2;
+  const scale = Array.from(sq, (s) =>
+    mode === 'meanStd' ? 1 / Math.max(UTTERANCE_STD_FLOOR, Math.sqrt(s / frames)) : 1,
+  );
+  for (let i = 0; i < data.length; i++) {
+    const c = i % coeffs;
+    data[i] = (data[i] - mean[c]) * scale[c];
+  }
+  return data;
+}
+
 /** Turns a signal into normalised model frames according to the manifest (features or raw waveform). */
 export function signalToModelFrames(samples: Float32Array, manifest: BundleManifest): ModelFrames {
   const { featureConfig: cfg, input, normalisation } = manifest;
   if (input.kind === 'waveform') {
+    if (normalisation.utterance) {
+      throw new BundleError(
+        `per-utterance normalisation ('${normalisation.utterance}') applies to feature models; this bundle takes the raw waveform`,
+      );
+    }
     const data = normaliseInPlace(Float32Array.from(samples), 1, normalisation.mean, normalisation.std);
     return { data, frames: data.length, coeffs: 1, hopSamples: 1 };
   }
   const m = extractFeatures(samples, cfg);
-  const data = normaliseInPlace(Float32Array.from(m.data), m.coeffs, normalisation.mean, normalisation.std);
+  const data = Float32Array.from(m.data);
+  if (normalisation.utterance) utteranceNormaliseInPlace(data, m.coeffs, normalisation.utterance);
+  normaliseInPlace(data, m.coeffs, normalisation.mean, normalisation.std);
   return { data, frames: m.frames, coeffs: m.coeffs, hopSamples: cfg.hopLength };
 }
 

@@ -3,6 +3,7 @@
  * a syllable-like amplitude envelope and a little noise, all from a seeded RNG.
  */
 import { seededRng } from '../../src/core/random.js';
+import type { Utterance } from '../../src/node/datasets/types.js';
 
 /** mulberry32 (the product's own seeded generator): floats in [0, 1). */
 export const seededRandom = seededRng;
@@ -90,4 +91,32 @@ export function tinyClip(k: number, rng: () => number, durationSec = 0.6 + 1.6 *
     syllableHz: 6 + u(),
     rng,
   });
+}
+
+/**
+ * A synthetic one-corpus training set: `perClass` clips of each TINY_LABELS emotion per speaker,
+ * drawn from `rng`, each `duration(rng)` seconds long.
+ */
+export function toneCorpus(
+  speakers: string[],
+  perClass: number,
+  rng: () => number,
+  duration: (rng: () => number) => number,
+): { train: Utterance[]; signals: Map<string, Float32Array> } {
+  const train: Utterance[] = [];
+  const signals = new Map<string, Float32Array>();
+  for (const s of speakers)
+    for (let k = 0; k < 3; k++)
+      for (let i = 0; i < perClass; i++) {
+        const path = `/synthetic/${s}/${TINY_LABELS[k]}-${i}.wav`;
+        train.push({
+          path,
+          label: TINY_LABELS[k],
+          speaker: s,
+          corpus: 'synthetic',
+          rawLabel: TINY_LABELS[k],
+        });
+        signals.set(path, tinyClip(k, rng, duration(rng)));
+      }
+  return { train, signals };
 }

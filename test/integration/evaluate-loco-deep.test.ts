@@ -105,3 +105,19 @@ test('a network under LOCO: a row per held-out corpus and condition, scored on t
   const mean = e.results.reduce((a, r) => a + r.conditions[0].uar, 0) / 3;
   assert.ok(Math.abs(e.meanUar.studio - mean) < 1e-12);
 });
+
+test('a network under LOCO with per-utterance normalisation and corpus weights: trained, recorded and tested that way', async () => {
+  await initBackend('cpu');
+  const { items, signals } = corpora();
+  const e = await evaluateLocoDeep(items, signals, [...LABELS], {
+    model: 'cnn',
+    channel: 'studio',
+    seed: 3,
+    train: { ...tiny.train, epochs: 1, utteranceNorm: 'meanStd', corpusWeights: true },
+    valSpeakersPerCorpus: 1,
+  });
+  assert.equal(e.results.length, 3);
+  assert.equal(e.config.utteranceNorm, 'meanStd');
+  assert.equal(e.config.corpusWeights, true);
+  for (const r of e.results) assert.ok(r.conditions[0].uar >= 0 && r.conditions[0].uar <= 1);
+});

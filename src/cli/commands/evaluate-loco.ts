@@ -25,6 +25,7 @@ import {
 import { evaluateLoco, type LocoEvaluation } from '../../node/train/evaluate/loco.js';
 import { readLocoData } from '../../node/train/evaluate/loco-data.js';
 import { deepSignals, EvaluateError, parseTrainOptionsJson } from '../../node/train/evaluate/plan.js';
+import { parseTrainOptions } from '../../node/train/options.js';
 import { commandLine } from '../command-line.js';
 
 export interface LocoCliOptions {
@@ -33,6 +34,7 @@ export interface LocoCliOptions {
   /** A classical model, a network, or an ensemble of members read from LOCO JSON files (a+b). */
   model?: string;
   epochs?: number;
+  utteranceNorm?: boolean | 'mean' | 'meanStd';
   trainOptions?: string;
   backend: BackendName;
   jobs: number;
@@ -227,10 +229,10 @@ function writeLocoOutputs(
 }
 
 /** The options that only the classical LOCO takes, refused for a network or an ensemble. */
-function refuseClassicalOnly(o: LocoCliOptions, what: string): void {
+function refuseClassicalOnly(o: LocoCliOptions, what: string, network = false): void {
   for (const [flag, given] of [
     ['--tune', o.tune],
-    ['--corpus-weight', o.corpusWeight],
+    ['--corpus-weight', o.corpusWeight && !network],
     ['--augment', o.augment > 0],
     ['--augment-noise', o.augmentNoise > 0],
   ] as const) {
@@ -249,7 +251,7 @@ async function runLocoDeep(
   model: string,
   log: (s: string) => void,
 ): Promise<void> {
-  refuseClassicalOnly(o, model);
+  refuseClassicalOnly(o, model, true);
   parseChannelOption(o.channel);
   const specs = parseCorpusSpecs(o.corpus, o.data ?? []);
   if (specs.length < 2) {
@@ -263,6 +265,8 @@ async function runLocoDeep(
     threads: o.threads ?? 1,
     ...parseTrainOptionsJson(o.trainOptions),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
+    ...(o.corpusWeight ? { corpusWeights: true } : {}),
   };
   const epochs = (train as { epochs?: number }).epochs ?? LOCO_DEEP_EPOCHS;
   const signals = await deepSignals(read.utterances, train, log);
@@ -289,7 +293,8 @@ async function runLocoDeep(
       ),
   });
   const perCorpus = LOCO_VAL_SPEAKERS_PER_CORPUS;
-  const title = `leave-one-corpus-out, ${model} on its default features, up to ${epochs} epochs, early stopping on the validation UAR of ${perCorpus} speakers of each training corpus${o.calibrate ? ', calibrated on those validation speakers' : ', uncalibrated'}`;
+  const un = parseTrainOptions({ ...train, modelName: model }).utteranceNorm;
+  const title = `leave-one-corpus-out, ${model} on its default features${un ? `, per-utterance normalised (${un})` : ''}${o.corpusWeight ? ', corpora weighted equally' : ''}, up to ${epochs} epochs, early stopping on the validation UAR of ${perCorpus} speakers of each training corpus${o.calibrate ? ', calibrated on those validation speakers' : ', uncalibrated'}`;
   writeLocoOutputs(e, title, o, argv, log, { seed: o.seed });
 }
 

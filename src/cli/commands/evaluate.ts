@@ -76,6 +76,7 @@ interface EvaluateCliOptions extends CorpusCliOptions {
   gamma?: number;
   trees?: number;
   epochs?: number;
+  utteranceNorm?: boolean | 'mean' | 'meanStd';
   trainOptions?: string;
   backend: 'wasm' | 'cpu';
   descriptors: boolean;
@@ -343,6 +344,7 @@ async function runOneCorpus(
     threads: o.threads ?? 1,
     ...parseTrainOptionsJson(o.trainOptions),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
   };
   const signals = models.deep.length ? await deepSignals(utterances, train, log) : null;
   if (models.deep.length) await initBackend(o.backend);
@@ -478,7 +480,10 @@ export function register(program: Command): void {
         .choices([...DESCRIPTOR_FAMILIES])
         .default('mfcc'),
     )
-    .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
+    .option(
+      '--corpus-weight',
+      'loco: each training corpus weighs the same, whatever its size (logistic: sample weights; networks: loss weights, with the class weights: each corpus and emotion the same)',
+    )
     .option(
       '--calibrate',
       'loco: fit a temperature, a uniform share and an uncertain threshold on inner predictions from the training corpora only (classical: leave-one-corpus-out among them, and held-out groups of their speakers, half and half; networks: their validation speakers); report the expected calibration error and its noise floor',
@@ -542,6 +547,12 @@ export function register(program: Command): void {
       '--epochs <n>',
       "deep models: maximum epochs per fold (default: the trainer's 30; --protocol loco: 6)",
       number('epochs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    )
+    .addOption(
+      new Option(
+        '--utterance-norm [mode]',
+        "networks on features: normalise each clip's frames per band by the clip's own statistics before the global normalisation, in training, validation and test (meanStd: mean and standard deviation, the default; mean: mean only)",
+      ).choices(['mean', 'meanStd']),
     )
     .option(
       '--train-options <json>',

@@ -52,6 +52,7 @@ interface TrainCliOptions extends CorpusCliOptions {
   valSpeakers: number;
   patience: number;
   augmentCopies: number;
+  utteranceNorm?: boolean | 'mean' | 'meanStd';
   modelConfig?: string;
   checkpoint?: string;
   resume?: boolean;
@@ -96,6 +97,7 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     valSpeakers: o.valSpeakers,
     patience: o.patience,
     augment: { copies: o.augmentCopies },
+    ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
     threads: o.threads ?? availableParallelism(),
   };
   parseTrainOptions({ ...options, seed: o.seed });
@@ -228,6 +230,12 @@ export function register(program: Command): void {
       'augmented copies per utterance (speed, gain, noise)',
       int('augment-copies'),
       2,
+    )
+    .addOption(
+      new Option(
+        '--utterance-norm [mode]',
+        "networks on features: normalise each clip's frames per band by the clip's own statistics before the global normalisation (meanStd: mean and standard deviation, the default; mean: mean only); the bundle records it and predicts the same way",
+      ).choices(['mean', 'meanStd']),
     )
     .option('--model-config <json>', 'model size overrides: inline JSON or a JSON file')
     .option(

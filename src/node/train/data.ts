@@ -5,7 +5,8 @@
  */
 import type { FeatureConfig } from '../../core/features/index.js';
 import { extractFeatures } from '../../core/features/index.js';
-import type { Normalisation } from '../../core/bundle.js';
+import type { Normalisation, UtteranceNorm } from '../../core/bundle.js';
+import { utteranceNormaliseInPlace } from '../../core/predict.js';
 import type { Utterance } from '../datasets/types.js';
 import { augmentSignal, type AugmentOptions } from './augment.js';
 import type { Rng } from '../../core/random.js';
@@ -59,7 +60,11 @@ export function rawFrames(
   return { data: m.data, coeffs: m.coeffs };
 }
 
-/** Builds the frame cache; augmented copies only for `augmentCopies > 0` (training split). */
+/**
+ * Builds the frame cache; augmented copies only for `augmentCopies > 0` (training split). With
+ * `utterance`, every variant (clean and augmented) is normalised by its own statistics
+ * (utteranceNormaliseInPlace), as the Predictor does to each clip; features only.
+ */
 export async function buildCache(
   utterances: Utterance[],
   signals: Map<string, Float32Array>,
@@ -68,7 +73,13 @@ export async function buildCache(
   cfg: FeatureConfig,
   augment: AugmentOptions | null,
   rng: Rng,
+  utterance: UtteranceNorm | null = null,
 ): Promise<FrameCache> {
+  if (utterance && kind === 'waveform') {
+    throw new TrainError(
+      'per-utterance normalisation needs a feature-based model; waveform models (cnn1d-lstm) take the raw signal',
+    );
+  }
   const items: CachedUtterance[] = [];
   let coeffs = 0;
   for (const u of utterances) {
@@ -80,6 +91,7 @@ export async function buildCache(
     for (let c = 0; c < (augment?.copies ?? 0); c++) {
       variants.push(rawFrames(await augmentSignal(x, cfg.sampleRate, augment!, rng), kind, cfg).data);
     }
+    if (utterance) for (const v of variants) utteranceNormaliseInPlace(v, coeffs, utterance);
     items.push({ utterance: u, labelIndex: labels.indexOf(u.label), variants });
   }
   return { items, coeffs };

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AugmentOptionsSchema } from './augment.js';
 import { EmovoxError } from '../../core/errors.js';
-import type { HistoryEntry } from '../../core/bundle.js';
+import { UTTERANCE_NORMS, type HistoryEntry, type UtteranceNorm } from '../../core/bundle.js';
 
 export const TrainOptionsSchema = z.object({
   /** Registered model name (src/core/models/registry.ts), e.g. 'cnn2d-lstm'. */
@@ -34,6 +34,21 @@ export const TrainOptionsSchema = z.object({
   patience: z.number().int().min(0).default(8),
   /** Weight each class's loss by N / (K * N_class), so rare emotions count as much as common ones. */
   classWeights: z.boolean().default(true),
+  /**
+   * Weight each training corpus's loss so that every corpus counts the same whatever its size
+   * (with classWeights: every (corpus, emotion) cell the same). For several corpora (LOCO).
+   */
+  corpusWeights: z.boolean().default(false),
+  /**
+   * Per-utterance normalisation of feature frames before the global one: 'meanStd' (or true)
+   * z-normalises each clip's frames per coefficient with the clip's own mean and standard
+   * deviation, 'mean' subtracts its mean only; false/null = off. Recorded in the bundle's
+   * normalisation, so the Predictor does the same to every clip. Feature models only.
+   */
+  utteranceNorm: z
+    .union([z.boolean(), z.enum(UTTERANCE_NORMS), z.null()])
+    .default(null)
+    .transform((v): UtteranceNorm | null => (v === true ? 'meanStd' : v === false ? null : v)),
   /** Inference window hop in seconds; default half the window. */
   hopSec: z.number().positive().nullable().default(null),
   augment: AugmentOptionsSchema.default(AugmentOptionsSchema.parse({})),

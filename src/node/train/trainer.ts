@@ -101,11 +101,25 @@ export interface TrainResult {
   keptEpoch: number | null;
 }
 
-/** Class weights N / (K * N_k) over the training items (1 for absent classes). */
-function classWeightsOf(items: CachedUtterance[], classes: number): number[] {
-  const n = new Array<number>(classes).fill(0);
-  for (const it of items) n[it.labelIndex]++;
-  return n.map((c) => (c > 0 ? items.length / (classes * c) : 1));
+/**
+ * Loss weight of each training item: with class weights N / (K * N_k) (K the number of labels),
+ * with corpus weights N / (C * N_c) (C the corpora present), with both N / (G * N_ck) over the
+ * G non-empty (corpus, class) cells, so each cell weighs the same; otherwise 1.
+ */
+export function itemWeights(
+  items: readonly Pick<CachedUtterance, 'labelIndex' | 'utterance'>[],
+  classes: number,
+  byClass: boolean,
+  byCorpus: boolean,
+): number[] {
+  if (!byClass && !byCorpus) return items.map(() => 1);
+  const key = (it: (typeof items)[number]) =>
+    `${byCorpus ? it.utterance.corpus : ''}\u0000${byClass ? it.labelIndex : ''}`;
+  const n = new Map<string, number>();
+  for (const it of items) n.set(key(it), (n.get(key(it)) ?? 0) + 1);
+  // Class weights alone keep the former denominator K (labels, present or not).
+  const groups = byClass && !byCorpus ? classes : n.size;
+  return items.map((it) => items.length / (groups * n.get(key(it))!));
 }
 
 /** Mean window probabilities per utterance, the way the Predictor computes them. */
@@ -173,14 +187,35 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   const split = input.validation
     ? givenValidation(input.train, input.validation)
     : speakerSplit(input.train, o.valSpeakers, dataRng);
-  const train = await buildCache(split.train, input.signals, labels, kind, featureConfig, o.augment, dataRng);
-  const val = await buildCache(split.val, input.signals, labels, kind, featureConfig, null, dataRng);
+  const train = await buildCache(
+    split.train,
+    input.signals,
+    labels,
+    kind,
+    featureConfig,
+    o.augment,
+    dataRng,
+    o.utteranceNorm,
+  );
+  const val = await buildCache(
+    split.val,
+    input.signals,
+    labels,
+    kind,
+    featureConfig,
+    null,
+    dataRng,
+    o.utteranceNorm,
+  );
   val.coeffs = train.coeffs;
   if (input.speakerNorm) {
     speakerNormaliseCache(train, kind);
     speakerNormaliseCache(val, kind);
   }
-  const normalisation = normalisationStats(train, kind);
+  const normalisation = {
+    ...normalisationStats(train, kind),
+    ...(o.utteranceNorm ? { utterance: o.utteranceNorm } : {}),
+  };
   normaliseCache(train, normalisation);
   normaliseCache(val, normalisation);
 
@@ -196,6 +231,8 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     normalisation,
     corpus: o.corpus,
     protocol:
+      (o.utteranceNorm ? `per-utterance normalised features (${o.utteranceNorm}); ` : '') +
+      (o.corpusWeights ? 'corpora weighted equally; ' : '') +
       (input.speakerNorm ? 'per-speaker normalised features; ' : '') +
       (input.protocol ??
         `trained on ${split.train.length} utterances of ${new Set(split.train.map((u) => u.speaker)).size} speakers; ` +
@@ -214,7 +251,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   );
   const optimizer = tf.train.adam(o.lr);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const weights = o.classWeights ? classWeightsOf(train.items, labels.length) : labels.map(() => 1);
+  const weights = itemWeights(train.items, labels.length, o.classWeights, o.corpusWeights);
 
   // State, possibly restored from a checkpoint.
   const rng = new Rng(o.seed ^ 0x9e3779b9);
@@ -282,6 +319,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
       const flat = batchBuffer.subarray(0, idx.length * per);
       const ys: number[] = [];
+      const ws = idx.map((i) => weights[i]);
       idx.forEach((i, k) => {
         const it = train.items[i];
         const crop = flat.subarray(k * per, (k + 1) * per);
@@ -289,22 +327,15 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         if (kind === 'features') specAugment(crop, train.coeffs, o.augment, rng);
         ys.push(it.labelIndex);
       });
-      return { idx, flat, ys, seed: parallel ? rng.int(2 ** 31) : 0 };
+      return { idx, flat, ys, ws, seed: parallel ? rng.int(2 ** 31) : 0 };
     };
     // Data-parallel: batch b + 1 is prepared while the workers compute batch b's gradients (rng
     // draws in the same order as without: crops and seed of b, then of b + 1). On this thread,
     // dropout draws from rng during the step, so each batch is prepared right before its step.
     let next = parallel ? prepare(0) : null;
     for (let b = 0; b < batches; b++) {
-      const { idx, flat, ys, seed } = next ?? prepare(b);
-      const pending = parallel
-        ? parallel.step(
-            flat,
-            ys,
-            ys.map((k) => weights[k]),
-            seed,
-          )
-        : localStep(flat, ys);
+      const { idx, flat, ys, ws, seed } = next ?? prepare(b);
+      const pending = parallel ? parallel.step(flat, ys, ws, seed) : localStep(flat, ys, ws);
       next = parallel && b + 1 < batches ? prepare(b + 1) : null;
       const { loss: batchLoss, predicted: pred } = await pending;
       lossSum += batchLoss * idx.length;
@@ -394,10 +425,11 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   async function localStep(
     flat: Float32Array,
     ys: number[],
+    ws: number[],
   ): Promise<{ loss: number; predicted: ArrayLike<number> }> {
     const x = tf.tensor(flat, [ys.length, ...inputShape]);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length));
-    const w = tf.tensor1d(ys.map((k) => weights[k]));
+    const w = tf.tensor1d(ws);
     let predicted: tf.Tensor | undefined;
     const cost = withSeededMathRandom(rng, () =>
       optimizer.minimize(

@@ -3,32 +3,15 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { parseManifest } from '../../../src/core/bundle.js';
 import { Predictor } from '../../../src/core/predict.js';
-import type { Utterance } from '../../../src/node/datasets/types.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 import { trainModel } from '../../../src/node/train/trainer.js';
 import { improves, keptEpoch, parseTrainOptions } from '../../../src/node/train/options.js';
 import { buildModel } from '../../../src/core/models/registry.js';
-import { TINY_LABELS, seededRandom, tinyClip } from '../../helpers/tones.js';
+import { seededRandom, tinyClip, toneCorpus } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
 
 function syntheticCorpus(speakers: string[], perClass: number) {
-  const rng = seededRandom(11);
-  const train: Utterance[] = [];
-  const signals = new Map<string, Float32Array>();
-  for (const s of speakers)
-    for (let k = 0; k < 3; k++)
-      for (let i = 0; i < perClass; i++) {
-        const path = `/synthetic/${s}/${TINY_LABELS[k]}-${i}.wav`;
-        train.push({
-          path,
-          label: TINY_LABELS[k],
-          speaker: s,
-          corpus: 'synthetic',
-          rawLabel: TINY_LABELS[k],
-        });
-        signals.set(path, tinyClip(k, rng, 0.4 + 0.6 * rng()));
-      }
-  return { train, signals };
+  return toneCorpus(speakers, perClass, seededRandom(11), (rng) => 0.4 + 0.6 * rng());
 }
 
 test('trainModel learns a separable synthetic task, validates on held-out speakers and returns a usable bundle', async () => {

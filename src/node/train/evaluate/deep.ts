@@ -8,7 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BundleManifest } from '../../../core/bundle.js';
 import { extractFeatures } from '../../../core/features/index.js';
-import { meanWindowProbabilities, normaliseInPlace, Predictor, windowFrames } from '../../../core/predict.js';
+import {
+  meanWindowProbabilities,
+  normaliseInPlace,
+  Predictor,
+  utteranceNormaliseInPlace,
+  windowFrames,
+} from '../../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../../core/windows.js';
 import type { BackendName } from '../../backend.js';
 import type { Utterance } from '../../datasets/types.js';
@@ -120,7 +126,11 @@ async function speakerNormProbabilities(
   test: readonly Utterance[],
   signals: Map<string, Float32Array>,
 ): Promise<Float32Array[]> {
-  const raw = test.map((u) => extractFeatures(signals.get(u.path)!, manifest.featureConfig));
+  const utt = manifest.normalisation.utterance;
+  const raw = test.map((u) => {
+    const m = extractFeatures(signals.get(u.path)!, manifest.featureConfig);
+    return utt ? { ...m, data: utteranceNormaliseInPlace(Float32Array.from(m.data), m.coeffs, utt) } : m;
+  });
   const normed = speakerNormaliseFrames(
     raw,
     test.map((u) => u.speaker),
