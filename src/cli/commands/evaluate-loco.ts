@@ -115,6 +115,11 @@ export function conditionTable(
   ]);
   if (mean)
     cells.push(['mean', ...conds.map((c) => pct(mean[c])), ...head.slice(conds.length + 1).map(() => '')]);
+  return renderTable(head, cells, markdown, false);
+}
+
+/** A markdown table, or aligned plain text (numbers right-aligned; the first column left-aligned if asked). */
+function renderTable(head: string[], cells: string[][], markdown: boolean, firstLeft: boolean): string {
   if (markdown) {
     return [
       `| ${head.join(' | ')} |`,
@@ -123,7 +128,9 @@ export function conditionTable(
     ].join('\n');
   }
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-  return [head, ...cells].map((r) => r.map((v, i) => v.padStart(w[i])).join('  ')).join('\n');
+  return [head, ...cells]
+    .map((r) => r.map((v, i) => (firstLeft && i === 0 ? v.padEnd(w[i]) : v.padStart(w[i]))).join('  '))
+    .join('\n');
 }
 
 /** Held-out corpora as rows, channel conditions as columns (UAR %), then the mean row. */
@@ -435,15 +442,5 @@ export function locoComparisonTable(rows: readonly LocoEvaluation[], markdown: b
     }),
     ...conds.map((c) => (e.meanUar[c] === undefined ? '–' : pct(e.meanUar[c]))),
   ]);
-  if (markdown) {
-    return [
-      `| ${head.join(' | ')} |`,
-      `|${head.map(() => '---').join('|')}|`,
-      ...cells.map((r) => `| ${r.join(' | ')} |`),
-    ].join('\n');
-  }
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-  return [head, ...cells]
-    .map((r) => r.map((v, i) => (i === 0 ? v.padEnd(w[i]) : v.padStart(w[i]))).join('  '))
-    .join('\n');
+  return renderTable(head, cells, markdown, true);
 }
