@@ -11,7 +11,14 @@ import { buildModel } from '../../core/models/index.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { initBackend } from '../backend.js';
-import type { FromWorker, Shard, ToWorker, WorkerInit, WorkerStepTiming } from './protocol.js';
+import {
+  emptyStepTiming,
+  type FromWorker,
+  type Shard,
+  type ToWorker,
+  type WorkerInit,
+  type WorkerStepTiming,
+} from './protocol.js';
 import { threadTimes } from './thread-time.js';
 
 const init = workerData as WorkerInit;
@@ -152,15 +159,7 @@ async function start() {
   }
 
   // Where the time between two gradients went (sent with each 'grad' reply, then reset).
-  const fresh = (): WorkerStepTiming => ({
-    gradCpuMs: 0,
-    applyCpuMs: 0,
-    idleAfterGradMs: 0,
-    idleAfterApplyMs: 0,
-    queuedMs: 0,
-    threadCpuMs: 0,
-  });
-  let timing = fresh();
+  let timing = emptyStepTiming();
   let idleSince = performance.now();
   let last: ToWorker['type'] = 'apply';
   // Messages are handled one at a time in arrival order ('state' is the only asynchronous one).
@@ -175,7 +174,7 @@ async function start() {
     try {
       if (m.type === 'grad') {
         grad(m, timing);
-        timing = fresh();
+        timing = emptyStepTiming();
       } else if (m.type === 'apply') {
         const cpu0 = threadTimes().cpuMs;
         apply(m);

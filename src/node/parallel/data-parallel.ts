@@ -16,13 +16,14 @@
  * Dropout (only the plain cnn has it) draws its masks from each worker's own Math.random.
  */
 import { Worker } from 'node:worker_threads';
-import type {
-  FromWorker,
-  OptimizerEntry,
-  Shard,
-  ToWorker,
-  WorkerInit,
-  WorkerStepTiming,
+import {
+  emptyStepTiming,
+  type FromWorker,
+  type OptimizerEntry,
+  type Shard,
+  type ToWorker,
+  type WorkerInit,
+  type WorkerStepTiming,
 } from './protocol.js';
 import { threadTimes } from './thread-time.js';
 
@@ -121,15 +122,7 @@ export class DataParallelTrainer {
   ) {
     this.totals = {
       steps: 0,
-      workers: slots.map(() => ({
-        gradCpuMs: 0,
-        applyCpuMs: 0,
-        idleAfterGradMs: 0,
-        idleAfterApplyMs: 0,
-        queuedMs: 0,
-        threadCpuMs: 0,
-        barrierMs: 0,
-      })),
+      workers: slots.map(() => ({ ...emptyStepTiming(), barrierMs: 0 })),
       slowestGradCpuMs: 0,
       reduceCpuMs: 0,
     };

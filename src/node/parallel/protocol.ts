@@ -50,6 +50,18 @@ export interface WorkerStepTiming {
   threadCpuMs: number;
 }
 
+/** A WorkerStepTiming with nothing counted yet. */
+export function emptyStepTiming(): WorkerStepTiming {
+  return {
+    gradCpuMs: 0,
+    applyCpuMs: 0,
+    idleAfterGradMs: 0,
+    idleAfterApplyMs: 0,
+    queuedMs: 0,
+    threadCpuMs: 0,
+  };
+}
+
 export type ToWorker =
   | {
       type: 'grad';
