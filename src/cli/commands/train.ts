@@ -51,7 +51,7 @@ interface TrainCliOptions extends CorpusCliOptions {
   nMels?: number;
   valSpeakers: number;
   patience: number;
-  augmentCopies: number;
+  augmentCopies?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   modelConfig?: string;
   checkpoint?: string;
@@ -96,7 +96,7 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     lr: o.lr,
     valSpeakers: o.valSpeakers,
     patience: o.patience,
-    augment: { copies: o.augmentCopies },
+    ...(o.augmentCopies !== undefined ? { augment: { copies: o.augmentCopies } } : {}),
     ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
     threads: o.threads ?? availableParallelism(),
   };
@@ -224,12 +224,16 @@ export function register(program: Command): void {
       int('val-speakers'),
       1,
     )
-    .option('--patience <n>', 'early-stopping patience in epochs (0 = off)', int('patience'), 8)
+    .option(
+      '--patience <n>',
+      'early-stopping patience in epochs (0 = off: every epoch runs, the best validated one of the last third is kept)',
+      int('patience'),
+      0,
+    )
     .option(
       '--augment-copies <n>',
-      'augmented copies per utterance (speed, gain, noise)',
+      'augmented copies per utterance (speed, gain, noise) (default: 0 for networks on features, which get SpecAugment; 2 for cnn1d-lstm on the waveform)',
       int('augment-copies'),
-      2,
     )
     .addOption(
       new Option(

@@ -9,8 +9,12 @@ import { resample } from '../../core/audio/resample.js';
 import type { Rng } from '../../core/random.js';
 
 export const AugmentOptionsSchema = z.object({
-  /** Augmented copies of each training utterance made once (their features are cached); 0 = none. */
-  copies: z.number().int().min(0).max(10).default(2),
+  /**
+   * Augmented copies of each training utterance made once (their features are cached); 0 = none;
+   * null = the model's kind decides (copiesFor): none for networks on features, which get
+   * SpecAugment, 2 for waveform networks, whose only augmentation they are.
+   */
+  copies: z.number().int().min(0).max(10).nullable().default(null),
   /** Random gain in [-gainDb, +gainDb] decibels. */
   gainDb: z.number().min(0).max(40).default(6),
   /** Additive white noise at an SNR drawn from [min, max] dB, with probability noiseProbability. */
@@ -31,6 +35,11 @@ export const NO_AUGMENTATION: AugmentOptions = AugmentOptionsSchema.parse({
   timeMasks: 0,
   freqMasks: 0,
 });
+
+/** Augmented copies per training utterance: `copies`, or by default 0 on features, 2 on the waveform. */
+export function copiesFor(copies: number | null, kind: 'features' | 'waveform'): number {
+  return copies ?? (kind === 'waveform' ? 2 : 0);
+}
 
 /** Multiplies by 10^(gainDb/20); returns a new array. */
 export function applyGain(x: Float32Array, gainDb: number): Float32Array {

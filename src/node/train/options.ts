@@ -30,8 +30,22 @@ export const TrainOptionsSchema = z.object({
    * errors).
    */
   earlyStopOn: z.enum(['uar', 'loss']).default('uar'),
-  /** Stop after this many epochs without a better validation figure (best weights are kept); 0 = never. */
-  patience: z.number().int().min(0).default(8),
+  /**
+   * Stop after this many epochs (counted inside the keeping window) without a better validation
+   * figure; 0 = never: every epoch of the schedule runs, and the best one of the window is kept.
+   */
+  patience: z.number().int().min(0).default(0),
+  /**
+   * Share of the schedule before which no epoch's weights are kept: every epoch is validated,
+   * but only epochs after floor(keepFrom x epochs) compete (the last third by default, where the
+   * cosine rate has come down; an early epoch that happens to suit the one validation speaker is
+   * not kept). 0 = every epoch competes.
+   */
+  keepFrom: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(2 / 3),
   /** Weight each class's loss by N / (K * N_class), so rare emotions count as much as common ones. */
   classWeights: z.boolean().default(true),
   /**
@@ -88,14 +102,19 @@ export function improves(entry: HistoryEntry, best: HistoryEntry, on: TrainOptio
   return entry.valUar! > best.valUar! || (entry.valUar === best.valUar && loss);
 }
 
+/** The first (1-based) epoch whose weights may be kept under `keepFrom`. */
+export function firstKeptEpoch(o: Pick<TrainOptions, 'epochs' | 'keepFrom'>): number {
+  return Math.min(o.epochs, Math.floor(o.keepFrom * o.epochs) + 1);
+}
+
 /**
- * The epoch whose weights a run keeps: the first validated epoch not beaten by a later one
- * (null without validation figures).
+ * The epoch whose weights a run keeps: the first validated epoch from `from` on not beaten by a
+ * later one (null without validation figures).
  */
-export function keptEpoch(history: HistoryEntry[], on: TrainOptions['earlyStopOn']): number | null {
+export function keptEpoch(history: HistoryEntry[], on: TrainOptions['earlyStopOn'], from = 1): number | null {
   let best: HistoryEntry | null = null;
   for (const e of history) {
-    if (e.valLoss === null || e.valUar === null) continue;
+    if (e.epoch < from || e.valLoss === null || e.valUar === null) continue;
     if (best === null || improves(e, best, on)) best = e;
   }
   return best?.epoch ?? null;

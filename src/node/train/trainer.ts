@@ -3,7 +3,8 @@
  *   split speakers -> cache frames (clean + augmented copies) -> normalise -> build model ->
  *   per epoch: shuffled batches of random crops + SpecAugment, Adam at the scheduled rate ->
  *   validate on held-out training speakers with the inference policy (overlapping windows,
- *   averaged) -> keep the best weights, stop early -> snapshot for checkpointing.
+ *   averaged) -> keep the best weights of the last part of the schedule (keepFrom; optionally
+ *   stop early, patience) -> snapshot for checkpointing.
  * It writes no files: the CLI (src/cli/commands/train.ts) and the evaluation code wrap it.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +21,7 @@ import type { ModelConfig } from '../../core/models/config.js';
 import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../core/windows.js';
 import type { Utterance } from '../datasets/types.js';
-import { specAugment } from './augment.js';
+import { copiesFor, specAugment } from './augment.js';
 import { confusionMatrix, uar } from './evaluate/metrics.js';
 import { randomCrop } from './crop.js';
 import {
@@ -32,7 +33,14 @@ import {
   type CachedUtterance,
   type FrameCache,
 } from './data.js';
-import { improves, learningRate, parseTrainOptions, TrainError, type TrainOptionsInput } from './options.js';
+import {
+  firstKeptEpoch,
+  improves,
+  learningRate,
+  parseTrainOptions,
+  TrainError,
+  type TrainOptionsInput,
+} from './options.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
 import { BACKEND_NAMES, type BackendName } from '../backend.js';
@@ -97,7 +105,7 @@ export interface TrainResult {
   manifest: BundleManifest;
   valSpeakers: string[];
   stoppedEarly: boolean;
-  /** The epoch whose weights were kept (best on validation), null without validation. */
+  /** The epoch whose weights were kept (best on validation among the keeping window), null without validation. */
   keptEpoch: number | null;
 }
 
@@ -193,7 +201,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     labels,
     kind,
     featureConfig,
-    o.augment,
+    { ...o.augment, copies: copiesFor(o.augment.copies, kind) },
     dataRng,
     o.utteranceNorm,
   );
@@ -237,7 +245,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       (input.protocol ??
         `trained on ${split.train.length} utterances of ${new Set(split.train.map((u) => u.speaker)).size} speakers; ` +
           (split.valSpeakers.length
-            ? `early stopping on held-out training speakers ${split.valSpeakers.join(' ')} (${split.val.length} utterances)`
+            ? `epoch kept by held-out training speakers ${split.valSpeakers.join(' ')} (${split.val.length} utterances)`
             : 'no validation split')),
     metrics: {},
     history: [],
@@ -298,6 +306,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       : null;
   if (parallel) cleanup.push(() => parallel.close());
   let stoppedEarly = false;
+  const keepFrom = firstKeptEpoch(o);
   for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
     if (split.val.length > 0 && o.patience > 0 && badEpochs >= o.patience) {
       stoppedEarly = true;
@@ -367,7 +376,9 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     if (val.items.length > 0) {
       Object.assign(entry, await validate(model, val, win, hop, labels.length));
       const kept = history.find((h) => h.epoch === bestEpoch);
-      if (kept === undefined || improves(entry, kept, o.earlyStopOn)) {
+      if (epoch + 1 < keepFrom) {
+        // Validated (for the curves) but not a candidate: the schedule has not come down yet.
+      } else if (kept === undefined || improves(entry, kept, o.earlyStopOn)) {
         bestValLoss = entry.valLoss;
         bestEpoch = epoch + 1;
         badEpochs = 0;

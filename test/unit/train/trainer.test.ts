@@ -5,7 +5,8 @@ import { parseManifest } from '../../../src/core/bundle.js';
 import { Predictor } from '../../../src/core/predict.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 import { trainModel } from '../../../src/node/train/trainer.js';
-import { improves, keptEpoch, parseTrainOptions } from '../../../src/node/train/options.js';
+import { firstKeptEpoch, improves, keptEpoch, parseTrainOptions } from '../../../src/node/train/options.js';
+import { copiesFor } from '../../../src/node/train/augment.js';
 import { buildModel } from '../../../src/core/models/registry.js';
 import { seededRandom, tinyClip, toneCorpus } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
@@ -43,7 +44,14 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   const last = r.history[r.history.length - 1];
   assert.ok(last.lr < r.history[0].lr, 'cosine schedule lowers the learning rate');
   assert.ok(r.history.every((h) => h.valUar !== null));
-  assert.equal(r.keptEpoch, keptEpoch(r.history, 'uar'), 'the weights of the best validation UAR are kept');
+  // Every epoch is validated, but only the last third of the schedule (epochs 6-8) competes.
+  assert.equal(firstKeptEpoch(parseTrainOptions({ modelName: 'cnn', epochs: 8 })), 6);
+  assert.ok(r.keptEpoch !== null && r.keptEpoch >= 6, `kept epoch ${r.keptEpoch}`);
+  assert.equal(
+    r.keptEpoch,
+    keptEpoch(r.history, 'uar', 6),
+    'the weights of the best validation UAR are kept',
+  );
   const best = Math.max(...r.history.map((h) => h.valUar!));
   assert.ok(best >= 0.66, `validation UAR on the held-out speaker ${best}: ${JSON.stringify(r.history)}`);
   parseManifest(r.manifest);
@@ -52,14 +60,20 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   assert.equal(p.label, 'happiness');
 });
 
-test('the default recipe: 30 epochs at most, batch 32, cosine rate, early stopping on a training speaker, augmentation', () => {
+test('the default recipe: 30 epochs, batch 32, cosine rate, the best epoch of the last third on a training speaker kept, augmentation', () => {
   const o = parseTrainOptions({ modelName: 'cnn2d-lstm' });
   assert.equal(o.epochs, 30);
   assert.equal(o.batchSize, 32);
   assert.equal(o.lrSchedule, 'cosine');
   assert.equal(o.valSpeakers, 1);
-  assert.ok(o.patience > 0 && o.patience < o.epochs, `patience ${o.patience}`);
-  assert.ok(o.augment.copies >= 1, 'augmented copies (speed, gain, noise)');
+  assert.equal(o.patience, 0, 'the whole schedule runs');
+  assert.equal(firstKeptEpoch(o), 21, 'epochs 21-30 compete on the validation speaker');
+  assert.equal(firstKeptEpoch({ epochs: 30, keepFrom: 0 }), 1);
+  assert.equal(firstKeptEpoch({ epochs: 1, keepFrom: 2 / 3 }), 1);
+  // Networks on features get SpecAugment and no copies; the waveform network gets the copies.
+  assert.equal(copiesFor(o.augment.copies, 'features'), 0);
+  assert.equal(copiesFor(o.augment.copies, 'waveform'), 2);
+  assert.equal(copiesFor(1, 'features'), 1);
   assert.ok(
     o.augment.speedFactors.some((f) => f !== 1),
     'speed perturbation',
@@ -86,7 +100,7 @@ test('cnn2d-lstm trains on its own input by default: 64-band log-mel, batches of
   assert.equal(r.valSpeakers.length, 1, 'one training speaker held out for early stopping');
   // 2 training speakers x 18 clips = 36 clips in batches of 32.
   assert.deepEqual([...batches], [2]);
-  assert.equal(r.manifest.modelConfig.dropout, 0.3);
+  assert.equal(r.manifest.modelConfig.dropout, 0, 'no dropout, as the PyTorch anchor');
   r.model.dispose();
   // An explicit feature setting still wins over the model's own.
   const mfcc = await trainModel({
