@@ -56,8 +56,10 @@ const { values } = parseArgs({
     prefetch: { type: 'string', default: '1,0' },
     /** Leave out the peer (quicker when comparing worker settings). */
     'skip-peer': { type: 'boolean', default: false },
-    /** Share of the clips treated as warm-up: the steady state is timed from there to the last one. */
-    'warm-up': { type: 'string', default: '0.25' },
+    /** Share of the clips done before the steady state is timed (from there to the last one). */
+    'steady-from': { type: 'string', default: '0.25' },
+    /** Each worker's --warm-up (synthetic clips scored before it reports ready); default: the worker's. */
+    'worker-warm-up': { type: 'string' },
   },
 });
 const N = Number(values.clips);
@@ -74,8 +76,10 @@ const PREFETCH = values.prefetch.split(',').map(Number);
 if (PREFETCH.some((v) => !Number.isInteger(v) || v < 0)) {
   throw new RangeError(`--prefetch: expected whole numbers like 1,0, got ${values.prefetch}`);
 }
-const WARM = Number(values['warm-up']);
-if (!(WARM >= 0 && WARM < 1)) throw new RangeError(`--warm-up must be in [0, 1), got ${values['warm-up']}`);
+const WARM = Number(values['steady-from']);
+if (!(WARM >= 0 && WARM < 1)) {
+  throw new RangeError(`--steady-from must be in [0, 1), got ${values['steady-from']}`);
+}
 const TICKS = 100; // clock ticks per second in /proc/<pid>/stat (Linux default)
 
 /** dist/cli/main.js if it is newer than every source file, else "!why not". */
@@ -115,14 +119,15 @@ function cpuSec(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
-/** utime + stime of every thread of a live process, seconds, by thread id. */
-function threadCpu(pid: number): Map<number, number> {
-  const m = new Map<number, number>();
+/** utime + stime of every thread of a live process, seconds, by thread id (and stime alone). */
+function threadCpu(pid: number): Map<number, { cpu: number; sys: number }> {
+  const m = new Map<number, { cpu: number; sys: number }>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
       const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
       const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      m.set(Number(t), (Number(fields[11]) + Number(fields[12])) / TICKS);
+      const sys = Number(fields[12]) / TICKS;
+      m.set(Number(t), { cpu: Number(fields[11]) / TICKS + sys, sys });
     } catch {
       // the thread ended between the listing and the read
     }
@@ -135,13 +140,21 @@ function threadCpu(pid: number): Map<number, number> {
  * results store, piscina), its scoring thread (the busiest other thread; the bench runs one per
  * process) and the rest (V8's background GC and compiler threads, libuv's pool).
  */
-function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>) {
-  const d = [...after].map(([t, c]) => ({ t, c: c - (before.get(t) ?? 0) }));
-  const main = d.find((x) => x.t === pid)?.c ?? 0;
+function threadSplit(
+  pid: number,
+  before: Map<number, { cpu: number; sys: number }>,
+  after: Map<number, { cpu: number; sys: number }>,
+) {
+  const d = [...after].map(([t, c]) => ({
+    t,
+    c: c.cpu - (before.get(t)?.cpu ?? 0),
+    s: c.sys - (before.get(t)?.sys ?? 0),
+  }));
+  const mainThread = d.find((x) => x.t === pid);
   const others = d.filter((x) => x.t !== pid).sort((a, b) => b.c - a.c);
   const scoring = others[0]?.c ?? 0;
   const rest = others.slice(1).reduce((a, x) => a + x.c, 0);
-  return { main, scoring, rest };
+  return { main: mainThread?.c ?? 0, mainSys: mainThread?.s ?? 0, scoring, rest };
 }
 
 type ThreadSplit = ReturnType<typeof threadSplit>;
@@ -217,6 +230,15 @@ interface WorkerRun {
   stopLines: string[];
   /** CPU seconds of this bench process (polling the counts) during the run. */
   benchCpu: number;
+  /** redis-server's INFO commandstats over the run (reset at resume): calls and time in each command. */
+  commands: { name: string; calls: number; usec: number }[];
+}
+
+/** `INFO commandstats` lines `cmdstat_NAME:calls=C,usec=U,...` -> the busiest commands first. */
+function parseCommandStats(info: string): { name: string; calls: number; usec: number }[] {
+  return [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)]
+    .map((m) => ({ name: m[1], calls: Number(m[2]), usec: Number(m[3]) }))
+    .sort((a, b) => b.usec - a.usec);
 }
 
 function startWorker(
@@ -240,6 +262,7 @@ function startWorker(
       '1',
       '--prefetch',
       String(prefetch),
+      ...(values['worker-warm-up'] === undefined ? [] : ['--warm-up', values['worker-warm-up']]),
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -280,6 +303,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
     const t0 = performance.now();
     const start = sample(t0, 0);
     const bench0 = process.cpuUsage();
+    await client.config('RESETSTAT');
     await queue.resume();
     let warm: Stretch | null = WARM === 0 ? start : null;
     let threadsWarm = threads0;
@@ -303,6 +327,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
       await new Promise((r) => setTimeout(r, 100));
     }
     const benchUsage = process.cpuUsage(bench0);
+    const commands = parseCommandStats(await client.info('commandstats'));
     const threadsEnd = procs.map((p) => threadCpu(p.proc.pid!));
     const threads = procs.map((p, i) => threadSplit(p.proc.pid!, threads0[i], threadsEnd[i]));
     const steadyThreads = procs.map((p, i) => threadSplit(p.proc.pid!, threadsWarm[i], threadsEnd[i]));
@@ -317,12 +342,11 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
       const exited = new Promise((r) => p.proc.once('exit', r));
       p.proc.kill('SIGTERM');
       await exited;
-      stopLines.push(
-        p
-          .stderr()
-          .split('\n')
-          .find((l) => l.includes('stopped:')) ?? '',
-      );
+      // "ready: ...; model loaded and warmed up ... in X s" and "stopped: scored N, ...".
+      for (const l of p.stderr().split('\n')) {
+        if (l.includes('model loaded')) stopLines.push(`ready: ${l.slice(l.indexOf('model loaded'))}`);
+        if (l.includes('stopped:')) stopLines.push(l);
+      }
     }
     const failed = (await store.counts()).failed;
     if (failed > 0) throw new Error(`${failed} clips failed`);
@@ -335,6 +359,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
       rss,
       stopLines,
       benchCpu: (benchUsage.user + benchUsage.system) / 1e6,
+      commands,
     };
   } finally {
     await queue.close();
@@ -397,10 +422,20 @@ for (const prefetch of PREFETCH) {
     ] as const) {
       const per = (f: (t: ThreadSplit) => number) => ((1000 * sum(split.map(f))) / clips).toFixed(2);
       console.log(
-        `      ${kind} CPU ms per clip by thread (all workers): scoring ${per((t) => t.scoring)}, main ${per((t) => t.main)}, ` +
+        `      ${kind} CPU ms per clip by thread (all workers): scoring ${per((t) => t.scoring)}, ` +
+          `main ${per((t) => t.main)} (${per((t) => t.mainSys)} of it in the kernel), ` +
           `V8 background + libuv ${per((t) => t.rest)}`,
       );
     }
+    const busiest = r.commands.slice(0, 30);
+    console.log(
+      `      redis-server commands per clip (calls, us inside the command): ${busiest
+        .map(
+          (c) => `${c.name} ${(c.calls / r.total.clips).toFixed(2)} (${(c.usec / r.total.clips).toFixed(0)})`,
+        )
+        .join(', ')}; all ${(sum(r.commands.map((c) => c.usec)) / r.total.clips).toFixed(0)} us of ` +
+        `${((1e6 * r.total.redisCpu) / r.total.clips).toFixed(0)} us CPU (the rest: network I/O, append-only file)`,
+    );
     r.rss.forEach((s, k) => {
       const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * (s.length - 1)))].toFixed(0);
       console.log(

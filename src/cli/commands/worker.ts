@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { queueModel, queueName } from '../../node/queue/model-key.js';
-import { startWorker } from '../../node/queue/worker.js';
+import { DEFAULT_WARM_UP_CLIPS, startWorker } from '../../node/queue/worker.js';
 import { resolveModelDir } from '../../node/model.js';
 import { modelSource } from '../model-option.js';
 import { addCommonOptions, positiveInt } from './queue.js';
@@ -22,6 +22,7 @@ interface WorkerCliOptions {
   lockDuration: number;
   stalledInterval: number;
   statsEvery: number;
+  warmUp: number;
 }
 
 async function run(opts: WorkerCliOptions): Promise<void> {
@@ -36,9 +37,13 @@ async function run(opts: WorkerCliOptions): Promise<void> {
     backend: opts.backend,
     lockDurationMs: opts.lockDuration,
     stalledIntervalMs: opts.stalledInterval,
+    warmUpClips: opts.warmUp,
     log,
   });
-  log(`ready: queue ${queueName(model.key)} at ${opts.redis}, ${w.concurrency} threads`);
+  log(
+    `ready: queue ${queueName(model.key)} at ${opts.redis}, ${w.concurrency} threads` +
+      `; model loaded${opts.warmUp > 0 ? ` and warmed up on ${opts.warmUp} synthetic clips per thread` : ''} in ${w.readySec.toFixed(1)} s`,
+  );
   const timer = setInterval(() => {
     const s = w.stats;
     log(`scored ${s.scored}, failed ${s.failed}, skipped ${s.skipped}`);
@@ -106,6 +111,12 @@ export function register(program: Command): void {
       'how often to look for such stalled jobs',
       positiveInt('--stalled-interval'),
       30000,
+    )
+    .option(
+      '--warm-up <clips>',
+      'synthetic 3 s clips each thread scores before taking jobs, so the scoring code is compiled by then (0: none)',
+      positiveInt('--warm-up', 0),
+      DEFAULT_WARM_UP_CLIPS,
     )
     .option(
       '--stats-every <sec>',

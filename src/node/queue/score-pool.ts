@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ScoreInput } from './score.js';
-import type { ThreadData, ThreadReply } from './score-thread.js';
+import type { ThreadData, ThreadReply, WarmUpTask } from './score-thread.js';
 
 /** Running from TypeScript sources (tsx, tests): threads do not inherit tsx's loader. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -53,9 +53,12 @@ export class ScorePool {
     return this.pool.run(input) as Promise<ThreadReply>;
   }
 
-  /** Has a thread load the model (call once per thread, all at once, to load every thread). */
-  async warmUp(): Promise<void> {
-    await this.pool.run({ warmUp: true });
+  /**
+   * Has a thread load the model and score `clips` synthetic clips (call once per thread, all at
+   * once, to warm every thread: a thread busy with one warm-up does not take another).
+   */
+  async warmUp(clips: number): Promise<void> {
+    await this.pool.run({ warmUp: true, clips } satisfies WarmUpTask);
   }
 
   async close(): Promise<void> {

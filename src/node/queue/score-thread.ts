@@ -10,7 +10,7 @@ import { Predictor } from '../../core/predict.js';
 import { initBackend } from '../backend.js';
 import { loadBundleFromDir } from '../bundle-io.js';
 import type { ScoredRecord } from './results.js';
-import { scoreRecording, type ScoreInput } from './score.js';
+import { scoreRecording, warmUpScoring, type ScoreInput } from './score.js';
 
 export interface ThreadData {
   modelDir: string;
@@ -30,9 +30,18 @@ function load(): Promise<Predictor> {
   return predictor;
 }
 
-export default async function score(input: ScoreInput | { warmUp: true }): Promise<ThreadReply | null> {
+/** A warm-up task: load the model, then score `clips` synthetic clips (score.ts warmUpScoring). */
+export interface WarmUpTask {
+  warmUp: true;
+  clips: number;
+}
+
+export default async function score(input: ScoreInput | WarmUpTask): Promise<ThreadReply | null> {
   const p = await load();
-  if ('warmUp' in input) return null;
+  if ('warmUp' in input) {
+    await warmUpScoring(p, input.clips);
+    return null;
+  }
   const t0 = performance.now();
   try {
     const record = await scoreRecording(p, input);

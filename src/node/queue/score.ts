@@ -7,7 +7,10 @@
  *             (at most 10 s), whatever the call's length.
  * A recording without speech fails with NO_SPEECH, like `emovox predict`.
  */
+import { isUserFacing } from '../../core/errors.js';
 import { decodeStream } from '../../core/audio/decode-stream.js';
+import { voicedSpeech } from '../../core/audio/synthetic-speech.js';
+import { encodeWav16 } from '../../core/audio/wav-encode.js';
 import type { Predictor } from '../../core/predict.js';
 import { toPrediction } from '../../core/predict.js';
 import { speechTimeline, summariseTimeline, type SpeechTimelineEntry } from '../../core/speech-timeline.js';
@@ -41,10 +44,36 @@ export interface ScoreInput {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
-async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
-  const audio = await decodeBytes(await readSource(input.source), { targetSampleRate: predictor.sampleRate });
+/** Clip mode on a recording's bytes: decode, keep the speech, one prediction. */
+async function clipPrediction(predictor: Predictor, bytes: Uint8Array) {
+  const audio = await decodeBytes(bytes, { targetSampleRate: predictor.sampleRate });
   const { speech } = requireSpeech(audio.samples, audio.sampleRate);
-  const p = await predictor.predict(speech);
+  return { p: await predictor.predict(speech), audio, speech };
+}
+
+/**
+ * Scores `clips` synthetic 3 s clips of voiced speech (encoded as WAV, four different ones in
+ * turn) through the clip path and throws the results away: V8 compiles the hot code of
+ * decoding, VAD, features and model during the first ~50 recordings a thread scores (about
+ * 1 CPU s in its compiler threads, and slower scoring meanwhile), and a worker does it before
+ * it takes jobs instead of on them. The timeline path shares most of that code. A model that
+ * finds no speech in them (a user-facing error) ends the warm-up early; it is no reason to refuse
+ * the worker.
+ */
+export async function warmUpScoring(predictor: Predictor, clips: number): Promise<void> {
+  const wavs: Uint8Array[] = [];
+  try {
+    for (let i = 0; i < clips; i++) {
+      if (wavs.length < 4) wavs.push(encodeWav16(voicedSpeech(3, 110 + 40 * i, i + 1)));
+      await clipPrediction(predictor, wavs[i % wavs.length]);
+    }
+  } catch (err) {
+    if (!isUserFacing(err)) throw err;
+  }
+}
+
+async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
+  const { p, audio, speech } = await clipPrediction(predictor, await readSource(input.source));
   return {
     file: input.source,
     hash: input.hash,

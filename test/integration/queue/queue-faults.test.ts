@@ -64,6 +64,9 @@ function startWorker(redis: TestRedis, prefix: string, concurrency = 1): Promise
       '2000',
       '--stalled-interval',
       '1000',
+      // A short warm-up: the path runs, without the default's seconds per worker under tsx.
+      '--warm-up',
+      '2',
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
