@@ -54,11 +54,27 @@ export class ScorePool {
   }
 
   /**
-   * Has a thread load the model and score `clips` synthetic clips (call once per thread, all at
-   * once, to warm every thread: a thread busy with one warm-up does not take another).
+   * Loads the model in every thread and has each score about `clipsPerThread` synthetic clips
+   * (score.ts scoreWarmUpClip), handed over one task at a time with one more waiting, as jobs
+   * are, so both sides of the hand-over are compiled too. A clip the model finds no speech in
+   * (a user-facing error) ends the warm-up early: no reason to refuse the worker. A model that
+   * cannot be loaded rejects. With 0 clips, each thread only loads the model (one task each, all
+   * at once: a thread busy loading does not take another).
    */
-  async warmUp(clips: number): Promise<void> {
-    await this.pool.run({ warmUp: true, clips } satisfies WarmUpTask);
+  async warmUp(clipsPerThread: number): Promise<void> {
+    const n = this.pool.threads.length;
+    const load: WarmUpTask = { warmUp: true, index: null };
+    await Promise.all(Array.from({ length: n }, () => this.pool.run(load)));
+    const total = n * clipsPerThread;
+    let next = 0;
+    let stop = false;
+    const lane = async () => {
+      while (!stop && next < total) {
+        const r = (await this.pool.run({ warmUp: true, index: next++ } satisfies WarmUpTask)) as ThreadReply;
+        if (!r.ok) stop = true;
+      }
+    };
+    await Promise.all(Array.from({ length: n + 1 }, lane));
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { Predictor } from '../../core/predict.js';
 import { initBackend } from '../backend.js';
 import { loadBundleFromDir } from '../bundle-io.js';
 import type { ScoredRecord } from './results.js';
-import { scoreRecording, warmUpScoring, type ScoreInput } from './score.js';
+import { scoreRecording, scoreWarmUpClip, type ScoreInput } from './score.js';
 
 export interface ThreadData {
   modelDir: string;
@@ -30,29 +30,27 @@ function load(): Promise<Predictor> {
   return predictor;
 }
 
-/** A warm-up task: load the model, then score `clips` synthetic clips (score.ts warmUpScoring). */
+/** A warm-up task: load the model, then score synthetic clip `index` (score.ts scoreWarmUpClip) unless null. */
 export interface WarmUpTask {
   warmUp: true;
-  clips: number;
+  index: number | null;
 }
 
 export default async function score(input: ScoreInput | WarmUpTask): Promise<ThreadReply | null> {
   const p = await load();
-  if ('warmUp' in input) {
-    await warmUpScoring(p, input.clips);
-    return null;
-  }
+  if ('warmUp' in input && input.index === null) return null;
   const t0 = performance.now();
   try {
-    const record = await scoreRecording(p, input);
+    const record = await ('warmUp' in input ? scoreWarmUpClip(p, input.index!) : scoreRecording(p, input));
     return { ok: true, record, scoreMs: performance.now() - t0 };
   } catch (err) {
     if (!isUserFacing(err)) throw err;
     const msg = err.message;
+    const source = 'warmUp' in input ? 'warm-up' : input.source;
     return {
       ok: false,
       code: err.code,
-      error: msg.startsWith(input.source) ? msg : `${input.source}: ${msg}`,
+      error: msg.startsWith(source) ? msg : `${source}: ${msg}`,
     };
   }
 }

@@ -158,9 +158,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   // Load the model in every thread and warm it up before taking jobs.
   const t0 = performance.now();
-  const ready = Promise.all(Array.from({ length: concurrency }, () => pool.warmUp(warmUpClips))).then(
-    () => undefined,
-  );
+  const ready = pool.warmUp(warmUpClips);
   try {
     await ready;
   } catch (err) {
