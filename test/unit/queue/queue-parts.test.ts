@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -8,7 +8,10 @@ import { Redis } from 'ioredis';
 import { redisOptions } from '../../../src/node/queue/connection.js';
 import { jobIdOf } from '../../../src/node/queue/jobs.js';
 import { contentHash, listRecordings } from '../../../src/node/queue/sources.js';
-import { callPrediction } from '../../../src/node/queue/score.js';
+import { callPrediction, scoreWarmUpClip } from '../../../src/node/queue/score.js';
+import { Predictor } from '../../../src/core/predict.js';
+import { initBackend } from '../../../src/node/backend.js';
+import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
 import type { SegmentRecord } from '../../../src/node/queue/results.js';
 import { csvHeader, csvRow } from '../../../src/cli/commands/queue.js';
 
@@ -138,4 +141,22 @@ test('a Redis client disconnected while it waits to reconnect ends (BullMQ waits
   assert.equal(await Promise.race([ended, timeout]), 'end');
   assert.equal(client.status, 'end');
   assert.equal(await failed, 'Connection is closed.');
+});
+
+test("the worker's warm-up clips are scored like a recording (speech found, a full record) and leave no files", async () => {
+  await initBackend('wasm');
+  const model = Predictor.fromBundle(
+    await loadBundleFromDir(join(import.meta.dirname, '../../../models/default')),
+  );
+  const before = readdirSync(tmpdir()).filter((f) => f.startsWith('emovox-warm-up-')).length;
+  for (let i = 0; i < 5; i++) {
+    const r = await scoreWarmUpClip(model, i);
+    // The synthetic speech must pass the VAD, or the warm-up would stop at its first clip.
+    assert.ok(r.speechSec > 1, `clip ${i}: ${r.speechSec} s of speech found in 3 s`);
+    assert.equal(r.durationSec, 3);
+    assert.ok(model.labels.includes(r.label));
+    const total = Object.values(r.probabilities).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1) < 1e-3, `probabilities sum to ${total}`);
+  }
+  assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('emovox-warm-up-')).length, before);
 });
