@@ -54,27 +54,36 @@ export class ScorePool {
   }
 
   /**
-   * Loads the model in every thread and has each score about `clipsPerThread` synthetic clips
-   * (score.ts scoreWarmUpClip), handed over one task at a time with one more waiting, as jobs
-   * are, so both sides of the hand-over are compiled too. A clip the model finds no speech in
-   * (a user-facing error) ends the warm-up early: no reason to refuse the worker. A model that
-   * cannot be loaded rejects. With 0 clips, each thread only loads the model (one task each, all
-   * at once: a thread busy loading does not take another).
+   * Loads the model in every thread (rejects if it cannot be loaded), then has each thread score
+   * about `clipsPerThread` synthetic clips (score.ts scoreWarmUpClip), handed over one task at a
+   * time with one more waiting, as jobs are, so both sides of the hand-over are compiled too.
+   * The warm-up is an optimisation, never a reason to refuse the worker: a clip that fails (no
+   * speech found by an unusual model, no writable temporary folder) ends it early, and the
+   * reason is returned (null when it ran to the end). With 0 clips each thread only loads the
+   * model (one task each, all at once: a thread busy loading does not take another).
    */
-  async warmUp(clipsPerThread: number): Promise<void> {
+  async warmUp(clipsPerThread: number): Promise<string | null> {
     const n = this.pool.threads.length;
     const load: WarmUpTask = { warmUp: true, index: null };
     await Promise.all(Array.from({ length: n }, () => this.pool.run(load)));
     const total = n * clipsPerThread;
     let next = 0;
-    let stop = false;
+    let stopped: string | null = null;
     const lane = async () => {
-      while (!stop && next < total) {
-        const r = (await this.pool.run({ warmUp: true, index: next++ } satisfies WarmUpTask)) as ThreadReply;
-        if (!r.ok) stop = true;
+      while (stopped === null && next < total) {
+        try {
+          const r = (await this.pool.run({
+            warmUp: true,
+            index: next++,
+          } satisfies WarmUpTask)) as ThreadReply;
+          if (!r.ok) stopped = r.error;
+        } catch (err) {
+          stopped = (err as Error).message;
+        }
       }
     };
     await Promise.all(Array.from({ length: n + 1 }, lane));
+    return stopped;
   }
 
   async close(): Promise<void> {

@@ -158,9 +158,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   // Load the model in every thread and warm it up before taking jobs.
   const t0 = performance.now();
-  const ready = pool.warmUp(warmUpClips);
+  const warmUp = pool.warmUp(warmUpClips);
+  const ready = warmUp.then(() => undefined);
   try {
-    await ready;
+    const stopped = await warmUp;
+    if (stopped) log(`warm-up ended early (jobs are not affected): ${stopped}`);
   } catch (err) {
     await worker.close(true);
     await pool.close();
