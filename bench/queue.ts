@@ -1,14 +1,15 @@
 /**
- * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2,2] [--prefetch 1,0]
+ * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2,2] [--batch 16,1] [--prefetch 1]
  *   [--cli dist|tsx] [--steady-from 0.25] [--worker-warm-up N] [--node-flags=--single-threaded-gc]
  *   [--cpu-prof DIR] [--skip-peer]
  * Throughput of the BullMQ queue on the same clips (3 s of synthetic voiced speech, 16 kHz WAV):
  *   peer:   `emovox predict --json DIR` in one process (clips/s between its first and last line,
  *           so model loading is excluded, as it is for the workers);
- *   queue:  `emovox worker --concurrency 1 --prefetch P` x 1 and x 2 processes against one
- *           redis-server (append-only file, fsync every second, as recommended for production),
- *           for each P of --prefetch; the workers are started and the jobs added while the queue
- *           is paused, then the clock runs from resume to the last result.
+ *   queue:  `emovox worker --concurrency 1 --batch B --prefetch P` x 1 and x 2 processes against
+ *           one redis-server (append-only file, fsync every second, as recommended for
+ *           production), for each B of --batch and P of --prefetch; the workers are started
+ *           and the jobs added while the queue is paused, then the clock runs from resume to the
+ *           last result.
  * What the clock leaves out: a worker reports ready once its threads have loaded the model and
  * scored --warm-up synthetic clips each (default 64, ~0.5-1.5 s: V8 compiles the scoring code on
  * them instead of on the first jobs; printed as "ready: ... in X s"); a user sees that as start-up
@@ -58,8 +59,10 @@ const { values } = parseArgs({
      * Default: dist when it is built and up to date, else tsx.
      */
     cli: { type: 'string' },
-    /** Worker --prefetch values; the 1- and 2-process runs are made for each. */
-    prefetch: { type: 'string', default: '1,0' },
+    /** Worker --prefetch values; the 1- and 2-process runs are made for each (and each --batch). */
+    prefetch: { type: 'string', default: '1' },
+    /** Worker --batch values (recordings handed to the scoring thread at once; 1: one by one). */
+    batch: { type: 'string', default: '16,1' },
     /** Leave out the peer (quicker when comparing worker settings). */
     'skip-peer': { type: 'boolean', default: false },
     /** Share of the clips done before the steady state is timed (from there to the last one). */
@@ -78,6 +81,10 @@ if (values.cli !== undefined && values.cli !== 'dist' && values.cli !== 'tsx') {
 }
 const USE_DIST = values.cli === 'dist' || (values.cli === undefined && !BUILT.startsWith('!'));
 const CLI = [...NODE_FLAGS, ...(USE_DIST ? [BUILT] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')])];
+const BATCH = values.batch.split(',').map(Number);
+if (BATCH.some((v) => !Number.isInteger(v) || v < 1)) {
+  throw new RangeError(`--batch: expected whole numbers like 16,1, got ${values.batch}`);
+}
 const PREFETCH = values.prefetch.split(',').map(Number);
 if (PREFETCH.some((v) => !Number.isInteger(v) || v < 0)) {
   throw new RangeError(`--prefetch: expected whole numbers like 1,0, got ${values.prefetch}`);
@@ -251,6 +258,7 @@ function startWorker(
   url: string,
   prefix: string,
   prefetch: number,
+  batch: number,
 ): Promise<{ proc: ChildProcess; stderr: () => string }> {
   const proc = spawn(
     process.execPath,
@@ -268,6 +276,8 @@ function startWorker(
       '1',
       '--prefetch',
       String(prefetch),
+      '--batch',
+      String(batch),
       ...(values['worker-warm-up'] === undefined ? [] : ['--warm-up', values['worker-warm-up']]),
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
@@ -282,7 +292,13 @@ function startWorker(
   });
 }
 
-async function queueRun(dir: string, workers: number, prefetch: number, run: string): Promise<WorkerRun> {
+async function queueRun(
+  dir: string,
+  workers: number,
+  prefetch: number,
+  batch: number,
+  run: string,
+): Promise<WorkerRun> {
   const redis = await startRedis({ persistent: true, fsync: 'everysec' });
   const prefix = `bench${run}`;
   const client = new Redis(redis.url);
@@ -290,7 +306,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
   const store = new ResultsStore(client, prefix, MODEL.key);
   try {
     const procs = await Promise.all(
-      Array.from({ length: workers }, () => startWorker(redis.url, prefix, prefetch)),
+      Array.from({ length: workers }, () => startWorker(redis.url, prefix, prefetch, batch)),
     );
     await queue.pause();
     const report = await addRecordings(queue, store, listRecordings([dir]), {
@@ -405,17 +421,19 @@ const COUNTS = values.workers.split(',').map(Number);
 if (COUNTS.some((w) => !Number.isInteger(w) || w < 1)) {
   throw new RangeError(`--workers: expected counts like 1,2,2, got ${values.workers}`);
 }
-for (const prefetch of PREFETCH) {
+for (const [batch, prefetch] of BATCH.flatMap((b) => PREFETCH.map((p) => [b, p] as const))) {
   console.log(
-    `--- emovox worker --concurrency 1 --prefetch ${prefetch}: ${
+    `--- emovox worker --concurrency 1 --batch ${batch} --prefetch ${prefetch}: ${
+      batch === 1 ? 'one recording' : `up to ${batch} recordings`
+    } handed to the scoring thread at once, ${
       prefetch === 0
-        ? 'one job at a time (its scoring thread waits for the Redis round trips between jobs)'
-        : `${prefetch} job(s) held beyond the one being scored (its thread starts the next at once)`
+        ? 'no more held (the thread waits for the Redis round trips between hand-overs)'
+        : `${prefetch} more batch(es) held (its thread starts the next at once)`
     }`,
   );
   const runs: WorkerRun[] = [];
   for (const [i, w] of COUNTS.entries()) {
-    const r = await queueRun(dir, w, prefetch, `${prefetch}-${i}`);
+    const r = await queueRun(dir, w, prefetch, batch, `${batch}-${prefetch}-${i}`);
     runs.push(r);
     console.log(
       `queue ${w} worker process${w > 1 ? 'es' : ''}, load ${load()}, this bench ${r.benchCpu.toFixed(2)} CPU s:`,
@@ -471,7 +489,7 @@ for (const prefetch of PREFETCH) {
     for (const kind of ['steady', 'total'] as const) {
       const ratios = twos.map((t) => rate(t[kind]) / rate(one[kind]));
       console.log(
-        `scaling 1 -> 2 worker processes (prefetch ${prefetch}), ${kind}: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')} ` +
+        `scaling 1 -> 2 worker processes (batch ${batch}, prefetch ${prefetch}), ${kind}: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')} ` +
           `in clips/s (${rate(one[kind]).toFixed(1)} -> ${twos.map((t) => rate(t[kind]).toFixed(1)).join(', ')}; ` +
           `target >= 1.8x on 2 idle cores); CPU ms per clip ${cpuMs(one[kind]).toFixed(2)} -> ` +
           `${twos.map((t) => cpuMs(t[kind]).toFixed(2)).join(', ')}; cores busy ${cores(one[kind]).toFixed(2)} -> ` +
