@@ -1,24 +1,31 @@
 /**
- * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2,2] [--prefetch 1,0]
- *   [--cli dist|tsx] [--warm-up 0.25] [--node-flags=--single-threaded-gc] [--cpu-prof DIR] [--skip-peer]
+ * npm run bench:queue -- [--clips 2000] [--model DIR] [--workers 1,2,2] [--batch 16,1] [--prefetch 1]
+ *   [--cli dist|tsx] [--steady-from 0.25] [--worker-warm-up N] [--node-flags=--single-threaded-gc]
+ *   [--cpu-prof DIR] [--skip-peer]
  * Throughput of the BullMQ queue on the same clips (3 s of synthetic voiced speech, 16 kHz WAV):
  *   peer:   `emovox predict --json DIR` in one process (clips/s between its first and last line,
  *           so model loading is excluded, as it is for the workers);
- *   queue:  `emovox worker --concurrency 1 --prefetch P` x 1 and x 2 processes against one
- *           redis-server (append-only file, fsync every second, as recommended for production),
- *           for each P of --prefetch; the workers are started (model loaded) and the jobs added
- *           while the queue is paused, then the clock runs from resume to the last result.
+ *   queue:  `emovox worker --concurrency 1 --batch B --prefetch P` x 1 and x 2 processes against
+ *           one redis-server (append-only file, fsync every second, as recommended for
+ *           production), for each B of --batch and P of --prefetch; the workers are started
+ *           and the jobs added while the queue is paused, then the clock runs from resume to the
+ *           last result.
+ * What the clock leaves out: a worker reports ready once its threads have loaded the model and
+ * scored --warm-up synthetic clips each (default 64, ~0.5-1.5 s: V8 compiles the scoring code on
+ * them instead of on the first jobs; printed as "ready: ... in X s"); a user sees that as start-up
+ * time, not as throughput. --worker-warm-up 0 measures the old behaviour.
  * Each run is timed twice: "total" (resume -> last result) and "steady" (from the moment
- * --warm-up of the clips were done -> last result): each process compiles its hot code (V8's
- * JIT, ~1 CPU s) during its first hundred clips, a start-up cost that two processes pay twice on
- * half the clips each; an archive runs for hours, so the steady state is its throughput.
+ * --steady-from of the clips were done -> last result). With the warm-up the two should agree;
+ * what still differs is the JIT of the job path in the main thread (BullMQ, ioredis, the
+ * hand-over to the thread), which only real jobs exercise (~0.3-0.6 CPU s per process).
  * The CLI is the built one (dist/, what `npx emovox` runs) when it is up to date, else the
  * sources through tsx, said in the first line.
  * Prints clips/s, the scaling ratio (target >= 1.8x on two cores), CPU ms per clip and cores
- * kept busy (workers + redis-server), each worker's CPU by thread (/proc: main thread, scoring
- * thread, V8 background + libuv), the Redis overhead per job (one worker's CPU per job minus the
- * peer's), RSS of each worker over the run (flat = no leak), and the load average (the machine
- * may be shared: compare CPU ms per clip and cores busy when it is loaded).
+ * kept busy (workers + redis-server), each worker's CPU by thread (/proc: main thread and its
+ * kernel share, scoring thread, V8 background + libuv), redis-server's commands per clip (INFO
+ * commandstats: calls and microseconds inside each), the Redis overhead per job (one worker's
+ * main thread and redis-server), RSS of each worker over the run (flat = no leak), and the load
+ * average (the machine may be shared: compare CPU ms per clip and cores busy when it is loaded).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -52,12 +59,16 @@ const { values } = parseArgs({
      * Default: dist when it is built and up to date, else tsx.
      */
     cli: { type: 'string' },
-    /** Worker --prefetch values; the 1- and 2-process runs are made for each. */
-    prefetch: { type: 'string', default: '1,0' },
+    /** Worker --prefetch values; the 1- and 2-process runs are made for each (and each --batch). */
+    prefetch: { type: 'string', default: '1' },
+    /** Worker --batch values (recordings handed to the scoring thread at once; 1: one by one). */
+    batch: { type: 'string', default: '16,1' },
     /** Leave out the peer (quicker when comparing worker settings). */
     'skip-peer': { type: 'boolean', default: false },
-    /** Share of the clips treated as warm-up: the steady state is timed from there to the last one. */
-    'warm-up': { type: 'string', default: '0.25' },
+    /** Share of the clips done before the steady state is timed (from there to the last one). */
+    'steady-from': { type: 'string', default: '0.25' },
+    /** Each worker's --warm-up (synthetic clips scored before it reports ready); default: the worker's. */
+    'worker-warm-up': { type: 'string' },
   },
 });
 const N = Number(values.clips);
@@ -70,12 +81,18 @@ if (values.cli !== undefined && values.cli !== 'dist' && values.cli !== 'tsx') {
 }
 const USE_DIST = values.cli === 'dist' || (values.cli === undefined && !BUILT.startsWith('!'));
 const CLI = [...NODE_FLAGS, ...(USE_DIST ? [BUILT] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')])];
+const BATCH = values.batch.split(',').map(Number);
+if (BATCH.some((v) => !Number.isInteger(v) || v < 1)) {
+  throw new RangeError(`--batch: expected whole numbers like 16,1, got ${values.batch}`);
+}
 const PREFETCH = values.prefetch.split(',').map(Number);
 if (PREFETCH.some((v) => !Number.isInteger(v) || v < 0)) {
   throw new RangeError(`--prefetch: expected whole numbers like 1,0, got ${values.prefetch}`);
 }
-const WARM = Number(values['warm-up']);
-if (!(WARM >= 0 && WARM < 1)) throw new RangeError(`--warm-up must be in [0, 1), got ${values['warm-up']}`);
+const WARM = Number(values['steady-from']);
+if (!(WARM >= 0 && WARM < 1)) {
+  throw new RangeError(`--steady-from must be in [0, 1), got ${values['steady-from']}`);
+}
 const TICKS = 100; // clock ticks per second in /proc/<pid>/stat (Linux default)
 
 /** dist/cli/main.js if it is newer than every source file, else "!why not". */
@@ -115,14 +132,15 @@ function cpuSec(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
-/** utime + stime of every thread of a live process, seconds, by thread id. */
-function threadCpu(pid: number): Map<number, number> {
-  const m = new Map<number, number>();
+/** utime + stime of every thread of a live process, seconds, by thread id (and stime alone). */
+function threadCpu(pid: number): Map<number, { cpu: number; sys: number }> {
+  const m = new Map<number, { cpu: number; sys: number }>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
       const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
       const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      m.set(Number(t), (Number(fields[11]) + Number(fields[12])) / TICKS);
+      const sys = Number(fields[12]) / TICKS;
+      m.set(Number(t), { cpu: Number(fields[11]) / TICKS + sys, sys });
     } catch {
       // the thread ended between the listing and the read
     }
@@ -135,13 +153,21 @@ function threadCpu(pid: number): Map<number, number> {
  * results store, piscina), its scoring thread (the busiest other thread; the bench runs one per
  * process) and the rest (V8's background GC and compiler threads, libuv's pool).
  */
-function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>) {
-  const d = [...after].map(([t, c]) => ({ t, c: c - (before.get(t) ?? 0) }));
-  const main = d.find((x) => x.t === pid)?.c ?? 0;
+function threadSplit(
+  pid: number,
+  before: Map<number, { cpu: number; sys: number }>,
+  after: Map<number, { cpu: number; sys: number }>,
+) {
+  const d = [...after].map(([t, c]) => ({
+    t,
+    c: c.cpu - (before.get(t)?.cpu ?? 0),
+    s: c.sys - (before.get(t)?.sys ?? 0),
+  }));
+  const mainThread = d.find((x) => x.t === pid);
   const others = d.filter((x) => x.t !== pid).sort((a, b) => b.c - a.c);
   const scoring = others[0]?.c ?? 0;
   const rest = others.slice(1).reduce((a, x) => a + x.c, 0);
-  return { main, scoring, rest };
+  return { main: mainThread?.c ?? 0, mainSys: mainThread?.s ?? 0, scoring, rest };
 }
 
 type ThreadSplit = ReturnType<typeof threadSplit>;
@@ -217,12 +243,22 @@ interface WorkerRun {
   stopLines: string[];
   /** CPU seconds of this bench process (polling the counts) during the run. */
   benchCpu: number;
+  /** redis-server's INFO commandstats over the run (reset at resume): calls and time in each command. */
+  commands: { name: string; calls: number; usec: number }[];
+}
+
+/** `INFO commandstats` lines `cmdstat_NAME:calls=C,usec=U,...` -> the busiest commands first. */
+function parseCommandStats(info: string): { name: string; calls: number; usec: number }[] {
+  return [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)]
+    .map((m) => ({ name: m[1], calls: Number(m[2]), usec: Number(m[3]) }))
+    .sort((a, b) => b.usec - a.usec);
 }
 
 function startWorker(
   url: string,
   prefix: string,
   prefetch: number,
+  batch: number,
 ): Promise<{ proc: ChildProcess; stderr: () => string }> {
   const proc = spawn(
     process.execPath,
@@ -240,6 +276,9 @@ function startWorker(
       '1',
       '--prefetch',
       String(prefetch),
+      '--batch',
+      String(batch),
+      ...(values['worker-warm-up'] === undefined ? [] : ['--warm-up', values['worker-warm-up']]),
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -253,7 +292,13 @@ function startWorker(
   });
 }
 
-async function queueRun(dir: string, workers: number, prefetch: number, run: string): Promise<WorkerRun> {
+async function queueRun(
+  dir: string,
+  workers: number,
+  prefetch: number,
+  batch: number,
+  run: string,
+): Promise<WorkerRun> {
   const redis = await startRedis({ persistent: true, fsync: 'everysec' });
   const prefix = `bench${run}`;
   const client = new Redis(redis.url);
@@ -261,7 +306,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
   const store = new ResultsStore(client, prefix, MODEL.key);
   try {
     const procs = await Promise.all(
-      Array.from({ length: workers }, () => startWorker(redis.url, prefix, prefetch)),
+      Array.from({ length: workers }, () => startWorker(redis.url, prefix, prefetch, batch)),
     );
     await queue.pause();
     const report = await addRecordings(queue, store, listRecordings([dir]), {
@@ -280,6 +325,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
     const t0 = performance.now();
     const start = sample(t0, 0);
     const bench0 = process.cpuUsage();
+    await client.config('RESETSTAT');
     await queue.resume();
     let warm: Stretch | null = WARM === 0 ? start : null;
     let threadsWarm = threads0;
@@ -303,6 +349,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
       await new Promise((r) => setTimeout(r, 100));
     }
     const benchUsage = process.cpuUsage(bench0);
+    const commands = parseCommandStats(await client.info('commandstats'));
     const threadsEnd = procs.map((p) => threadCpu(p.proc.pid!));
     const threads = procs.map((p, i) => threadSplit(p.proc.pid!, threads0[i], threadsEnd[i]));
     const steadyThreads = procs.map((p, i) => threadSplit(p.proc.pid!, threadsWarm[i], threadsEnd[i]));
@@ -317,12 +364,11 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
       const exited = new Promise((r) => p.proc.once('exit', r));
       p.proc.kill('SIGTERM');
       await exited;
-      stopLines.push(
-        p
-          .stderr()
-          .split('\n')
-          .find((l) => l.includes('stopped:')) ?? '',
-      );
+      // "ready: ...; model loaded and warmed up ... in X s" and "stopped: scored N, ...".
+      for (const l of p.stderr().split('\n')) {
+        if (l.includes('model loaded')) stopLines.push(`ready: ${l.slice(l.indexOf('model loaded'))}`);
+        if (l.includes('stopped:')) stopLines.push(l);
+      }
     }
     const failed = (await store.counts()).failed;
     if (failed > 0) throw new Error(`${failed} clips failed`);
@@ -335,6 +381,7 @@ async function queueRun(dir: string, workers: number, prefetch: number, run: str
       rss,
       stopLines,
       benchCpu: (benchUsage.user + benchUsage.system) / 1e6,
+      commands,
     };
   } finally {
     await queue.close();
@@ -374,17 +421,19 @@ const COUNTS = values.workers.split(',').map(Number);
 if (COUNTS.some((w) => !Number.isInteger(w) || w < 1)) {
   throw new RangeError(`--workers: expected counts like 1,2,2, got ${values.workers}`);
 }
-for (const prefetch of PREFETCH) {
+for (const [batch, prefetch] of BATCH.flatMap((b) => PREFETCH.map((p) => [b, p] as const))) {
   console.log(
-    `--- emovox worker --concurrency 1 --prefetch ${prefetch}: ${
+    `--- emovox worker --concurrency 1 --batch ${batch} --prefetch ${prefetch}: ${
+      batch === 1 ? 'one recording' : `up to ${batch} recordings`
+    } handed to the scoring thread at once, ${
       prefetch === 0
-        ? 'one job at a time (its scoring thread waits for the Redis round trips between jobs)'
-        : `${prefetch} job(s) held beyond the one being scored (its thread starts the next at once)`
+        ? 'no more held (the thread waits for the Redis round trips between hand-overs)'
+        : `${prefetch} more batch(es) held (its thread starts the next at once)`
     }`,
   );
   const runs: WorkerRun[] = [];
   for (const [i, w] of COUNTS.entries()) {
-    const r = await queueRun(dir, w, prefetch, `${prefetch}-${i}`);
+    const r = await queueRun(dir, w, prefetch, batch, `${batch}-${prefetch}-${i}`);
     runs.push(r);
     console.log(
       `queue ${w} worker process${w > 1 ? 'es' : ''}, load ${load()}, this bench ${r.benchCpu.toFixed(2)} CPU s:`,
@@ -397,10 +446,20 @@ for (const prefetch of PREFETCH) {
     ] as const) {
       const per = (f: (t: ThreadSplit) => number) => ((1000 * sum(split.map(f))) / clips).toFixed(2);
       console.log(
-        `      ${kind} CPU ms per clip by thread (all workers): scoring ${per((t) => t.scoring)}, main ${per((t) => t.main)}, ` +
+        `      ${kind} CPU ms per clip by thread (all workers): scoring ${per((t) => t.scoring)}, ` +
+          `main ${per((t) => t.main)} (${per((t) => t.mainSys)} of it in the kernel), ` +
           `V8 background + libuv ${per((t) => t.rest)}`,
       );
     }
+    const busiest = r.commands.slice(0, 8);
+    console.log(
+      `      redis-server commands per clip (calls, us inside the command): ${busiest
+        .map(
+          (c) => `${c.name} ${(c.calls / r.total.clips).toFixed(2)} (${(c.usec / r.total.clips).toFixed(0)})`,
+        )
+        .join(', ')}; all ${(sum(r.commands.map((c) => c.usec)) / r.total.clips).toFixed(0)} us of ` +
+        `${((1e6 * r.total.redisCpu) / r.total.clips).toFixed(0)} us CPU (the rest: network I/O, append-only file)`,
+    );
     r.rss.forEach((s, k) => {
       const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * (s.length - 1)))].toFixed(0);
       console.log(
@@ -430,7 +489,7 @@ for (const prefetch of PREFETCH) {
     for (const kind of ['steady', 'total'] as const) {
       const ratios = twos.map((t) => rate(t[kind]) / rate(one[kind]));
       console.log(
-        `scaling 1 -> 2 worker processes (prefetch ${prefetch}), ${kind}: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')} ` +
+        `scaling 1 -> 2 worker processes (batch ${batch}, prefetch ${prefetch}), ${kind}: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')} ` +
           `in clips/s (${rate(one[kind]).toFixed(1)} -> ${twos.map((t) => rate(t[kind]).toFixed(1)).join(', ')}; ` +
           `target >= 1.8x on 2 idle cores); CPU ms per clip ${cpuMs(one[kind]).toFixed(2)} -> ` +
           `${twos.map((t) => cpuMs(t[kind]).toFixed(2)).join(', ')}; cores busy ${cores(one[kind]).toFixed(2)} -> ` +

@@ -7,7 +7,12 @@
  *             (at most 10 s), whatever the call's length.
  * A recording without speech fails with NO_SPEECH, like `emovox predict`.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeStream } from '../../core/audio/decode-stream.js';
+import { voicedSpeech } from '../../core/audio/synthetic-speech.js';
+import { encodeWav16 } from '../../core/audio/wav-encode.js';
 import type { Predictor } from '../../core/predict.js';
 import { toPrediction } from '../../core/predict.js';
 import { speechTimeline, summariseTimeline, type SpeechTimelineEntry } from '../../core/speech-timeline.js';
@@ -41,8 +46,9 @@ export interface ScoreInput {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
-async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
-  const audio = await decodeBytes(await readSource(input.source), { targetSampleRate: predictor.sampleRate });
+/** Clip mode on a recording's bytes: decode, keep the speech, one prediction, the record. */
+async function clipRecord(predictor: Predictor, input: ScoreInput, bytes: Uint8Array): Promise<ScoredRecord> {
+  const audio = await decodeBytes(bytes, { targetSampleRate: predictor.sampleRate });
   const { speech } = requireSpeech(audio.samples, audio.sampleRate);
   const p = await predictor.predict(speech);
   return {
@@ -54,6 +60,34 @@ async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<Score
     speechSec: r3(speech.length / audio.sampleRate),
     scoredAt: new Date().toISOString(),
   };
+}
+
+async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
+  return clipRecord(predictor, input, await readSource(input.source));
+}
+
+/**
+ * Scores synthetic clip `i` (3 s of voiced speech, one of four, written as a WAV file to a
+ * temporary folder and removed after) through the same path as a job's recording, and returns
+ * its record. V8 compiles the hot code of reading, decoding, VAD, features, model and the
+ * hand-over between threads during the first ~50 recordings a thread scores (about 1 CPU s in
+ * its compiler threads, and slower scoring meanwhile); a worker does it on these before it takes
+ * jobs (score-pool.ts warmUp). A file rather than bytes in memory, so the code is compiled for
+ * what jobs bring (a Buffer read from disk). The timeline path shares most of that code.
+ */
+const warmUpWavs: Uint8Array[] = [];
+
+export async function scoreWarmUpClip(predictor: Predictor, i: number): Promise<ScoredRecord> {
+  const k = i % 4;
+  warmUpWavs[k] ??= encodeWav16(voicedSpeech(3, 110 + 40 * k, k + 1));
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-warm-up-'));
+  try {
+    const source = join(dir, `clip${k}.wav`);
+    writeFileSync(source, warmUpWavs[k]);
+    return await scoreClip(predictor, { source, hash: '', model: '', timeline: false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function scoreCall(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {

@@ -5,17 +5,26 @@
  * its job's lock expires, another worker's stalled-job check puts it back, and the next run
  * finds the result already there or scores it. A recording that cannot be used fails once
  * with its reason (UnrecoverableError) and is stored as a permanent failure.
+ * Jobs reach the threads in batches (WorkerOptions.batch, score-pool.ts), so the main thread
+ * and Redis handle the jobs of a batch together instead of waking for each one.
  * Redis going away pauses the worker (ioredis reconnects for ever); close() finishes the
- * active jobs first (graceful shutdown on SIGTERM, see the `emovox worker` command).
+ * recordings being scored and hands the jobs it holds but has not begun back to the waiting
+ * list (graceful shutdown on SIGTERM, see the `emovox worker` command).
  */
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { MetricsTime, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { connectRedis, QueueError, redisOptions } from './connection.js';
 import type { JobData } from './jobs.js';
 import { queueName, type QueueModel } from './model-key.js';
 import { ResultsStore } from './results.js';
-import { ScorePool } from './score-pool.js';
+import { ReturnedToQueue, ScorePool } from './score-pool.js';
+
+/** Synthetic clips each scoring thread scores before taking jobs (see WorkerOptions.warmUpClips). */
+export const DEFAULT_WARM_UP_CLIPS = 64;
+
+/** Recordings handed to a scoring thread at once (see WorkerOptions.batch). */
+export const DEFAULT_BATCH = 16;
 
 /** Seconds close() gives BullMQ to mark the last jobs completed once they have finished. */
 const CLOSE_GRACE_MS = 5000;
@@ -32,7 +41,18 @@ export interface WorkerOptions {
    * Redis round trips that store the result and fetch the next job. 0: a thread idles during them.
    */
   prefetch?: number;
+  /**
+   * Most recordings handed to a scoring thread at once (default DEFAULT_BATCH): the jobs of a
+   * batch are fetched, handed over, stored and completed together, so the main thread and Redis
+   * wake once for them rather than once per job. `prefetch` then counts batches. 1: one by one.
+   */
+  batch?: number;
   backend?: 'wasm' | 'cpu';
+  /**
+   * Synthetic clips each thread scores before the worker takes jobs, so V8 has compiled the
+   * scoring code by then (default 64, about 0.5 s per thread; 0: none).
+   */
+  warmUpClips?: number;
   /** A job whose lock is not renewed for this long is taken as stalled (BullMQ default 30 s). */
   lockDurationMs?: number;
   /** How often this worker looks for stalled jobs (BullMQ default 30 s). */
@@ -54,6 +74,8 @@ export interface WorkerStats {
 export interface RunningWorker {
   readonly concurrency: number;
   readonly stats: WorkerStats;
+  /** Seconds from start to ready: loading the model and the warm-up, in every thread at once. */
+  readonly readySec: number;
   /** Resolves once every thread has loaded the model. */
   ready: Promise<void>;
   /** Stops taking jobs, finishes the active ones, closes the threads and connections. */
@@ -70,22 +92,34 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new RangeError(`--prefetch must be a whole number >= 0, got ${opts.prefetch}`);
   }
+  const batch = opts.batch ?? DEFAULT_BATCH;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`--batch must be a whole number >= 1, got ${opts.batch}`);
+  }
+  const warmUpClips = opts.warmUpClips ?? DEFAULT_WARM_UP_CLIPS;
+  if (!Number.isInteger(warmUpClips) || warmUpClips < 0) {
+    throw new RangeError(`--warm-up must be a whole number >= 0, got ${opts.warmUpClips}`);
+  }
   const redis = await connectRedis(opts.redisUrl, 'worker');
   const store = new ResultsStore(redis, opts.prefix, opts.model.key);
-  const pool = new ScorePool({ modelDir: opts.model.dir, backend: opts.backend ?? 'wasm' }, concurrency);
+  const pool = new ScorePool(
+    { modelDir: opts.model.dir, backend: opts.backend ?? 'wasm' },
+    concurrency,
+    batch,
+  );
   const stats: WorkerStats = { scored: 0, failed: 0, skipped: 0, scoreMs: 0, jobMs: 0 };
 
   // The processor calls in progress, so close() can tell when the last one has finished.
   const inFlight = new Set<Promise<unknown>>();
-  const processJob = (job: Job<JobData>) => {
-    const p = scoreJob(job);
+  const processJob = (job: Job<JobData>, token?: string) => {
+    const p = scoreJob(job, token);
     inFlight.add(p);
     const done = () => inFlight.delete(p);
     p.then(done, done);
     return p;
   };
 
-  const scoreJob = async (job: Job<JobData>) => {
+  const scoreJob = async (job: Job<JobData>, token?: string) => {
     const t0 = performance.now();
     const id = job.id!;
     // Only a job that was active before (a worker died or Redis went away after its result was
@@ -97,7 +131,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       stats.skipped++;
       return { skipped: true };
     }
-    const r = await pool.run(job.data);
+    let r;
+    try {
+      r = await pool.run(job.data);
+    } catch (err) {
+      if (!(err instanceof ReturnedToQueue)) throw err;
+      // Stopping before this job's recording was begun: straight back to the waiting list, not
+      // an attempt. With Redis away, its lock expires instead and the stalled check returns it.
+      await Promise.race([
+        job.moveToWait(token).catch(() => undefined),
+        delay(CLOSE_GRACE_MS, undefined, { ref: false }),
+      ]);
+      throw new WaitingError();
+    }
     if (!r.ok) {
       await store.putOnce(id, {
         file: job.data.source,
@@ -121,8 +167,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const worker = new Worker<JobData>(queueName(opts.model.key), processJob, {
     connection: redisOptions(opts.redisUrl, 'worker'),
     prefix: opts.prefix,
-    // BullMQ holds this many jobs at once; the pool scores `concurrency` of them and queues the rest.
-    concurrency: concurrency + prefetch,
+    // BullMQ holds this many jobs at once; the pool scores `concurrency` batches of them and
+    // queues the rest.
+    concurrency: (concurrency + prefetch) * batch,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     // A recording that kills its worker three times (e.g. out of memory) fails instead of looping.
@@ -142,25 +189,31 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   redis.on('error', () => undefined);
 
-  // Load the model in every thread before taking jobs.
-  const ready = Promise.all(Array.from({ length: concurrency }, () => pool.warmUp())).then(() => undefined);
+  // Load the model in every thread and warm it up before taking jobs.
+  const t0 = performance.now();
+  const warmUp = pool.warmUp(warmUpClips);
+  const ready = warmUp.then(() => undefined);
   try {
-    await ready;
+    const stopped = await warmUp;
+    if (stopped) log(`warm-up ended early (jobs are not affected): ${stopped}`);
   } catch (err) {
     await worker.close(true);
     await pool.close();
     redis.disconnect();
     throw new QueueError('BAD_MODEL', `cannot load the model ${opts.model.dir}: ${(err as Error).message}`);
   }
+  const readySec = (performance.now() - t0) / 1000;
   void worker.run();
 
   let closing: Promise<void> | null = null;
   return {
     concurrency,
     stats,
+    readySec,
     ready,
     close(force = false) {
       closing ??= (async () => {
+        pool.release();
         const closed = worker.close(force);
         // BullMQ's close() used to wait for ever when its blocking connection was between
         // reconnection tries (an ioredis bug, fixed for every client in connection.ts). It still

@@ -46,7 +46,12 @@ interface WorkerProc {
 const running = new Set<ChildProcess>();
 
 /** Starts `emovox worker` and resolves once its threads have loaded the model. */
-function startWorker(redis: TestRedis, prefix: string, concurrency = 1): Promise<WorkerProc> {
+function startWorker(
+  redis: TestRedis,
+  prefix: string,
+  concurrency = 1,
+  extra: string[] = [],
+): Promise<WorkerProc> {
   const proc = spawn(
     process.execPath,
     [
@@ -64,6 +69,10 @@ function startWorker(redis: TestRedis, prefix: string, concurrency = 1): Promise
       '2000',
       '--stalled-interval',
       '1000',
+      // A short warm-up: the path runs, without the default's seconds per worker under tsx.
+      '--warm-up',
+      '2',
+      ...extra,
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -119,6 +128,25 @@ function truncatedWav(): Uint8Array {
   const full = wav(tinyClip(1, seededRandom(9), 1));
   const cut = full.slice(0, 44 + (full.length - 44) / 2);
   return cut;
+}
+
+/**
+ * Long calls scored per segment, so a kill or a stop lands inside a job: writes calls of 20
+ * turns (3 s of speech at a pitch of its own, 1 s of quiet: 80 s) into a new folder and queues
+ * them for a timeline.
+ */
+function addLongCalls(prefix: string, folder: string, calls: number[]): void {
+  const d = join(dir, folder);
+  mkdirSync(d);
+  for (const i of calls) {
+    const turns = Array.from({ length: 20 }, (_, k) => [
+      voicedSpeech(3, 120 + 40 * i, 10 * i + k),
+      whiteNoise(1, 0.002, k),
+    ]).flat();
+    writeFileSync(join(d, `call${i}.wav`), wav(concat(...turns)));
+  }
+  const add = queueCli(redis, prefix, 'add', '--timeline', d);
+  assert.equal(add.status, 0, add.stderr);
 }
 
 let dir: string;
@@ -256,22 +284,7 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
 
   test('a worker killed with SIGKILL mid-job: another worker finishes it, no result lost or written twice; SIGTERM finishes the job in progress', async () => {
     const prefix = 'kill';
-    // Long calls scored per segment, so the kill lands inside a job.
-    // Writes calls of 20 turns (3 s of speech at a pitch of its own, 1 s of quiet: 80 s) into a
-    // new folder and queues them for a timeline.
-    const addCalls = (folder: string, calls: number[]) => {
-      const d = join(dir, folder);
-      mkdirSync(d);
-      for (const i of calls) {
-        const turns = Array.from({ length: 20 }, (_, k) => [
-          voicedSpeech(3, 120 + 40 * i, 10 * i + k),
-          whiteNoise(1, 0.002, k),
-        ]).flat();
-        writeFileSync(join(d, `call${i}.wav`), wav(concat(...turns)));
-      }
-      const add = queueCli(redis, prefix, 'add', '--timeline', d);
-      assert.equal(add.status, 0, add.stderr);
-    };
+    const addCalls = (folder: string, calls: number[]) => addLongCalls(prefix, folder, calls);
     const queue = openQueue(redis.url, prefix, MODEL, 'cli');
     const store = new ResultsStore(client, prefix, MODEL.key);
     // The worker is ready (model loaded) before the calls are queued, so the test sees it busy
@@ -329,6 +342,36 @@ describe('queue with a real redis-server', { skip: NO_REDIS }, () => {
     const shares = Object.values(victimResult.summary!.shares).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(shares - 1) < 1e-9);
     assert.equal(await queue.getFailedCount(), 0);
+    await queue.close();
+  });
+
+  test('SIGTERM: the recording being scored is finished, the jobs held but not begun go straight back to the queue', async () => {
+    const prefix = 'term';
+    const queue = openQueue(redis.url, prefix, MODEL, 'cli');
+    const store = new ResultsStore(client, prefix, MODEL.key);
+    // Batches of 2, one more batch held: the worker holds 4 of the 6 calls, scoring one.
+    const a = await startWorker(redis, prefix, 1, ['--batch', '2']);
+    addLongCalls(prefix, 'term', [0, 1, 2, 3, 4, 5]);
+    await until('4 jobs held', async () => (await queue.getActiveCount()) === 4, 60_000, 50);
+    a.proc.kill('SIGTERM');
+    assert.equal(await exitWithin(a), 0, a.stderr());
+    const scored = (await store.counts()).ok;
+    assert.ok(scored >= 1 && scored <= 3, `${scored} scored before the stop`);
+    assert.equal(await queue.getActiveCount(), 0);
+    const waiting = await queue.getWaiting();
+    assert.equal(waiting.length, 6 - scored, 'every job not scored is waiting again');
+    for (const j of waiting) {
+      // Returned, not left to stall: no attempt used, no stalled count.
+      assert.equal(j.attemptsMade, 0, `${j.id} attemptsMade`);
+      assert.equal(j.stalledCounter, 0, `${j.id} stalledCounter`);
+    }
+    const b = await startWorker(redis, prefix, 1);
+    await until('all 6 scored', async () => (await store.counts()).ok === 6, 120_000);
+    b.proc.kill('SIGTERM');
+    assert.equal(await exitWithin(b), 0, b.stderr());
+    const counts = await store.counts();
+    assert.equal(counts.rewrites, 0, 'no result was written twice');
+    assert.equal(counts.failed, 0);
     await queue.close();
   });
 

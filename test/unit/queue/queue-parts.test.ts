@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -8,7 +8,13 @@ import { Redis } from 'ioredis';
 import { redisOptions } from '../../../src/node/queue/connection.js';
 import { jobIdOf } from '../../../src/node/queue/jobs.js';
 import { contentHash, listRecordings } from '../../../src/node/queue/sources.js';
-import { callPrediction } from '../../../src/node/queue/score.js';
+import { callPrediction, scoreWarmUpClip, type ScoreInput } from '../../../src/node/queue/score.js';
+import { ReturnedToQueue, ScorePool } from '../../../src/node/queue/score-pool.js';
+import { voicedSpeech } from '../../../src/core/audio/synthetic-speech.js';
+import { encodeWav16 } from '../../../src/core/audio/wav-encode.js';
+import { Predictor } from '../../../src/core/predict.js';
+import { initBackend } from '../../../src/node/backend.js';
+import { loadBundleFromDir } from '../../../src/node/bundle-io.js';
 import type { SegmentRecord } from '../../../src/node/queue/results.js';
 import { csvHeader, csvRow } from '../../../src/cli/commands/queue.js';
 
@@ -138,4 +144,67 @@ test('a Redis client disconnected while it waits to reconnect ends (BullMQ waits
   assert.equal(await Promise.race([ended, timeout]), 'end');
   assert.equal(client.status, 'end');
   assert.equal(await failed, 'Connection is closed.');
+});
+
+test("the worker's warm-up clips are scored like a recording (speech found, a full record) and leave no files", async () => {
+  await initBackend('wasm');
+  const model = Predictor.fromBundle(
+    await loadBundleFromDir(join(import.meta.dirname, '../../../models/default')),
+  );
+  const before = readdirSync(tmpdir()).filter((f) => f.startsWith('emovox-warm-up-')).length;
+  for (let i = 0; i < 5; i++) {
+    const r = await scoreWarmUpClip(model, i);
+    // The synthetic speech must pass the VAD, or the warm-up would stop at its first clip.
+    assert.ok(r.speechSec > 1, `clip ${i}: ${r.speechSec} s of speech found in 3 s`);
+    assert.equal(r.durationSec, 3);
+    assert.ok(model.labels.includes(r.label));
+    const total = Object.values(r.probabilities).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1) < 1e-3, `probabilities sum to ${total}`);
+  }
+  assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('emovox-warm-up-')).length, before);
+});
+
+test('the scoring pool hands recordings over in batches, answers each one, and returns those not begun when released', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-batch-'));
+  const pool = new ScorePool(
+    { modelDir: join(import.meta.dirname, '../../fixtures/bundles/tiny'), backend: 'wasm' },
+    1,
+    4,
+  );
+  try {
+    const inputs: ScoreInput[] = [];
+    for (let i = 0; i < 6; i++) {
+      const source = join(dir, `clip${i}.wav`);
+      writeFileSync(source, encodeWav16(voicedSpeech(1 + i * 0.25, 110 + 20 * i, i + 1)));
+      inputs.push({ source, hash: `h${i}`, model: 'tiny', timeline: false });
+    }
+    const bad = join(dir, 'notes.wav');
+    writeFileSync(bad, 'not audio at all');
+    inputs.splice(3, 0, { source: bad, hash: 'bad', model: 'tiny', timeline: false });
+    // 7 recordings at once, 4 per hand-over: every one gets its own answer, a bad one fails alone.
+    const replies = await Promise.all(inputs.map((x) => pool.run(x)));
+    assert.equal(pool.handOvers, 2, 'two hand-overs: 4 recordings, then 3');
+    replies.forEach((r, i) => {
+      if (inputs[i].source === bad) {
+        assert.equal(r.ok, false);
+        assert.match((r as { error: string }).error, /notes\.wav/);
+      } else {
+        assert.ok(r.ok, JSON.stringify(r));
+        assert.equal(r.record.file, inputs[i].source);
+        assert.equal(r.record.hash, inputs[i].hash);
+        assert.equal(r.record.durationSec, 1 + (i > 3 ? i - 1 : i) * 0.25);
+      }
+    });
+    // Released before the hand-over: nothing is scored, each comes back as ReturnedToQueue.
+    const late = inputs.slice(0, 3).map((x) => pool.run(x));
+    pool.release();
+    for (const r of await Promise.allSettled(late)) {
+      assert.equal(r.status, 'rejected');
+      assert.ok((r as PromiseRejectedResult).reason instanceof ReturnedToQueue);
+    }
+    await assert.rejects(pool.run(inputs[0]), ReturnedToQueue);
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
