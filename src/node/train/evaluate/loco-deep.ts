@@ -35,8 +35,9 @@ import {
  * batch 32, cosine learning rate over these epochs, SpecAugment, random crops, speed/gain/noise
  * copies for waveform networks only (augment.ts copiesFor), the best validation UAR of the last
  * third of the epochs kept). The LOCO network rows in results/ were run before that recipe (two
- * copies for every network, dropout 0.3, patience 8); results/README.md gives their options. A LOCO training set is 1,150-3,200 clips (EMO-DB + RAVDESS ..
- * RAVDESS + ASED, validation speakers taken out), 3-7x an EMO-DB LOSO fold, so six epochs are
+ * copies for every network, dropout 0.3, patience 8); results/README.md gives their options.
+ * A LOCO training set is 1,150-3,200 clips (EMO-DB + RAVDESS .. RAVDESS + ASED, validation
+ * speakers taken out), 3-7x an EMO-DB LOSO fold, so six epochs are
  * about 220-600 optimiser steps at batch 32 (an EMO-DB LOSO fold: 30 epochs of ~14 batches,
  * ~420 steps), and the three folds cost about half an hour of one core (measured: 0.021 CPU s
  * per clip and epoch, 0.045 per clip for the augmented copies' features); 30 epochs would
