@@ -23,7 +23,7 @@ test('encodeWav clips samples outside [-1, 1] instead of wrapping around', async
   const bytes = new DataView(await encodeWav(Float32Array.of(1.5, -2, 1, -1), 8000).arrayBuffer());
   assert.deepEqual(
     [0, 1, 2, 3].map((i) => bytes.getInt16(44 + 2 * i, true)),
-    [32767, -32768, 32767, -32768],
+    [32767, -32767, 32767, -32767],
   );
 });
 

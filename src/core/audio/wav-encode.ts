@@ -1,8 +1,9 @@
 /**
- * Float32 mono samples in [-1, 1] -> a 16-bit PCM WAV file (44-byte header), for audio made in
- * the program (the queue worker's warm-up clips) and for tests that need real files on disk.
+ * Float32 mono samples in [-1, 1] (clipped) -> a 16-bit PCM WAV file (44-byte header), for audio
+ * made in the program: the web page's recordings and live chunks (web/src/wav.ts), the queue
+ * worker's warm-up clips, and tests that need real files on disk.
  */
-export function encodeWav16(samples: Float32Array, sampleRate = 16000): Uint8Array {
+export function encodeWav16(samples: Float32Array, sampleRate = 16000): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(44 + samples.length * 2);
   const v = new DataView(out.buffer);
   const ascii = (at: number, s: string) => {
