@@ -99,7 +99,7 @@ export function register(program: Command): void {
   )
     .option(
       '--concurrency <n>',
-      'recordings scored at once, one thread each; the default is the number of cores',
+      'scoring threads, each scoring one recording at a time; the default is the number of cores',
       positiveInt('--concurrency'),
       availableParallelism(),
     )
