@@ -59,7 +59,7 @@ export class ScorePool {
 
   /** `batch`: most recordings handed to a thread at once (1: one per task). */
   constructor(
-    data: ThreadData,
+    data: Omit<ThreadData, 'stop'>,
     private readonly nThreads: number,
     private readonly batch = 1,
   ) {

@@ -1,8 +1,9 @@
 /**
  * A scoring thread of the worker's pool (piscina): loads the model once, then reads, decodes
- * and scores the recordings of each task (a batch of one or more, one after another). Errors in the recording itself (user-facing EmovoxErrors:
- * AudioError, NoSpeechError, PredictError) come back as a value, so the worker can fail the job
- * for good; anything else (a missing mount, a network error, a bug) is thrown and retried.
+ * and scores the recordings of each task (a batch of one or more, one after another). Errors in
+ * the recording itself (user-facing EmovoxErrors: AudioError, NoSpeechError, PredictError) come
+ * back as a value, so the worker can fail the job for good; anything else (a missing mount, a
+ * network error, a bug) is thrown and retried.
  */
 import { workerData } from 'node:worker_threads';
 import { isUserFacing } from '../../core/errors.js';
@@ -16,7 +17,7 @@ export interface ThreadData {
   modelDir: string;
   backend: 'wasm' | 'cpu';
   /** Shared with the pool: once its first element is 1, a batch's recordings not yet begun are handed back. */
-  stop?: Int32Array;
+  stop: Int32Array;
 }
 
 export type ThreadReply =
@@ -55,7 +56,7 @@ export default async function run(task: BatchTask | WarmUpTask): Promise<BatchIt
   const replies: BatchItemReply[] = [];
   const stop = (workerData as ThreadData).stop;
   for (const input of task.batch) {
-    if (stop !== undefined && Atomics.load(stop, 0) === 1) {
+    if (Atomics.load(stop, 0) === 1) {
       replies.push({ ok: false, returned: true });
       continue;
     }

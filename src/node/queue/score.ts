@@ -46,9 +46,9 @@ export interface ScoreInput {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
-/** Clip mode on a recording's bytes: decode, keep the speech, one prediction, the record. */
-async function clipRecord(predictor: Predictor, input: ScoreInput, bytes: Uint8Array): Promise<ScoredRecord> {
-  const audio = await decodeBytes(bytes, { targetSampleRate: predictor.sampleRate });
+/** Clip mode: read and decode the recording, keep the speech, one prediction, the record. */
+async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
+  const audio = await decodeBytes(await readSource(input.source), { targetSampleRate: predictor.sampleRate });
   const { speech } = requireSpeech(audio.samples, audio.sampleRate);
   const p = await predictor.predict(speech);
   return {
@@ -60,10 +60,6 @@ async function clipRecord(predictor: Predictor, input: ScoreInput, bytes: Uint8A
     speechSec: r3(speech.length / audio.sampleRate),
     scoredAt: new Date().toISOString(),
   };
-}
-
-async function scoreClip(predictor: Predictor, input: ScoreInput): Promise<ScoredRecord> {
-  return clipRecord(predictor, input, await readSource(input.source));
 }
 
 /**

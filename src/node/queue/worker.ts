@@ -33,18 +33,18 @@ export interface WorkerOptions {
   redisUrl: string;
   prefix: string;
   model: QueueModel;
-  /** Recordings scored at once, one thread each (default: available cores). */
+  /** Scoring threads, each scoring one recording at a time (default: available cores). */
   concurrency?: number;
   /**
-   * Jobs taken beyond `concurrency`, waiting in the process for a free thread (default 1), so a
-   * thread starts its next recording as soon as it finishes one instead of waiting for the
-   * Redis round trips that store the result and fetch the next job. 0: a thread idles during them.
+   * Batches taken beyond `concurrency`, waiting in the process for a free thread (default 1), so
+   * a thread starts its next batch as soon as it finishes one instead of waiting for the Redis
+   * round trips that store the results and fetch the next jobs. 0: a thread idles during them.
    */
   prefetch?: number;
   /**
    * Most recordings handed to a scoring thread at once (default DEFAULT_BATCH): the jobs of a
    * batch are fetched, handed over, stored and completed together, so the main thread and Redis
-   * wake once for them rather than once per job. `prefetch` then counts batches. 1: one by one.
+   * wake once for them rather than once per job. 1: one by one.
    */
   batch?: number;
   backend?: 'wasm' | 'cpu';
@@ -76,7 +76,7 @@ export interface RunningWorker {
   readonly stats: WorkerStats;
   /** Seconds from start to ready: loading the model and the warm-up, in every thread at once. */
   readonly readySec: number;
-  /** Resolves once every thread has loaded the model. */
+  /** Resolves once every thread has loaded the model and warmed up. */
   ready: Promise<void>;
   /** Stops taking jobs, finishes the active ones, closes the threads and connections. */
   close(force?: boolean): Promise<void>;
