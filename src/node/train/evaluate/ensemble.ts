@@ -43,6 +43,23 @@ function reorder(p: ItemPrediction, from: string[], labels: string[]): number[] 
 }
 
 /**
+ * An ensemble's name (members joined by +) and its weights (equal by default), after checking
+ * there are at least two members and one weight each.
+ */
+function membersAndWeights(
+  members: readonly { model: string }[],
+  weights: readonly number[] | null,
+): { name: string; w: readonly number[] } {
+  if (members.length < 2) throw new EnsembleError('an ensemble needs at least two members');
+  const name = members.map((m) => m.model).join('+');
+  const w = weights ?? members.map(() => 1);
+  if (w.length !== members.length) {
+    throw new EnsembleError(`${name} has ${members.length} members but ${w.length} weights were given`);
+  }
+  return { name, w };
+}
+
+/**
  * Averages the members' pooled predictions item by item. Every member must have per-item
  * probabilities for the same items, in the same folds, over the same label set.
  */
@@ -50,12 +67,7 @@ export function ensembleEvaluation(
   members: readonly ModelEvaluation[],
   weights: readonly number[] | null = null,
 ): ModelEvaluation {
-  if (members.length < 2) throw new EnsembleError('an ensemble needs at least two members');
-  const name = members.map((m) => m.model).join('+');
-  const w = weights ?? members.map(() => 1);
-  if (w.length !== members.length) {
-    throw new EnsembleError(`${name} has ${members.length} members but ${w.length} weights were given`);
-  }
+  const { name, w } = membersAndWeights(members, weights);
   const [first] = members;
   const labels = first.confusion.labels;
   const byPath = members.map((m) => {
@@ -149,12 +161,7 @@ export function ensembleLoco(
   members: readonly LocoEvaluation[],
   weights: readonly number[] | null = null,
 ): LocoEvaluation {
-  if (members.length < 2) throw new EnsembleError('an ensemble needs at least two members');
-  const name = members.map((m) => m.model).join('+');
-  const w = weights ?? members.map(() => 1);
-  if (w.length !== members.length) {
-    throw new EnsembleError(`${name} has ${members.length} members but ${w.length} weights were given`);
-  }
+  const { name, w } = membersAndWeights(members, weights);
   const total = w.reduce((a, b) => a + b, 0);
   const [first] = members;
   for (const m of members) {
