@@ -37,7 +37,6 @@ export const NO_AUGMENTATION: AugmentOptions = AugmentOptionsSchema.parse({
   freqMasks: 0,
 });
 
-
 /** Multiplies by 10^(gainDb/20); returns a new array. */
 export function applyGain(x: Float32Array, gainDb: number): Float32Array {
   const g = Math.pow(10, gainDb / 20);
