@@ -245,7 +245,7 @@ export function register(program: Command): void {
     )
     .option(
       '--augment-copies <n>',
-      'augmented copies per utterance (speed, gain, noise) (default: 0 for networks on features, which get SpecAugment; 2 for cnn1d-lstm on the waveform)',
+      'augmented copies per utterance, made once (speed, gain, noise) (default: 0; networks on features get SpecAugment)',
       int('augment-copies'),
     )
     .addOption(
