@@ -17,6 +17,7 @@
 import { dctRows } from '../features/dct.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { melFilterbank, melRowInto } from '../features/mel.js';
+import { Scratch } from '../features/scratch.js';
 import { framePowerSpectra } from './descriptors.js';
 
 export interface RobustDescriptorOptions {
@@ -97,6 +98,18 @@ function lowPass(taps: number, cutoff: number): Float64Array {
 
 const filters = new Map<number, Float64Array>();
 
+/**
+ * The large arrays of one call, reused from call to call (features/scratch.ts; this module never
+ * awaits): the frame power spectra, the signal decimated for pitch, the active frames' log-mel
+ * energies and their cepstra. Kept up to the sizes of ~20 s of 16 kHz audio (4.3 MB in all).
+ */
+const scratch = {
+  spectra: new Scratch(1 << 19),
+  decimated: new Scratch(1 << 17),
+  logMel: new Scratch(1 << 16),
+  cepstra: new Scratch(1 << 16),
+};
+
 /** x low-passed below 0.45 x PITCH_RATE and decimated to PITCH_RATE (integer factor). */
 function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Array; rate: number } {
   const factor = Math.max(1, Math.round(sampleRate / PITCH_RATE));
@@ -108,7 +121,7 @@ function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Arra
     filters.set(factor, h);
   }
   const half = (h.length - 1) / 2;
-  const y = new Float64Array(Math.floor(x.length / factor));
+  const y = scratch.decimated.take(Math.floor(x.length / factor));
   for (let i = 0; i < y.length; i++) {
     const c = i * factor;
     let acc = 0;
@@ -289,7 +302,7 @@ export function robustDescriptorFunctionals(
   const nFft = sr > 16000 ? 1024 : sr > 8000 ? 512 : 256;
   const win = Math.round(0.025 * sr);
   const hop = Math.round(0.01 * sr);
-  const spectra = framePowerSpectra(x, { winLength: win, hopLength: hop, nFft });
+  const spectra = framePowerSpectra(x, { winLength: win, hopLength: hop, nFft }, scratch.spectra);
   const { data: power, frames, bins } = spectra;
   const binHz = sr / nFft;
   const k0 = Math.max(1, Math.ceil(o.bandLowHz / binHz));
@@ -385,12 +398,13 @@ export function robustDescriptorFunctionals(
     melNorm: 'slaney',
   });
   const nA = Math.max(1, activeList.length);
-  const logMel = new Float64Array(nA * o.nMels);
+  // Zeroed: with no active frame, its one row is not written (nor read after).
+  const logMel = scratch.logMel.take(nA * o.nMels).fill(0);
   activeList.forEach((t, i) => {
     melRowInto(power, t * bins, fb, logMel, i * o.nMels);
     for (let b = 0; b < o.nMels; b++) logMel[i * o.nMels + b] = Math.log(logMel[i * o.nMels + b] + EPS);
   });
-  const cep = dctRows(logMel, nA, o.nMels, o.nMfcc + 1);
+  const cep = dctRows(logMel, nA, o.nMels, o.nMfcc + 1, scratch.cepstra);
 
   const values: number[] = [];
   const names: string[] = [];
