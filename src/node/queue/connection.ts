@@ -49,7 +49,27 @@ export interface ConnectionSettings {
   connectTimeout: number;
   retryStrategy: (times: number) => number | null;
   enableReadyCheck: boolean;
+  enableAutoPipelining: boolean;
+  autoPipeliningIgnoredCommands: string[];
 }
+
+/**
+ * Commands that block a connection (BullMQ's worker waits for jobs with BZPOPMIN on its own
+ * connection): never put in an automatic pipeline, where they would hold back the rest.
+ */
+const BLOCKING_COMMANDS = [
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'xread',
+  'xreadgroup',
+  'wait',
+];
 
 /** ioredis options for `url` (validated) in the given role. */
 export function redisOptions(url: string, role: ConnectionRole): ConnectionSettings {
@@ -71,6 +91,10 @@ export function redisOptions(url: string, role: ConnectionRole): ConnectionSetti
     // Reconnect after 0.2, 0.4, ... up to 2 s between tries; one-shot commands give up after ~5 tries.
     retryStrategy: (times: number) => (forever || times <= 5 ? Math.min(times * 200, 2000) : null),
     enableReadyCheck: true,
+    // A worker: the commands issued in one turn of the event loop (the results of a batch, then
+    // their completions) go out in one write, not one write (and one wake-up of Redis) each.
+    enableAutoPipelining: role === 'worker',
+    autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
   };
 }
 
