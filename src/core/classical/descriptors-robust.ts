@@ -110,11 +110,14 @@ const scratch = {
   cepstra: new Scratch(1 << 16),
 };
 
-/** x low-passed below 0.45 x PITCH_RATE and decimated to PITCH_RATE (integer factor). */
-function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Array; rate: number } {
-  const factor = Math.max(1, Math.round(sampleRate / PITCH_RATE));
-  const rate = sampleRate / factor;
-  if (factor === 1) return { y: Float64Array.from(x), rate };
+/**
+ * x low-passed below 0.45 x PITCH_RATE and decimated by `factor` (sample rate / PITCH_RATE,
+ * rounded). The rate is not returned with it: returning { y, rate } made V8 bail out of the
+ * optimised function after the loop on 1 call in 4 (insufficient type feedback at the literal),
+ * and re-optimising it kept a compiler thread busy.
+ */
+function decimateForPitch(x: Float32Array, factor: number): Float64Array {
+  if (factor === 1) return Float64Array.from(x);
   let h = filters.get(factor);
   if (!h) {
     h = lowPass(8 * factor - 1, 0.45 / factor);
@@ -130,7 +133,7 @@ function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Arra
     for (let k = lo; k < hi; k++) acc += h[k] * x[c - half + k];
     y[i] = acc;
   }
-  return { y, rate };
+  return y;
 }
 
 /**
@@ -147,7 +150,9 @@ function trackPitch(
   active: Uint8Array,
   o: RobustDescriptorOptions,
 ): { f0: Float64Array; strength: Float64Array } {
-  const { y, rate } = decimateForPitch(x, o.sampleRate);
+  const factor = Math.max(1, Math.round(o.sampleRate / PITCH_RATE));
+  const rate = o.sampleRate / factor;
+  const y = decimateForPitch(x, factor);
   const n = Math.round(0.032 * rate);
   const minLag = Math.max(2, Math.floor(rate / o.f0MaxHz));
   const maxLag = Math.ceil(rate / o.f0MinHz);
