@@ -71,8 +71,11 @@ const BLOCKING_COMMANDS = [
   'wait',
 ];
 
-/** ioredis options for `url` (validated) in the given role. */
-export function redisOptions(url: string, role: ConnectionRole): ConnectionSettings {
+/**
+ * ioredis options for `url` (validated) in the given role; `pipeline`: automatic pipelining
+ * (a worker with --batch above 1).
+ */
+export function redisOptions(url: string, role: ConnectionRole, pipeline = false): ConnectionSettings {
   let u: URL;
   try {
     u = new URL(url);
@@ -91,16 +94,18 @@ export function redisOptions(url: string, role: ConnectionRole): ConnectionSetti
     // Reconnect after 0.2, 0.4, ... up to 2 s between tries; one-shot commands give up after ~5 tries.
     retryStrategy: (times: number) => (forever || times <= 5 ? Math.min(times * 200, 2000) : null),
     enableReadyCheck: true,
-    // A worker: the commands issued in one turn of the event loop (the results of a batch, then
-    // their completions) go out in one write, not one write (and one wake-up of Redis) each.
-    enableAutoPipelining: role === 'worker',
+    // `pipeline` (a worker scoring batches): the commands issued in one turn of the event loop
+    // (the results of a batch, then their completions) go out in one write, not one write (and
+    // one wake-up of Redis) each. Not for one job at a time: nothing to gather then, and the
+    // pipelining itself cost ~0.1 CPU ms a job in the main thread (bench:queue --batch 1).
+    enableAutoPipelining: pipeline,
     autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
   };
 }
 
 /** An ioredis client for `url`; with role 'cli' it is connected (or throws a clear QueueError). */
-export async function connectRedis(url: string, role: ConnectionRole): Promise<Redis> {
-  const { url: u, ...opts } = redisOptions(url, role);
+export async function connectRedis(url: string, role: ConnectionRole, pipeline = false): Promise<Redis> {
+  const { url: u, ...opts } = redisOptions(url, role, pipeline);
   const client = new Redis(u, { ...opts, lazyConnect: true });
   client.on('error', () => undefined); // reported through the failing command instead
   try {
