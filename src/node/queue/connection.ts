@@ -49,33 +49,10 @@ export interface ConnectionSettings {
   connectTimeout: number;
   retryStrategy: (times: number) => number | null;
   enableReadyCheck: boolean;
-  enableAutoPipelining: boolean;
-  autoPipeliningIgnoredCommands: string[];
 }
 
-/**
- * Commands that block a connection (BullMQ's worker waits for jobs with BZPOPMIN on its own
- * connection): never put in an automatic pipeline, where they would hold back the rest.
- */
-const BLOCKING_COMMANDS = [
-  'bzpopmin',
-  'bzpopmax',
-  'bzmpop',
-  'blpop',
-  'brpop',
-  'brpoplpush',
-  'blmove',
-  'blmpop',
-  'xread',
-  'xreadgroup',
-  'wait',
-];
-
-/**
- * ioredis options for `url` (validated) in the given role; `pipeline`: automatic pipelining
- * (a worker with --batch above 1).
- */
-export function redisOptions(url: string, role: ConnectionRole, pipeline = false): ConnectionSettings {
+/** ioredis options for `url` (validated) in the given role. */
+export function redisOptions(url: string, role: ConnectionRole): ConnectionSettings {
   let u: URL;
   try {
     u = new URL(url);
@@ -94,18 +71,12 @@ export function redisOptions(url: string, role: ConnectionRole, pipeline = false
     // Reconnect after 0.2, 0.4, ... up to 2 s between tries; one-shot commands give up after ~5 tries.
     retryStrategy: (times: number) => (forever || times <= 5 ? Math.min(times * 200, 2000) : null),
     enableReadyCheck: true,
-    // `pipeline` (a worker scoring batches): the commands issued in one turn of the event loop
-    // (the results of a batch, then their completions) go out in one write, not one write (and
-    // one wake-up of Redis) each. Not for one job at a time: nothing to gather then, and the
-    // pipelining itself cost ~0.1 CPU ms a job in the main thread (bench:queue --batch 1).
-    enableAutoPipelining: pipeline,
-    autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
   };
 }
 
 /** An ioredis client for `url`; with role 'cli' it is connected (or throws a clear QueueError). */
-export async function connectRedis(url: string, role: ConnectionRole, pipeline = false): Promise<Redis> {
-  const { url: u, ...opts } = redisOptions(url, role, pipeline);
+export async function connectRedis(url: string, role: ConnectionRole): Promise<Redis> {
+  const { url: u, ...opts } = redisOptions(url, role);
   const client = new Redis(u, { ...opts, lazyConnect: true });
   client.on('error', () => undefined); // reported through the failing command instead
   try {

@@ -100,7 +100,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   if (!Number.isInteger(warmUpClips) || warmUpClips < 0) {
     throw new RangeError(`--warm-up must be a whole number >= 0, got ${opts.warmUpClips}`);
   }
-  const redis = await connectRedis(opts.redisUrl, 'worker', batch > 1);
+  const redis = await connectRedis(opts.redisUrl, 'worker');
   const store = new ResultsStore(redis, opts.prefix, opts.model.key);
   const pool = new ScorePool(
     { modelDir: opts.model.dir, backend: opts.backend ?? 'wasm' },
@@ -165,7 +165,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   };
 
   const worker = new Worker<JobData>(queueName(opts.model.key), processJob, {
-    connection: redisOptions(opts.redisUrl, 'worker', batch > 1),
+    connection: redisOptions(opts.redisUrl, 'worker'),
     prefix: opts.prefix,
     // BullMQ holds this many jobs at once; the pool scores `concurrency` batches of them and
     // queues the rest.
