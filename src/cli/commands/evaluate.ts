@@ -76,6 +76,8 @@ interface EvaluateCliOptions extends CorpusCliOptions {
   gamma?: number;
   trees?: number;
   epochs?: number;
+  average?: boolean;
+  mixup?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   trainOptions?: string;
   backend: 'wasm' | 'cpu';
@@ -344,6 +346,8 @@ async function runOneCorpus(
     threads: o.threads ?? 1,
     ...parseTrainOptionsJson(o.trainOptions),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.average ? { average: true } : {}),
+    ...(o.mixup !== undefined ? { mixup: o.mixup } : {}),
     ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
   };
   const signals = models.deep.length ? await deepSignals(utterances, train, log) : null;
@@ -418,6 +422,8 @@ async function runOneCorpus(
         features: table ? spec : null,
         featureCount: table?.x.cols ?? null,
         epochs: o.epochs ?? null,
+        average: Boolean(train.average),
+        mixup: train.mixup ?? 0,
         seed: o.seed,
         folds: o.folds,
         testFraction: o.testFraction,
@@ -547,6 +553,15 @@ export function register(program: Command): void {
       '--epochs <n>',
       "deep models: maximum epochs per fold (default: the trainer's 30; --protocol loco: 6)",
       number('epochs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    )
+    .option(
+      '--average',
+      'deep models: each fold returns the mean of the weights at the end of every epoch of the last third of the schedule (SWA-style weight averaging) instead of the best validated epoch (default off)',
+    )
+    .option(
+      '--mixup <alpha>',
+      'deep models: mixup each batch with a permutation of itself, lambda ~ Beta(alpha, alpha) (inputs, targets and class weights; e.g. 0.2); 0 = off (default)',
+      number('mixup', (n) => n >= 0, 'a number >= 0'),
     )
     .addOption(
       new Option(

@@ -51,6 +51,8 @@ interface TrainCliOptions extends CorpusCliOptions {
   nMels?: number;
   valSpeakers: number;
   patience: number;
+  average?: boolean;
+  mixup?: number;
   augmentCopies?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   modelConfig?: string;
@@ -96,6 +98,8 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     lr: o.lr,
     valSpeakers: o.valSpeakers,
     patience: o.patience,
+    ...(o.average ? { average: true } : {}),
+    ...(o.mixup !== undefined ? { mixup: o.mixup } : {}),
     ...(o.augmentCopies !== undefined ? { augment: { copies: o.augmentCopies } } : {}),
     ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
     threads: o.threads ?? availableParallelism(),
@@ -229,6 +233,15 @@ export function register(program: Command): void {
       'early-stopping patience in epochs (0 = off: every epoch runs, the best validated one of the last third is kept)',
       int('patience'),
       0,
+    )
+    .option(
+      '--average',
+      'networks: return the mean of the weights at the end of every epoch of the last third of the schedule (SWA-style weight averaging) instead of the best validated epoch; its validation figures go into the bundle metrics (default off)',
+    )
+    .option(
+      '--mixup <alpha>',
+      'networks: mixup each batch with a permutation of itself, lambda ~ Beta(alpha, alpha) (inputs, targets and class weights; e.g. 0.2); 0 = off (default)',
+      num('mixup'),
     )
     .option(
       '--augment-copies <n>',

@@ -68,7 +68,7 @@ async function start() {
     let predicted: tf.Tensor | undefined;
     const { value, grads } = tf.tidy(() => {
       const x = tf.tensor(s.x, [s.count, ...shape]);
-      const y = tf.oneHot(tf.tensor1d(s.labels, 'int32'), numClasses);
+      const y = tf.tensor2d(s.targets, [s.count, numClasses]);
       const w = tf.tensor1d(s.weights);
       const pass = () =>
         tf.variableGrads(() => {

@@ -119,6 +119,7 @@ export class DataParallelTrainer {
     readonly shards: number,
     private readonly per: number,
     private learningRate: number,
+    private readonly classes: number,
   ) {
     this.totals = {
       steps: 0,
@@ -172,6 +173,7 @@ export class DataParallelTrainer {
       shards,
       (o.build.inputShape as number[]).reduce((a, b) => a * b, 1),
       o.learningRate,
+      o.build.numClasses,
     );
     try {
       await Promise.all(slots.map((s) => s.reply()));
@@ -192,17 +194,25 @@ export class DataParallelTrainer {
   }
 
   /**
-   * One Adam step on a batch: `x` holds labels.length examples; `weights` are the examples'
-   * loss weights (default 1). Micro-batch k gets examples [k·n/shards, (k+1)·n/shards) and,
-   * with a `seed`, Math.random seeded with seed + k during its pass (dropout masks).
+   * One Adam step on a batch: `x` holds n examples; `labels` are their class indices (length n)
+   * or `{ targets }`, target rows n x classes (soft labels, e.g. mixup); `weights` are the
+   * examples' loss weights (default 1). Micro-batch k gets examples [k·n/shards, (k+1)·n/shards)
+   * and, with a `seed`, Math.random seeded with seed + k during its pass (dropout masks).
    */
   async step(
     x: Float32Array,
-    labels: ArrayLike<number>,
+    labels: ArrayLike<number> | { targets: Float32Array },
     weights?: ArrayLike<number>,
     seed?: number,
   ): Promise<DataParallelStep> {
-    const n = labels.length;
+    const c = this.classes;
+    const targets = 'targets' in labels ? labels.targets : null;
+    const n = targets ? targets.length / c : (labels as ArrayLike<number>).length;
+    if (!Number.isInteger(n)) {
+      throw new RangeError(
+        `targets hold ${targets!.length} floats, not a whole number of rows of ${c} classes`,
+      );
+    }
     if (x.length !== n * this.per) {
       throw new RangeError(`x holds ${x.length} floats, expected ${n} examples x ${this.per}`);
     }
@@ -222,7 +232,7 @@ export class DataParallelTrainer {
       all.push({
         x: this.inputBuffer(owner(k), x.subarray(a * this.per, b * this.per)),
         count: b - a,
-        labels: Int32Array.from({ length: b - a }, (_, i) => labels[a + i]),
+        targets: targets ? targets.slice(a * c, b * c) : rowsOf(labels as ArrayLike<number>, a, b, c),
         weights: w,
         ...(seed === undefined ? {} : { seed: (seed + k) >>> 0 }),
       });
@@ -232,7 +242,7 @@ export class DataParallelTrainer {
       const mine = all.slice(firstShard(k), firstShard(k + 1));
       const reply = slot.reply();
       slot.send({ type: 'grad', shards: mine, totalWeight, shardsTotal: shards }, [
-        ...mine.flatMap((s) => [s.x.buffer, s.labels.buffer, s.weights.buffer] as ArrayBuffer[]),
+        ...mine.flatMap((s) => [s.x.buffer, s.targets.buffer, s.weights.buffer] as ArrayBuffer[]),
       ]);
       return reply.then((m) => {
         arrived[k] = performance.now();
@@ -307,4 +317,17 @@ export class DataParallelTrainer {
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
+}
+
+/** One-hot rows of labels[a..b) over `classes`. */
+function rowsOf(labels: ArrayLike<number>, a: number, b: number, classes: number): Float32Array {
+  const rows = new Float32Array((b - a) * classes);
+  for (let i = a; i < b; i++) {
+    const k = labels[i];
+    if (!Number.isInteger(k) || k < 0 || k >= classes) {
+      throw new RangeError(`label ${k} of example ${i} is not a class index in [0, ${classes})`);
+    }
+    rows[(i - a) * classes + k] = 1;
+  }
+  return rows;
 }

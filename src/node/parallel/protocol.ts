@@ -6,11 +6,15 @@
 import type { BackendName } from '../backend.js';
 import type { BuildModelOptions } from '../../core/models/index.js';
 
-/** One micro-batch: `count` examples of `per` floats each, their labels and loss weights. */
+/** One micro-batch: `count` examples of `per` floats each, their target rows and loss weights. */
 export interface Shard {
   x: Float32Array;
   count: number;
-  labels: Int32Array;
+  /**
+   * Target distribution of each example, count x classes (row-major): one-hot rows for plain
+   * labels, soft rows (summing to 1) under mixup.
+   */
+  targets: Float32Array;
   weights: Float32Array;
   /** Seed of Math.random during this micro-batch's pass (dropout masks); none: unseeded. */
   seed?: number;

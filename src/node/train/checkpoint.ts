@@ -1,6 +1,7 @@
 /**
- * Per-epoch checkpoints: model weights, the best weights so far, Adam's state, the RNG state
- * and the history, written atomically to one folder (state.json + three .bin files) so that
+ * Per-epoch checkpoints: model weights, the best weights so far, Adam's state, the RNG state,
+ * the history and (weight averaging) the running sum of weights and its count, written
+ * atomically to one folder (state.json + four .bin files) so that
  * `--resume` after a crash or SIGKILL continues from the last finished epoch. A fingerprint of
  * the options and data refuses to resume a different run.
  */
@@ -26,10 +27,13 @@ interface StateJson {
   badEpochs: number;
   bestEpoch: number | null;
   bestValLoss: number | null;
+  /** Epochs summed in average.bin (weight averaging; absent in checkpoints written before it). */
+  averageCount?: number;
   specs: {
     model: tf.io.WeightsManifestEntry[];
     best: tf.io.WeightsManifestEntry[] | null;
     optimizer: tf.io.WeightsManifestEntry[];
+    average?: tf.io.WeightsManifestEntry[] | null;
   };
   savedAt: string;
 }
@@ -58,6 +62,7 @@ export async function saveCheckpoint(dir: string, fingerprint: string, s: TrainS
   const model = await encode(indexed(s.modelWeights));
   const best = s.bestWeights ? await encode(indexed(s.bestWeights)) : null;
   const optimizer = await encode(s.optimizerWeights);
+  const average = s.averageSum ? await encode(indexed(s.averageSum)) : null;
   const state: StateJson = {
     version: CHECKPOINT_VERSION,
     fingerprint,
@@ -67,13 +72,20 @@ export async function saveCheckpoint(dir: string, fingerprint: string, s: TrainS
     badEpochs: s.badEpochs,
     bestEpoch: s.bestEpoch,
     bestValLoss: s.bestValLoss,
-    specs: { model: model.specs, best: best?.specs ?? null, optimizer: optimizer.specs },
+    averageCount: s.averageCount ?? 0,
+    specs: {
+      model: model.specs,
+      best: best?.specs ?? null,
+      optimizer: optimizer.specs,
+      average: average?.specs ?? null,
+    },
     savedAt: new Date().toISOString(),
   };
   await writeFolderAtomic(dir, {
     'model.bin': model.data,
     'best.bin': best?.data ?? new Uint8Array(0),
     'optimizer.bin': optimizer.data,
+    'average.bin': average?.data ?? new Uint8Array(0),
     [STATE]: JSON.stringify(state, null, 2) + '\n',
   });
 }
@@ -108,6 +120,10 @@ export async function loadCheckpoint(dir: string, fingerprint: string): Promise<
       ? decode(await read('best.bin'), state.specs.best).map((n) => n.tensor)
       : null,
     optimizerWeights: decode(await read('optimizer.bin'), state.specs.optimizer),
+    averageSum: state.specs.average
+      ? decode(await read('average.bin'), state.specs.average).map((n) => n.tensor)
+      : null,
+    averageCount: state.averageCount ?? 0,
   };
 }
 

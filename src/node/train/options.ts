@@ -46,6 +46,19 @@ export const TrainOptionsSchema = z.object({
     .min(0)
     .max(1)
     .default(2 / 3),
+  /**
+   * Weight averaging (SWA-style): the run returns the arithmetic mean of the model's weights at
+   * the end of every epoch of the keeping window (from epoch floor(keepFrom x epochs) + 1 on, the
+   * last third by default, where the cosine rate is low) instead of the best validated epoch's.
+   * The averaged model is validated too (manifest metrics.validation.averaged). Off by default.
+   */
+  average: z.boolean().default(false),
+  /**
+   * Mixup (Zhang et al. 2018) with this alpha: each batch (after crop and SpecAugment) is mixed
+   * with a permutation of itself by lambda ~ Beta(alpha, alpha), inputs, one-hot targets and
+   * loss weights alike (src/node/train/mixup.ts). 0 = off (the default).
+   */
+  mixup: z.number().min(0).max(100).default(0),
   /** Weight each class's loss by N / (K * N_class), so rare emotions count as much as common ones. */
   classWeights: z.boolean().default(true),
   /**

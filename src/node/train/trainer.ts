@@ -4,7 +4,8 @@
  *   per epoch: shuffled batches of random crops + SpecAugment, Adam at the scheduled rate ->
  *   validate on held-out training speakers with the inference policy (overlapping windows,
  *   averaged) -> keep the best weights of the last part of the schedule (keepFrom; optionally
- *   stop early, patience) -> snapshot for checkpointing.
+ *   stop early, patience), or with `average` the mean of that window's weights -> snapshot for
+ *   checkpointing. Optional mixup of each batch (`mixup`, mixup.ts).
  * It writes no files: the CLI (src/cli/commands/train.ts) and the evaluation code wrap it.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -43,6 +44,7 @@ import {
 } from './options.js';
 import { Rng, withSeededMathRandom } from '../../core/random.js';
 import { weightedCrossEntropy } from '../../core/models/loss.js';
+import { mixBatch } from './mixup.js';
 import { BACKEND_NAMES, type BackendName } from '../backend.js';
 import { DataParallelTrainer } from '../parallel/data-parallel.js';
 
@@ -64,6 +66,10 @@ export interface TrainSnapshot {
   modelWeights: tf.Tensor[];
   bestWeights: tf.Tensor[] | null;
   optimizerWeights: NamedTensor[];
+  /** With `average`: the sum of model.getWeights() over the window's finished epochs (null before it). */
+  averageSum?: tf.Tensor[] | null;
+  /** With `average`: how many epochs averageSum holds. */
+  averageCount?: number;
 }
 
 export interface BatchProgress {
@@ -107,6 +113,11 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** The epoch whose weights were kept (best on validation among the keeping window), null without validation. */
   keptEpoch: number | null;
+  /**
+   * With `average`: the epochs whose weights were averaged into the returned model (1-based,
+   * inclusive); null otherwise. keptEpoch then still names the best validated epoch, for reference.
+   */
+  averaged: { fromEpoch: number; toEpoch: number; count: number } | null;
 }
 
 /**
@@ -269,6 +280,10 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   let bestEpoch: number | null = null;
   let bestValLoss: number | null = null;
   let bestWeights: tf.Tensor[] | null = null;
+  // Weight averaging: running sum (float32, as checkpointed, so a resumed run sums the same) and count.
+  let averageSum: Float32Array[] | null = null;
+  let averageCount = 0;
+  const keepFrom = firstKeptEpoch(o);
   if (input.resume) {
     const r = input.resume;
     model.setWeights(r.modelWeights);
@@ -281,6 +296,14 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     bestEpoch = r.bestEpoch;
     bestValLoss = r.bestValLoss;
     bestWeights = r.bestWeights ? r.bestWeights.map((t) => t.clone()) : null;
+    averageSum = r.averageSum ? r.averageSum.map((t) => Float32Array.from(t.dataSync())) : null;
+    averageCount = r.averageCount ?? 0;
+    const due = o.average ? Math.max(0, r.epoch - keepFrom + 1) : 0;
+    if (averageCount !== due || due > 0 !== (averageSum !== null)) {
+      throw new TrainError(
+        `checkpoint after epoch ${r.epoch} holds the average of ${averageCount} epochs, but this run ${o.average ? `averages from epoch ${keepFrom}` : 'does not average'}; resume with the same options, or delete the checkpoint`,
+      );
+    }
   }
 
   const per = inputShape.reduce((a, b) => a * b, 1);
@@ -306,7 +329,6 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       : null;
   if (parallel) cleanup.push(() => parallel.close());
   let stoppedEarly = false;
-  const keepFrom = firstKeptEpoch(o);
   for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
     if (split.val.length > 0 && o.patience > 0 && badEpochs >= o.patience) {
       stoppedEarly = true;
@@ -328,7 +350,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
       const flat = batchBuffer.subarray(0, idx.length * per);
       const ys: number[] = [];
-      const ws = idx.map((i) => weights[i]);
+      let ws = idx.map((i) => weights[i]);
       idx.forEach((i, k) => {
         const it = train.items[i];
         const crop = flat.subarray(k * per, (k + 1) * per);
@@ -336,19 +358,30 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         if (kind === 'features') specAugment(crop, train.coeffs, o.augment, rng);
         ys.push(it.labelIndex);
       });
-      return { idx, flat, ys, ws, seed: parallel ? rng.int(2 ** 31) : 0 };
+      // Mixup: soft targets; training accuracy then counts the dominant label of each mixed example.
+      let targets: Float32Array | null = null;
+      let truth = ys;
+      if (o.mixup > 0) {
+        const m = mixBatch(flat, per, ys, ws, labels.length, o.mixup, rng);
+        targets = m.targets;
+        ws = m.weights;
+        truth = m.dominant;
+      }
+      return { idx, flat, ys, targets, truth, ws, seed: parallel ? rng.int(2 ** 31) : 0 };
     };
     // Data-parallel: batch b + 1 is prepared while the workers compute batch b's gradients (rng
     // draws in the same order as without: crops and seed of b, then of b + 1). On this thread,
     // dropout draws from rng during the step, so each batch is prepared right before its step.
     let next = parallel ? prepare(0) : null;
     for (let b = 0; b < batches; b++) {
-      const { idx, flat, ys, ws, seed } = next ?? prepare(b);
-      const pending = parallel ? parallel.step(flat, ys, ws, seed) : localStep(flat, ys, ws);
+      const { idx, flat, ys, targets, truth, ws, seed } = next ?? prepare(b);
+      const pending = parallel
+        ? parallel.step(flat, targets ? { targets } : ys, ws, seed)
+        : localStep(flat, targets ?? ys, ws);
       next = parallel && b + 1 < batches ? prepare(b + 1) : null;
       const { loss: batchLoss, predicted: pred } = await pending;
       lossSum += batchLoss * idx.length;
-      correct += ys.filter((t, k) => pred[k] === t).length;
+      correct += truth.filter((t, k) => pred[k] === t).length;
       if (!Number.isFinite(batchLoss))
         throw new TrainError(`loss became ${batchLoss} at epoch ${epoch + 1}; try a lower --lr`);
       const seen = Math.min(train.items.length, (b + 1) * o.batchSize);
@@ -390,6 +423,19 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       entry.seconds = (Date.now() - started) / 1000;
     }
     history.push(entry);
+    if (o.average && epoch + 1 >= keepFrom) {
+      // Every weight of model.getWeights(), batch-norm moving mean and variance included: the
+      // average of the moving statistics is not the statistics of the averaged network (SWA
+      // recomputes them with a pass over the data), an approximation accepted here because in the
+      // late, low-rate cosine phase the weights, and so the statistics, change little.
+      const now = state ? state.weights : model.getWeights().map((t) => t.dataSync() as Float32Array);
+      averageSum ??= now.map((w) => new Float32Array(w.length));
+      averageSum.forEach((sum, i) => {
+        const w = now[i];
+        for (let j = 0; j < w.length; j++) sum[j] += w[j];
+      });
+      averageCount++;
+    }
     if (input.onEpoch) {
       const snapshot: TrainSnapshot = {
         epoch: epoch + 1,
@@ -403,43 +449,73 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         optimizerWeights: state
           ? state.optimizer.map((e) => ({ name: e.name, tensor: tf.tensor(e.data, e.shape) }))
           : await optimizer.getWeights(),
+        averageSum: averageSum ? averageSum.map((a, i) => tf.tensor(a, model.weights[i].read().shape)) : null,
+        averageCount,
       };
       await input.onEpoch(snapshot, entry);
+      tf.dispose(snapshot.averageSum ?? []);
       // Disposed: getWeights' new iteration scalar, or every tensor made here from the workers' state.
       tf.dispose(
         snapshot.optimizerWeights.filter((w) => state !== null || w.name === 'iter').map((w) => w.tensor),
       );
     }
   }
-  if (bestWeights) {
+  let averaged: TrainResult['averaged'] = null;
+  if (averageSum && averageCount > 0) {
+    setWeightValues(
+      model,
+      averageSum.map((sum) => sum.map((v) => v / averageCount)),
+    );
+    averaged = { fromEpoch: keepFrom, toEpoch: keepFrom + averageCount - 1, count: averageCount };
+  } else if (bestWeights) {
     model.setWeights(bestWeights);
-    tf.dispose(bestWeights);
   }
+  tf.dispose(bestWeights ?? []);
   optimizer.dispose();
   const best = history.find((h) => h.epoch === bestEpoch);
+  const averagedVal =
+    averaged && val.items.length > 0 ? await validate(model, val, win, hop, labels.length) : null;
   manifest.history = history;
-  manifest.metrics = best
-    ? {
-        validation: {
-          note: 'held-out TRAINING speakers used for early stopping; not a test result',
-          speakers: split.valSpeakers,
-          bestEpoch,
-          valLoss: best.valLoss,
-          valAcc: best.valAcc,
-          valUar: best.valUar,
-        },
-      }
-    : {};
-  return { model, history, manifest, valSpeakers: split.valSpeakers, stoppedEarly, keptEpoch: bestEpoch };
+  manifest.metrics =
+    best || averaged
+      ? {
+          validation: {
+            note: 'held-out TRAINING speakers used for early stopping; not a test result',
+            speakers: split.valSpeakers,
+            ...(best ? { bestEpoch, valLoss: best.valLoss, valAcc: best.valAcc, valUar: best.valUar } : {}),
+            ...(averaged
+              ? {
+                  averaged: {
+                    note: 'the returned weights: the mean of every epoch from fromEpoch to toEpoch (bestEpoch is for reference)',
+                    ...averaged,
+                    ...(averagedVal ?? {}),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {};
+  return {
+    model,
+    history,
+    manifest,
+    valSpeakers: split.valSpeakers,
+    stoppedEarly,
+    keptEpoch: bestEpoch,
+    averaged,
+  };
 
   /** One Adam step on this thread: the batch loss and the predicted class of each example. */
   async function localStep(
     flat: Float32Array,
-    ys: number[],
+    ys: number[] | Float32Array,
     ws: number[],
   ): Promise<{ loss: number; predicted: ArrayLike<number> }> {
-    const x = tf.tensor(flat, [ys.length, ...inputShape]);
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length));
+    const x = tf.tensor(flat, [ws.length, ...inputShape]);
+    // Class indices as one-hot rows, or (mixup) soft target rows as they are.
+    const y = Array.isArray(ys)
+      ? tf.tidy(() => tf.oneHot(tf.tensor1d(ys, 'int32'), labels.length))
+      : tf.tensor2d(ys, [ws.length, labels.length]);
     const w = tf.tensor1d(ws);
     let predicted: tf.Tensor | undefined;
     const cost = withSeededMathRandom(rng, () =>

@@ -70,6 +70,9 @@ test('the default recipe: 30 epochs, batch 32, cosine rate, the best epoch of th
   assert.equal(firstKeptEpoch(o), 21, 'epochs 21-30 compete on the validation speaker');
   assert.equal(firstKeptEpoch({ epochs: 30, keepFrom: 0 }), 1);
   assert.equal(firstKeptEpoch({ epochs: 1, keepFrom: 2 / 3 }), 1);
+  assert.equal(o.average, false, 'weight averaging is off unless asked');
+  assert.equal(o.mixup, 0, 'mixup is off unless asked');
+  assert.throws(() => parseTrainOptions({ modelName: 'cnn', mixup: -1 }), /mixup/);
   // Networks on features get SpecAugment and no copies; the waveform network gets the copies.
   assert.equal(copiesFor(o.augment.copies, 'features'), 0);
   assert.equal(copiesFor(o.augment.copies, 'waveform'), 2);
@@ -162,7 +165,7 @@ test('trainModel refuses data it cannot train on, with the reason', async () => 
 });
 
 /** Same seed, same history; a run resumed from its epoch-1 snapshot continues it. */
-async function reproducesAndResumes(extra: { threads?: number; dropout?: number }) {
+async function reproducesAndResumes(extra: { threads?: number; dropout?: number; mixup?: number }) {
   await tf.setBackend('cpu');
   const { train, signals } = syntheticCorpus(['s1', 's2'], 2);
   const base = {
@@ -171,6 +174,7 @@ async function reproducesAndResumes(extra: { threads?: number; dropout?: number 
     modelName: 'cnn',
     modelConfig: { ...SMALL_CNN, ...(extra.dropout ? { dropout: extra.dropout } : {}) },
     ...(extra.threads ? { threads: extra.threads } : {}),
+    ...(extra.mixup ? { mixup: extra.mixup } : {}),
     featureConfig: { kind: 'logmel' as const, nMels: 16, fMax: 2000 },
     epochs: 3,
     batchSize: 4,
@@ -214,3 +218,6 @@ test('the same seed reproduces a run, and resuming from an epoch snapshot contin
 
 test('data-parallel on 2 worker threads: the same seed reproduces a run (dropout masks too), and resuming continues it', () =>
   reproducesAndResumes({ threads: 2, dropout: 0.3 }));
+
+test('mixup on 2 worker threads (soft targets through the protocol): the same seed reproduces a run, and resuming continues it', () =>
+  reproducesAndResumes({ threads: 2, mixup: 0.4 }));

@@ -221,6 +221,7 @@ export async function runDeepFold(
         valSpeakers: result.valSpeakers,
         stoppedEarly: result.stoppedEarly,
         keptEpoch: result.keptEpoch,
+        averaged: result.averaged,
       },
       innerUar: null,
       history: result.history,

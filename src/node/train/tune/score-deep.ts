@@ -69,8 +69,13 @@ export async function scoreDeep(
     onBatch: o.onBatch,
   });
   result.model.dispose();
+  type Figures = { valLoss: number; valAcc: number; valUar: number };
   const v = result.manifest.metrics.validation as
-    { bestEpoch: number; valLoss: number; valAcc: number; valUar: number } | undefined;
+    (Figures & { bestEpoch: number; averaged?: Partial<Figures> & { toEpoch: number } }) | undefined;
   if (!v) throw new Error('the trainer kept no validation figures (no validation speakers?)');
+  // With weight averaging the returned (averaged) model's figures, which is what a fold would use.
+  const a = v.averaged;
+  if (a && typeof a.valUar === 'number')
+    return { valUar: a.valUar, valWa: a.valAcc!, valLoss: a.valLoss!, epochs: a.toEpoch };
   return { valUar: v.valUar, valWa: v.valAcc, valLoss: v.valLoss, epochs: v.bestEpoch };
 }

@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../../src/core/random.js';
+import { mixBatch } from '../../../src/node/train/mixup.js';
+import { trainModel, type TrainSnapshot } from '../../../src/node/train/trainer.js';
+import { loadCheckpoint, saveCheckpoint } from '../../../src/node/train/checkpoint.js';
+import { seededRandom, toneCorpus } from '../../helpers/tones.js';
+import { SMALL_CNN } from '../../helpers/tiny-deep.js';
+
+test('mixup mixes a batch: each row is lambda x_i + (1 - lambda) x_j, targets soft and summing to 1, weights mixed alike', () => {
+  const per = 5;
+  const labels = [0, 1, 2, 1];
+  const weights = [1, 2, 0.5, 2];
+  const x = Float32Array.from({ length: labels.length * per }, (_, i) => Math.sin(i) * 3);
+  const original = x.slice();
+  const m = mixBatch(x, per, labels, weights, 3, 0.4, new Rng(7));
+  assert.ok(m.lambda > 0 && m.lambda < 1, `lambda ${m.lambda}`);
+  assert.deepEqual([...m.permutation].sort(), [0, 1, 2, 3]);
+  assert.ok(
+    m.permutation.some((j, i) => j !== i),
+    'a permutation that mixes something',
+  );
+  labels.forEach((k, i) => {
+    const j = m.permutation[i];
+    for (let f = 0; f < per; f++) {
+      const want = m.lambda * original[i * per + f] + (1 - m.lambda) * original[j * per + f];
+      assert.ok(Math.abs(x[i * per + f] - want) < 1e-5, `row ${i} feature ${f}`);
+    }
+    const row = [...m.targets.subarray(i * 3, i * 3 + 3)];
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-6, `row ${i} sums to 1`);
+    const want = [0, 0, 0];
+    want[k] += m.lambda;
+    want[labels[j]] += 1 - m.lambda;
+    row.forEach((v, c) => assert.ok(Math.abs(v - want[c]) < 1e-6, `target ${i},${c}`));
+    assert.ok(Math.abs(m.weights[i] - (m.lambda * weights[i] + (1 - m.lambda) * weights[j])) < 1e-12);
+    assert.equal(m.dominant[i], m.lambda >= 0.5 ? k : labels[j]);
+  });
+  // The same seed draws the same lambda and permutation.
+  const again = mixBatch(original.slice(), per, labels, weights, 3, 0.4, new Rng(7));
+  assert.equal(again.lambda, m.lambda);
+  assert.deepEqual(again.permutation, m.permutation);
+  assert.throws(() => mixBatch(x, per, labels, weights, 3, 0, new Rng(1)), /alpha must be > 0/);
+});
+
+test('Rng.beta draws Beta(a, b): mean a / (a + b), inside (0, 1)', () => {
+  const rng = new Rng(3);
+  for (const [a, b] of [
+    [0.2, 0.2],
+    [2, 5],
+  ]) {
+    const xs = Array.from({ length: 4000 }, () => rng.beta(a, b));
+    assert.ok(xs.every((v) => v >= 0 && v <= 1));
+    const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
+    assert.ok(Math.abs(mean - a / (a + b)) < 0.02, `Beta(${a}, ${b}) mean ${mean}`);
+  }
+  // Alpha 0.2 is U-shaped: most draws near 0 or 1.
+  const u = Array.from({ length: 2000 }, () => rng.beta(0.2, 0.2));
+  assert.ok(u.filter((v) => v < 0.1 || v > 0.9).length > 1000);
+});
+
+function base(threads: number) {
+  const { train, signals } = toneCorpus(['s1', 's2'], 2, seededRandom(11), (rng) => 0.4 + 0.6 * rng());
+  return {
+    train,
+    signals,
+    modelName: 'cnn',
+    modelConfig: SMALL_CNN,
+    threads,
+    featureConfig: { kind: 'logmel' as const, nMels: 16, fMax: 2000 },
+    epochs: 4,
+    // Window: epochs 3 and 4 (floor(0.5 x 4) + 1 = 3).
+    keepFrom: 0.5,
+    average: true,
+    batchSize: 4,
+    lr: 0.01,
+    seed: 5,
+    augment: { copies: 1 },
+  };
+}
+
+const values = (ts: tf.Tensor[]) => ts.map((t) => Float32Array.from(t.dataSync()));
+
+async function averagesTheWindow(threads: number) {
+  await tf.setBackend('cpu');
+  const perEpoch = new Map<number, Float32Array[]>();
+  let midWindow: TrainSnapshot | null = null;
+  const dir = await mkdtemp(join(tmpdir(), 'emovox-average-'));
+  try {
+    const full = await trainModel({
+      ...base(threads),
+      onEpoch: async (s) => {
+        perEpoch.set(s.epoch, values(s.modelWeights));
+        if (s.epoch === 3) await saveCheckpoint(join(dir, 'ck'), 'run', s);
+      },
+    });
+    assert.deepEqual(full.averaged, { fromEpoch: 3, toEpoch: 4, count: 2 });
+    const got = values(full.model.getWeights());
+    // Every weight (batch-norm moving statistics included) is the mean of epochs 3 and 4.
+    got.forEach((w, i) => {
+      const a = perEpoch.get(3)![i];
+      const b = perEpoch.get(4)![i];
+      for (let j = 0; j < w.length; j++) {
+        assert.ok(Math.abs(w[j] - (a[j] + b[j]) / 2) < 1e-6, `weight ${i}[${j}]`);
+      }
+    });
+    assert.ok(
+      got.some((w, i) => w.some((v, j) => v !== perEpoch.get(4)![i][j])),
+      'not simply the last epoch',
+    );
+    const v = full.manifest.metrics.validation as { averaged: Record<string, unknown> };
+    assert.equal(v.averaged.fromEpoch, 3);
+    assert.equal(typeof v.averaged.valUar, 'number', 'the averaged model is validated');
+    assert.equal(full.history.length, 4);
+
+    // Resumed from the checkpoint written mid-window (sum of 1 epoch on disk): the same average.
+    midWindow = await loadCheckpoint(join(dir, 'ck'), 'run');
+    assert.equal(midWindow!.averageCount, 1);
+    const resumed = await trainModel({ ...base(threads), resume: midWindow! });
+    assert.deepEqual(resumed.averaged, full.averaged);
+    // Adam's restored state matches to float32 rounding (see trainer.test.ts), not bit for bit.
+    values(resumed.model.getWeights()).forEach((w, i) =>
+      w.forEach((x, j) => assert.ok(Math.abs(x - got[i][j]) < 1e-3, `resumed weight ${i}[${j}]`)),
+    );
+    // A checkpoint of a run without averaging is refused mid-window.
+    await assert.rejects(
+      trainModel({ ...base(threads), average: false, resume: midWindow! }),
+      /does not average/,
+    );
+  } finally {
+    tf.dispose([...(midWindow?.modelWeights ?? []), ...(midWindow?.averageSum ?? [])]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('weight averaging returns the mean of every epoch of the window, and resumes mid-window (1 thread)', () =>
+  averagesTheWindow(1));
+
+test('weight averaging on 2 data-parallel worker threads: the mean of the window, and resumes mid-window', () =>
+  averagesTheWindow(2));
