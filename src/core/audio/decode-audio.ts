@@ -144,13 +144,12 @@ export async function decodeSource(
     throw new AudioError('ZERO_LENGTH', `${display(h.container)} file contains no audio samples`);
   }
   for (const ch of channels) {
-    for (let i = 0; i < ch.length; i++) {
-      if (!Number.isFinite(ch[i])) {
-        throw new AudioError(
-          'CORRUPT',
-          `damaged ${display(h.container)} file: sample ${i} is ${ch[i]} (not a finite number)`,
-        );
-      }
+    const i = firstNonFinite(ch);
+    if (i >= 0) {
+      throw new AudioError(
+        'CORRUPT',
+        `damaged ${display(h.container)} file: sample ${i} is ${ch[i]} (not a finite number)`,
+      );
     }
   }
   const durationSec = frames / sampleRate;
@@ -170,6 +169,16 @@ export async function decodeSource(
       durationSec,
     },
   };
+}
+
+/**
+ * Index of the first NaN or infinite sample, -1 if none. A function of its own, so V8 optimises
+ * the loop as a whole function: inside async decodeSource it was entered through on-stack
+ * replacement and bailed out after it on 2 clips of 3 in a worker (1005 deoptimisations in 1500).
+ */
+function firstNonFinite(ch: Float32Array): number {
+  for (let i = 0; i < ch.length; i++) if (!Number.isFinite(ch[i])) return i;
+  return -1;
 }
 
 function checkOptions(o: Required<DecodeOptions>): void {

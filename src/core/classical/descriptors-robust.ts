@@ -17,6 +17,7 @@
 import { dctRows } from '../features/dct.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { melFilterbank, melRowInto } from '../features/mel.js';
+import { Scratch } from '../features/scratch.js';
 import { framePowerSpectra } from './descriptors.js';
 
 export interface RobustDescriptorOptions {
@@ -97,18 +98,33 @@ function lowPass(taps: number, cutoff: number): Float64Array {
 
 const filters = new Map<number, Float64Array>();
 
-/** x low-passed below 0.45 x PITCH_RATE and decimated to PITCH_RATE (integer factor). */
-function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Array; rate: number } {
-  const factor = Math.max(1, Math.round(sampleRate / PITCH_RATE));
-  const rate = sampleRate / factor;
-  if (factor === 1) return { y: Float64Array.from(x), rate };
+/**
+ * The large arrays of one call, reused from call to call (features/scratch.ts; this module never
+ * awaits): the frame power spectra, the signal decimated for pitch, the active frames' log-mel
+ * energies and their cepstra. Kept up to the sizes of ~20 s of 16 kHz audio (4.3 MB in all).
+ */
+const scratch = {
+  spectra: new Scratch(1 << 19),
+  decimated: new Scratch(1 << 17),
+  logMel: new Scratch(1 << 16),
+  cepstra: new Scratch(1 << 16),
+};
+
+/**
+ * x low-passed below 0.45 x PITCH_RATE and decimated by `factor` (sample rate / PITCH_RATE,
+ * rounded). The rate is not returned with it: returning { y, rate } made V8 bail out of the
+ * optimised function after the loop on 1 call in 4 (insufficient type feedback at the literal),
+ * and re-optimising it kept a compiler thread busy.
+ */
+function decimateForPitch(x: Float32Array, factor: number): Float64Array {
+  if (factor === 1) return Float64Array.from(x);
   let h = filters.get(factor);
   if (!h) {
     h = lowPass(8 * factor - 1, 0.45 / factor);
     filters.set(factor, h);
   }
   const half = (h.length - 1) / 2;
-  const y = new Float64Array(Math.floor(x.length / factor));
+  const y = scratch.decimated.take(Math.floor(x.length / factor));
   for (let i = 0; i < y.length; i++) {
     const c = i * factor;
     let acc = 0;
@@ -117,7 +133,7 @@ function decimateForPitch(x: Float32Array, sampleRate: number): { y: Float64Arra
     for (let k = lo; k < hi; k++) acc += h[k] * x[c - half + k];
     y[i] = acc;
   }
-  return { y, rate };
+  return y;
 }
 
 /**
@@ -134,7 +150,9 @@ function trackPitch(
   active: Uint8Array,
   o: RobustDescriptorOptions,
 ): { f0: Float64Array; strength: Float64Array } {
-  const { y, rate } = decimateForPitch(x, o.sampleRate);
+  const factor = Math.max(1, Math.round(o.sampleRate / PITCH_RATE));
+  const rate = o.sampleRate / factor;
+  const y = decimateForPitch(x, factor);
   const n = Math.round(0.032 * rate);
   const minLag = Math.max(2, Math.floor(rate / o.f0MaxHz));
   const maxLag = Math.ceil(rate / o.f0MinHz);
@@ -289,7 +307,7 @@ export function robustDescriptorFunctionals(
   const nFft = sr > 16000 ? 1024 : sr > 8000 ? 512 : 256;
   const win = Math.round(0.025 * sr);
   const hop = Math.round(0.01 * sr);
-  const spectra = framePowerSpectra(x, { winLength: win, hopLength: hop, nFft });
+  const spectra = framePowerSpectra(x, { winLength: win, hopLength: hop, nFft }, scratch.spectra);
   const { data: power, frames, bins } = spectra;
   const binHz = sr / nFft;
   const k0 = Math.max(1, Math.ceil(o.bandLowHz / binHz));
@@ -385,12 +403,13 @@ export function robustDescriptorFunctionals(
     melNorm: 'slaney',
   });
   const nA = Math.max(1, activeList.length);
-  const logMel = new Float64Array(nA * o.nMels);
+  // Zeroed: with no active frame, its one row is not written (nor read after).
+  const logMel = scratch.logMel.take(nA * o.nMels).fill(0);
   activeList.forEach((t, i) => {
     melRowInto(power, t * bins, fb, logMel, i * o.nMels);
     for (let b = 0; b < o.nMels; b++) logMel[i * o.nMels + b] = Math.log(logMel[i * o.nMels + b] + EPS);
   });
-  const cep = dctRows(logMel, nA, o.nMels, o.nMfcc + 1);
+  const cep = dctRows(logMel, nA, o.nMels, o.nMfcc + 1, scratch.cepstra);
 
   const values: number[] = [];
   const names: string[] = [];

@@ -6,6 +6,7 @@
  * transforming the signal again.
  */
 import { powerSpectrumInto, realFftPlan } from '../features/fft.js';
+import type { Scratch } from '../features/scratch.js';
 import { makeWindow } from '../features/window.js';
 
 /** Power spectra of the centred frames: frames x bins, frames-major. */
@@ -24,11 +25,13 @@ export interface SpectraFraming {
 /**
  * Power spectra (Hann window of winLength centred in nFft, zero padding) of the centred frames
  * every hopLength samples: frame t covers samples t * hopLength - nFft / 2 .. + nFft, the
- * framing of torch.stft(center=True, pad_mode='constant') and so of the MFCCs.
+ * framing of torch.stft(center=True, pad_mode='constant') and so of the MFCCs. `scratch`: take
+ * the frames x bins array from it (every value is written) instead of allocating one.
  */
 export function framePowerSpectra(
   x: Float32Array,
   { winLength: W, hopLength: H, nFft }: SpectraFraming,
+  scratch?: Scratch,
 ): FrameSpectra {
   const frames = 1 + Math.floor(x.length / H);
   const bins = nFft / 2 + 1;
@@ -36,7 +39,7 @@ export function framePowerSpectra(
   const win = new Float64Array(nFft);
   win.set(makeWindow('hann', W), Math.floor((nFft - W) / 2));
   const frame = new Float64Array(nFft);
-  const data = new Float64Array(frames * bins);
+  const data = scratch ? scratch.take(frames * bins) : new Float64Array(frames * bins);
   for (let t = 0; t < frames; t++) {
     const start = t * H - nFft / 2;
     if (start >= 0 && start + nFft <= x.length) {

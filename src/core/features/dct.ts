@@ -2,6 +2,8 @@
  * Orthonormal DCT-II as torchaudio.functional.create_dct(nOut, nIn, 'ortho'):
  * y[k] = sqrt(2 / nIn) * s_k * sum_n x[n] cos(pi / nIn * (n + 0.5) * k), s_0 = 1 / sqrt(2), else 1.
  */
+import type { Scratch } from './scratch.js';
+
 const matrices = new Map<string, Float64Array>();
 
 /** The (cached) nOut x nIn DCT-II matrix, row k = basis vector k. */
@@ -30,10 +32,17 @@ export function dctMatrix(nOut: number, nIn: number): Float64Array {
  * mod 4 their folded differences: nIn / 4 values each). 40 -> 40: 600 multiply-adds a frame,
  * not 800 (1600 without folding). Four frames and two rows go through together, so each
  * basis value is loaded once for four products and each folded value once for two.
+ * `scratch`: take the output from it (every value is written) instead of allocating it.
  */
-export function dctRows(x: Float64Array, frames: number, nIn: number, nOut: number): Float64Array {
+export function dctRows(
+  x: Float64Array,
+  frames: number,
+  nIn: number,
+  nOut: number,
+  scratch?: Scratch,
+): Float64Array {
   const d = dctMatrix(nOut, nIn);
-  const out = new Float64Array(frames * nOut);
+  const out = scratch ? scratch.take(frames * nOut) : new Float64Array(frames * nOut);
   const half = nIn >> 1;
   const odd = nIn & 1;
   const ne = half + odd;

@@ -16,3 +16,4 @@ export * from './mfcc.js';
 export * from './deltas.js';
 export * from './functionals.js';
 export * from './extract.js';
+export * from './scratch.js';

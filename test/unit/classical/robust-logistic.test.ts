@@ -65,6 +65,26 @@ test('robust descriptors do not depend on the recording level, and are finite on
   assert.deepEqual(viaSpec.names, a.names);
 });
 
+test('robust descriptors of a clip do not depend on the clips described before (reused arrays)', async () => {
+  // A separate instance of the module, whose reused arrays have seen nothing but this clip.
+  const fresh = (await import(`../../../src/core/classical/descriptors-robust.js?fresh=${Date.now()}`)) as {
+    robustDescriptorFunctionals: typeof robustDescriptorFunctionals;
+  };
+  assert.notEqual(fresh.robustDescriptorFunctionals, robustDescriptorFunctionals);
+  const clip = voice(150, 1);
+  const silence = new Float32Array(SR);
+  const expected = fresh.robustDescriptorFunctionals(clip).values;
+  const expectedSilence = fresh.robustDescriptorFunctionals(silence).values;
+  // Longer clips first (a 25 s one is past what is kept), then silence, whose one cepstral row
+  // is not computed, after a clip that filled it.
+  robustDescriptorFunctionals(voice(120, 25));
+  robustDescriptorFunctionals(voice(200, 4));
+  assert.deepEqual(robustDescriptorFunctionals(silence).values, expectedSilence);
+  assert.deepEqual(robustDescriptorFunctionals(clip).values, expected);
+  robustDescriptorFunctionals(voice(200, 4));
+  assert.deepEqual(robustDescriptorFunctionals(silence).values, expectedSilence);
+});
+
 test('logistic regression separates classes, gives calibrated-looking probabilities and survives JSON', () => {
   // Three Gaussian blobs in 2-D.
   let seed = 3;
