@@ -38,7 +38,7 @@ test('deep models go through the same LOSO folds: pooled predictions, per-fold c
     model: 'cnn',
     protocol: 'loso',
     corpus: 'synthetic',
-    train: { ...tiny.train, epochs: 2 },
+    train: { ...tiny.train, epochs: 2, valSpeakers: 1 },
     onFold: (f) => seenTrainSpeakers.push(f.params.valSpeakers as string[]),
   });
   assert.equal(e.predictions.length, items.length);

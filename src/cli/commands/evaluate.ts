@@ -346,7 +346,7 @@ async function runOneCorpus(
     threads: o.threads ?? 1,
     ...parseTrainOptionsJson(o.trainOptions),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
-    ...(o.average ? { average: true } : {}),
+    ...(o.average === false ? { average: false } : {}),
     ...(o.mixup !== undefined ? { mixup: o.mixup } : {}),
     ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
   };
@@ -422,7 +422,7 @@ async function runOneCorpus(
         features: table ? spec : null,
         featureCount: table?.x.cols ?? null,
         epochs: o.epochs ?? null,
-        average: Boolean(train.average),
+        average: train.average !== false,
         mixup: train.mixup ?? 0,
         seed: o.seed,
         folds: o.folds,
@@ -555,8 +555,8 @@ export function register(program: Command): void {
       number('epochs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
     )
     .option(
-      '--average',
-      'deep models: each fold returns the mean of the weights at the end of every epoch of the last third of the schedule (SWA-style weight averaging) instead of the best validated epoch (default off)',
+      '--no-average',
+      'deep models: each fold keeps the best validated epoch of the last third of the schedule (with validation speakers, e.g. --train-options \'{"valSpeakers":1}\'), or the last epoch, instead of the mean of the weights at the end of every epoch of that last third (SWA-style weight averaging, the default)',
     )
     .option(
       '--mixup <alpha>',

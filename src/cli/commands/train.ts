@@ -98,7 +98,7 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     lr: o.lr,
     valSpeakers: o.valSpeakers,
     patience: o.patience,
-    ...(o.average ? { average: true } : {}),
+    ...(o.average === false ? { average: false } : {}),
     ...(o.mixup !== undefined ? { mixup: o.mixup } : {}),
     ...(o.augmentCopies !== undefined ? { augment: { copies: o.augmentCopies } } : {}),
     ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
@@ -224,9 +224,9 @@ export function register(program: Command): void {
     .option('--n-mels <n>', "mel bands (default: the model's own)", int('n-mels'))
     .option(
       '--val-speakers <n>',
-      'training speakers held out for validation / early stopping',
+      'training speakers held out for validation (curves, bundle metrics; with --no-average also the choice of the kept epoch); 0 = every speaker trains',
       int('val-speakers'),
-      1,
+      0,
     )
     .option(
       '--patience <n>',
@@ -235,8 +235,8 @@ export function register(program: Command): void {
       0,
     )
     .option(
-      '--average',
-      'networks: return the mean of the weights at the end of every epoch of the last third of the schedule (SWA-style weight averaging) instead of the best validated epoch; its validation figures go into the bundle metrics (default off)',
+      '--no-average',
+      'networks: return the best validated epoch of the last third of the schedule (with --val-speakers), or the last epoch, instead of the mean of the weights at the end of every epoch of that last third (SWA-style weight averaging, the default)',
     )
     .option(
       '--mixup <alpha>',
@@ -245,7 +245,7 @@ export function register(program: Command): void {
     )
     .option(
       '--augment-copies <n>',
-      'augmented copies per utterance (speed, gain, noise) (default: 0 for networks on features, which get SpecAugment; 2 for cnn1d-lstm on the waveform)',
+      'augmented copies per utterance, made once (speed, gain, noise) (default: 0; networks on features get SpecAugment)',
       int('augment-copies'),
     )
     .addOption(

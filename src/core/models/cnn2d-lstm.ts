@@ -29,7 +29,7 @@ export const CNN2D_LSTM_DEFAULTS: ModelConfig = {
   lstmUnits: 128,
   // No dropout, as the anchor (its 81.3 % recipe: SpecAugment and speaker normalisation only):
   // with dropout 0.3, two speed/gain/noise copies and SpecAugment together the network ended
-  // its 30 epochs at 0.81-0.88 training accuracy (results/runs/*-old.json), underfitting.
+  // its 30 epochs at 0.81-0.88 training accuracy (results/runs/*-old-recipe*.json), underfitting.
   dropout: 0,
   denseUnits: 0,
   inputSeconds: 3,

@@ -21,8 +21,13 @@ export const TrainOptionsSchema = z.object({
   stepEpochs: z.number().int().positive().default(10),
   stepGamma: z.number().positive().max(1).default(0.5),
   seed: z.number().int().min(0).default(1),
-  /** Training speakers held out (speaker-disjoint) for validation and early stopping; 0 = none. */
-  valSpeakers: z.number().int().min(0).default(1),
+  /**
+   * Training speakers held out (speaker-disjoint) for validation and early stopping; 0 = none,
+   * the default: with `average` no epoch is chosen on validation, so every training speaker
+   * trains (as in the PyTorch anchor). With validation and no averaging, the best validated
+   * epoch of the keeping window is kept; with neither, the last epoch.
+   */
+  valSpeakers: z.number().int().min(0).default(0),
   /**
    * What "better" means on the validation speakers: 'uar' keeps the epoch with the highest
    * validation UAR (ties: the lower loss), 'loss' the lowest validation cross-entropy (which
@@ -50,9 +55,10 @@ export const TrainOptionsSchema = z.object({
    * Weight averaging (SWA-style): the run returns the arithmetic mean of the model's weights at
    * the end of every epoch of the keeping window (from epoch floor(keepFrom x epochs) + 1 on, the
    * last third by default, where the cosine rate is low) instead of the best validated epoch's.
-   * The averaged model is validated too (manifest metrics.validation.averaged). Off by default.
+   * With validation speakers the averaged model is validated too (manifest
+   * metrics.validation.averaged). On by default (EMO-DB LOSO, README "Features and models").
    */
-  average: z.boolean().default(false),
+  average: z.boolean().default(true),
   /**
    * Mixup (Zhang et al. 2018) with this alpha: each batch (after crop and SpecAugment) is mixed
    * with a permutation of itself by lambda ~ Beta(alpha, alpha), inputs, one-hot targets and

@@ -22,7 +22,7 @@ import type { ModelConfig } from '../../core/models/config.js';
 import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
 import { sliceFrames, windowStarts } from '../../core/windows.js';
 import type { Utterance } from '../datasets/types.js';
-import { copiesFor, specAugment } from './augment.js';
+import { specAugment } from './augment.js';
 import { confusionMatrix, uar } from './evaluate/metrics.js';
 import { randomCrop } from './crop.js';
 import {
@@ -212,7 +212,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     labels,
     kind,
     featureConfig,
-    { ...o.augment, copies: copiesFor(o.augment.copies, kind) },
+    o.augment,
     dataRng,
     o.utteranceNorm,
   );

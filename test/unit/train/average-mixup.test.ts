@@ -75,6 +75,8 @@ function base(threads: number) {
     // Window: epochs 3 and 4 (floor(0.5 x 4) + 1 = 3).
     keepFrom: 0.5,
     average: true,
+    // One of the two speakers validates, so the averaged model's validation figures are checked.
+    valSpeakers: 1,
     batchSize: 4,
     lr: 0.01,
     seed: 5,

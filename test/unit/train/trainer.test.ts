@@ -6,7 +6,6 @@ import { Predictor } from '../../../src/core/predict.js';
 import type { TrainSnapshot } from '../../../src/node/train/trainer.js';
 import { trainModel } from '../../../src/node/train/trainer.js';
 import { firstKeptEpoch, improves, keptEpoch, parseTrainOptions } from '../../../src/node/train/options.js';
-import { copiesFor } from '../../../src/node/train/augment.js';
 import { buildModel } from '../../../src/core/models/registry.js';
 import { seededRandom, tinyClip, toneCorpus } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
@@ -31,6 +30,8 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
     seed: 3,
     valSpeakers: 1,
     patience: 0,
+    // The best validated epoch, not the average of the window (the default, tested in average-mixup).
+    average: false,
     augment: { copies: 1, noiseProbability: 0.3 },
     corpus: 'synthetic',
     onEpoch: (s) => {
@@ -60,23 +61,21 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   assert.equal(p.label, 'happiness');
 });
 
-test('the default recipe: 30 epochs, batch 32, cosine rate, the best epoch of the last third on a training speaker kept, augmentation', () => {
+test('the default recipe: 30 epochs, batch 32, cosine rate, every speaker trains, the weights of the last third averaged, augmentation', () => {
   const o = parseTrainOptions({ modelName: 'cnn2d-lstm' });
   assert.equal(o.epochs, 30);
   assert.equal(o.batchSize, 32);
   assert.equal(o.lrSchedule, 'cosine');
-  assert.equal(o.valSpeakers, 1);
+  assert.equal(o.valSpeakers, 0, 'no training speaker is held out');
   assert.equal(o.patience, 0, 'the whole schedule runs');
-  assert.equal(firstKeptEpoch(o), 21, 'epochs 21-30 compete on the validation speaker');
+  assert.equal(firstKeptEpoch(o), 21, 'epochs 21-30 are averaged (or compete on validation speakers)');
   assert.equal(firstKeptEpoch({ epochs: 30, keepFrom: 0 }), 1);
   assert.equal(firstKeptEpoch({ epochs: 1, keepFrom: 2 / 3 }), 1);
-  assert.equal(o.average, false, 'weight averaging is off unless asked');
+  assert.equal(o.average, true, 'weight averaging');
   assert.equal(o.mixup, 0, 'mixup is off unless asked');
   assert.throws(() => parseTrainOptions({ modelName: 'cnn', mixup: -1 }), /mixup/);
-  // Networks on features get SpecAugment and no copies; the waveform network gets the copies.
-  assert.equal(copiesFor(o.augment.copies, 'features'), 0);
-  assert.equal(copiesFor(o.augment.copies, 'waveform'), 2);
-  assert.equal(copiesFor(1, 'features'), 1);
+  // No augmented copies by default (networks on features get SpecAugment instead).
+  assert.equal(o.augment.copies, 0);
   assert.ok(
     o.augment.speedFactors.some((f) => f !== 1),
     'speed perturbation',
@@ -100,8 +99,9 @@ test('cnn2d-lstm trains on its own input by default: 64-band log-mel, batches of
   assert.equal(r.manifest.featureConfig.kind, 'logmel');
   assert.equal(r.manifest.featureConfig.nMels, 64);
   assert.equal(r.manifest.normalisation.mean.length, 64);
-  assert.equal(r.valSpeakers.length, 1, 'one training speaker held out for early stopping');
-  // 2 training speakers x 18 clips = 36 clips in batches of 32.
+  assert.equal(r.valSpeakers.length, 0, 'every training speaker trains');
+  assert.deepEqual(r.averaged, { fromEpoch: 1, toEpoch: 1, count: 1 });
+  // 3 training speakers x 18 clips = 54 clips in batches of 32.
   assert.deepEqual([...batches], [2]);
   assert.equal(r.manifest.modelConfig.dropout, 0, 'no dropout, as the PyTorch anchor');
   r.model.dispose();

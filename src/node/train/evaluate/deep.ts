@@ -247,7 +247,7 @@ export async function evaluateDeep(
     );
   }
   if (plan.speakerIndependent) for (const fold of plan.folds) assertNoSpeakerLeak(fold, items);
-  const trainOptions = { valSpeakers: 1, ...o.train, modelName: o.model, corpus: o.corpus };
+  const trainOptions = { ...o.train, modelName: o.model, corpus: o.corpus };
   const ctx: DeepFoldContext = {
     items,
     signals,

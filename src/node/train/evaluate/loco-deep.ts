@@ -32,9 +32,10 @@ import {
 
 /**
  * The epoch cap of a network under LOCO unless --epochs says otherwise (the recipe otherwise:
- * batch 32, cosine learning rate over these epochs, SpecAugment, random crops, speed/gain/noise
- * copies for waveform networks only (augment.ts copiesFor), the best validation UAR of the last
- * third of the epochs kept). The LOCO network rows in results/ were run before that recipe (two
+ * batch 32, cosine learning rate over these epochs, SpecAugment for networks on features, random
+ * crops, no speed/gain/noise copies, the weights of the last third of the epochs averaged; the
+ * validation speakers below still give the curves and the calibration rows). The LOCO network
+ * rows in results/ were run before that recipe (two
  * copies for every network, dropout 0.3, patience 8); results/README.md gives their options.
  * A LOCO training set is 1,150-3,200 clips (EMO-DB + RAVDESS .. RAVDESS + ASED, validation
  * speakers taken out), 3-7x an EMO-DB LOSO fold, so six epochs are
