@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keptEpoch } from '../../../src/node/train/options.js';
-import { meanHistory, renderReport, type EvaluationRun } from '../../../src/node/train/report/report.js';
+import {
+  curveSvg,
+  meanHistory,
+  renderReport,
+  type EvaluationRun,
+} from '../../../src/node/train/report/report.js';
 import {
   summarise,
   type ItemPrediction,
@@ -135,4 +140,44 @@ test('the mean curve averages each epoch over the folds that trained that far', 
   assert.equal(keptEpoch(hist, 'loss'), 2);
   assert.equal(keptEpoch(hist, 'uar'), 3);
   assert.equal(keptEpoch([h(1, 0, null)], 'uar'), null);
+});
+
+test('curves of a run without validation speakers say so: no validation legend, averaged epochs named', () => {
+  const history = [1, 2, 3].map((epoch) => ({
+    epoch,
+    loss: 1 / epoch,
+    acc: epoch / 4,
+    valLoss: null,
+    valAcc: null,
+    valUar: null,
+    lr: 0.001,
+  }));
+  assert.doesNotMatch(
+    curveSvg(
+      'accuracy',
+      history,
+      (h) => h.acc,
+      (h) => h.valAcc,
+    ),
+    />validation</,
+  );
+  assert.match(
+    curveSvg(
+      'accuracy',
+      history,
+      (h) => h.acc,
+      () => 0.5,
+    ),
+    />validation</,
+    'a validation series keeps its legend',
+  );
+  const e = evaluation(true);
+  e.folds.forEach((f) => {
+    f.history = history;
+    f.params = { ...f.params, averaged: { fromEpoch: 2, toEpoch: 3, count: 2 } };
+  });
+  const html = renderReport(run([e]));
+  assert.match(html, /weights of epochs 2-3 averaged/);
+  assert.match(html, /no training speaker was held out for validation/);
+  assert.doesNotMatch(html, /kept epoch/);
 });

@@ -161,6 +161,7 @@ export function curveSvg(
     .flatMap((e) => [train(e), val(e)])
     .filter((v): v is number => v !== null && Number.isFinite(v));
   if (values.length === 0) return '';
+  const hasVal = history.some((e) => val(e) !== null && Number.isFinite(val(e)!));
   const lo = Math.min(0, ...values);
   const hi = Math.max(...values, lo + 1e-9);
   const n = Math.max(...history.map((e) => e.epoch), 2);
@@ -181,7 +182,11 @@ export function curveSvg(
       ? `<line class="best" x1="${X(marker).toFixed(1)}" y1="${top}" x2="${X(marker).toFixed(1)}" y2="${top + h}" stroke="#59a14f" stroke-dasharray="2 2"><title>kept weights: epoch ${marker}</title></line>`
       : '') +
     `<path d="${path(train)}" fill="none" stroke="#4e79a7" stroke-width="1.8"/><path d="${path(val)}" fill="none" stroke="#e15759" stroke-width="1.8" stroke-dasharray="4 2"/>` +
-    `<text x="${left + 8}" y="${top + h + 28}" font-size="10" fill="#4e79a7">train</text><text x="${left + 50}" y="${top + h + 28}" font-size="10" fill="#e15759">validation</text></svg>`
+    `<text x="${left + 8}" y="${top + h + 28}" font-size="10" fill="#4e79a7">train</text>` +
+    (hasVal
+      ? `<text x="${left + 50}" y="${top + h + 28}" font-size="10" fill="#e15759">validation</text>`
+      : '') +
+    '</svg>'
   );
 }
 
@@ -208,8 +213,18 @@ function modelSection(e: ModelEvaluation): string {
   const rule = e.config?.earlyStopOn === 'loss' ? 'loss' : 'uar';
   const curves = trained
     .map((f) => {
-      const best = typeof f.params.keptEpoch === 'number' ? f.params.keptEpoch : keptEpoch(f.history, rule);
-      return `<div class="fold"><h4>${esc(f.name)}${best !== null ? ` (kept epoch ${best})` : ''}</h4>${curveSvg(
+      const averaged = f.params.averaged as { fromEpoch: number; toEpoch: number } | null | undefined;
+      const best = averaged
+        ? null
+        : typeof f.params.keptEpoch === 'number'
+          ? f.params.keptEpoch
+          : keptEpoch(f.history, rule);
+      const kept = averaged
+        ? ` (weights of epochs ${averaged.fromEpoch}-${averaged.toEpoch} averaged)`
+        : best !== null
+          ? ` (kept epoch ${best})`
+          : '';
+      return `<div class="fold"><h4>${esc(f.name)}${kept}</h4>${curveSvg(
         'accuracy',
         f.history,
         (h) => h.acc,
@@ -229,9 +244,11 @@ function modelSection(e: ModelEvaluation): string {
     mean.length > 0
       ? `<h3>Training curves, mean over folds</h3><p class="note">Each epoch's mean over the folds still training then (${mean
           .map((m) => m.folds)
-          .join(
-            ', ',
-          )} folds at epochs 1-${mean.length}); validation is the held-out training speakers of each fold, never its test speaker.</p><div class="curves">${curveSvg(
+          .join(', ')} folds at epochs 1-${mean.length})${
+          mean.some((m) => m.entry.valAcc !== null)
+            ? '; validation is the held-out training speakers of each fold, never its test speaker'
+            : '; no training speaker was held out for validation'
+        }.</p><div class="curves">${curveSvg(
           'accuracy (mean over folds)',
           mean.map((m) => m.entry),
           (h) => h.acc,
