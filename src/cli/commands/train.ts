@@ -230,7 +230,7 @@ export function register(program: Command): void {
     )
     .option(
       '--patience <n>',
-      'early-stopping patience in epochs (0 = off: every epoch runs, the best validated one of the last third is kept)',
+      'early-stopping patience in epochs, with --val-speakers and --no-average: stop after N epochs of the last third without a better validation UAR (0 = off: every epoch runs)',
       int('patience'),
       0,
     )
