@@ -476,25 +476,31 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   const averagedVal =
     averaged && val.items.length > 0 ? await validate(model, val, win, hop, labels.length) : null;
   manifest.history = history;
-  manifest.metrics =
-    best || averaged
+  // `validation` only where training speakers were held out; `averaged` wherever the returned
+  // weights are an average (with the averaged model's validation figures when there are any).
+  manifest.metrics = {
+    ...(best
       ? {
           validation: {
             note: 'held-out TRAINING speakers used for early stopping; not a test result',
             speakers: split.valSpeakers,
-            ...(best ? { bestEpoch, valLoss: best.valLoss, valAcc: best.valAcc, valUar: best.valUar } : {}),
-            ...(averaged
-              ? {
-                  averaged: {
-                    note: 'the returned weights: the mean of every epoch from fromEpoch to toEpoch (bestEpoch is for reference)',
-                    ...averaged,
-                    ...(averagedVal ?? {}),
-                  },
-                }
-              : {}),
+            bestEpoch,
+            valLoss: best.valLoss,
+            valAcc: best.valAcc,
+            valUar: best.valUar,
           },
         }
-      : {};
+      : {}),
+    ...(averaged
+      ? {
+          averaged: {
+            note: 'the returned weights: the mean of every epoch from fromEpoch to toEpoch (validation.bestEpoch, if any, is for reference)',
+            ...averaged,
+            ...(averagedVal ?? {}),
+          },
+        }
+      : {}),
+  };
   return {
     model,
     history,

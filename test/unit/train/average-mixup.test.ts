@@ -113,9 +113,9 @@ async function averagesTheWindow(threads: number) {
       got.some((w, i) => w.some((v, j) => v !== perEpoch.get(4)![i][j])),
       'not simply the last epoch',
     );
-    const v = full.manifest.metrics.validation as { averaged: Record<string, unknown> };
-    assert.equal(v.averaged.fromEpoch, 3);
-    assert.equal(typeof v.averaged.valUar, 'number', 'the averaged model is validated');
+    const a = full.manifest.metrics.averaged as Record<string, unknown>;
+    assert.equal(a.fromEpoch, 3);
+    assert.equal(typeof a.valUar, 'number', 'the averaged model is validated');
     assert.equal(full.history.length, 4);
 
     // Resumed from the checkpoint written mid-window (sum of 1 epoch on disk): the same average.

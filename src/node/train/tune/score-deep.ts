@@ -70,11 +70,10 @@ export async function scoreDeep(
   });
   result.model.dispose();
   type Figures = { valLoss: number; valAcc: number; valUar: number };
-  const v = result.manifest.metrics.validation as
-    (Figures & { bestEpoch: number; averaged?: Partial<Figures> & { toEpoch: number } }) | undefined;
+  const v = result.manifest.metrics.validation as (Figures & { bestEpoch: number }) | undefined;
   if (!v) throw new Error('the trainer kept no validation figures (no validation speakers?)');
   // With weight averaging the returned (averaged) model's figures, which is what a fold would use.
-  const a = v.averaged;
+  const a = result.manifest.metrics.averaged as (Partial<Figures> & { toEpoch: number }) | undefined;
   if (a && typeof a.valUar === 'number')
     return { valUar: a.valUar, valWa: a.valAcc!, valLoss: a.valLoss!, epochs: a.toEpoch };
   return { valUar: v.valUar, valWa: v.valAcc, valLoss: v.valLoss, epochs: v.bestEpoch };
