@@ -415,8 +415,11 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
         bestValLoss = entry.valLoss;
         bestEpoch = epoch + 1;
         badEpochs = 0;
-        tf.dispose(bestWeights ?? []);
-        bestWeights = model.getWeights().map((t) => t.clone());
+        // With `average` the best epoch is only reported (the average is returned): no copy kept.
+        if (!o.average) {
+          tf.dispose(bestWeights ?? []);
+          bestWeights = model.getWeights().map((t) => t.clone());
+        }
       } else {
         badEpochs++;
       }
