@@ -551,7 +551,7 @@ export function register(program: Command): void {
     )
     .option(
       '--epochs <n>',
-      "deep models: maximum epochs per fold (default: the trainer's 30; --protocol loco: 6)",
+      "deep models: maximum epochs per fold (default: the model's own, see `emovox models`; --protocol loco: 6)",
       number('epochs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
     )
     .option(

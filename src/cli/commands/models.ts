@@ -1,12 +1,13 @@
 /**
  * `emovox models [--json] [--classes N] [--seconds S]`: the registered networks with their
- * input, parameter count and forward FLOPs per second of audio (for the default sizes, log-mel
+ * input, parameter count, default training epochs and forward FLOPs per second of audio (for the default sizes, log-mel
  * 64 mels for cnn2d-lstm, 40 MFCC for cnn, 16 kHz waveform for cnn1d-lstm, 10 ms hop).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   buildModel,
   defaultModelConfig,
+  defaultModelEpochs,
   defaultModelFeatures,
   describeModel,
   MODEL_NAMES,
@@ -28,6 +29,8 @@ export interface ModelSummary extends ModelDescription {
   input: 'features' | 'waveform';
   inputShape: number[];
   description: string;
+  /** Training epochs unless told otherwise. */
+  epochs: number;
 }
 
 /** Builds each model once (on whichever tfjs backend is active) and measures it. */
@@ -42,7 +45,14 @@ export function summariseModels(numClasses = 7, seconds?: number): ModelSummary[
     const model = buildModel(name, { inputShape, numClasses });
     const d = describeModel(model, secs);
     model.dispose();
-    return { name, input, inputShape, description: modelDescription(name), ...d };
+    return {
+      name,
+      input,
+      inputShape,
+      description: modelDescription(name),
+      epochs: defaultModelEpochs(name),
+      ...d,
+    };
   });
 }
 
@@ -61,7 +71,9 @@ function classCount(v: string): number {
 export function register(program: Command): void {
   program
     .command('models')
-    .description('List the networks with their input, parameters and FLOPs per second of audio.')
+    .description(
+      'List the networks with their input, parameters, FLOPs per second of audio and default training epochs.',
+    )
     .option('--classes <n>', 'number of output classes', classCount, 7)
     .option('--seconds <s>', 'input length in seconds (default: each model’s inputSeconds)', positiveNumber)
     .option('--json', 'print JSON')
@@ -77,7 +89,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `${r.name.padEnd(11)} ${r.input.padEnd(8)} [${r.inputShape.join(', ')}]\n` +
             `            ${r.params.toLocaleString('en')} params (${r.trainableParams.toLocaleString('en')} trainable), ` +
-            `${(r.flopsPerSecondOfAudio / 1e6).toFixed(1)} MFLOP per second of audio (forward)\n` +
+            `${(r.flopsPerSecondOfAudio / 1e6).toFixed(1)} MFLOP per second of audio (forward), trains ${r.epochs} epochs by default\n` +
             `            ${r.description}\n`,
         );
       }

@@ -43,7 +43,7 @@ interface TrainCliOptions extends CorpusCliOptions {
   cache?: boolean;
   writeManifest?: string;
   out?: string;
-  epochs: number;
+  epochs?: number;
   batch: number;
   lr: number;
   seed: number;
@@ -93,7 +93,7 @@ function deepTrainOptions(o: TrainCliOptions): TrainOptionsInput {
     modelConfig: parseModelConfig(o.modelConfig),
     // Only what was asked: the rest comes from the model's own input (log-mel 64 for cnn2d-lstm).
     featureConfig: { ...(o.feature ? { kind: o.feature } : {}), ...(o.nMels ? { nMels: o.nMels } : {}) },
-    epochs: o.epochs,
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
     batchSize: o.batch,
     lr: o.lr,
     valSpeakers: o.valSpeakers,
@@ -170,7 +170,7 @@ export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise
     onBatch: (p) => progress.batch(p),
     onEpoch: (member, entry) => {
       const m = config.members.find((x) => x.name === member);
-      const epochs = m?.kind === 'deep' && typeof m.train.epochs === 'number' ? m.train.epochs : 30;
+      const epochs = m?.kind === 'deep' ? parseTrainOptions(m.train as TrainOptionsInput).epochs : 0;
       progress.epoch(entry, epochs);
     },
   });
@@ -211,7 +211,7 @@ export function register(program: Command): void {
     )
     .option('--no-cache', 'classical: do not read or write the descriptor cache')
     .option('--cache-dir <dir>', 'classical: descriptor cache folder', DEFAULT_FEATURE_CACHE_DIR)
-    .option('--epochs <n>', 'epochs', int('epochs'), 30)
+    .option('--epochs <n>', "epochs (default: the model's own, see `emovox models`)", int('epochs'))
     .option('--batch <n>', 'batch size', int('batch'), 32)
     .option('--lr <x>', 'peak learning rate (Adam, cosine schedule)', num('lr'), 1e-3)
     .option('--seed <n>', 'random seed', int('seed'), 1)

@@ -18,6 +18,8 @@ interface ModelEntry {
    * DEFAULT_FEATURE_CONFIG); waveform models only use the sample rate.
    */
   features: Partial<FeatureConfig>;
+  /** Training epochs unless told otherwise (the trainer's recipe; README "Features and models"). */
+  epochs: number;
   build: (inputShape: readonly (number | null)[], numClasses: number, cfg: ModelConfig) => tf.LayersModel;
 }
 
@@ -28,6 +30,7 @@ const MODELS = {
     defaults: CNN2D_LSTM_DEFAULTS,
     // The anchor's input: 64-band log-mel, 25 ms window, 10 ms hop.
     features: { kind: 'logmel', nMels: 64 },
+    epochs: 30,
     build: buildCnn2dLstm,
   },
   'cnn1d-lstm': {
@@ -35,6 +38,7 @@ const MODELS = {
     description: '1D CNN-LSTM on the 16 kHz waveform: 4 conv blocks, 25 steps/s -> LSTM 128 -> softmax',
     defaults: CNN1D_LSTM_DEFAULTS,
     features: {},
+    epochs: 30,
     build: buildCnn1dLstm,
   },
   cnn: {
@@ -42,6 +46,7 @@ const MODELS = {
     description: 'plain 2D CNN on MFCC: 4 conv blocks -> global average -> dense 64 -> softmax',
     defaults: CNN_DEFAULTS,
     features: { kind: 'mfcc', nMfcc: 40, nMels: 64 },
+    epochs: 30,
     build: buildCnn,
   },
 } satisfies Record<string, ModelEntry>;
@@ -72,6 +77,11 @@ export function modelDescription(name: string): string {
 /** The feature settings a model trains on by default (partial; merged over DEFAULT_FEATURE_CONFIG). */
 export function defaultModelFeatures(name: string): Partial<FeatureConfig> {
   return { ...entry(name).features };
+}
+
+/** The epochs the model trains for unless told otherwise. */
+export function defaultModelEpochs(name: string): number {
+  return entry(name).epochs;
 }
 
 /** The model's default sizes; `partial` overrides them, validated (throws ModelConfigError). */

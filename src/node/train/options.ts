@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { AugmentOptionsSchema } from './augment.js';
 import { EmovoxError } from '../../core/errors.js';
 import { UTTERANCE_NORMS, type HistoryEntry, type UtteranceNorm } from '../../core/bundle.js';
+import { defaultModelEpochs, isModelName } from '../../core/models/registry.js';
+
+/** Epochs of a model that is not registered (the trainer then refuses its name). */
+const FALLBACK_EPOCHS = 30;
 
 export const TrainOptionsSchema = z.object({
   /** Registered model name (src/core/models/registry.ts), e.g. 'cnn2d-lstm'. */
@@ -11,7 +15,8 @@ export const TrainOptionsSchema = z.object({
   modelConfig: z.record(z.string(), z.unknown()).default({}),
   /** Overrides of the model's input features (its registry entry's, over DEFAULT_FEATURE_CONFIG). */
   featureConfig: z.record(z.string(), z.unknown()).default({}),
-  epochs: z.number().int().positive().max(10000).default(30),
+  /** Default: the model's own (registry `epochs`: 30, 60 for the waveform cnn1d-lstm). */
+  epochs: z.number().int().positive().max(10000).optional(),
   batchSize: z.number().int().positive().max(4096).default(32),
   /** Peak learning rate of Adam. */
   lr: z.number().positive().max(1).default(1e-3),
@@ -95,7 +100,7 @@ export const TrainOptionsSchema = z.object({
    */
   threads: z.number().int().min(1).max(64).default(1),
 });
-export type TrainOptions = z.infer<typeof TrainOptionsSchema>;
+export type TrainOptions = Omit<z.infer<typeof TrainOptionsSchema>, 'epochs'> & { epochs: number };
 export type TrainOptionsInput = z.input<typeof TrainOptionsSchema>;
 
 /** Bad training options (user-facing). */
@@ -111,7 +116,9 @@ export function parseTrainOptions(input: TrainOptionsInput): TrainOptions {
     const problems = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
     throw new TrainError(`invalid training options: ${problems}`);
   }
-  return r.data;
+  const epochs =
+    r.data.epochs ?? (isModelName(r.data.modelName) ? defaultModelEpochs(r.data.modelName) : FALLBACK_EPOCHS);
+  return { ...r.data, epochs };
 }
 
 /** Whether a validated epoch beats the best so far: higher UAR (ties: lower loss), or lower loss. */

@@ -5,6 +5,7 @@ import { randomCrop } from '../../../src/node/train/crop.js';
 import { addNoiseAtSnr, applyGain, specAugment, speedPerturb } from '../../../src/node/train/augment.js';
 import { learningRate, parseTrainOptions } from '../../../src/node/train/options.js';
 import { speakerSplit } from '../../../src/node/train/data.js';
+import { defaultModelEpochs } from '../../../src/core/models/registry.js';
 import { Rng } from '../../../src/core/random.js';
 import type { Utterance } from '../../../src/node/datasets/types.js';
 
@@ -115,6 +116,13 @@ test('learning-rate schedules: cosine from lr down to lr*minLrRatio, step halves
     [0.01, 0.01, 0.005, 0.0025],
   );
   assert.throws(() => parseTrainOptions({ modelName: 'cnn', epochs: 0 }), /invalid training options: epochs/);
+});
+
+test("epochs default to the model's own (the waveform network trains longer); an explicit count wins", () => {
+  assert.equal(parseTrainOptions({ modelName: 'cnn2d-lstm' }).epochs, defaultModelEpochs('cnn2d-lstm'));
+  assert.equal(parseTrainOptions({ modelName: 'cnn1d-lstm' }).epochs, defaultModelEpochs('cnn1d-lstm'));
+  assert.ok(defaultModelEpochs('cnn1d-lstm') >= defaultModelEpochs('cnn2d-lstm'));
+  assert.equal(parseTrainOptions({ modelName: 'cnn1d-lstm', epochs: 7 }).epochs, 7);
 });
 
 test('validation speakers are drawn from the training speakers only, and never overlap the rest', () => {
