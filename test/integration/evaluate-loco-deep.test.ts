@@ -82,6 +82,8 @@ test('a network under LOCO: a row per held-out corpus and condition, scored on t
       'no held-out validation speaker',
     );
     assert.equal(r.history.length, 1);
+    // The default recipe returns an average of weights, and the row says so (no epoch was chosen).
+    assert.equal(r.chosen, 'weights averaged over epochs 1-1 of 1');
     assert.deepEqual(
       r.conditions.map((c) => c.condition),
       ['studio', 'telephone'],

@@ -300,8 +300,12 @@ async function runLocoDeep(
       ),
   });
   const perCorpus = LOCO_VAL_SPEAKERS_PER_CORPUS;
-  const un = parseTrainOptions({ ...train, modelName: model }).utteranceNorm;
-  const title = `leave-one-corpus-out, ${model} on its default features${un ? `, per-utterance normalised (${un})` : ''}${o.corpusWeight ? ', corpora weighted equally' : ''}, up to ${epochs} epochs, early stopping on the validation UAR of ${perCorpus} speakers of each training corpus${o.calibrate ? ', calibrated on those validation speakers' : ', uncalibrated'}`;
+  const parsed = parseTrainOptions({ ...train, modelName: model });
+  const un = parsed.utteranceNorm;
+  const kept = parsed.average
+    ? `the weights of the last third of the epochs averaged, the validation UAR of ${perCorpus} speakers of each training corpus for the curves`
+    : `early stopping on the validation UAR of ${perCorpus} speakers of each training corpus`;
+  const title = `leave-one-corpus-out, ${model} on its default features${un ? `, per-utterance normalised (${un})` : ''}${o.corpusWeight ? ', corpora weighted equally' : ''}, up to ${epochs} epochs, ${kept}${o.calibrate ? ', calibrated on those validation speakers' : ', uncalibrated'}`;
   writeLocoOutputs(e, title, o, argv, log, { seed: o.seed });
 }
 

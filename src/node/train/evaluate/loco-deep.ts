@@ -177,13 +177,19 @@ function corpusResult(
   const names = keep.map((k) => labels[k]);
   const truth = test.map((u) => names.indexOf(u.label));
   const cal: Calibration | null = o.calibrate ? fitCalibrationOn([validationRows(fold, out, items)]) : null;
-  const p = out.result.params as { keptEpoch: number | null; epochs: number };
+  const p = out.result.params as {
+    keptEpoch: number | null;
+    epochs: number;
+    averaged: { fromEpoch: number; toEpoch: number } | null;
+  };
   return {
     heldOut: fold.name,
     trainCorpora: [...new Set(fold.train.map((i) => items[i].corpus))],
     nTrain: fold.train.length,
     labels: names,
-    chosen: `epoch ${p.keptEpoch ?? p.epochs} of ${p.epochs} (best validation UAR)`,
+    chosen: p.averaged
+      ? `weights averaged over epochs ${p.averaged.fromEpoch}-${p.averaged.toEpoch} of ${p.epochs}`
+      : `epoch ${p.keptEpoch ?? p.epochs} of ${p.epochs} (best validation UAR)`,
     innerUar: null,
     temperature: cal?.temperature ?? null,
     uncertainBelow: cal?.uncertainBelow ?? null,
