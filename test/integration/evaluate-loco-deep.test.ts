@@ -104,6 +104,7 @@ test('a network under LOCO: a row per held-out corpus and condition, scored on t
     // The telephone line changes the audio, so the network sees other inputs.
     assert.notDeepEqual(r.conditions[0].probabilities, r.conditions[1].probabilities);
   }
+  assert.doesNotMatch(String(e.config.calibration), /early stopping/);
   const mean = e.results.reduce((a, r) => a + r.conditions[0].uar, 0) / 3;
   assert.ok(Math.abs(e.meanUar.studio - mean) < 1e-12);
 });

@@ -15,7 +15,7 @@ import type { Calibration } from '../../../core/calibration.js';
 import { Rng } from '../../../core/random.js';
 import type { BackendName } from '../../backend.js';
 import type { Utterance } from '../../datasets/types.js';
-import { TrainError, type TrainOptionsInput } from '../options.js';
+import { parseTrainOptions, TrainError, type TrainOptionsInput } from '../options.js';
 import type { BatchProgress } from '../trainer.js';
 import { runDeepFold, type DeepFold, type DeepFoldContext, type DeepFoldOutcome } from './deep.js';
 import { runFoldsInWorkers } from './deep-pool.js';
@@ -276,7 +276,7 @@ export async function evaluateLocoDeep(
       valSpeakersPerCorpus: perCorpus,
       calibrated: Boolean(o.calibrate),
       calibration: o.calibrate
-        ? 'temperature and uniform share fitted on the validation speakers of the training corpora (also used for early stopping)'
+        ? `temperature and uniform share fitted on the validation speakers of the training corpora${parseTrainOptions(trainOptions).average ? '' : ' (also used for early stopping)'}`
         : null,
       jobs,
     },
