@@ -38,7 +38,8 @@ const MODELS = {
     description: '1D CNN-LSTM on the 16 kHz waveform: 4 conv blocks, 25 steps/s -> LSTM 128 -> softmax',
     defaults: CNN1D_LSTM_DEFAULTS,
     features: {},
-    epochs: 30,
+    // Still fitting at epoch 30 (training accuracy 0.79-0.85); EMO-DB LOSO 59.8 -> 64.2 % at 60.
+    epochs: 60,
     build: buildCnn1dLstm,
   },
   cnn: {
