@@ -70,9 +70,10 @@ export const TrainOptionsSchema = z.object({
    * clips' inference windows (clean copy, as the Predictor slices them): each layer's statistics
    * become the mean over batches of its batch statistics, weighted by batch size. Off: the moving
    * statistics are averaged over the window like every other weight (an approximation: the
-   * average of the statistics is not the statistics of the averaged network).
+   * average of the statistics is not the statistics of the averaged network), the default: on
+   * EMO-DB LOSO the pass lowered cnn2d-lstm (README "Features and models", results/README.md).
    */
-  recomputeBatchNorm: z.boolean().default(true),
+  recomputeBatchNorm: z.boolean().default(false),
   /**
    * Mixup (Zhang et al. 2018) with this alpha: each batch (after crop and SpecAugment) is mixed
    * with a permutation of itself by lambda ~ Beta(alpha, alpha), inputs, one-hot targets and
