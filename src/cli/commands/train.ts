@@ -236,7 +236,7 @@ export function register(program: Command): void {
     )
     .option(
       '--no-average',
-      'networks: return the best validated epoch of the last third of the schedule (with --val-speakers), or the last epoch, instead of the mean of the weights at the end of every epoch of that last third (SWA-style weight averaging, the default)',
+      'networks: return the best validated epoch of the last third of the schedule (with --val-speakers), or the last epoch, instead of the mean of the weights at the end of every epoch of that last third (SWA-style weight averaging, the default; batch-norm statistics are averaged like the weights, or recomputed by one pass of the averaged network over the training clips with --train-options \'{"recomputeBatchNorm":true}\')',
     )
     .option(
       '--mixup <alpha>',

@@ -117,7 +117,13 @@ export interface TrainResult {
    * With `average`: the epochs whose weights were averaged into the returned model (1-based,
    * inclusive); null otherwise. keptEpoch then still names the best validated epoch, for reference.
    */
-  averaged: { fromEpoch: number; toEpoch: number; count: number } | null;
+  averaged: {
+    fromEpoch: number;
+    toEpoch: number;
+    count: number;
+    /** Training windows over which the batch-norm statistics were recomputed (absent: averaged too). */
+    batchNormWindows?: number;
+  } | null;
 }
 
 /**
@@ -139,6 +145,61 @@ export function itemWeights(
   // Class weights alone keep the former denominator K (labels, present or not).
   const groups = byClass && !byCorpus ? classes : n.size;
   return items.map((it) => items.length / (groups * n.get(key(it))!));
+}
+
+/** The tfjs BatchNormalization fields recomputeBatchNorm sets (private in its type declarations). */
+interface MovingStatistics {
+  momentum: number;
+}
+
+/**
+ * SWA's batch-norm step (Izmailov et al. 2018; PyTorch's torch.optim.swa_utils.update_bn): after
+ * the weights were averaged, every batch-norm layer's moving mean and variance are recomputed by
+ * the averaged network itself, over the inference windows of every training clip's clean copy
+ * (as the Predictor slices them), in batches of `batchSize`. Each layer's statistics become the
+ * batch-size-weighted mean of its batch statistics: the k-th batch of n windows, after N windows
+ * in all, is blended in with momentum 1 - n / N, through the layer's own training-mode update.
+ * Dropout layers pass their input through meanwhile (as at inference). Returns the windows seen.
+ */
+export function recomputeBatchNorm(
+  model: tf.LayersModel,
+  items: CachedUtterance[],
+  coeffs: number,
+  win: number,
+  hop: number,
+  inputShape: number[],
+  batchSize: number,
+): number {
+  const norms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  if (norms.length === 0) return 0;
+  const momenta = norms.map((l) => (l as unknown as MovingStatistics).momentum);
+  const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as {
+    rate: number;
+  }[];
+  const rates = dropouts.map((d) => d.rate);
+  const per = win * coeffs;
+  const starts = items.flatMap((it, i) =>
+    windowStarts(it.variants[0].length / coeffs, win, hop).map((s) => [i, s] as const),
+  );
+  const buffer = new Float32Array(Math.min(batchSize, starts.length) * per);
+  let seen = 0;
+  try {
+    dropouts.forEach((d) => (d.rate = 0));
+    for (let b = 0; b < starts.length; b += batchSize) {
+      const batch = starts.slice(b, b + batchSize);
+      batch.forEach(([i, s], k) => buffer.set(sliceFrames(items[i].variants[0], coeffs, s, win), k * per));
+      seen += batch.length;
+      for (const l of norms) (l as unknown as MovingStatistics).momentum = 1 - batch.length / seen;
+      tf.tidy(() => {
+        const x = tf.tensor(buffer.subarray(0, batch.length * per), [batch.length, ...inputShape]);
+        model.apply(x, { training: true });
+      });
+    }
+  } finally {
+    norms.forEach((l, i) => ((l as unknown as MovingStatistics).momentum = momenta[i]));
+    dropouts.forEach((d, i) => (d.rate = rates[i]));
+  }
+  return seen;
 }
 
 /** Mean window probabilities per utterance, the way the Predictor computes them. */
@@ -469,7 +530,15 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
       model,
       averageSum.map((sum) => sum.map((v) => v / averageCount)),
     );
-    averaged = { fromEpoch: keepFrom, toEpoch: keepFrom + averageCount - 1, count: averageCount };
+    const batchNormWindows = o.recomputeBatchNorm
+      ? recomputeBatchNorm(model, train.items, train.coeffs, win, hop, inputShape, o.batchSize)
+      : 0;
+    averaged = {
+      fromEpoch: keepFrom,
+      toEpoch: keepFrom + averageCount - 1,
+      count: averageCount,
+      ...(batchNormWindows > 0 ? { batchNormWindows } : {}),
+    };
   } else if (bestWeights) {
     model.setWeights(bestWeights);
   }
@@ -497,7 +566,11 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
     ...(averaged
       ? {
           averaged: {
-            note: 'the returned weights: the mean of every epoch from fromEpoch to toEpoch (validation.bestEpoch, if any, is for reference)',
+            note:
+              'the returned weights: the mean of every epoch from fromEpoch to toEpoch (validation.bestEpoch, if any, is for reference)' +
+              (averaged.batchNormWindows
+                ? `; batch-norm statistics recomputed by the averaged network over ${averaged.batchNormWindows} training windows`
+                : '; batch-norm moving statistics averaged like the weights'),
             ...averaged,
             ...(averagedVal ?? {}),
           },

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../src/core/random.js';
 import { mixBatch } from '../../../src/node/train/mixup.js';
-import { trainModel, type TrainSnapshot } from '../../../src/node/train/trainer.js';
+import { recomputeBatchNorm, trainModel, type TrainSnapshot } from '../../../src/node/train/trainer.js';
+import { batchNormalization } from '../../../src/core/models/batch-norm-layer.js';
+import type { CachedUtterance } from '../../../src/node/train/data.js';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/node/train/checkpoint.js';
 import { seededRandom, toneCorpus } from '../../helpers/tones.js';
 import { SMALL_CNN } from '../../helpers/tiny-deep.js';
@@ -143,3 +145,112 @@ test('weight averaging returns the mean of every epoch of the window, and resume
 
 test('weight averaging on 2 data-parallel worker threads: the mean of the window, and resumes mid-window', () =>
   averagesTheWindow(2));
+
+test('the batch-norm pass of weight averaging: moving mean = mean of the averaged network over every inference window, variance = batch-weighted mean of batch variances; dropout off meanwhile', async () => {
+  await tf.setBackend('cpu');
+  const coeffs = 3;
+  const win = 4;
+  const input = tf.input({ shape: [win, coeffs, 1] });
+  const conv = tf.layers.conv2d({
+    filters: 2,
+    kernelSize: 2,
+    padding: 'same',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+  });
+  const h = conv.apply(input) as tf.SymbolicTensor;
+  const dropped = tf.layers.dropout({ rate: 0.5 }).apply(h) as tf.SymbolicTensor;
+  const bn = batchNormalization({ momentum: 0.99 });
+  const out = tf.layers.flatten().apply(bn.apply(dropped) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  // Clips of 3 frames (one padded window), 6 frames (windows at 0 and 2) and 9 frames (0, 2, 4, 5).
+  const rng = new Rng(4);
+  const items = [3, 6, 9].map(
+    (frames, i) =>
+      ({
+        labelIndex: 0,
+        utterance: { path: `c${i}`, label: 'anger', speaker: 's', corpus: 'x', rawLabel: 'anger' },
+        variants: [
+          Float32Array.from({ length: frames * coeffs }, () => rng.uniform(-1, 3)),
+          // An augmented copy, which the pass must not use.
+          Float32Array.from({ length: frames * coeffs }, () => 100),
+        ],
+      }) as CachedUtterance,
+  );
+  const windows = items.flatMap((it) => {
+    const d = it.variants[0];
+    const frames = d.length / coeffs;
+    const starts =
+      frames <= win
+        ? [0]
+        : [...Array.from({ length: Math.ceil((frames - win) / 2) }, (_, k) => 2 * k), frames - win];
+    return starts.map((s) => {
+      const w = new Float32Array(win * coeffs);
+      w.set(d.subarray(s * coeffs, Math.min(frames, s + win) * coeffs));
+      return w;
+    });
+  });
+  assert.equal(windows.length, 7);
+  const seen = recomputeBatchNorm(model, items, coeffs, win, 2, [win, coeffs, 1], 3);
+  assert.equal(seen, 7);
+  // The convolution's outputs (what batch norm sees, dropout being off) per batch of 3, 3, 1 windows.
+  const acts = windows.map(
+    (w) =>
+      (conv.apply(tf.tensor(w, [1, win, coeffs, 1])) as tf.Tensor).reshape([-1, 2]).arraySync() as number[][],
+  );
+  const stats = (rows: number[][]) => {
+    const mean = [0, 1].map((c) => rows.reduce((a, r) => a + r[c], 0) / rows.length);
+    const variance = [0, 1].map((c) => rows.reduce((a, r) => a + (r[c] - mean[c]) ** 2, 0) / rows.length);
+    return { mean, variance };
+  };
+  const batches = [acts.slice(0, 3), acts.slice(3, 6), acts.slice(6)].map((b) => ({
+    n: b.length,
+    ...stats(b.flat()),
+  }));
+  const all = stats(acts.flat());
+  const f = bn as unknown as {
+    movingMean: { read(): tf.Tensor };
+    movingVariance: { read(): tf.Tensor };
+    momentum: number;
+  };
+  const movingMean = f.movingMean.read().arraySync() as number[];
+  const movingVariance = f.movingVariance.read().arraySync() as number[];
+  [0, 1].forEach((c) => {
+    assert.ok(Math.abs(movingMean[c] - all.mean[c]) < 1e-5, `mean ${c}: ${movingMean[c]} vs ${all.mean[c]}`);
+    const want = batches.reduce((a, b) => a + b.n * b.variance[c], 0) / 7;
+    assert.ok(Math.abs(movingVariance[c] - want) < 1e-4, `variance ${c}: ${movingVariance[c]} vs ${want}`);
+  });
+  assert.equal(f.momentum, 0.99, 'the layer keeps its own momentum afterwards');
+  const dropout = model.layers.find((l) => l.getClassName() === 'Dropout') as unknown as { rate: number };
+  assert.equal(dropout.rate, 0.5, 'and dropout its rate');
+  model.dispose();
+});
+
+test('weight averaging recomputes batch-norm statistics when asked (recomputeBatchNorm): the other weights are the same mean, the statistics differ', async () => {
+  await tf.setBackend('cpu');
+  const plain = await trainModel({ ...base(1), valSpeakers: 0 });
+  assert.equal(plain.averaged?.batchNormWindows, undefined, 'off by default');
+  assert.match(
+    (plain.manifest.metrics.averaged as { note: string }).note,
+    /moving statistics averaged like the weights/,
+  );
+  const pass = await trainModel({ ...base(1), valSpeakers: 0, recomputeBatchNorm: true });
+  assert.ok((pass.averaged?.batchNormWindows ?? 0) > 0);
+  assert.match(
+    (pass.manifest.metrics.averaged as { note: string }).note,
+    /recomputed by the averaged network over \d+ training windows/,
+  );
+  const names = pass.model.weights.map((w) => w.originalName);
+  const a = values(plain.model.getWeights());
+  const b = values(pass.model.getWeights());
+  let moving = 0;
+  names.forEach((name, i) => {
+    const same = a[i].every((v, j) => v === b[i][j]);
+    if (/moving_(mean|variance)/.test(name)) {
+      moving++;
+      assert.ok(!same, `${name} recomputed`);
+    } else assert.ok(same, `${name} unchanged`);
+  });
+  assert.ok(moving >= 2, 'the model has batch norms');
+  plain.model.dispose();
+  pass.model.dispose();
+});

@@ -100,7 +100,7 @@ test('cnn2d-lstm trains on its own input by default: 64-band log-mel, batches of
   assert.equal(r.manifest.featureConfig.nMels, 64);
   assert.equal(r.manifest.normalisation.mean.length, 64);
   assert.equal(r.valSpeakers.length, 0, 'every training speaker trains');
-  assert.deepEqual(r.averaged, { fromEpoch: 1, toEpoch: 1, count: 1 });
+  assert.deepEqual(r.averaged, { fromEpoch: 1, toEpoch: 1, count: 1 }, 'batch-norm statistics averaged too');
   assert.equal(r.manifest.metrics.validation, undefined, 'no validation record without validation speakers');
   assert.equal((r.manifest.metrics.averaged as { count: number }).count, 1);
   // 3 training speakers x 18 clips = 54 clips in batches of 32.
