@@ -32,7 +32,7 @@ import { calibrate } from './calibration.js';
 import { extractFeatures } from './features/index.js';
 import { emojiFor } from './labels.js';
 import type { SpeakerProfile } from './speaker-profile.js';
-import { framesForSeconds, sliceFrames, windowStarts } from './windows.js';
+import { frameWindows, framesForSeconds, windowStarts } from './windows.js';
 import { EmovoxError } from './errors.js';
 
 export interface Prediction {
@@ -351,10 +351,7 @@ export class Predictor {
   private async deepProbabilities(s: DeepScorer, samples: Float32Array): Promise<Float32Array> {
     const frames = signalToModelFrames(samples, s.manifest);
     const { window, hop } = windowFrames(s.manifest);
-    const windows = windowStarts(frames.frames, window, hop).map((st) =>
-      sliceFrames(frames.data, frames.coeffs, st, window),
-    );
-    return meanWindowProbabilities(s.model, windows);
+    return meanWindowProbabilities(s.model, frameWindows(frames.data, frames.coeffs, window, hop));
   }
 
   private classicalProbabilities(

@@ -27,6 +27,22 @@ export function windowStarts(totalFrames: number, windowFrames: number, hopFrame
 }
 
 /**
+ * The inference windows of a frames-major matrix: a copy of every window of windowStarts (the
+ * last one padded with zeros when the matrix is shorter than one window). What the Predictor
+ * averages, the trainer validates on, and evaluation tests.
+ */
+export function frameWindows(
+  data: Float32Array,
+  coeffs: number,
+  windowFrames: number,
+  hopFrames: number,
+): Float32Array[] {
+  return windowStarts(Math.floor(data.length / coeffs), windowFrames, hopFrames).map((s) =>
+    sliceFrames(data, coeffs, s, windowFrames),
+  );
+}
+
+/**
  * Copies frames [start, start + windowFrames) of a frames-major matrix with `coeffs` values per
  * frame into a new array; frames past the end are filled with `padValue`.
  */

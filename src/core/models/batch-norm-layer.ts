@@ -7,8 +7,8 @@ type EluLayer = ReturnType<typeof tf.layers.elu>;
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 type BatchNormLayer = ReturnType<typeof tf.layers.batchNormalization>;
 
-/** The fields of tfjs's BatchNormalization layer used here (private in its type declarations). */
-interface BatchNormFields {
+/** The fields of tfjs's BatchNormalization layer used here and by the trainer's batch-norm pass (private in its type declarations). */
+export interface BatchNormFields {
   axis: number;
   momentum: number;
   epsilon: number;

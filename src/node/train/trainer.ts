@@ -20,7 +20,8 @@ import {
 } from '../../core/models/registry.js';
 import type { ModelConfig } from '../../core/models/config.js';
 import { meanWindowProbabilities, windowFrames } from '../../core/predict.js';
-import { sliceFrames, windowStarts } from '../../core/windows.js';
+import { frameWindows } from '../../core/windows.js';
+import type { BatchNormFields } from '../../core/models/batch-norm-layer.js';
 import type { Utterance } from '../datasets/types.js';
 import { specAugment } from './augment.js';
 import { confusionMatrix, uar } from './evaluate/metrics.js';
@@ -147,11 +148,6 @@ export function itemWeights(
   return items.map((it) => items.length / (groups * n.get(key(it))!));
 }
 
-/** The tfjs BatchNormalization fields recomputeBatchNorm sets (private in its type declarations). */
-interface MovingStatistics {
-  momentum: number;
-}
-
 /**
  * SWA's batch-norm step (Izmailov et al. 2018; PyTorch's torch.optim.swa_utils.update_bn): after
  * the weights were averaged, every batch-norm layer's moving mean and variance are recomputed by
@@ -170,33 +166,38 @@ export function recomputeBatchNorm(
   inputShape: number[],
   batchSize: number,
 ): number {
-  const norms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  const norms = model.layers.filter(
+    (l) => l.getClassName() === 'BatchNormalization',
+  ) as unknown as BatchNormFields[];
   if (norms.length === 0) return 0;
-  const momenta = norms.map((l) => (l as unknown as MovingStatistics).momentum);
+  const momenta = norms.map((l) => l.momentum);
   const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as {
     rate: number;
   }[];
   const rates = dropouts.map((d) => d.rate);
   const per = win * coeffs;
-  const starts = items.flatMap((it, i) =>
-    windowStarts(it.variants[0].length / coeffs, win, hop).map((s) => [i, s] as const),
-  );
-  const buffer = new Float32Array(Math.min(batchSize, starts.length) * per);
+  const buffer = new Float32Array(batchSize * per);
+  let filled = 0;
   let seen = 0;
+  const pass = () => {
+    seen += filled;
+    for (const l of norms) l.momentum = 1 - filled / seen;
+    tf.tidy(() => {
+      model.apply(tf.tensor(buffer.subarray(0, filled * per), [filled, ...inputShape]), { training: true });
+    });
+    filled = 0;
+  };
   try {
     dropouts.forEach((d) => (d.rate = 0));
-    for (let b = 0; b < starts.length; b += batchSize) {
-      const batch = starts.slice(b, b + batchSize);
-      batch.forEach(([i, s], k) => buffer.set(sliceFrames(items[i].variants[0], coeffs, s, win), k * per));
-      seen += batch.length;
-      for (const l of norms) (l as unknown as MovingStatistics).momentum = 1 - batch.length / seen;
-      tf.tidy(() => {
-        const x = tf.tensor(buffer.subarray(0, batch.length * per), [batch.length, ...inputShape]);
-        model.apply(x, { training: true });
-      });
+    for (const it of items) {
+      for (const w of frameWindows(it.variants[0], coeffs, win, hop)) {
+        buffer.set(w, filled++ * per);
+        if (filled === batchSize) pass();
+      }
     }
+    if (filled > 0) pass();
   } finally {
-    norms.forEach((l, i) => ((l as unknown as MovingStatistics).momentum = momenta[i]));
+    norms.forEach((l, i) => (l.momentum = momenta[i]));
     dropouts.forEach((d, i) => (d.rate = rates[i]));
   }
   return seen;
@@ -212,9 +213,7 @@ async function predictUtterances(
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (const it of items) {
-    const d = it.variants[0];
-    const windows = windowStarts(d.length / coeffs, win, hop).map((s) => sliceFrames(d, coeffs, s, win));
-    out.push(await meanWindowProbabilities(model, windows));
+    out.push(await meanWindowProbabilities(model, frameWindows(it.variants[0], coeffs, win, hop)));
   }
   return out;
 }

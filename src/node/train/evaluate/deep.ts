@@ -15,7 +15,7 @@ import {
   utteranceNormaliseInPlace,
   windowFrames,
 } from '../../../core/predict.js';
-import { sliceFrames, windowStarts } from '../../../core/windows.js';
+import { frameWindows } from '../../../core/windows.js';
 import type { BackendName } from '../../backend.js';
 import type { Utterance } from '../../datasets/types.js';
 import { assertNoSpeakerLeak, makeFolds, type Fold, type FoldOptions, type Protocol } from './cv.js';
@@ -139,8 +139,7 @@ async function speakerNormProbabilities(
   const out: Float32Array[] = [];
   for (const m of normed) {
     normaliseInPlace(m.data, m.coeffs, manifest.normalisation.mean, manifest.normalisation.std);
-    const windows = windowStarts(m.frames, window, hop).map((s) => sliceFrames(m.data, m.coeffs, s, window));
-    out.push(await meanWindowProbabilities(model, windows));
+    out.push(await meanWindowProbabilities(model, frameWindows(m.data, m.coeffs, window, hop)));
   }
   return out;
 }
