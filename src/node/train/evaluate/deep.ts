@@ -48,6 +48,14 @@ export interface DeepEvalOptions {
   jobs?: number;
   /** Backend the workers initialise (default: the active tfjs backend). */
   backend?: BackendName;
+  /**
+   * Pretraining: one network trained first on these utterances (other corpora, none of the
+   * evaluated speakers), on the evaluation's labels (clips of other labels left out), with the
+   * same options and normalisation; every fold then starts from its weights instead of a
+   * fresh initialisation.
+   */
+  pretrain?: { items: readonly Utterance[]; signals: Map<string, Float32Array>; corpus: string };
+  onPretrainBatch?: (p: BatchProgress) => void;
   onFold?: (fold: FoldResult, index: number, total: number) => void;
   onBatch?: (fold: number, p: BatchProgress) => void;
 }
@@ -92,6 +100,8 @@ export interface DeepFoldContext {
   protocol: string;
   /** Test every fold under these conditions (each re-extracts the test clips' features). */
   conditions?: DeepConditions;
+  /** Every fold's starting weights (a pretrained network), instead of a fresh initialisation. */
+  initialWeights?: Float32Array[];
 }
 
 /** The condition transforms of a context, their resources (noise, codec) loaded once per context. */
@@ -161,6 +171,7 @@ export async function runDeepFold(
     labels,
     speakerNorm: ctx.speakerNorm,
     protocol: `${ctx.protocol} fold ${fold.name}`,
+    ...(ctx.initialWeights ? { initialWeights: ctx.initialWeights } : {}),
     onBatch,
   });
   const test = fold.test.map((i) => items[i]);
@@ -247,6 +258,7 @@ export async function evaluateDeep(
   }
   if (plan.speakerIndependent) for (const fold of plan.folds) assertNoSpeakerLeak(fold, items);
   const trainOptions = { ...o.train, modelName: o.model, corpus: o.corpus };
+  const pretrained = o.pretrain ? await pretrainNetwork(items, labels, o, trainOptions) : null;
   const ctx: DeepFoldContext = {
     items,
     signals,
@@ -254,6 +266,7 @@ export async function evaluateDeep(
     trainOptions,
     speakerNorm: Boolean(o.speakerNorm),
     protocol: plan.protocol,
+    ...(pretrained ? { initialWeights: pretrained.weights } : {}),
   };
   const outcomes: DeepFoldOutcome[] = new Array(plan.folds.length);
   const finished = (fi: number, out: DeepFoldOutcome) => {
@@ -290,6 +303,55 @@ export async function evaluateDeep(
       jobs,
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
+      ...(pretrained ? { pretrain: pretrained.summary } : {}),
+    },
+  };
+}
+
+/**
+ * The pretraining of evaluateDeep: one network on the other corpora's clips of the evaluation's
+ * labels, trained with the folds' options (threads included, so --jobs leaves the result
+ * unchanged), and returned as starting weights with a summary for the record.
+ */
+async function pretrainNetwork(
+  items: readonly Utterance[],
+  labels: string[],
+  o: DeepEvalOptions,
+  trainOptions: DeepFoldContext['trainOptions'],
+): Promise<{ weights: Float32Array[]; summary: Record<string, unknown> }> {
+  const p = o.pretrain!;
+  const evaluated = new Set(items.map((u) => u.path));
+  const shared = p.items.find((u) => evaluated.has(u.path));
+  if (shared) throw new TrainError(`pretraining clip ${shared.path} is also in the evaluated corpus`);
+  const train = p.items.filter((u) => labels.includes(u.label));
+  if (train.length === 0) {
+    throw new TrainError(`no pretraining clip has one of the evaluated labels (${labels.join(', ')})`);
+  }
+  const t0 = performance.now();
+  const result = await trainModel({
+    ...trainOptions,
+    corpus: p.corpus,
+    train,
+    signals: p.signals,
+    labels,
+    speakerNorm: Boolean(o.speakerNorm),
+    protocol: `pretraining on ${p.corpus}`,
+    onBatch: o.onPretrainBatch,
+  });
+  const weights = result.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+  result.model.dispose();
+  const last = result.history.at(-1);
+  return {
+    weights,
+    summary: {
+      corpus: p.corpus,
+      utterances: train.length,
+      speakers: new Set(train.map((u) => u.speaker)).size,
+      left: p.items.length - train.length,
+      epochs: result.history.length,
+      finalLoss: last?.loss ?? null,
+      finalAcc: last?.acc ?? null,
+      seconds: (performance.now() - t0) / 1000,
     },
   };
 }
