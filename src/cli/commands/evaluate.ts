@@ -53,6 +53,7 @@ import { renderReport, type EvaluationRun } from '../../node/train/report/report
 import { conditionTable, parseChannelOption, runLoco } from './evaluate-loco.js';
 import { channelTables, specFor } from '../../node/train/evaluate/loco-data.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
+import type { HistoryEntry } from '../../core/bundle.js';
 
 interface EvaluateCliOptions extends CorpusCliOptions {
   corpus: string;
@@ -155,12 +156,19 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
   };
 }
 
-/** A progress bar for the pretraining of --pretrain (one network, before the folds). */
-function pretrainProgress(quiet: boolean): (p: BatchProgress) => void {
+/** The progress bar and epoch lines of --pretrain's pretraining (one network, before the folds). */
+function pretrainProgress(quiet: boolean) {
   const bar = createProgress({ quiet });
-  return (p) => {
-    bar.batch(p);
-    if (p.batch === p.batches && p.epoch === p.epochs) bar.stop();
+  let epochs = 0;
+  return {
+    onPretrainBatch: (p: BatchProgress) => {
+      epochs = p.epochs;
+      bar.batch(p);
+    },
+    onPretrainEpoch: (e: HistoryEntry) => {
+      bar.epoch(e, epochs);
+      if (e.epoch === epochs) bar.stop();
+    },
   };
 }
 
@@ -418,7 +426,7 @@ async function runOneCorpus(
       jobs: o.jobs,
       backend: o.backend,
       train,
-      ...(pretrain ? { pretrain, onPretrainBatch: pretrainProgress(Boolean(o.quiet)) } : {}),
+      ...(pretrain ? { pretrain, ...pretrainProgress(Boolean(o.quiet)) } : {}),
       ...progress,
     });
     available.set(model, { ...e, seed: o.seed });

@@ -6,7 +6,7 @@
  * seeded on its own, so the pooled result is the same as in one thread.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BundleManifest } from '../../../core/bundle.js';
+import type { BundleManifest, HistoryEntry } from '../../../core/bundle.js';
 import { extractFeatures } from '../../../core/features/index.js';
 import {
   meanWindowProbabilities,
@@ -56,6 +56,8 @@ export interface DeepEvalOptions {
    */
   pretrain?: { items: readonly Utterance[]; signals: Map<string, Float32Array>; corpus: string };
   onPretrainBatch?: (p: BatchProgress) => void;
+  /** After each pretraining epoch. */
+  onPretrainEpoch?: (e: HistoryEntry) => void;
   onFold?: (fold: FoldResult, index: number, total: number) => void;
   onBatch?: (fold: number, p: BatchProgress) => void;
 }
@@ -337,6 +339,7 @@ async function pretrainNetwork(
     speakerNorm: Boolean(o.speakerNorm),
     protocol: `pretraining on ${p.corpus}`,
     onBatch: o.onPretrainBatch,
+    ...(o.onPretrainEpoch ? { onEpoch: (_: unknown, e: HistoryEntry) => o.onPretrainEpoch!(e) } : {}),
   });
   const weights = result.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
   result.model.dispose();
