@@ -128,12 +128,14 @@ export function formatSummary(e: ModelEvaluation, protocolDescription: string): 
 
 /** Progress of deep folds: the trainer's bar for one fold at a time, one line per finished fold. */
 function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: string) => void) {
-  const t0 = performance.now();
+  // The folds' clock starts at their first batch (not before a --pretrain pretraining), for the ETA.
+  let t0: number | null = null;
   let done = 0;
   let barFold: number | null = null;
   let bar: ProgressReporter | null = null;
   return {
     onBatch: (fold: number, p: BatchProgress) => {
+      t0 ??= performance.now();
       if (quiet) return;
       if (barFold === null) {
         barFold = fold;
@@ -147,7 +149,7 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
       bar = null;
       barFold = null;
       done++;
-      const elapsed = (performance.now() - t0) / 1000;
+      const elapsed = (performance.now() - (t0 ?? performance.now())) / 1000;
       const eta = done < n ? `, ETA ${formatDuration((elapsed / done) * (n - done))}` : '';
       log(
         `${model} fold ${i + 1}/${n} (${f.name}${jobs > 1 ? `, ${done}/${n} done` : ''}): WA ${(f.wa * 100).toFixed(1)} % after ${f.history.length} epochs, ${f.seconds.toFixed(0)} s${eta}`,
