@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { register } from '../../src/cli/commands/evaluate.js';
+import { register as registerTrain } from '../../src/cli/commands/train.js';
 import { initBackend } from '../../src/node/backend.js';
 import { evaluateDeep } from '../../src/node/train/evaluate/deep.js';
 import { trainModel } from '../../src/node/train/trainer.js';
@@ -94,7 +95,7 @@ test('evaluate with pretraining: folds start from a network trained on another c
   const leak = { ...pretrain, items: [...pretrain.items, items[0]] };
   await assert.rejects(
     evaluateDeep(items, signals, { ...tiny, pretrain: leak }),
-    /also in the evaluated corpus/,
+    /also in the target corpus/,
   );
 });
 
@@ -115,5 +116,25 @@ test('emovox evaluate --pretrain is refused before any corpus is read where it c
   await assert.rejects(
     run(['--protocol', 'loco', '--corpus', 'emodb,ravdess,ased', '--model', 'cnn', '--pretrain', 'ravdess']),
     /--pretrain is for --protocol loso or kfold/,
+  );
+});
+
+test('emovox train --pretrain is refused for a classical model, with --config, and on the trained corpus', async () => {
+  const run = (args: string[]) => {
+    const program = new Command().exitOverride();
+    registerTrain(program);
+    return program.parseAsync(['node', 'emovox', 'train', '--out', '/nowhere/out', ...args]);
+  };
+  await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '/nowhere', '--model', 'svm', '--pretrain', 'ravdess']),
+    /--pretrain trains a network first; svm is a classical model/,
+  );
+  await assert.rejects(
+    run(['--config', 'configs/default.json', '--pretrain', 'ravdess']),
+    /leave out --model, --corpus, --data and --pretrain/,
+  );
+  await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '/nowhere', '--model', 'cnn', '--pretrain', 'emodb']),
+    /pretrain corpus emodb is also a training corpus/,
   );
 });

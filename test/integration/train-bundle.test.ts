@@ -229,6 +229,44 @@ test('an interrupted deep member resumes from its checkpoint with --resume', asy
   );
 });
 
+test('a deep member pretrained on another corpus: the card says so, a shared corpus is refused, checkpoints removed', async () => {
+  const other = join(dir, 'other');
+  writeToneCorpus(other, 2, 2, 11);
+  const out = join(dir, 'pretrained');
+  const deep = {
+    kind: 'deep',
+    train: {
+      modelName: 'cnn',
+      epochs: 1,
+      valSpeakers: 0,
+      augment: { copies: 0 },
+      featureConfig: { kind: 'logmel', nMels: 16 },
+      modelConfig: { inputSeconds: 1 },
+    },
+  };
+  const config = parseTrainConfig({
+    corpora: [{ kind: 'folder', data: corpus }],
+    members: [{ ...deep, pretrain: [{ kind: 'folder', data: other }] }],
+  });
+  const lines: string[] = [];
+  await trainBundle(config, { out, command: 'emovox train', cacheDir: null, log: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => /deep: pretraining cnn on folder \(12 utterances\)/.test(l)));
+  const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+  assert.match(card, /started from a network pretrained on folder \(12 clips of these labels, 1 epochs\)/);
+  assert.ok(!existsSync(memberCheckpointDir(out, 'deep.pretrain')), 'the pretraining checkpoint is removed');
+  const bundle = await loadBundleFromDir(out);
+  const p = await Predictor.fromBundle(bundle).predict(speakerClip(0, 0, seededRandom(3)));
+  assert.ok(bundle.manifest.labels.includes(p.label));
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: [{ kind: 'folder', data: corpus }],
+        members: [{ ...deep, pretrain: [{ kind: 'folder', data: corpus }] }],
+      }),
+    /member deep: pretrain corpus folder is also a training corpus/,
+  );
+});
+
 test('several corpora: speakers prefixed by corpus, label set applied; the TSV evaluates the same utterances', async () => {
   const second = join(dir, 'corpus2');
   writeToneCorpus(second, 2, 2, 9);

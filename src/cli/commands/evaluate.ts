@@ -54,6 +54,7 @@ import { conditionTable, parseChannelOption, runLoco } from './evaluate-loco.js'
 import { channelTables, specFor } from '../../node/train/evaluate/loco-data.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
 import type { HistoryEntry } from '../../core/bundle.js';
+import { sharedCorpus } from '../../node/train/pretrain.js';
 
 interface EvaluateCliOptions extends CorpusCliOptions {
   corpus: string;
@@ -185,10 +186,7 @@ function pretrainSpecs(o: EvaluateCliOptions, deep: readonly string[]): CorpusSp
     throw new EvaluateError(`--pretrain trains networks first; no network among --model ${o.model ?? ''}`);
   }
   const specs = parseCorpusSpecs(o.pretrain!, o.pretrainData);
-  // A manifest names its own clips: two manifests are told apart by file (clips shared are refused later).
-  const key = (s: CorpusSpec) => (s.kind === 'manifest' ? resolve(s.data) : s.kind);
-  const evaluated = new Set(parseCorpusSpecs(o.corpus, o.data).map(key));
-  const both = specs.find((s) => evaluated.has(key(s)));
+  const both = sharedCorpus(specs, parseCorpusSpecs(o.corpus, o.data));
   if (both) {
     throw new EvaluateError(
       `--pretrain ${o.pretrain} includes ${both.kind}, the evaluated corpus: pretraining must not see the test speakers; name other corpora`,

@@ -30,6 +30,7 @@ import { runFoldsInWorkers } from './deep-pool.js';
 import { TrainError, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseFrames } from './speaker-norm.js';
 import { trainModel, type BatchProgress } from '../trainer.js';
+import { pretrain } from '../pretrain.js';
 import { modelInput } from '../../../core/models/registry.js';
 import { parseChannelList } from '../../../core/channel/chain.js';
 import { loadChannelResources } from '../../channel/resources.js';
@@ -260,7 +261,18 @@ export async function evaluateDeep(
   }
   if (plan.speakerIndependent) for (const fold of plan.folds) assertNoSpeakerLeak(fold, items);
   const trainOptions = { ...o.train, modelName: o.model, corpus: o.corpus };
-  const pretrained = o.pretrain ? await pretrainNetwork(items, labels, o, trainOptions) : null;
+  const pretrained = o.pretrain
+    ? await pretrain({
+        ...o.pretrain,
+        labels,
+        target: items,
+        // Its own threads, not jobs x threads: the result does not depend on --jobs.
+        options: trainOptions,
+        speakerNorm: o.speakerNorm,
+        onBatch: o.onPretrainBatch,
+        ...(o.onPretrainEpoch ? { onEpoch: (_: unknown, e: HistoryEntry) => o.onPretrainEpoch!(e) } : {}),
+      })
+    : null;
   const ctx: DeepFoldContext = {
     items,
     signals,
@@ -306,55 +318,6 @@ export async function evaluateDeep(
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
       ...(pretrained ? { pretrain: pretrained.summary } : {}),
-    },
-  };
-}
-
-/**
- * The pretraining of evaluateDeep: one network on the other corpora's clips of the evaluation's
- * labels, trained with the folds' options (threads included, so --jobs leaves the result
- * unchanged), and returned as starting weights with a summary for the record.
- */
-async function pretrainNetwork(
-  items: readonly Utterance[],
-  labels: string[],
-  o: DeepEvalOptions,
-  trainOptions: DeepFoldContext['trainOptions'],
-): Promise<{ weights: Float32Array[]; summary: Record<string, unknown> }> {
-  const p = o.pretrain!;
-  const evaluated = new Set(items.map((u) => u.path));
-  const shared = p.items.find((u) => evaluated.has(u.path));
-  if (shared) throw new TrainError(`pretraining clip ${shared.path} is also in the evaluated corpus`);
-  const train = p.items.filter((u) => labels.includes(u.label));
-  if (train.length === 0) {
-    throw new TrainError(`no pretraining clip has one of the evaluated labels (${labels.join(', ')})`);
-  }
-  const t0 = performance.now();
-  const result = await trainModel({
-    ...trainOptions,
-    corpus: p.corpus,
-    train,
-    signals: p.signals,
-    labels,
-    speakerNorm: Boolean(o.speakerNorm),
-    protocol: `pretraining on ${p.corpus}`,
-    onBatch: o.onPretrainBatch,
-    ...(o.onPretrainEpoch ? { onEpoch: (_: unknown, e: HistoryEntry) => o.onPretrainEpoch!(e) } : {}),
-  });
-  const weights = result.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
-  result.model.dispose();
-  const last = result.history.at(-1);
-  return {
-    weights,
-    summary: {
-      corpus: p.corpus,
-      utterances: train.length,
-      speakers: new Set(train.map((u) => u.speaker)).size,
-      left: p.items.length - train.length,
-      epochs: result.history.length,
-      finalLoss: last?.loss ?? null,
-      finalAcc: last?.acc ?? null,
-      seconds: (performance.now() - t0) / 1000,
     },
   };
 }
