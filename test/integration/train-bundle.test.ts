@@ -31,6 +31,16 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A 1-epoch CNN member's trainer options (seconds to train). */
+const tinyCnn = {
+  modelName: 'cnn',
+  epochs: 1,
+  valSpeakers: 0,
+  augment: { copies: 0 },
+  featureConfig: { kind: 'logmel', nMels: 16 },
+  modelConfig: { inputSeconds: 1 },
+};
+
 const classicalMember = {
   kind: 'classical',
   model: 'svm-linear',
@@ -72,18 +82,7 @@ test('train --config: an ensemble of a speaker-adaptive classical member and a 1
     labels: ['neutral', 'sadness'],
     members: [
       { ...classicalMember, weight: 1 },
-      {
-        kind: 'deep',
-        weight: 1,
-        train: {
-          modelName: 'cnn',
-          epochs: 1,
-          valSpeakers: 0,
-          augment: { copies: 0 },
-          featureConfig: { kind: 'logmel', nMels: 16 },
-          modelConfig: { inputSeconds: 1 },
-        },
-      },
+      { kind: 'deep', weight: 1, train: tinyCnn },
     ],
     evaluation: [evalA, evalB],
   });
@@ -193,19 +192,7 @@ test('an interrupted deep member resumes from its checkpoint with --resume', asy
   const out = join(dir, 'deep-only');
   const config = parseTrainConfig({
     corpora: [{ kind: 'folder', data: corpus }],
-    members: [
-      {
-        kind: 'deep',
-        train: {
-          modelName: 'cnn',
-          epochs: 2,
-          valSpeakers: 0,
-          augment: { copies: 0 },
-          featureConfig: { kind: 'logmel', nMels: 16 },
-          modelConfig: { inputSeconds: 1 },
-        },
-      },
-    ],
+    members: [{ kind: 'deep', train: { ...tinyCnn, epochs: 2 } }],
   });
   const base = { out, command: 'emovox train', cacheDir: null };
   await assert.rejects(
@@ -233,17 +220,7 @@ test('a deep member pretrained on another corpus: the card says so, a shared cor
   const other = join(dir, 'other');
   writeToneCorpus(other, 2, 2, 11);
   const out = join(dir, 'pretrained');
-  const deep = {
-    kind: 'deep',
-    train: {
-      modelName: 'cnn',
-      epochs: 1,
-      valSpeakers: 0,
-      augment: { copies: 0 },
-      featureConfig: { kind: 'logmel', nMels: 16 },
-      modelConfig: { inputSeconds: 1 },
-    },
-  };
+  const deep = { kind: 'deep', train: tinyCnn };
   const config = parseTrainConfig({
     corpora: [{ kind: 'folder', data: corpus }],
     members: [{ ...deep, pretrain: [{ kind: 'folder', data: other }] }],
