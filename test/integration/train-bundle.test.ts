@@ -31,6 +31,16 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A 1-epoch CNN member's trainer options (seconds to train). */
+const tinyCnn = {
+  modelName: 'cnn',
+  epochs: 1,
+  valSpeakers: 0,
+  augment: { copies: 0 },
+  featureConfig: { kind: 'logmel', nMels: 16 },
+  modelConfig: { inputSeconds: 1 },
+};
+
 const classicalMember = {
   kind: 'classical',
   model: 'svm-linear',
@@ -72,18 +82,7 @@ test('train --config: an ensemble of a speaker-adaptive classical member and a 1
     labels: ['neutral', 'sadness'],
     members: [
       { ...classicalMember, weight: 1 },
-      {
-        kind: 'deep',
-        weight: 1,
-        train: {
-          modelName: 'cnn',
-          epochs: 1,
-          valSpeakers: 0,
-          augment: { copies: 0 },
-          featureConfig: { kind: 'logmel', nMels: 16 },
-          modelConfig: { inputSeconds: 1 },
-        },
-      },
+      { kind: 'deep', weight: 1, train: tinyCnn },
     ],
     evaluation: [evalA, evalB],
   });
@@ -193,19 +192,7 @@ test('an interrupted deep member resumes from its checkpoint with --resume', asy
   const out = join(dir, 'deep-only');
   const config = parseTrainConfig({
     corpora: [{ kind: 'folder', data: corpus }],
-    members: [
-      {
-        kind: 'deep',
-        train: {
-          modelName: 'cnn',
-          epochs: 2,
-          valSpeakers: 0,
-          augment: { copies: 0 },
-          featureConfig: { kind: 'logmel', nMels: 16 },
-          modelConfig: { inputSeconds: 1 },
-        },
-      },
-    ],
+    members: [{ kind: 'deep', train: { ...tinyCnn, epochs: 2 } }],
   });
   const base = { out, command: 'emovox train', cacheDir: null };
   await assert.rejects(
@@ -226,6 +213,34 @@ test('an interrupted deep member resumes from its checkpoint with --resume', asy
   assert.deepEqual(
     m.history.map((h: { epoch: number }) => h.epoch),
     [1, 2],
+  );
+});
+
+test('a deep member pretrained on another corpus: the card says so, a shared corpus is refused, checkpoints removed', async () => {
+  const other = join(dir, 'other');
+  writeToneCorpus(other, 2, 2, 11);
+  const out = join(dir, 'pretrained');
+  const deep = { kind: 'deep', train: tinyCnn };
+  const config = parseTrainConfig({
+    corpora: [{ kind: 'folder', data: corpus }],
+    members: [{ ...deep, pretrain: [{ kind: 'folder', data: other }] }],
+  });
+  const lines: string[] = [];
+  await trainBundle(config, { out, command: 'emovox train', cacheDir: null, log: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => /deep: pretraining cnn on folder \(12 utterances\)/.test(l)));
+  const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+  assert.match(card, /started from a network pretrained on folder \(12 clips of these labels, 1 epochs\)/);
+  assert.ok(!existsSync(memberCheckpointDir(out, 'deep.pretrain')), 'the pretraining checkpoint is removed');
+  const bundle = await loadBundleFromDir(out);
+  const p = await Predictor.fromBundle(bundle).predict(speakerClip(0, 0, seededRandom(3)));
+  assert.ok(bundle.manifest.labels.includes(p.label));
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: [{ kind: 'folder', data: corpus }],
+        members: [{ ...deep, pretrain: [{ kind: 'folder', data: corpus }] }],
+      }),
+    /member deep: pretrain corpus folder is also a training corpus/,
   );
 });
 

@@ -24,7 +24,7 @@ import { initBackend } from '../../node/backend.js';
 import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
 import { corporaRoot, describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
-import type { Utterance } from '../../node/datasets/index.js';
+import type { CorpusSpec, Utterance } from '../../node/datasets/index.js';
 import {
   comparisonMarkdown,
   comparisonRows,
@@ -53,6 +53,8 @@ import { renderReport, type EvaluationRun } from '../../node/train/report/report
 import { conditionTable, parseChannelOption, runLoco } from './evaluate-loco.js';
 import { channelTables, specFor } from '../../node/train/evaluate/loco-data.js';
 import type { BatchProgress } from '../../node/train/trainer.js';
+import type { HistoryEntry } from '../../core/bundle.js';
+import { sharedCorpus } from '../../node/train/pretrain.js';
 
 interface EvaluateCliOptions extends CorpusCliOptions {
   corpus: string;
@@ -80,6 +82,8 @@ interface EvaluateCliOptions extends CorpusCliOptions {
   mixup?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   trainOptions?: string;
+  pretrain?: string;
+  pretrainData: string[];
   backend: 'wasm' | 'cpu';
   descriptors: boolean;
   cache: boolean;
@@ -125,12 +129,14 @@ export function formatSummary(e: ModelEvaluation, protocolDescription: string): 
 
 /** Progress of deep folds: the trainer's bar for one fold at a time, one line per finished fold. */
 function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: string) => void) {
-  const t0 = performance.now();
+  // The folds' clock starts at their first batch (not before a --pretrain pretraining), for the ETA.
+  let t0: number | null = null;
   let done = 0;
   let barFold: number | null = null;
   let bar: ProgressReporter | null = null;
   return {
     onBatch: (fold: number, p: BatchProgress) => {
+      t0 ??= performance.now();
       if (quiet) return;
       if (barFold === null) {
         barFold = fold;
@@ -144,7 +150,7 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
       bar = null;
       barFold = null;
       done++;
-      const elapsed = (performance.now() - t0) / 1000;
+      const elapsed = (performance.now() - (t0 ?? performance.now())) / 1000;
       const eta = done < n ? `, ETA ${formatDuration((elapsed / done) * (n - done))}` : '';
       log(
         `${model} fold ${i + 1}/${n} (${f.name}${jobs > 1 ? `, ${done}/${n} done` : ''}): WA ${(f.wa * 100).toFixed(1)} % after ${f.history.length} epochs, ${f.seconds.toFixed(0)} s${eta}`,
@@ -153,7 +159,60 @@ function deepProgress(model: string, quiet: boolean, jobs: number, log: (s: stri
   };
 }
 
+/** The progress bar and epoch lines of --pretrain's pretraining (one network, before the folds). */
+function pretrainProgress(quiet: boolean) {
+  const bar = createProgress({ quiet });
+  let epochs = 0;
+  return {
+    onPretrainBatch: (p: BatchProgress) => {
+      epochs = p.epochs;
+      bar.batch(p);
+    },
+    onPretrainEpoch: (e: HistoryEntry) => {
+      bar.epoch(e, epochs);
+      if (e.epoch === epochs) bar.stop();
+    },
+  };
+}
+
+/** The --pretrain corpora, refused where pretraining cannot apply (checked before any corpus is read). */
+function pretrainSpecs(o: EvaluateCliOptions, deep: readonly string[]): CorpusSpec[] {
+  if (o.protocol === 'loco') {
+    throw new EvaluateError(
+      '--pretrain is for --protocol loso or kfold on one corpus; leave-one-corpus-out already trains on the other corpora',
+    );
+  }
+  if (deep.length === 0) {
+    throw new EvaluateError(`--pretrain trains networks first; no network among --model ${o.model ?? ''}`);
+  }
+  const specs = parseCorpusSpecs(o.pretrain!, o.pretrainData);
+  const both = sharedCorpus(specs, parseCorpusSpecs(o.corpus, o.data));
+  if (both) {
+    throw new EvaluateError(
+      `--pretrain ${o.pretrain} includes ${both.kind}, the evaluated corpus: pretraining must not see the test speakers; name other corpora`,
+    );
+  }
+  return specs;
+}
+
+/** --pretrain: the other corpora's clips, decoded like the evaluated ones. */
+async function pretrainData(
+  o: EvaluateCliOptions,
+  specs: CorpusSpec[],
+  train: Parameters<typeof deepSignals>[1],
+  log: (s: string) => void,
+): Promise<{ items: Utterance[]; signals: Map<string, Float32Array>; corpus: string }> {
+  const { utterances, problems } = await readCorpora(specs);
+  if (problems.length > 0)
+    log(`pretraining: skipped ${problems.length} files (first: ${problems[0].path}: ${problems[0].reason})`);
+  log(
+    `pretraining on ${o.pretrain}: ${utterances.length} utterances, ${new Set(utterances.map((u) => u.speaker)).size} speakers`,
+  );
+  return { items: utterances, signals: await deepSignals(utterances, train, log), corpus: o.pretrain! };
+}
+
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
+  if (o.protocol === 'loco' && o.pretrain) pretrainSpecs(o, []);
   if (o.protocol === 'loco') return runLoco(o, argv);
   for (const [flag, given] of [
     ['--augment', o.augment > 0],
@@ -283,6 +342,7 @@ async function runOneCorpus(
   // Names are checked before the corpus is read when nothing comes from files.
   if (o.fromJson === undefined) {
     const planned = planModels(o, new Map());
+    if (o.pretrain) pretrainSpecs(o, planned.deep);
     if (o.channel !== 'studio') {
       parseChannelOption(o.channel);
       const refused = [
@@ -351,6 +411,7 @@ async function runOneCorpus(
     ...(o.utteranceNorm ? { utteranceNorm: o.utteranceNorm } : {}),
   };
   const signals = models.deep.length ? await deepSignals(utterances, train, log) : null;
+  const pretrain = o.pretrain ? await pretrainData(o, pretrainSpecs(o, models.deep), train, log) : undefined;
   if (models.deep.length) await initBackend(o.backend);
   const available = new Map(loaded);
   const show = (e: ModelEvaluation) => process.stdout.write(`${formatSummary(e, plan.description)}\n\n`);
@@ -365,6 +426,7 @@ async function runOneCorpus(
       jobs: o.jobs,
       backend: o.backend,
       train,
+      ...(pretrain ? { pretrain, ...pretrainProgress(Boolean(o.quiet)) } : {}),
       ...progress,
     });
     available.set(model, { ...e, seed: o.seed });
@@ -568,6 +630,16 @@ export function register(program: Command): void {
         '--utterance-norm [mode]',
         "networks on features: normalise each clip's frames per band by the clip's own statistics before the global normalisation, in training, validation and test (meanStd: mean and standard deviation, the default; mean: mean only)",
       ).choices(['mean', 'meanStd']),
+    )
+    .option(
+      '--pretrain <corpora>',
+      'deep models: first train one network on these other corpora (comma-separated, e.g. ravdess,ased; their clips of the evaluated labels), then start every fold from its weights instead of a fresh initialisation; with --speaker-norm the pretraining is speaker-normalised too',
+    )
+    .option(
+      '--pretrain-data <dir>',
+      'folder of a --pretrain corpus; repeat once per corpus, or one folder holding <corpus>/ folders; default ../shared/datasets/<corpus>',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
     )
     .option(
       '--train-options <json>',

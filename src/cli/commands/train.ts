@@ -56,6 +56,8 @@ interface TrainCliOptions extends CorpusCliOptions {
   augmentCopies?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   modelConfig?: string;
+  pretrain?: string;
+  pretrainData: string[];
   checkpoint?: string;
   resume?: boolean;
   backend: 'wasm' | 'cpu';
@@ -120,7 +122,14 @@ function bundleConfig(o: TrainCliOptions): TrainConfig {
         speakerAdaptive: Boolean(o.speakerAdaptive),
         ...(o.minSpeakerUtterances !== undefined ? { minSpeakerUtterances: o.minSpeakerUtterances } : {}),
       }
-    : { kind: 'deep', train: deepTrainOptions(o) };
+    : {
+        kind: 'deep',
+        train: deepTrainOptions(o),
+        ...(o.pretrain ? { pretrain: parseCorpusSpecs(o.pretrain, o.pretrainData) } : {}),
+      };
+  if (o.pretrain && member.kind === 'classical') {
+    throw new TrainError(`--pretrain trains a network first; ${o.model} is a classical model`);
+  }
   return parseTrainConfig(
     {
       title: `Emovox ${o.model} model`,
@@ -143,8 +152,10 @@ async function writeManifest(o: TrainCliOptions, file: string): Promise<void> {
 }
 
 export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise<void> {
-  if (o.config && (o.model || o.corpus || o.data.length)) {
-    throw new TrainError('--config declares corpora and members; leave out --model, --corpus and --data');
+  if (o.config && (o.model || o.corpus || o.data.length || o.pretrain)) {
+    throw new TrainError(
+      '--config declares corpora and members; leave out --model, --corpus, --data and --pretrain (a deep member\'s "pretrain" corpora)',
+    );
   }
   if (!o.config && (!o.model || !o.corpus)) {
     throw new TrainError(
@@ -255,6 +266,16 @@ export function register(program: Command): void {
       ).choices(['mean', 'meanStd']),
     )
     .option('--model-config <json>', 'model size overrides: inline JSON or a JSON file')
+    .option(
+      '--pretrain <corpora>',
+      'networks: first train on these other corpora (comma-separated, e.g. ravdess,ased; their clips of the trained labels, same options), then train on --corpus starting from those weights',
+    )
+    .option(
+      '--pretrain-data <dir>',
+      'folder of a --pretrain corpus; repeat once per corpus, or one folder holding <corpus>/ folders; default ../shared/datasets/<corpus>',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option(
       '--checkpoint <dir>',
       'checkpoint folder (default: <out>.checkpoint); each deep member saves every epoch in a subfolder named after it',

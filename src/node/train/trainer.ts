@@ -100,6 +100,12 @@ export type TrainModelOptions = TrainOptionsInput & {
    * instead of drawing `valSpeakers` from `train`; their speakers must not be in `train`.
    */
   validation?: Utterance[];
+  /**
+   * Starting weights instead of a fresh initialisation (model.getWeights() order, the same
+   * model, sizes and labels), e.g. a network pretrained on other corpora; every weight then
+   * trains as usual. A resumed run's checkpoint overrides them.
+   */
+  initialWeights?: Float32Array[];
   resume?: TrainSnapshot;
   onBatch?: (p: BatchProgress) => void;
   /** Called after every finished epoch (checkpointing). The snapshot's tensors are live: read, do not dispose. */
@@ -328,6 +334,7 @@ async function runTraining(input: TrainModelOptions, cleanup: (() => Promise<voi
   const model = withSeededMathRandom(new Rng(o.seed + 1), () =>
     buildModel(o.modelName, { inputShape, numClasses: labels.length, config: modelConfig }),
   );
+  if (input.initialWeights) setInitialWeights(model, input.initialWeights);
   const optimizer = tf.train.adam(o.lr);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const weights = itemWeights(train.items, labels.length, o.classWeights, o.corpusWeights);
@@ -629,6 +636,28 @@ function givenValidation(
   const shared = train.find((u) => valSpeakers.includes(u.speaker));
   if (shared) throw new TrainError(`validation speaker ${shared.speaker} also has training utterances`);
   return { train, val, valSpeakers };
+}
+
+/** Sets starting weights, refused unless they fit the model weight for weight. */
+function setInitialWeights(model: tf.LayersModel, values: Float32Array[]): void {
+  const ws = model.weights;
+  const bad =
+    values.length !== ws.length
+      ? `${values.length} arrays for ${ws.length} weights`
+      : ws
+          .map((w, i) => ({
+            w,
+            n: values[i].length,
+            want: w.shape.reduce((a: number, b) => a * (b ?? 1), 1),
+          }))
+          .filter((e) => e.n !== e.want)
+          .map((e) => `${e.w.name} has ${e.want} values, given ${e.n}`)[0];
+  if (bad) {
+    throw new TrainError(
+      `starting weights do not fit this network (${bad}); they must come from the same model, sizes and labels`,
+    );
+  }
+  setWeightValues(model, values);
 }
 
 /** Sets a model's weights from plain arrays (model.getWeights() order). */

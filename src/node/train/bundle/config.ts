@@ -16,6 +16,7 @@ import { EMOTIONS, canonicalEmotion } from '../../../core/labels.js';
 import { CORPUS_KINDS } from '../../datasets/index.js';
 import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
+import { sharedCorpus } from '../pretrain.js';
 
 export const CorpusRefSchema = z.object({
   kind: z.enum(CORPUS_KINDS),
@@ -41,6 +42,12 @@ export const DeepMemberSchema = z.object({
   train: z.record(z.string(), z.unknown()).refine((t) => typeof t.modelName === 'string', {
     message: 'train.modelName is required (e.g. "cnn2d-lstm")',
   }),
+  /**
+   * Other corpora to pretrain on first (src/node/train/pretrain.ts): the network trains on their
+   * clips of the bundle's labels with the same options, and its weights start the training on
+   * `corpora`. None of them may be one of `corpora`.
+   */
+  pretrain: z.array(CorpusRefSchema).min(1).optional(),
 });
 
 export const ClassicalMemberSchema = z.object({
@@ -174,6 +181,12 @@ export function parseTrainConfig(json: unknown, where = 'the training config'): 
   }
   for (const m of c.members) {
     if (m.kind !== 'deep') continue;
+    const both = m.pretrain && sharedCorpus(m.pretrain, c.corpora);
+    if (both) {
+      throw new TrainError(
+        `${where}: member ${m.name}: pretrain corpus ${both.kind} is also a training corpus; pretrain on other corpora`,
+      );
+    }
     const name = String(m.train.modelName);
     if (!isModelName(name)) {
       throw new TrainError(

@@ -62,6 +62,7 @@ import {
 } from './config.js';
 import { loadEvaluations, renderCard } from './card.js';
 import { trainModel, type BatchProgress } from '../trainer.js';
+import { pretrain, type PretrainSummary } from '../pretrain.js';
 import type { HistoryEntry } from '../../../core/bundle.js';
 
 /** Several corpora are read by datasets/corpora.ts; re-exported for the train command. */
@@ -301,7 +302,13 @@ async function trainDeepMember(
   for (const f of failed) log(`  ${m.name}: not used: ${f.reason}`);
   if (ok.length === 0) throw new TrainError(`member ${m.name}: no utterance could be decoded`);
   const checkpointDir = memberCheckpointDir(o.out, m.name, o.checkpoint);
-  const fingerprint = runFingerprint({ options, labels, files: ok.map((u) => [u.path, u.label, u.speaker]) });
+  const pretrained = m.pretrain ? await pretrainMember(m, ok, labels, options, o) : null;
+  const fingerprint = runFingerprint({
+    options,
+    labels,
+    files: ok.map((u) => [u.path, u.label, u.speaker]),
+    ...(pretrained ? { pretrain: pretrained.fingerprint } : {}),
+  });
   const resume = o.resume ? await loadCheckpoint(checkpointDir, fingerprint) : null;
   if (o.resume) {
     log(
@@ -316,6 +323,7 @@ async function trainDeepMember(
     train: ok,
     signals,
     labels,
+    ...(pretrained ? { initialWeights: pretrained.weights } : {}),
     resume: resume ?? undefined,
     onBatch: o.onBatch,
     onEpoch: async (snapshot, entry) => {
@@ -340,8 +348,56 @@ async function trainDeepMember(
     modelName: result.manifest.modelName,
     metrics: result.manifest.metrics,
     history: result.manifest.history,
-    line: `${m.name} (weight ${m.weight}): ${result.manifest.modelName}, ${result.manifest.protocol}`,
+    line: `${m.name} (weight ${m.weight}): ${result.manifest.modelName}, ${result.manifest.protocol}${pretrained ? `; started from a network pretrained on ${pretrained.summary.corpus} (${pretrained.summary.utterances} clips of these labels, ${pretrained.summary.epochs} epochs)` : ''}`,
   };
+}
+
+/** Where a deep member's pretraining checkpoint lives ('.' cannot occur in a member name). */
+function pretrainCheckpointDir(m: DeepMemberConfig, o: TrainBundleOptions): string {
+  return memberCheckpointDir(o.out, `${m.name}.pretrain`, o.checkpoint);
+}
+
+/**
+ * A deep member's pretraining on its `pretrain` corpora (checkpointed every epoch like the
+ * member, so --resume continues it too); returns the starting weights.
+ */
+async function pretrainMember(
+  m: DeepMemberConfig,
+  target: Utterance[],
+  labels: string[],
+  options: TrainOptionsInput,
+  o: TrainBundleOptions,
+): Promise<{ weights: Float32Array[]; summary: PretrainSummary; fingerprint: string }> {
+  const log = o.log ?? (() => {});
+  const read = await readCorpora(m.pretrain!, { labels });
+  const name = m.pretrain!.map((c) => c.kind).join(',');
+  const sampleRate = parseFeatureConfig((options.featureConfig ?? {}) as Partial<FeatureConfig>).sampleRate;
+  const { ok, signals, failed } = await decodeCorpus(read.utterances, sampleRate, { onFailure: 'skip' });
+  for (const f of failed) log(`  ${m.name}: pretraining: not used: ${f.reason}`);
+  const dir = pretrainCheckpointDir(m, o);
+  const fingerprint = runFingerprint({
+    options,
+    labels,
+    pretrain: ok.map((u) => [u.path, u.label, u.speaker]),
+  });
+  const resume = o.resume ? await loadCheckpoint(dir, fingerprint) : null;
+  if (resume) log(`  ${m.name}: resuming the pretraining after epoch ${resume.epoch} from ${dir}`);
+  log(`  ${m.name}: pretraining ${options.modelName} on ${name} (${ok.length} utterances)`);
+  const { weights, summary } = await pretrain({
+    items: ok,
+    signals,
+    corpus: name,
+    labels,
+    target,
+    options,
+    ...(resume ? { resume } : {}),
+    ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+    onEpoch: async (snapshot, entry) => {
+      o.onEpoch?.(m.name, entry);
+      await saveCheckpoint(dir, fingerprint, snapshot);
+    },
+  });
+  return { weights, summary, fingerprint };
 }
 
 /** Replaces a member's emovox.json card with the bundle card (single-member bundles). */
@@ -434,7 +490,10 @@ export async function trainBundle(config: TrainConfig, o: TrainBundleOptions): P
   files['MODEL_CARD.md'] = card;
   await writeFolderAtomic(o.out, files);
   for (const m of config.members)
-    if (m.kind === 'deep') await removeCheckpoint(memberCheckpointDir(o.out, m.name, o.checkpoint));
+    if (m.kind === 'deep') {
+      await removeCheckpoint(memberCheckpointDir(o.out, m.name, o.checkpoint));
+      if (m.pretrain) await removeCheckpoint(pretrainCheckpointDir(m, o));
+    }
   try {
     rmdirSync(checkpointRoot(o.out, o.checkpoint)); // only when empty: nothing but our members was in it
   } catch {

@@ -19,6 +19,7 @@ export interface DeepWorkerData {
   speakerNorm: boolean;
   protocol: string;
   conditions?: DeepFoldContext['conditions'];
+  initialWeights?: DeepFoldContext['initialWeights'];
   signalBuffer: SharedArrayBuffer;
   /** [path, first sample, length] into signalBuffer. */
   signalIndex: [string, number, number][];
@@ -80,6 +81,7 @@ export async function runFoldsInWorkers(
     speakerNorm: ctx.speakerNorm,
     protocol: ctx.protocol,
     conditions: ctx.conditions,
+    initialWeights: ctx.initialWeights,
     ...shareSignals(ctx.signals),
   };
   const queue = folds.map((_, i) => i);

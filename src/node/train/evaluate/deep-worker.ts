@@ -14,6 +14,7 @@ const ctx: DeepFoldContext = {
   speakerNorm: d.speakerNorm,
   protocol: d.protocol,
   conditions: d.conditions,
+  initialWeights: d.initialWeights,
   signals: new Map(d.signalIndex.map(([path, at, n]) => [path, all.subarray(at, at + n)])),
 };
 const ready = initBackend(d.backend);

@@ -6,7 +6,7 @@
  * seeded on its own, so the pooled result is the same as in one thread.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BundleManifest } from '../../../core/bundle.js';
+import type { BundleManifest, HistoryEntry } from '../../../core/bundle.js';
 import { extractFeatures } from '../../../core/features/index.js';
 import {
   meanWindowProbabilities,
@@ -30,6 +30,7 @@ import { runFoldsInWorkers } from './deep-pool.js';
 import { TrainError, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseFrames } from './speaker-norm.js';
 import { trainModel, type BatchProgress } from '../trainer.js';
+import { pretrain } from '../pretrain.js';
 import { modelInput } from '../../../core/models/registry.js';
 import { parseChannelList } from '../../../core/channel/chain.js';
 import { loadChannelResources } from '../../channel/resources.js';
@@ -48,6 +49,16 @@ export interface DeepEvalOptions {
   jobs?: number;
   /** Backend the workers initialise (default: the active tfjs backend). */
   backend?: BackendName;
+  /**
+   * Pretraining: one network trained first on these utterances (other corpora, none of the
+   * evaluated speakers), on the evaluation's labels (clips of other labels left out), with the
+   * same options and normalisation; every fold then starts from its weights instead of a
+   * fresh initialisation.
+   */
+  pretrain?: { items: readonly Utterance[]; signals: Map<string, Float32Array>; corpus: string };
+  onPretrainBatch?: (p: BatchProgress) => void;
+  /** After each pretraining epoch. */
+  onPretrainEpoch?: (e: HistoryEntry) => void;
   onFold?: (fold: FoldResult, index: number, total: number) => void;
   onBatch?: (fold: number, p: BatchProgress) => void;
 }
@@ -92,6 +103,8 @@ export interface DeepFoldContext {
   protocol: string;
   /** Test every fold under these conditions (each re-extracts the test clips' features). */
   conditions?: DeepConditions;
+  /** Every fold's starting weights (a pretrained network), instead of a fresh initialisation. */
+  initialWeights?: Float32Array[];
 }
 
 /** The condition transforms of a context, their resources (noise, codec) loaded once per context. */
@@ -161,6 +174,7 @@ export async function runDeepFold(
     labels,
     speakerNorm: ctx.speakerNorm,
     protocol: `${ctx.protocol} fold ${fold.name}`,
+    ...(ctx.initialWeights ? { initialWeights: ctx.initialWeights } : {}),
     onBatch,
   });
   const test = fold.test.map((i) => items[i]);
@@ -247,6 +261,18 @@ export async function evaluateDeep(
   }
   if (plan.speakerIndependent) for (const fold of plan.folds) assertNoSpeakerLeak(fold, items);
   const trainOptions = { ...o.train, modelName: o.model, corpus: o.corpus };
+  const pretrained = o.pretrain
+    ? await pretrain({
+        ...o.pretrain,
+        labels,
+        target: items,
+        // Its own threads, not jobs x threads: the result does not depend on --jobs.
+        options: trainOptions,
+        speakerNorm: o.speakerNorm,
+        onBatch: o.onPretrainBatch,
+        ...(o.onPretrainEpoch ? { onEpoch: (_: unknown, e: HistoryEntry) => o.onPretrainEpoch!(e) } : {}),
+      })
+    : null;
   const ctx: DeepFoldContext = {
     items,
     signals,
@@ -254,6 +280,7 @@ export async function evaluateDeep(
     trainOptions,
     speakerNorm: Boolean(o.speakerNorm),
     protocol: plan.protocol,
+    ...(pretrained ? { initialWeights: pretrained.weights } : {}),
   };
   const outcomes: DeepFoldOutcome[] = new Array(plan.folds.length);
   const finished = (fi: number, out: DeepFoldOutcome) => {
@@ -290,6 +317,7 @@ export async function evaluateDeep(
       jobs,
       protocolDescription: plan.description,
       speakerIndependent: plan.speakerIndependent,
+      ...(pretrained ? { pretrain: pretrained.summary } : {}),
     },
   };
 }
