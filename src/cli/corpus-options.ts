@@ -20,7 +20,29 @@ export function addCorpusOptions(cmd: Command, { required }: { required: boolean
   ).option(
     '--data <dir>',
     'corpus folder (or manifest file for --corpus manifest); repeat once per corpus, or one folder holding emodb/ ravdess/ ased/; default ../shared/datasets/<corpus>',
-    (v: string, prev: string[]) => [...prev, v],
+    repeated,
     [] as string[],
   );
+}
+
+/** A repeatable option's collector: every value given, in order. */
+const repeated = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** The `--pretrain` / `--pretrain-data` pair of train and evaluate (src/node/train/pretrain.ts). */
+export interface PretrainCliOptions {
+  /** Other corpus kinds, comma-separated. */
+  pretrain?: string;
+  /** One folder per --pretrain corpus, one parent folder, or none. */
+  pretrainData: string[];
+}
+
+export function addPretrainOptions(cmd: Command, pretrainHelp: string): Command {
+  return cmd
+    .option('--pretrain <corpora>', pretrainHelp)
+    .option(
+      '--pretrain-data <dir>',
+      'folder of a --pretrain corpus; repeat once per corpus, or one folder holding <corpus>/ folders; default ../shared/datasets/<corpus>',
+      repeated,
+      [] as string[],
+    );
 }

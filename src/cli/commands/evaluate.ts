@@ -21,7 +21,12 @@ import {
 } from '../../core/classical/pipeline.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
-import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
+import {
+  addCorpusOptions,
+  addPretrainOptions,
+  type CorpusCliOptions,
+  type PretrainCliOptions,
+} from '../corpus-options.js';
 import { corporaRoot, describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR, featureTable } from '../../node/train/classical-features.js';
 import type { CorpusSpec, Utterance } from '../../node/datasets/index.js';
@@ -56,7 +61,7 @@ import type { BatchProgress } from '../../node/train/trainer.js';
 import type { HistoryEntry } from '../../core/bundle.js';
 import { sharedCorpus } from '../../node/train/pretrain.js';
 
-interface EvaluateCliOptions extends CorpusCliOptions {
+interface EvaluateCliOptions extends CorpusCliOptions, PretrainCliOptions {
   corpus: string;
   channel: string;
   augment: number;
@@ -82,8 +87,6 @@ interface EvaluateCliOptions extends CorpusCliOptions {
   mixup?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   trainOptions?: string;
-  pretrain?: string;
-  pretrainData: string[];
   backend: 'wasm' | 'cpu';
   descriptors: boolean;
   cache: boolean;
@@ -177,11 +180,6 @@ function pretrainProgress(quiet: boolean) {
 
 /** The --pretrain corpora, refused where pretraining cannot apply (checked before any corpus is read). */
 function pretrainSpecs(o: EvaluateCliOptions, deep: readonly string[]): CorpusSpec[] {
-  if (o.protocol === 'loco') {
-    throw new EvaluateError(
-      '--pretrain is for --protocol loso or kfold on one corpus; leave-one-corpus-out already trains on the other corpora',
-    );
-  }
   if (deep.length === 0) {
     throw new EvaluateError(`--pretrain trains networks first; no network among --model ${o.model ?? ''}`);
   }
@@ -212,7 +210,11 @@ async function pretrainData(
 }
 
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
-  if (o.protocol === 'loco' && o.pretrain) pretrainSpecs(o, []);
+  if (o.protocol === 'loco' && o.pretrain) {
+    throw new EvaluateError(
+      '--pretrain is for --protocol loso or kfold on one corpus; leave-one-corpus-out already trains on the other corpora',
+    );
+  }
   if (o.protocol === 'loco') return runLoco(o, argv);
   for (const [flag, given] of [
     ['--augment', o.augment > 0],
@@ -503,13 +505,16 @@ async function runOneCorpus(
 }
 
 export function register(program: Command): void {
-  addCorpusOptions(
-    program
-      .command('evaluate')
-      .description(
-        'Evaluate models on a corpus (or several merged) with pooled cross-validation (leave-one-speaker-out by default; leave-one-corpus-out with channel conditions by --protocol loco): UAR, WA, macro-F1, confusion matrix.',
-      ),
-    { required: true },
+  addPretrainOptions(
+    addCorpusOptions(
+      program
+        .command('evaluate')
+        .description(
+          'Evaluate models on a corpus (or several merged) with pooled cross-validation (leave-one-speaker-out by default; leave-one-corpus-out with channel conditions by --protocol loco): UAR, WA, macro-F1, confusion matrix.',
+        ),
+      { required: true },
+    ),
+    'deep models: first train one network on these other corpora (comma-separated, e.g. ravdess,ased; their clips of the evaluated labels), then start every fold from its weights instead of a fresh initialisation; with --speaker-norm the pretraining is speaker-normalised too',
   )
     .option(
       '--model <names>',
@@ -630,16 +635,6 @@ export function register(program: Command): void {
         '--utterance-norm [mode]',
         "networks on features: normalise each clip's frames per band by the clip's own statistics before the global normalisation, in training, validation and test (meanStd: mean and standard deviation, the default; mean: mean only)",
       ).choices(['mean', 'meanStd']),
-    )
-    .option(
-      '--pretrain <corpora>',
-      'deep models: first train one network on these other corpora (comma-separated, e.g. ravdess,ased; their clips of the evaluated labels), then start every fold from its weights instead of a fresh initialisation; with --speaker-norm the pretraining is speaker-normalised too',
-    )
-    .option(
-      '--pretrain-data <dir>',
-      'folder of a --pretrain corpus; repeat once per corpus, or one folder holding <corpus>/ folders; default ../shared/datasets/<corpus>',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
     )
     .option(
       '--train-options <json>',

@@ -20,7 +20,12 @@ import { parseFeatureConfig } from '../../core/features/index.js';
 import { defaultModelFeatures } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import { parseCorpusSpecs } from '../../node/datasets/index.js';
-import { addCorpusOptions, type CorpusCliOptions } from '../corpus-options.js';
+import {
+  addCorpusOptions,
+  addPretrainOptions,
+  type CorpusCliOptions,
+  type PretrainCliOptions,
+} from '../corpus-options.js';
 import { readJsonInput } from '../../node/input-file.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../../node/train/classical-features.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../../node/train/options.js';
@@ -33,7 +38,7 @@ import {
   utterancesTsv,
 } from '../../node/train/bundle/train-bundle.js';
 
-interface TrainCliOptions extends CorpusCliOptions {
+interface TrainCliOptions extends CorpusCliOptions, PretrainCliOptions {
   config?: string;
   model?: string;
   c?: number;
@@ -56,8 +61,6 @@ interface TrainCliOptions extends CorpusCliOptions {
   augmentCopies?: number;
   utteranceNorm?: boolean | 'mean' | 'meanStd';
   modelConfig?: string;
-  pretrain?: string;
-  pretrainData: string[];
   checkpoint?: string;
   resume?: boolean;
   backend: 'wasm' | 'cpu';
@@ -189,17 +192,20 @@ export async function runTrain(o: TrainCliOptions, argv: string[] = []): Promise
 }
 
 export function register(program: Command): void {
-  addCorpusOptions(
-    program
-      .command('train')
-      .description(
-        'train a model (deep, classical, or an ensemble from --config) on a corpus (or several merged) and write a model bundle',
-      )
-      .option(
-        '--config <file>',
-        'training config JSON: corpora, labels, members (deep/classical) and weights (see configs/)',
-      ),
-    { required: false },
+  addPretrainOptions(
+    addCorpusOptions(
+      program
+        .command('train')
+        .description(
+          'train a model (deep, classical, or an ensemble from --config) on a corpus (or several merged) and write a model bundle',
+        )
+        .option(
+          '--config <file>',
+          'training config JSON: corpora, labels, members (deep/classical) and weights (see configs/)',
+        ),
+      { required: false },
+    ),
+    'networks: first train on these other corpora (comma-separated, e.g. ravdess,ased; their clips of the trained labels, same options), then train on --corpus starting from those weights',
   )
     .option(
       '--model <name>',
@@ -266,16 +272,6 @@ export function register(program: Command): void {
       ).choices(['mean', 'meanStd']),
     )
     .option('--model-config <json>', 'model size overrides: inline JSON or a JSON file')
-    .option(
-      '--pretrain <corpora>',
-      'networks: first train on these other corpora (comma-separated, e.g. ravdess,ased; their clips of the trained labels, same options), then train on --corpus starting from those weights',
-    )
-    .option(
-      '--pretrain-data <dir>',
-      'folder of a --pretrain corpus; repeat once per corpus, or one folder holding <corpus>/ folders; default ../shared/datasets/<corpus>',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
-    )
     .option(
       '--checkpoint <dir>',
       'checkpoint folder (default: <out>.checkpoint); each deep member saves every epoch in a subfolder named after it',

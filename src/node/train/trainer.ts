@@ -645,11 +645,7 @@ function setInitialWeights(model: tf.LayersModel, values: Float32Array[]): void 
     values.length !== ws.length
       ? `${values.length} arrays for ${ws.length} weights`
       : ws
-          .map((w, i) => ({
-            w,
-            n: values[i].length,
-            want: w.shape.reduce((a: number, b) => a * (b ?? 1), 1),
-          }))
+          .map((w, i) => ({ w, n: values[i].length, want: tf.util.sizeFromShape(w.read().shape) }))
           .filter((e) => e.n !== e.want)
           .map((e) => `${e.w.name} has ${e.want} values, given ${e.n}`)[0];
   if (bad) {

@@ -302,7 +302,9 @@ async function trainDeepMember(
   for (const f of failed) log(`  ${m.name}: not used: ${f.reason}`);
   if (ok.length === 0) throw new TrainError(`member ${m.name}: no utterance could be decoded`);
   const checkpointDir = memberCheckpointDir(o.out, m.name, o.checkpoint);
-  const pretrained = m.pretrain ? await pretrainMember(m, ok, labels, options, o) : null;
+  const pretrained = m.pretrain
+    ? await pretrainMember(m, ok, labels, options, featureConfig.sampleRate, o)
+    : null;
   const fingerprint = runFingerprint({
     options,
     labels,
@@ -366,12 +368,12 @@ async function pretrainMember(
   target: Utterance[],
   labels: string[],
   options: TrainOptionsInput,
+  sampleRate: number,
   o: TrainBundleOptions,
 ): Promise<{ weights: Float32Array[]; summary: PretrainSummary; fingerprint: string }> {
   const log = o.log ?? (() => {});
   const read = await readCorpora(m.pretrain!, { labels });
   const name = m.pretrain!.map((c) => c.kind).join(',');
-  const sampleRate = parseFeatureConfig((options.featureConfig ?? {}) as Partial<FeatureConfig>).sampleRate;
   const { ok, signals, failed } = await decodeCorpus(read.utterances, sampleRate, { onFailure: 'skip' });
   for (const f of failed) log(`  ${m.name}: pretraining: not used: ${f.reason}`);
   const dir = pretrainCheckpointDir(m, o);

@@ -30,7 +30,7 @@ import { runFoldsInWorkers } from './deep-pool.js';
 import { TrainError, type TrainOptionsInput } from '../options.js';
 import { speakerNormaliseFrames } from './speaker-norm.js';
 import { trainModel, type BatchProgress } from '../trainer.js';
-import { pretrain } from '../pretrain.js';
+import { pretrain, type PretrainInput } from '../pretrain.js';
 import { modelInput } from '../../../core/models/registry.js';
 import { parseChannelList } from '../../../core/channel/chain.js';
 import { loadChannelResources } from '../../channel/resources.js';
@@ -55,7 +55,7 @@ export interface DeepEvalOptions {
    * same options and normalisation; every fold then starts from its weights instead of a
    * fresh initialisation.
    */
-  pretrain?: { items: readonly Utterance[]; signals: Map<string, Float32Array>; corpus: string };
+  pretrain?: Pick<PretrainInput, 'items' | 'signals' | 'corpus'>;
   onPretrainBatch?: (p: BatchProgress) => void;
   /** After each pretraining epoch. */
   onPretrainEpoch?: (e: HistoryEntry) => void;
