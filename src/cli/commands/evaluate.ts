@@ -555,7 +555,7 @@ export function register(program: Command): void {
     )
     .option(
       '--corpus-weight',
-      'loco: each training corpus weighs the same, whatever its size (logistic: sample weights; networks: loss weights, with the class weights: each corpus and emotion the same)',
+      'loco: each training corpus weighs the same, whatever its size (logistic, mlp: sample weights; networks: loss weights, with the class weights: each corpus and emotion the same)',
     )
     .option(
       '--calibrate',

@@ -11,6 +11,7 @@
  */
 import type { ClassicalPipelineJSON } from './pipeline.js';
 import type { LogisticJSON } from './logistic.js';
+import type { MlpJSON } from './mlp.js';
 import type { PcaJSON } from './pca.js';
 import type { RandomForestJSON } from './random-forest.js';
 import type { ScalerJSON } from './scaler.js';
@@ -78,6 +79,13 @@ export function compactLogistic(l: LogisticJSON): LogisticJSON {
   return { ...l, weights: r32(l.weights), bias: r32(l.bias) };
 }
 
+export function compactMlp(m: MlpJSON): MlpJSON {
+  return {
+    ...m,
+    members: m.members.map((p) => ({ w1: r32(p.w1), b1: r32(p.b1), w2: r32(p.w2), b2: r32(p.b2) })),
+  };
+}
+
 /** The pipeline's JSON with rounded numbers and collapsed linear machines (featureNames kept). */
 export function compactPipelineJSON(j: ClassicalPipelineJSON): ClassicalPipelineJSON {
   return {
@@ -89,6 +97,8 @@ export function compactPipelineJSON(j: ClassicalPipelineJSON): ClassicalPipeline
         ? { svm: compactSvm(j.classifier.svm) }
         : 'logistic' in j.classifier
           ? { logistic: compactLogistic(j.classifier.logistic) }
-          : { rf: compactForest(j.classifier.rf) },
+          : 'mlp' in j.classifier
+            ? { mlp: compactMlp(j.classifier.mlp) }
+            : { rf: compactForest(j.classifier.rf) },
   };
 }
