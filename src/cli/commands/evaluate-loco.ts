@@ -53,6 +53,7 @@ export interface LocoCliOptions {
   pca?: number;
   gamma?: number;
   trees?: number;
+  weightDecay?: number;
   channel: string;
   augment: number;
   augmentNoise: number;

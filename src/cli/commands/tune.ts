@@ -158,7 +158,7 @@ export function register(program: Command): void {
     .requiredOption('--model <name>', `model: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`)
     .requiredOption(
       '--space <file>',
-      'JSON search space: {"lr": [0.001, 0.003], "modelConfig.dropout": {"min": 0, "max": 0.5}} (deep: trainer option paths; classical: c, gamma, pca, trees, speakerNorm, descriptors)',
+      'JSON search space: {"lr": [0.001, 0.003], "modelConfig.dropout": {"min": 0, "max": 0.5}} (deep: trainer option paths; classical: c, gamma, pca, trees, weightDecay (mlp), speakerNorm, descriptors)',
     )
     .requiredOption(
       '--out <dir>',

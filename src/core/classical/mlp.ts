@@ -36,9 +36,9 @@ export interface MlpOptions {
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
   hidden: 64,
-  weightDecay: 0.1,
+  weightDecay: 1,
   dropout: 0.3,
-  inputNoise: 0.3,
+  inputNoise: 0.5,
   epochs: 40,
   batchSize: 64,
   learningRate: 0.003,

@@ -77,12 +77,27 @@ export interface PipelineOverrides {
   c?: number;
   gamma?: number | 'scale';
   trees?: number;
+  /** The mlp model's weight decay (--weight-decay). */
+  weightDecay?: number;
   /** Options of the mlp model. */
   mlp?: Partial<MlpOptions>;
 }
 
-/** The default pipeline of `model` with the given overrides applied. */
+/**
+ * The default pipeline of `model` with the given overrides applied. An override that the model
+ * does not have (C, gamma or trees for mlp; a weight decay for any other model) is refused
+ * rather than ignored.
+ */
 export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrides): ClassicalPipelineConfig {
+  if (model === 'mlp') {
+    const given = (['c', 'gamma', 'trees'] as const).find((k) => o[k] !== undefined);
+    if (given)
+      throw new RangeError(
+        `the mlp model has no ${given === 'c' ? 'C' : given}; its penalty is the weight decay (--weight-decay)`,
+      );
+  } else if (o.weightDecay !== undefined) {
+    throw new RangeError(`a weight decay applies to the mlp model only, not ${model}`);
+  }
   const base = defaultPipelineConfig(model);
   return {
     ...base,
@@ -99,7 +114,7 @@ export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrid
     },
     rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
     logistic: { ...base.logistic, ...(o.c !== undefined ? { C: o.c } : {}) },
-    mlp: { ...base.mlp, ...o.mlp },
+    mlp: { ...base.mlp, ...o.mlp, ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}) },
   };
 }
 

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mlp } from '../../../src/core/classical/mlp.js';
-import { ClassicalPipeline, defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
+import {
+  ClassicalPipeline,
+  defaultPipelineConfig,
+  pipelineConfigWith,
+} from '../../../src/core/classical/pipeline.js';
 import { compactPipelineJSON } from '../../../src/core/classical/serialize.js';
 import { accuracy, blobs, xor } from './synthetic.js';
 
@@ -87,3 +91,16 @@ function argmax(p: Float64Array, k: number): Int32Array {
   }
   return out;
 }
+
+test('overrides the mlp model does not have are refused, and its weight decay reaches it', () => {
+  assert.equal(pipelineConfigWith('mlp', { weightDecay: 3 }).mlp?.weightDecay, 3);
+  assert.throws(
+    () => pipelineConfigWith('mlp', { c: 1 }),
+    /the mlp model has no C; its penalty is the weight decay/,
+  );
+  assert.throws(() => pipelineConfigWith('mlp', { trees: 10 }), /the mlp model has no trees/);
+  assert.throws(
+    () => pipelineConfigWith('logistic', { weightDecay: 1 }),
+    /a weight decay applies to the mlp model only, not logistic/,
+  );
+});

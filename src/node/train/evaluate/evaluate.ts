@@ -110,8 +110,8 @@ export function logisticCGrid(values: readonly number[]): TuneGrid {
   };
 }
 
-/** The MLP's weight decay (AdamW lambda), a decade apart around its default. */
-export function mlpDecayGrid(values: readonly number[] = [0.01, 0.1, 1]): TuneGrid {
+/** Candidate weight decays (AdamW lambda) of the descriptor MLP; by default half a decade apart around its default. */
+export function mlpDecayGrid(values: readonly number[] = [0.1, 0.3, 1, 3]): TuneGrid {
   return {
     candidates: values.map((weightDecay) => ({
       name: `weightDecay=${weightDecay}`,
