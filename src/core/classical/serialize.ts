@@ -1,7 +1,7 @@
 /**
  * Compact JSON for fitted classical pipelines (scaler -> PCA -> SVM or Random Forest), as they
  * travel in a model bundle's `classical.json` and are downloaded by the web page:
- * - every fitted real number is written as the shortest decimal that reads back as the same
+ * - every fitted real number (quantile knots and network weights included) is written as the shortest decimal that reads back as the same
  *   float32 (about 8 characters instead of 18), and
  * - a linear SVM's one-vs-one machines are collapsed to one weight vector each
  *   (w = sum of coef_i * sv_i), stored as a "support vector" with coefficient 1, so the
@@ -91,6 +91,8 @@ export function compactPipelineJSON(j: ClassicalPipelineJSON): ClassicalPipeline
   return {
     ...j,
     scaler: compactScaler(j.scaler),
+    // Rounding is monotone, so the knots stay non-decreasing.
+    ...(j.quantile ? { quantile: { ...j.quantile, knots: j.quantile.knots.map(r32) } } : {}),
     pca: j.pca ? compactPca(j.pca) : null,
     classifier:
       'svm' in j.classifier

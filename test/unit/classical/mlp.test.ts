@@ -65,12 +65,17 @@ test('MLP sample weights: rows of weight 0 teach nothing', () => {
   assert.ok(said0(fooled) < 0.5, `weighted mislabels: ${said0(fooled)}`);
 });
 
-test('an mlp pipeline takes corpus weights, compacts and round-trips; bad options are refused', () => {
+test('an mlp pipeline with quantile scaling takes corpus weights, compacts and round-trips; bad options are refused', () => {
   const train = blobs(3, 25, 5, 3, 5);
-  const cfg = { ...defaultPipelineConfig('mlp'), mlp: quick };
+  const cfg = { ...defaultPipelineConfig('mlp'), mlp: quick, scaling: 'quantile' as const };
   const w = Float64Array.from({ length: train.x.rows }, () => 1);
   const pipe = ClassicalPipeline.fit(train.x, train.y, ['a', 'b', 'c'], cfg, [], w);
-  const back = ClassicalPipeline.fromJSON(JSON.parse(JSON.stringify(compactPipelineJSON(pipe.toJSON()))));
+  const compact = compactPipelineJSON(pipe.toJSON());
+  // Quantile knots and weights are stored as float32-shortest decimals: smaller, still ordered.
+  assert.ok(JSON.stringify(compact).length < 0.7 * JSON.stringify(pipe.toJSON()).length);
+  for (const col of compact.quantile!.knots)
+    for (let i = 1; i < col.length; i++) assert.ok(col[i] >= col[i - 1]);
+  const back = ClassicalPipeline.fromJSON(JSON.parse(JSON.stringify(compact)));
   const p = pipe.predictProba(train.x);
   const q = back.predictProba(train.x);
   for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i] - q[i]) < 1e-4);
