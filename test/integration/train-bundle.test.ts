@@ -333,6 +333,14 @@ test('bad configs are refused with the field and the accepted values', () => {
       }),
     /corpusWeight needs model logistic or mlp/,
   );
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: folder,
+        members: [{ kind: 'classical', model: 'mlp', weightDecayGrid: [1, 3] }],
+      }),
+    /cGrid and weightDecayGrid need at least 3 corpora/,
+  );
   for (const f of ['configs/default.json', 'configs/emodb-ravdess.json']) {
     assert.doesNotThrow(() => readTrainConfig(join(ROOT, f)), f);
   }

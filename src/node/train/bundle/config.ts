@@ -199,10 +199,17 @@ export const TrainConfigSchema = z
       path: ['members'],
     },
   )
-  .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.cGrid || c.corpora.length >= 3), {
-    message: 'cGrid needs at least 3 corpora (C is chosen by leave-one-corpus-out)',
-    path: ['members'],
-  })
+  .refine(
+    (c) =>
+      c.members.every(
+        (m) => m.kind !== 'classical' || (!m.cGrid && !m.weightDecayGrid) || c.corpora.length >= 3,
+      ),
+    {
+      message:
+        'cGrid and weightDecayGrid need at least 3 corpora (C or the weight decay is chosen by leave-one-corpus-out)',
+      path: ['members'],
+    },
+  )
   .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.calibrate || c.corpora.length >= 2), {
     message: 'calibrate needs at least 2 corpora (the temperature is fitted by leave-one-corpus-out)',
     path: ['members'],
