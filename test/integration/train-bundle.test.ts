@@ -304,6 +304,43 @@ test('bad configs are refused with the field and the accepted values', () => {
       }),
     /member net: invalid training options: epochs: /,
   );
+  const folder = [{ kind: 'folder', data: 'x' }];
+  assert.throws(
+    () => parseTrainConfig({ corpora: folder, members: [{ kind: 'classical', model: 'mlp', cGrid: [0.1] }] }),
+    /model mlp has no C: give weightDecayGrid instead of cGrid/,
+  );
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: folder,
+        members: [{ kind: 'classical', model: 'logistic', weightDecayGrid: [1] }],
+      }),
+    /mlp and weightDecayGrid need model mlp/,
+  );
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: folder,
+        members: [{ kind: 'classical', model: 'mlp', mlp: { dropout: 1 } }],
+      }),
+    /dropout/,
+  );
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: folder,
+        members: [{ kind: 'classical', model: 'rf', corpusWeight: true }],
+      }),
+    /corpusWeight needs model logistic or mlp/,
+  );
+  assert.throws(
+    () =>
+      parseTrainConfig({
+        corpora: folder,
+        members: [{ kind: 'classical', model: 'mlp', weightDecayGrid: [1, 3] }],
+      }),
+    /cGrid and weightDecayGrid need at least 3 corpora/,
+  );
   for (const f of ['configs/default.json', 'configs/emodb-ravdess.json']) {
     assert.doesNotThrow(() => readTrainConfig(join(ROOT, f)), f);
   }

@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseChannelList, type ChannelChain } from '../../core/channel/chain.js';
 import type { DescriptorFamily } from '../../core/classical/featurize.js';
-import { CLASSICAL_MODELS, isClassicalModel, pipelineConfigWith } from '../../core/classical/pipeline.js';
+import {
+  CLASSICAL_MODELS,
+  SAMPLE_WEIGHT_MODELS,
+  acceptsSampleWeights,
+  isClassicalModel,
+  pipelineConfigWith,
+} from '../../core/classical/pipeline.js';
 import { isModelName, MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend, type BackendName } from '../../node/backend.js';
 import { describeCorpusUse, parseCorpusSpecs, readCorpora } from '../../node/datasets/corpora.js';
@@ -47,6 +53,7 @@ export interface LocoCliOptions {
   pca?: number;
   gamma?: number;
   trees?: number;
+  weightDecay?: number;
   channel: string;
   augment: number;
   augmentNoise: number;
@@ -157,9 +164,9 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
       `--protocol loco evaluates the classical models (${CLASSICAL_MODELS.join(', ')}), the networks (${MODEL_NAMES.join(', ')}) or ensembles of earlier LOCO --json files (a+b); got '${model}'`,
     );
   }
-  if (o.corpusWeight && model !== 'logistic') {
+  if (o.corpusWeight && !acceptsSampleWeights(model)) {
     throw new EvaluateError(
-      '--corpus-weight needs --model logistic (the only classical model with sample weights)',
+      `--corpus-weight needs --model ${SAMPLE_WEIGHT_MODELS.join(' or ')} (the classical models with sample weights)`,
     );
   }
   const chains = parseChannelOption(o.channel);
@@ -194,7 +201,7 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
         `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment + o.augmentNoise ? ` + ${o.augment + o.augmentNoise} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
       ),
   });
-  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.tune ? ', C by inner LOCO' : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
+  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.tune ? `, ${model === 'logistic' ? 'C' : 'hyperparameters'} by inner LOCO` : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
   writeLocoOutputs(e, title, o, argv, log, {
     features: spec,
     augment: o.augment,

@@ -19,6 +19,7 @@ import {
   pipelineConfigWith,
   type ClassicalModelName,
 } from '../../core/classical/pipeline.js';
+import { DEFAULT_MLP_OPTIONS } from '../../core/classical/mlp.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import {
@@ -82,6 +83,7 @@ interface EvaluateCliOptions extends CorpusCliOptions, PretrainCliOptions {
   c?: number;
   gamma?: number;
   trees?: number;
+  weightDecay?: number;
   epochs?: number;
   average?: boolean;
   mixup?: number;
@@ -555,7 +557,7 @@ export function register(program: Command): void {
     )
     .option(
       '--corpus-weight',
-      'loco: each training corpus weighs the same, whatever its size (logistic: sample weights; networks: loss weights, with the class weights: each corpus and emotion the same)',
+      'loco: each training corpus weighs the same, whatever its size (logistic, mlp: sample weights; networks: loss weights, with the class weights: each corpus and emotion the same)',
     )
     .option(
       '--calibrate',
@@ -615,6 +617,11 @@ export function register(program: Command): void {
       '--trees <n>',
       `random forest trees (${describeDefaults().trees})`,
       number('trees', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    )
+    .option(
+      '--weight-decay <value>',
+      `mlp: AdamW weight decay (default ${DEFAULT_MLP_OPTIONS.weightDecay}; --tune chooses it)`,
+      number('weight-decay', (n) => n >= 0, 'a number >= 0'),
     )
     .option(
       '--epochs <n>',

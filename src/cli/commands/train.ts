@@ -5,7 +5,7 @@
  *                          (src/node/train/bundle/config.ts); one member = a plain bundle,
  *                          several = an ensemble; or
  *   --model NAME ...       a one-member config on one corpus: a classical model (svm,
- *                          svm-linear, rf; optionally --speaker-adaptive) or a network
+ *                          svm-linear, rf, logistic, mlp; optionally --speaker-adaptive) or a network
  *                          (cnn2d-lstm, ...).
  * Deep members save a checkpoint every epoch (`--resume` continues a killed run); the card
  * comes from the template.

@@ -153,12 +153,12 @@ export function register(program: Command): void {
       'loco: randomly augmented copies (reverb, noise, gain, telephone, codec; seeded) of every training clip',
       integer('augment', 0),
     )
-    .option('--corpus-weight', 'loco, logistic: each training corpus weighs the same, whatever its size')
+    .option('--corpus-weight', 'loco, logistic or mlp: each training corpus weighs the same, whatever its size')
     .option('--noise-dir <dir>', 'loco: noise recordings for augmentation (default ../shared/datasets/noise)')
     .requiredOption('--model <name>', `model: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`)
     .requiredOption(
       '--space <file>',
-      'JSON search space: {"lr": [0.001, 0.003], "modelConfig.dropout": {"min": 0, "max": 0.5}} (deep: trainer option paths; classical: c, gamma, pca, trees, speakerNorm, descriptors)',
+      'JSON search space: {"lr": [0.001, 0.003], "modelConfig.dropout": {"min": 0, "max": 0.5}} (deep: trainer option paths; classical: c, gamma, pca, trees, weightDecay (mlp), speakerNorm, descriptors)',
     )
     .requiredOption(
       '--out <dir>',

@@ -7,6 +7,7 @@ import type { Matrix } from './matrix.js';
 import { assertFinite } from './matrix.js';
 import { Pca, type PcaJSON, type PcaOptions } from './pca.js';
 import { LogisticRegression, type LogisticJSON, type LogisticOptions } from './logistic.js';
+import { Mlp, type MlpJSON, type MlpOptions } from './mlp.js';
 import {
   RandomForest,
   argmaxRows,
@@ -17,8 +18,15 @@ import { QuantileNormal, type QuantileJSON } from './quantile.js';
 import { StandardScaler, type ScalerJSON } from './scaler.js';
 import { Svm, type SvmJSON, type SvmOptions } from './svm.js';
 
-export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf', 'logistic'] as const;
+export const CLASSICAL_MODELS = ['svm', 'svm-linear', 'rf', 'logistic', 'mlp'] as const;
 export type ClassicalModelName = (typeof CLASSICAL_MODELS)[number];
+
+/** The classical models that take per-row weights (e.g. each training corpus weighing the same). */
+export const SAMPLE_WEIGHT_MODELS: readonly ClassicalModelName[] = ['logistic', 'mlp'];
+
+export function acceptsSampleWeights(model: string): boolean {
+  return (SAMPLE_WEIGHT_MODELS as readonly string[]).includes(model);
+}
 
 export function isClassicalModel(name: string): name is ClassicalModelName {
   return (CLASSICAL_MODELS as readonly string[]).includes(name);
@@ -32,6 +40,8 @@ export interface ClassicalPipelineConfig {
   rf: Partial<RandomForestOptions>;
   /** Multinomial logistic regression (model 'logistic'); absent in older bundles. */
   logistic?: Partial<LogisticOptions>;
+  /** The small descriptor network (model 'mlp'); absent in older bundles. */
+  mlp?: Partial<MlpOptions>;
   /**
    * 'quantile': each descriptor goes through a quantile transform to a normal fitted on the
    * training rows (quantile.ts) before the standard scaler; absent or 'standard': the scaler alone.
@@ -56,6 +66,7 @@ export function defaultPipelineConfig(model: ClassicalModelName): ClassicalPipel
     },
     rf: { nTrees: 200, classWeight: 'balanced' },
     logistic: { C: 0.01, classWeight: 'balanced' },
+    mlp: {},
   };
 }
 
@@ -66,10 +77,27 @@ export interface PipelineOverrides {
   c?: number;
   gamma?: number | 'scale';
   trees?: number;
+  /** The mlp model's weight decay (--weight-decay). */
+  weightDecay?: number;
+  /** Options of the mlp model. */
+  mlp?: Partial<MlpOptions>;
 }
 
-/** The default pipeline of `model` with the given overrides applied. */
+/**
+ * The default pipeline of `model` with the given overrides applied. An override that the model
+ * does not have (C, gamma or trees for mlp; a weight decay for any other model) is refused
+ * rather than ignored.
+ */
 export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrides): ClassicalPipelineConfig {
+  if (model === 'mlp') {
+    const given = (['c', 'gamma', 'trees'] as const).find((k) => o[k] !== undefined);
+    if (given)
+      throw new RangeError(
+        `the mlp model has no ${given === 'c' ? 'C' : given}; its penalty is the weight decay (--weight-decay)`,
+      );
+  } else if (o.weightDecay !== undefined) {
+    throw new RangeError(`a weight decay applies to the mlp model only, not ${model}`);
+  }
   const base = defaultPipelineConfig(model);
   return {
     ...base,
@@ -86,6 +114,7 @@ export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrid
     },
     rf: { ...base.rf, ...(o.trees !== undefined ? { nTrees: o.trees } : {}) },
     logistic: { ...base.logistic, ...(o.c !== undefined ? { C: o.c } : {}) },
+    mlp: { ...base.mlp, ...o.mlp, ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}) },
   };
 }
 
@@ -107,7 +136,7 @@ export interface ClassicalPipelineJSON {
   /** Present when config.scaling is 'quantile'. */
   quantile?: QuantileJSON;
   pca: PcaJSON | null;
-  classifier: { svm: SvmJSON } | { rf: RandomForestJSON } | { logistic: LogisticJSON };
+  classifier: { svm: SvmJSON } | { rf: RandomForestJSON } | { logistic: LogisticJSON } | { mlp: MlpJSON };
 }
 
 export class ClassicalPipeline {
@@ -117,7 +146,7 @@ export class ClassicalPipeline {
     readonly config: ClassicalPipelineConfig,
     private readonly scaler: StandardScaler,
     private readonly pca: Pca | null,
-    private readonly classifier: Svm | RandomForest | LogisticRegression,
+    private readonly classifier: Svm | RandomForest | LogisticRegression | Mlp,
     private readonly quantile: QuantileNormal | null = null,
   ) {}
 
@@ -131,12 +160,14 @@ export class ClassicalPipeline {
     labels: string[],
     config: ClassicalPipelineConfig,
     featureNames: string[] = [],
-    /** Per-row weights (logistic only), e.g. so that each training corpus weighs the same. */
+    /** Per-row weights (logistic and mlp only), e.g. so that each training corpus weighs the same. */
     sampleWeight?: ArrayLike<number>,
   ): ClassicalPipeline {
     assertFinite(x, 'training features');
-    if (sampleWeight && config.model !== 'logistic') {
-      throw new RangeError(`sample weights are supported by the logistic model only, not ${config.model}`);
+    if (sampleWeight && !acceptsSampleWeights(config.model)) {
+      throw new RangeError(
+        `sample weights are supported by the ${SAMPLE_WEIGHT_MODELS.join(' and ')} models only, not ${config.model}`,
+      );
     }
     if (featureNames.length > 0 && featureNames.length !== x.cols) {
       throw new RangeError(`${featureNames.length} feature names for ${x.cols} columns`);
@@ -152,10 +183,12 @@ export class ClassicalPipeline {
         ? RandomForest.fit(z, y, labels.length, config.rf)
         : config.model === 'logistic'
           ? LogisticRegression.fit(z, y, labels.length, config.logistic, sampleWeight)
-          : Svm.fit(z, y, labels.length, {
-              ...config.svm,
-              kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
-            });
+          : config.model === 'mlp'
+            ? Mlp.fit(z, y, labels.length, config.mlp, sampleWeight)
+            : Svm.fit(z, y, labels.length, {
+                ...config.svm,
+                kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',
+              });
     return new ClassicalPipeline(labels, featureNames, config, scaler, pca, classifier, quantile);
   }
 
@@ -196,7 +229,9 @@ export class ClassicalPipeline {
           ? { svm: this.classifier.toJSON() }
           : this.classifier instanceof LogisticRegression
             ? { logistic: this.classifier.toJSON() }
-            : { rf: this.classifier.toJSON() },
+            : this.classifier instanceof Mlp
+              ? { mlp: this.classifier.toJSON() }
+              : { rf: this.classifier.toJSON() },
     };
   }
 
@@ -214,7 +249,9 @@ export class ClassicalPipeline {
         ? Svm.fromJSON(j.classifier.svm)
         : 'logistic' in j.classifier
           ? LogisticRegression.fromJSON(j.classifier.logistic)
-          : RandomForest.fromJSON(j.classifier.rf);
+          : 'mlp' in j.classifier
+            ? Mlp.fromJSON(j.classifier.mlp)
+            : RandomForest.fromJSON(j.classifier.rf);
     return new ClassicalPipeline(
       j.labels,
       j.featureNames,

@@ -1,7 +1,7 @@
 /**
  * Compact JSON for fitted classical pipelines (scaler -> PCA -> SVM or Random Forest), as they
  * travel in a model bundle's `classical.json` and are downloaded by the web page:
- * - every fitted real number is written as the shortest decimal that reads back as the same
+ * - every fitted real number (quantile knots and network weights included) is written as the shortest decimal that reads back as the same
  *   float32 (about 8 characters instead of 18), and
  * - a linear SVM's one-vs-one machines are collapsed to one weight vector each
  *   (w = sum of coef_i * sv_i), stored as a "support vector" with coefficient 1, so the
@@ -11,6 +11,7 @@
  */
 import type { ClassicalPipelineJSON } from './pipeline.js';
 import type { LogisticJSON } from './logistic.js';
+import type { MlpJSON } from './mlp.js';
 import type { PcaJSON } from './pca.js';
 import type { RandomForestJSON } from './random-forest.js';
 import type { ScalerJSON } from './scaler.js';
@@ -78,17 +79,28 @@ export function compactLogistic(l: LogisticJSON): LogisticJSON {
   return { ...l, weights: r32(l.weights), bias: r32(l.bias) };
 }
 
+export function compactMlp(m: MlpJSON): MlpJSON {
+  return {
+    ...m,
+    members: m.members.map((p) => ({ w1: r32(p.w1), b1: r32(p.b1), w2: r32(p.w2), b2: r32(p.b2) })),
+  };
+}
+
 /** The pipeline's JSON with rounded numbers and collapsed linear machines (featureNames kept). */
 export function compactPipelineJSON(j: ClassicalPipelineJSON): ClassicalPipelineJSON {
   return {
     ...j,
     scaler: compactScaler(j.scaler),
+    // Rounding is monotone, so the knots stay non-decreasing.
+    ...(j.quantile ? { quantile: { ...j.quantile, knots: j.quantile.knots.map(r32) } } : {}),
     pca: j.pca ? compactPca(j.pca) : null,
     classifier:
       'svm' in j.classifier
         ? { svm: compactSvm(j.classifier.svm) }
         : 'logistic' in j.classifier
           ? { logistic: compactLogistic(j.classifier.logistic) }
-          : { rf: compactForest(j.classifier.rf) },
+          : 'mlp' in j.classifier
+            ? { mlp: compactMlp(j.classifier.mlp) }
+            : { rf: compactForest(j.classifier.rf) },
   };
 }

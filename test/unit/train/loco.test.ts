@@ -69,6 +69,20 @@ test('leave-one-corpus-out: each corpus is tested whole on a model that never sa
   assert.ok(e.meanUar.shifted <= e.meanUar.studio + 1e-9);
 });
 
+test('leave-one-corpus-out with the descriptor MLP: weight decay by inner LOCO, corpora weighted, each corpus recognised', () => {
+  const { items, labels, x } = synthetic();
+  const e = evaluateLoco(
+    { items, labels, x, conditions: [{ name: 'studio', x }] },
+    { model: 'mlp', tune: true, corpusWeight: true, config: { mlp: { members: 1, epochs: 20 } } },
+  );
+  for (const r of e.results) {
+    assert.match(r.chosen, /^weightDecay=/);
+    assert.ok(r.innerUar! > 0.8, `${r.heldOut} inner UAR ${r.innerUar}`);
+    assert.ok(r.conditions[0].uar > 0.9, `${r.heldOut} UAR ${r.conditions[0].uar}`);
+  }
+  assert.equal(e.config.model, 'mlp');
+});
+
 test('leave-one-corpus-out refuses fewer than three corpora', () => {
   const { items, labels, x } = synthetic();
   const two = items.map((u) => ({ ...u, corpus: u.corpus === 'c' ? 'b' : u.corpus }));

@@ -96,6 +96,13 @@ test('bad space files: each error names the key and what is accepted', () => {
   bad({ lr: 0.001 }, 'cnn', /'lr' must be a list of candidates or a range/);
   bad({ c: [0.1, -1] }, 'svm-linear', /'c' candidate -1: .*accepted: SVM penalty C, a positive number/);
   bad(
+    { c: [0.1] },
+    'mlp',
+    /unknown key 'c' for model mlp \(accepted keys: pca, weightDecay, speakerNorm, descriptors\)/,
+  );
+  bad({ weightDecay: [1] }, 'logistic', /unknown key 'weightDecay' for model logistic/);
+  assert.equal(parseSpace({ weightDecay: [0.3, 3] }, 'mlp').dimensions.length, 1);
+  bad(
     { lr: [0.001] },
     'svm',
     /unknown key 'lr' for model svm \(accepted keys: c, gamma, pca, trees, speakerNorm, descriptors\)/,

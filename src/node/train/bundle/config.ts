@@ -11,7 +11,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_MIN_SPEAKER_UTTERANCES } from '../../../core/bundle.js';
-import { CLASSICAL_MODELS } from '../../../core/classical/pipeline.js';
+import {
+  CLASSICAL_MODELS,
+  SAMPLE_WEIGHT_MODELS,
+  acceptsSampleWeights,
+} from '../../../core/classical/pipeline.js';
 import { EMOTIONS, canonicalEmotion } from '../../../core/labels.js';
 import { CORPUS_KINDS } from '../../datasets/index.js';
 import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
@@ -77,7 +81,27 @@ export const ClassicalMemberSchema = z.object({
    */
   cGrid: z.array(z.number().positive()).min(1).optional(),
   /**
-   * With cGrid: the scalings chosen among together with C ('standard': the standard scaler alone;
+   * Model mlp: options of the descriptor network (MlpOptions in src/core/classical/mlp.ts:
+   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members).
+   */
+  mlp: z
+    .object({
+      hidden: z.number().int().positive(),
+      weightDecay: z.number().min(0),
+      dropout: z.number().min(0).lt(1),
+      inputNoise: z.number().min(0),
+      epochs: z.number().int().positive(),
+      batchSize: z.number().int().positive(),
+      learningRate: z.number().positive(),
+      members: z.number().int().positive(),
+    })
+    .partial()
+    .strict()
+    .optional(),
+  /** Model mlp: candidate weight decays, chosen like cGrid (by leave-one-corpus-out). Overrides mlp.weightDecay. */
+  weightDecayGrid: z.array(z.number().min(0)).min(1).optional(),
+  /**
+   * With cGrid or weightDecayGrid: the scalings chosen among together with it ('standard': the standard scaler alone;
    * 'quantile': a quantile transform to a normal before it, src/core/classical/quantile.ts).
    */
   scalingGrid: z
@@ -88,7 +112,7 @@ export const ClassicalMemberSchema = z.object({
   augment: z.number().int().min(0).max(20).default(0),
   /** Noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips; seeded), after those of augment. */
   augmentNoise: z.number().int().min(0).max(20).default(0),
-  /** Each corpus weighs the same in training, whatever its size (model logistic only). */
+  /** Each corpus weighs the same in training, whatever its size (models logistic and mlp). */
   corpusWeight: z.boolean().default(false),
   /**
    * Fit a temperature and the "not sure" threshold by leave-one-corpus-out over the training
@@ -144,20 +168,48 @@ export const TrainConfigSchema = z
     path: ['members'],
   })
   .refine(
-    (c) => c.members.every((m) => m.kind !== 'classical' || !m.corpusWeight || m.model === 'logistic'),
+    (c) => c.members.every((m) => m.kind !== 'classical' || !m.corpusWeight || acceptsSampleWeights(m.model)),
     {
-      message: 'corpusWeight needs model logistic (the only classical model with sample weights)',
+      message: `corpusWeight needs model ${SAMPLE_WEIGHT_MODELS.join(' or ')} (the classical models with sample weights)`,
       path: ['members'],
     },
   )
-  .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.scalingGrid || m.cGrid), {
-    message: 'scalingGrid needs cGrid (the scaling is chosen with C by leave-one-corpus-out)',
-    path: ['members'],
-  })
-  .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.cGrid || c.corpora.length >= 3), {
-    message: 'cGrid needs at least 3 corpora (C is chosen by leave-one-corpus-out)',
-    path: ['members'],
-  })
+  .refine(
+    (c) =>
+      c.members.every(
+        (m) =>
+          m.kind !== 'classical' ||
+          m.model === 'mlp' ||
+          (m.mlp === undefined && m.weightDecayGrid === undefined),
+      ),
+    { message: 'mlp and weightDecayGrid need model mlp', path: ['members'] },
+  )
+  .refine(
+    (c) => c.members.every((m) => m.kind !== 'classical' || m.model !== 'mlp' || m.cGrid === undefined),
+    {
+      message: 'model mlp has no C: give weightDecayGrid instead of cGrid',
+      path: ['members'],
+    },
+  )
+  .refine(
+    (c) => c.members.every((m) => m.kind !== 'classical' || !m.scalingGrid || m.cGrid || m.weightDecayGrid),
+    {
+      message:
+        'scalingGrid needs cGrid or weightDecayGrid (the scaling is chosen with C or the weight decay by leave-one-corpus-out)',
+      path: ['members'],
+    },
+  )
+  .refine(
+    (c) =>
+      c.members.every(
+        (m) => m.kind !== 'classical' || (!m.cGrid && !m.weightDecayGrid) || c.corpora.length >= 3,
+      ),
+    {
+      message:
+        'cGrid and weightDecayGrid need at least 3 corpora (C or the weight decay is chosen by leave-one-corpus-out)',
+      path: ['members'],
+    },
+  )
   .refine((c) => c.members.every((m) => m.kind !== 'classical' || !m.calibrate || c.corpora.length >= 2), {
     message: 'calibrate needs at least 2 corpora (the temperature is fitted by leave-one-corpus-out)',
     path: ['members'],

@@ -197,12 +197,20 @@ async function trainClassicalMember(
   };
   const all = utterances.map((_, i) => i);
   let cfg = pipelineConfigWith(m.model, m);
-  if (m.cGrid) {
+  const values = m.cGrid ?? m.weightDecayGrid;
+  if (values) {
     const corpora = [...new Set(utterances.map((u) => u.corpus))];
+    const what = m.cGrid ? 'C' : 'weight decay';
     const grid = (m.scalingGrid ?? [undefined]).flatMap((scaling) =>
-      m.cGrid!.map((c) => ({
-        name: `${scaling === 'quantile' ? 'quantile ' : ''}C=${c}`,
-        cfg: { ...pipelineConfigWith(m.model, { ...m, c }), ...(scaling ? { scaling } : {}) },
+      values.map((v) => ({
+        name: `${scaling === 'quantile' ? 'quantile ' : ''}${m.cGrid ? 'C' : 'weightDecay'}=${v}`,
+        cfg: {
+          ...pipelineConfigWith(
+            m.model,
+            m.cGrid ? { ...m, c: v } : { ...m, mlp: { ...m.mlp, weightDecay: v } },
+          ),
+          ...(scaling ? { scaling } : {}),
+        },
       })),
     );
     const scores = innerLoco(
@@ -216,7 +224,7 @@ async function trainClassicalMember(
       if (sc.uar > scores[best].uar) best = i;
     });
     log(
-      `  ${m.name}: ${m.scalingGrid ? 'scaling and ' : ''}C by leave-one-corpus-out over ${corpora.join(', ')}: ${grid.map((g, i) => `${g.name} UAR ${(scores[i].uar * 100).toFixed(1)} %`).join(', ')}; chose ${grid[best].name}`,
+      `  ${m.name}: ${m.scalingGrid ? 'scaling and ' : ''}${what} by leave-one-corpus-out over ${corpora.join(', ')}: ${grid.map((g, i) => `${g.name} UAR ${(scores[i].uar * 100).toFixed(1)} %`).join(', ')}; chose ${grid[best].name}`,
     );
     cfg = grid[best].cfg;
   }

@@ -110,6 +110,16 @@ export function logisticCGrid(values: readonly number[]): TuneGrid {
   };
 }
 
+/** Candidate weight decays (AdamW lambda) of the descriptor MLP; by default half a decade apart around its default. */
+export function mlpDecayGrid(values: readonly number[] = [0.1, 0.3, 1, 3]): TuneGrid {
+  return {
+    candidates: values.map((weightDecay) => ({
+      name: `weightDecay=${weightDecay}`,
+      apply: (c: ClassicalPipelineConfig) => ({ ...c, mlp: { ...c.mlp, weightDecay } }),
+    })),
+  };
+}
+
 /** The default search spaces for --tune (small: every candidate costs an inner LOSO). */
 export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
   const svm = (params: Record<string, number>) => ({
@@ -119,6 +129,7 @@ export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
     apply: (c: ClassicalPipelineConfig) => ({ ...c, svm: { ...c.svm, ...params } }),
   });
   if (model === 'logistic') return logisticCGrid([0.0003, 0.001, 0.003, 0.01]);
+  if (model === 'mlp') return mlpDecayGrid();
   if (model === 'svm-linear') return { candidates: [0.001, 0.003, 0.01, 0.03, 0.1].map((C) => svm({ C })) };
   if (model === 'svm') {
     // C around the default at gamma 'scale' (1 / features, ~0.0009 here), then gamma a few

@@ -25,20 +25,24 @@ import {
   type ClassicalModelName,
   type ClassicalPipelineConfig,
 } from '../../../core/classical/pipeline.js';
-import { defaultTuneGrid, logisticCGrid, type TuneGrid } from './evaluate.js';
+import { defaultTuneGrid, logisticCGrid, mlpDecayGrid, type TuneGrid } from './evaluate.js';
 import { confusionMatrix, macroF1, uar, weightedAccuracy, type Confusion } from './metrics.js';
 
 /**
  * The candidates `--tune` scores by inner LOCO: for logistic regression C from 0.0001 to 0.3
  * (three per decade; inner LOCO chose the top of the former 0.0003-0.01 grid in most folds),
- * each with the standard scaler alone and with the quantile transform before it
- * (results/loco-research.md round 3); for the other models defaultTuneGrid's.
+ * for the descriptor MLP its weight decay from 0.3 to 10 (inner LOCO chose the top of 0.01-1
+ * in every fold; results/loco-research.md round 5), each with the standard scaler alone and
+ * with the quantile transform before it (round 3); for the other models defaultTuneGrid's.
  */
 export const LOCO_LOGISTIC_C_GRID: readonly number[] = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
+export const LOCO_MLP_DECAY_GRID: readonly number[] = [0.3, 1, 3, 10];
 
 export function defaultLocoTuneGrid(model: ClassicalModelName): TuneGrid {
-  if (model !== 'logistic') return defaultTuneGrid(model);
-  const standard = logisticCGrid(LOCO_LOGISTIC_C_GRID).candidates;
+  if (model !== 'logistic' && model !== 'mlp') return defaultTuneGrid(model);
+  const standard = (
+    model === 'logistic' ? logisticCGrid(LOCO_LOGISTIC_C_GRID) : mlpDecayGrid(LOCO_MLP_DECAY_GRID)
+  ).candidates;
   return {
     candidates: [
       ...standard.map((c) => ({

@@ -103,6 +103,7 @@ export function evaluateCommand(
     if (typeof c.gamma === 'number') args.push('--gamma', String(c.gamma));
     if (typeof c.pca === 'number') args.push('--pca', String(c.pca));
     if (typeof c.trees === 'number') args.push('--trees', String(c.trees));
+    if (typeof c.weightDecay === 'number') args.push('--weight-decay', String(c.weightDecay));
     if (c.speakerNorm === true) args.push('--speaker-norm');
     if (c.descriptors === false) args.push('--no-descriptors');
   } else {

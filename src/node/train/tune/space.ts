@@ -67,6 +67,7 @@ const ClassicalParamsSchema = z
     gamma: z.union([z.number().positive(), z.literal('scale')]),
     pca: z.number().positive().nullable(),
     trees: z.number().int().min(1).max(5000),
+    weightDecay: z.number().min(0),
     speakerNorm: z.boolean(),
     descriptors: z.boolean(),
   })
@@ -78,6 +79,7 @@ const CLASSICAL_WHAT: Record<string, string> = {
   gamma: "RBF gamma, a positive number or 'scale'",
   pca: 'PCA components (integer >= 1), a variance fraction in (0, 1), or null for none',
   trees: 'random forest trees, an integer 1..5000',
+  weightDecay: "the mlp model's weight decay, a number >= 0",
   speakerNorm: 'per-speaker normalisation, true or false',
   descriptors: 'pitch/voicing/loudness/spectral descriptors as well as MFCC statistics, true or false',
 };
@@ -94,7 +96,11 @@ const NESTED = ['modelConfig', 'featureConfig', 'augment'] as const;
 
 /** Every key a space may use for this model. */
 export function spaceKeys(model: string): string[] {
-  if (isClassicalModel(model)) return CLASSICAL_KEYS;
+  if (isClassicalModel(model)) {
+    // The mlp model's penalty is its weight decay; the other models have no weight decay.
+    const notFor = model === 'mlp' ? ['c', 'gamma', 'trees'] : ['weightDecay'];
+    return CLASSICAL_KEYS.filter((k) => !notFor.includes(k));
+  }
   const top = Object.keys(TrainOptionsSchema.shape).filter(
     (k) => !FIXED_BY_TUNE.includes(k) && !(NESTED as readonly string[]).includes(k),
   );

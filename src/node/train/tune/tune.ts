@@ -14,7 +14,12 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CLASSICAL_FEATURES, type DescriptorFamily } from '../../../core/classical/featurize.js';
 import type { Matrix } from '../../../core/classical/matrix.js';
-import { CLASSICAL_MODELS, isClassicalModel } from '../../../core/classical/pipeline.js';
+import {
+  CLASSICAL_MODELS,
+  SAMPLE_WEIGHT_MODELS,
+  acceptsSampleWeights,
+  isClassicalModel,
+} from '../../../core/classical/pipeline.js';
 import { parseFeatureConfig } from '../../../core/features/index.js';
 import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
 import { parseCorpusSpecs, type CorpusSpec } from '../../datasets/corpora.js';
@@ -164,9 +169,9 @@ function locoSpecs(o: TuneOptions, classical: boolean): CorpusSpec[] {
       `${given[0]} does not apply to --protocol loco (trials are scored by an inner leave-one-corpus-out; leave the outer test corpus out with --exclude-corpus)`,
     );
   }
-  if (o.corpusWeight && o.model !== 'logistic') {
+  if (o.corpusWeight && !acceptsSampleWeights(o.model)) {
     throw new TuneError(
-      '--corpus-weight needs --model logistic (the only classical model with sample weights)',
+      `--corpus-weight needs --model ${SAMPLE_WEIGHT_MODELS.join(' or ')} (the classical models with sample weights)`,
     );
   }
   const data = typeof o.data === 'string' ? [o.data] : [...(o.data ?? [])];

@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Mlp } from '../../../src/core/classical/mlp.js';
+import {
+  ClassicalPipeline,
+  defaultPipelineConfig,
+  pipelineConfigWith,
+} from '../../../src/core/classical/pipeline.js';
+import { compactPipelineJSON } from '../../../src/core/classical/serialize.js';
+import { accuracy, blobs, xor } from './synthetic.js';
+
+const quick = { epochs: 30, members: 2, hidden: 16 };
+
+test('the MLP learns XOR, which no linear model can, and its probabilities sum to 1', () => {
+  const train = xor(400, 1);
+  const testSet = xor(400, 2);
+  const mlp = Mlp.fit(train.x, train.y, 2, {
+    ...quick,
+    inputNoise: 0,
+    dropout: 0,
+    weightDecay: 0.001,
+    epochs: 80,
+  });
+  assert.ok(accuracy(argmax(mlp.predictProba(testSet.x), 2), testSet.y) > 0.9);
+  const p = mlp.predictProba(testSet.x);
+  for (let r = 0; r < testSet.x.rows; r++) assert.ok(Math.abs(p[r * 2] + p[r * 2 + 1] - 1) < 1e-9);
+});
+
+test('the MLP is reproducible for a seed, differs between seeds, and survives JSON', () => {
+  const train = blobs(3, 30, 4, 3, 1);
+  const a = Mlp.fit(train.x, train.y, 4, quick);
+  const b = Mlp.fit(train.x, train.y, 4, quick);
+  const c = Mlp.fit(train.x, train.y, 4, { ...quick, seed: 2 });
+  assert.deepEqual(Array.from(a.predictProba(train.x)), Array.from(b.predictProba(train.x)));
+  assert.notDeepEqual(Array.from(a.predictProba(train.x)), Array.from(c.predictProba(train.x)));
+  const back = Mlp.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+  assert.deepEqual(Array.from(back.predictProba(train.x)), Array.from(a.predictProba(train.x)));
+  // Class 3 has no training row: it is never answered.
+  const p = a.predictProba(train.x);
+  for (let r = 0; r < train.x.rows; r++) assert.ok(p[r * 4 + 3] < 1e-12);
+  assert.ok(accuracy(argmax(p, 4), train.y) > 0.9);
+});
+
+test('MLP sample weights: rows of weight 0 teach nothing', () => {
+  // Class 0 and 1 blobs; a block of mislabelled rows weighs 0 in one fit and 1 in the other.
+  const base = blobs(2, 60, 2, 4, 3);
+  const n = base.x.rows;
+  const x = { rows: n + 60, cols: 2, data: new Float64Array((n + 60) * 2) };
+  x.data.set(base.x.data);
+  const y = new Int32Array(n + 60);
+  y.set(base.y);
+  for (let i = 0; i < 60; i++) {
+    x.data[(n + i) * 2] = base.x.data[i * 2]; // copies of class 0's rows...
+    x.data[(n + i) * 2 + 1] = base.x.data[i * 2 + 1];
+    y[n + i] = 1; // ...labelled 1, three times as many as the clean ones once weighted
+  }
+  const zero = Float64Array.from({ length: n + 60 }, (_, i) => (i < n ? 1 : 0));
+  const heavy = Float64Array.from({ length: n + 60 }, (_, i) => (i < n ? 1 : 3));
+  const o = { ...quick, classWeight: null } as const;
+  const clean = Mlp.fit(x, y, 2, o, zero);
+  const fooled = Mlp.fit(x, y, 2, o, heavy);
+  const class0 = { rows: 60, cols: 2, data: base.x.data.slice(0, 120) };
+  const said0 = (m: Mlp) => argmax(m.predictProba(class0), 2).filter((c) => c === 0).length / 60;
+  assert.ok(said0(clean) > 0.9, `clean fit: ${said0(clean)}`);
+  assert.ok(said0(fooled) < 0.5, `weighted mislabels: ${said0(fooled)}`);
+});
+
+test('an mlp pipeline with quantile scaling takes corpus weights, compacts and round-trips; bad options are refused', () => {
+  const train = blobs(3, 25, 5, 3, 5);
+  const cfg = { ...defaultPipelineConfig('mlp'), mlp: quick, scaling: 'quantile' as const };
+  const w = Float64Array.from({ length: train.x.rows }, () => 1);
+  const pipe = ClassicalPipeline.fit(train.x, train.y, ['a', 'b', 'c'], cfg, [], w);
+  const compact = compactPipelineJSON(pipe.toJSON());
+  // Quantile knots and weights are stored as float32-shortest decimals: smaller, still ordered.
+  assert.ok(JSON.stringify(compact).length < 0.7 * JSON.stringify(pipe.toJSON()).length);
+  for (const col of compact.quantile!.knots)
+    for (let i = 1; i < col.length; i++) assert.ok(col[i] >= col[i - 1]);
+  const back = ClassicalPipeline.fromJSON(JSON.parse(JSON.stringify(compact)));
+  const p = pipe.predictProba(train.x);
+  const q = back.predictProba(train.x);
+  for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i] - q[i]) < 1e-4);
+  assert.throws(() => Mlp.fit(train.x, train.y, 3, { dropout: 1 }), /dropout must be in \[0, 1\)/);
+  assert.throws(() => Mlp.fit(train.x, train.y, 3, { hidden: 0 }), /hidden must be a positive integer/);
+  assert.throws(
+    () => ClassicalPipeline.fit(train.x, train.y, ['a', 'b', 'c'], defaultPipelineConfig('rf'), [], w),
+    /sample weights are supported by the logistic and mlp models only, not rf/,
+  );
+});
+
+function argmax(p: Float64Array, k: number): Int32Array {
+  const out = new Int32Array(p.length / k);
+  for (let r = 0; r < out.length; r++) {
+    let b = 0;
+    for (let c = 1; c < k; c++) if (p[r * k + c] > p[r * k + b]) b = c;
+    out[r] = b;
+  }
+  return out;
+}
+
+test('overrides the mlp model does not have are refused, and its weight decay reaches it', () => {
+  assert.equal(pipelineConfigWith('mlp', { weightDecay: 3 }).mlp?.weightDecay, 3);
+  assert.throws(
+    () => pipelineConfigWith('mlp', { c: 1 }),
+    /the mlp model has no C; its penalty is the weight decay/,
+  );
+  assert.throws(() => pipelineConfigWith('mlp', { trees: 10 }), /the mlp model has no trees/);
+  assert.throws(
+    () => pipelineConfigWith('logistic', { weightDecay: 1 }),
+    /a weight decay applies to the mlp model only, not logistic/,
+  );
+});
