@@ -153,7 +153,10 @@ export function register(program: Command): void {
       'loco: randomly augmented copies (reverb, noise, gain, telephone, codec; seeded) of every training clip',
       integer('augment', 0),
     )
-    .option('--corpus-weight', 'loco, logistic or mlp: each training corpus weighs the same, whatever its size')
+    .option(
+      '--corpus-weight',
+      'loco, logistic or mlp: each training corpus weighs the same, whatever its size',
+    )
     .option('--noise-dir <dir>', 'loco: noise recordings for augmentation (default ../shared/datasets/noise)')
     .requiredOption('--model <name>', `model: ${[...CLASSICAL_MODELS, ...MODEL_NAMES].join(', ')}`)
     .requiredOption(
