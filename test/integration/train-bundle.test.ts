@@ -310,6 +310,10 @@ test('bad configs are refused with the field and the accepted values', () => {
     /model mlp has no C: give weightDecayGrid instead of cGrid/,
   );
   assert.throws(
+    () => parseTrainConfig({ corpora: folder, members: [{ kind: 'classical', model: 'mlp', c: 1 }] }),
+    /model mlp has no C, gamma or trees: its penalty is the weight decay/,
+  );
+  assert.throws(
     () =>
       parseTrainConfig({
         corpora: folder,

@@ -3,6 +3,7 @@
  * scaler -> optional PCA -> Random Forest, SVM or multinomial logistic regression. Serialises to plain JSON so it can travel in
  * a model bundle and run in the browser.
  */
+import { EmovoxError } from '../errors.js';
 import type { Matrix } from './matrix.js';
 import { assertFinite } from './matrix.js';
 import { Pca, type PcaJSON, type PcaOptions } from './pca.js';
@@ -92,11 +93,12 @@ export function pipelineConfigWith(model: ClassicalModelName, o: PipelineOverrid
   if (model === 'mlp') {
     const given = (['c', 'gamma', 'trees'] as const).find((k) => o[k] !== undefined);
     if (given)
-      throw new RangeError(
+      throw new EmovoxError(
+        'BAD_OPTION',
         `the mlp model has no ${given === 'c' ? 'C' : given}; its penalty is the weight decay (--weight-decay)`,
       );
   } else if (o.weightDecay !== undefined) {
-    throw new RangeError(`a weight decay applies to the mlp model only, not ${model}`);
+    throw new EmovoxError('BAD_OPTION', `a weight decay applies to the mlp model only, not ${model}`);
   }
   const base = defaultPipelineConfig(model);
   return {

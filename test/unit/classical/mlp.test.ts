@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mlp } from '../../../src/core/classical/mlp.js';
+import { isUserFacing } from '../../../src/core/errors.js';
 import {
   ClassicalPipeline,
   defaultPipelineConfig,
@@ -101,7 +102,8 @@ test('overrides the mlp model does not have are refused, and its weight decay re
   assert.equal(pipelineConfigWith('mlp', { weightDecay: 3 }).mlp?.weightDecay, 3);
   assert.throws(
     () => pipelineConfigWith('mlp', { c: 1 }),
-    /the mlp model has no C; its penalty is the weight decay/,
+    (e: unknown) =>
+      isUserFacing(e) && /the mlp model has no C; its penalty is the weight decay/.test(e.message),
   );
   assert.throws(() => pipelineConfigWith('mlp', { trees: 10 }), /the mlp model has no trees/);
   assert.throws(

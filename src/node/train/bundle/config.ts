@@ -185,6 +185,20 @@ export const TrainConfigSchema = z
     { message: 'mlp and weightDecayGrid need model mlp', path: ['members'] },
   )
   .refine(
+    (c) =>
+      c.members.every(
+        (m) =>
+          m.kind !== 'classical' ||
+          m.model !== 'mlp' ||
+          (m.c === undefined && m.gamma === undefined && m.trees === undefined),
+      ),
+    {
+      message:
+        'model mlp has no C, gamma or trees: its penalty is the weight decay (mlp.weightDecay or weightDecayGrid)',
+      path: ['members'],
+    },
+  )
+  .refine(
     (c) => c.members.every((m) => m.kind !== 'classical' || m.model !== 'mlp' || m.cGrid === undefined),
     {
       message: 'model mlp has no C: give weightDecayGrid instead of cGrid',
