@@ -35,6 +35,32 @@ export interface LogisticJSON {
   bias: number[];
 }
 
+/**
+ * Per-row training weights: `scale` x the row's sample weight (1 without) x, with 'balanced'
+ * class weights, n / (k * n_class) over the classes present (sums of sample weights). Also the
+ * per-class sums, so a caller can tell which classes had no row. Shared by the logistic model
+ * and the descriptor MLP.
+ */
+export function classBalancedRowWeights(
+  y: ArrayLike<number>,
+  nClasses: number,
+  classWeight: 'balanced' | null,
+  sampleWeight?: ArrayLike<number>,
+  scale = 1,
+): { weights: Float64Array; counts: Float64Array } {
+  const n = y.length;
+  const counts = new Float64Array(nClasses);
+  for (let i = 0; i < n; i++) counts[y[i]] += sampleWeight ? sampleWeight[i] : 1;
+  const present = Array.from(counts).filter((c) => c > 0).length;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const base = sampleWeight ? sampleWeight[i] : 1;
+    weights[i] = scale * base * (classWeight === 'balanced' ? total / (present * counts[y[i]]) : 1);
+  }
+  return { weights, counts };
+}
+
 /** Softmax of k logits at z[off ..] in place, after dividing them by temperature. */
 export function softmaxInPlace(z: Float64Array, off: number, k: number, temperature = 1): void {
   let max = -Infinity;
@@ -73,15 +99,7 @@ export class LogisticRegression {
       throw new RangeError(`LogisticRegression.fit: ${x.rows} rows but ${y.length} labels`);
     const { rows: n, cols: d } = x;
     const k = nClasses;
-    const counts = new Float64Array(k);
-    for (let i = 0; i < n; i++) counts[y[i]] += sampleWeight ? sampleWeight[i] : 1;
-    const present = Array.from(counts).filter((c) => c > 0).length;
-    const total = counts.reduce((a, b) => a + b, 0);
-    const w = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const base = sampleWeight ? sampleWeight[i] : 1;
-      w[i] = o.C * base * (o.classWeight === 'balanced' ? total / (present * counts[y[i]]) : 1);
-    }
+    const w = classBalancedRowWeights(y, k, o.classWeight, sampleWeight, o.C).weights;
     const dim = k * (d + 1);
     const z = new Float64Array(k);
     // Objective and gradient over theta = [W (k x d), b (k)].

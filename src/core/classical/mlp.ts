@@ -13,8 +13,8 @@
  * an async API and a second serialisation for no speed gain at this size.
  */
 import type { Matrix } from './matrix.js';
-import { softmaxInPlace } from './logistic.js';
-import { Rng } from '../random.js';
+import { classBalancedRowWeights, softmaxInPlace } from './logistic.js';
+import { Rng, shuffleInPlace } from '../random.js';
 
 export interface MlpOptions {
   /** Hidden units. */
@@ -126,7 +126,6 @@ function trainMember(
   const aw2 = new AdamSlot(w2.length);
   const ab2 = new AdamSlot(k);
   const xi = new Float64Array(d);
-  const pre = new Float64Array(h);
   const act = new Float64Array(h);
   const z = new Float64Array(k);
   const dh = new Float64Array(h);
@@ -134,12 +133,7 @@ function trainMember(
   const keep = 1 - o.dropout;
   let t = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
+    shuffleInPlace(order, () => rng.next());
     for (let start = 0; start < n; start += o.batchSize) {
       const end = Math.min(n, start + o.batchSize);
       gw1.fill(0);
@@ -159,7 +153,6 @@ function trainMember(
           let s = b1[u];
           const off = u * d;
           for (let j = 0; j < d; j++) s += w1[off + j] * xi[j];
-          pre[u] = s;
           const dropped = o.dropout > 0 && rng.next() < o.dropout;
           act[u] = s > 0 && !dropped ? s / keep : 0;
         }
@@ -219,14 +212,7 @@ export class Mlp {
     if (y.length !== x.rows) throw new RangeError(`Mlp.fit: ${x.rows} rows but ${y.length} labels`);
     if (sampleWeight && sampleWeight.length !== x.rows)
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${sampleWeight.length} sample weights`);
-    const counts = new Float64Array(nClasses);
-    for (let i = 0; i < x.rows; i++) counts[y[i]] += sampleWeight ? sampleWeight[i] : 1;
-    const present = Array.from(counts).filter((c) => c > 0).length;
-    const total = counts.reduce((a, b) => a + b, 0);
-    const rowWeight = Float64Array.from({ length: x.rows }, (_, i) => {
-      const base = sampleWeight ? sampleWeight[i] : 1;
-      return base * (o.classWeight === 'balanced' ? total / (present * counts[y[i]]) : 1);
-    });
+    const { weights: rowWeight, counts } = classBalancedRowWeights(y, nClasses, o.classWeight, sampleWeight);
     const members: Member[] = [];
     for (let m = 0; m < o.members; m++) {
       members.push(trainMember(x, y, nClasses, rowWeight, o, new Rng((o.seed * 1000003 + m * 7919) >>> 0)));
