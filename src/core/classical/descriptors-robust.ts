@@ -321,6 +321,48 @@ export const FORMANT_CONSTANTS = {
  * an 8-pole Levinson-Durbin fit, and the first two peaks of the all-pole envelope on a 256-point
  * grid (parabola-refined), mapped back to Hz. NaN where the envelope has fewer peaks.
  */
+/** Per band (kLo, kHi, bin width, rate): the pre-emphasis gain and cos(w m) of every bin. */
+interface FormantBandTables {
+  emph: Float64Array;
+  cos: Float64Array;
+}
+const formantBands = new Map<string, FormantBandTables>();
+const P1 = LPC_ORDER + 1;
+/** cos(w m) and sin(w m) on the envelope grid, w = pi g / (grid - 1). */
+const envelopeCos = new Float64Array(FORMANT_GRID * P1);
+const envelopeSin = new Float64Array(FORMANT_GRID * P1);
+for (let g = 0; g < FORMANT_GRID; g++) {
+  const w = (Math.PI * g) / (FORMANT_GRID - 1);
+  for (let m = 0; m <= LPC_ORDER; m++) {
+    envelopeCos[g * P1 + m] = Math.cos(w * m);
+    envelopeSin[g * P1 + m] = Math.sin(w * m);
+  }
+}
+const lpc = {
+  r: new Float64Array(P1),
+  a: new Float64Array(P1),
+  prev: new Float64Array(P1),
+  env: new Float64Array(FORMANT_GRID),
+};
+
+function formantBandTables(kLo: number, kHi: number, binHz: number, sr: number): FormantBandTables {
+  const key = `${kLo},${kHi},${binHz},${sr}`;
+  let t = formantBands.get(key);
+  if (!t) {
+    const span = kHi - kLo;
+    t = { emph: new Float64Array(span + 1), cos: new Float64Array((span + 1) * P1) };
+    for (let k = kLo; k <= kHi; k++) {
+      const w = (Math.PI * (k - kLo)) / span;
+      // Pre-emphasis (1 - 0.97 z^-1) at the bin's real frequency.
+      t.emph[k - kLo] =
+        1 + FORMANT_PREEMPHASIS ** 2 - 2 * FORMANT_PREEMPHASIS * Math.cos((2 * Math.PI * k * binHz) / sr);
+      for (let m = 0; m <= LPC_ORDER; m++) t.cos[(k - kLo) * P1 + m] = Math.cos(w * m);
+    }
+    formantBands.set(key, t);
+  }
+  return t;
+}
+
 function frameFormants(
   power: Float64Array,
   off: number,
@@ -330,21 +372,19 @@ function frameFormants(
   sr: number,
   out: Float64Array,
 ): void {
-  const r = new Float64Array(LPC_ORDER + 1);
+  const { emph, cos } = formantBandTables(kLo, kHi, binHz, sr);
+  const { r, a, prev, env } = lpc;
+  r.fill(0);
   const span = kHi - kLo;
   for (let k = kLo; k <= kHi; k++) {
-    const w = (Math.PI * (k - kLo)) / span;
-    // Pre-emphasis (1 - 0.97 z^-1) at the bin's real frequency.
-    const emph =
-      1 + FORMANT_PREEMPHASIS ** 2 - 2 * FORMANT_PREEMPHASIS * Math.cos((2 * Math.PI * k * binHz) / sr);
-    const p = power[off + k] * emph * (k === kLo || k === kHi ? 0.5 : 1);
-    for (let m = 0; m <= LPC_ORDER; m++) r[m] += p * Math.cos(w * m);
+    const p = power[off + k] * emph[k - kLo] * (k === kLo || k === kHi ? 0.5 : 1);
+    const row = (k - kLo) * P1;
+    for (let m = 0; m <= LPC_ORDER; m++) r[m] += p * cos[row + m];
   }
   out[0] = NaN;
   out[1] = NaN;
   if (!(r[0] > EPS)) return;
-  const a = new Float64Array(LPC_ORDER + 1);
-  const prev = new Float64Array(LPC_ORDER + 1);
+  a.fill(0);
   a[0] = 1;
   let err = r[0] * (1 + 1e-9);
   for (let i = 1; i <= LPC_ORDER; i++) {
@@ -357,14 +397,12 @@ function frameFormants(
     err *= 1 - k * k;
     if (!(err > 0)) return;
   }
-  const env = new Float64Array(FORMANT_GRID);
   for (let g = 0; g < FORMANT_GRID; g++) {
-    const w = (Math.PI * g) / (FORMANT_GRID - 1);
     let re = 0;
     let im = 0;
     for (let m = 0; m <= LPC_ORDER; m++) {
-      re += a[m] * Math.cos(w * m);
-      im -= a[m] * Math.sin(w * m);
+      re += a[m] * envelopeCos[g * P1 + m];
+      im -= a[m] * envelopeSin[g * P1 + m];
     }
     env[g] = -Math.log(re * re + im * im + EPS);
   }
