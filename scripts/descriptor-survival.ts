@@ -5,7 +5,7 @@
  * `emovox evaluate --protocol loco --channel`, descriptors from the feature cache when present).
  * A descriptor a model can trust through the channel keeps r near 1 and a shift near 0.
  *
- *   npx tsx scripts/descriptor-survival.ts [--features robust|robust2] [--channel telephone,noise-10db]
+ *   npx tsx scripts/descriptor-survival.ts [--features robust|robust2|robust3] [--channel telephone,noise-10db]
  *     [--corpus emodb,ravdess,ased] [--seed 1] [--cache-dir DIR]
  *
  * Prints a markdown table (results/loco-research.md keeps the one for the default's family).

@@ -550,7 +550,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--features <family>',
-        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) robust (the compact telephone-band set) or robust2 (robust behind a noise-floor gate, plus voiced-frame descriptors)',
+        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) robust (the compact telephone-band set) robust2 (robust behind a noise-floor gate, plus voiced-frame descriptors) or robust3 (robust2 plus the first two formants of voiced frames)',
       )
         .choices([...DESCRIPTOR_FAMILIES])
         .default('mfcc'),

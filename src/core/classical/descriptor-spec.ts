@@ -9,10 +9,17 @@
  */
 import { canonicalJson, fnv1a } from '../canonical-json.js';
 import { BASIC_DESCRIPTOR_CONSTANTS, LLD_NAMES, STAT_NAMES } from './descriptors.js';
-import { DEFAULT_ROBUST_OPTIONS, ROBUST2_OPTIONS, ROBUST_DESCRIPTORS_VERSION } from './descriptors-robust.js';
+import {
+  DEFAULT_ROBUST_OPTIONS,
+  FORMANT_CONSTANTS,
+  ROBUST_DESCRIPTORS_VERSION,
+  ROBUST_FAMILY_OPTIONS,
+  type RobustDescriptorOptions,
+} from './descriptors-robust.js';
 import { EXTENDED_DESCRIPTOR_CONSTANTS, EXTRA_LLD_NAMES, EXT_STAT_NAMES } from './descriptors-extended.js';
 import {
   descriptorOptionsOf,
+  isRobustFamily,
   MFCC_DELTA_WIDTH,
   mfccConfigOf,
   type ClassicalFeatureSpec,
@@ -33,17 +40,19 @@ export interface DescriptorSpecRecord {
 
 /** The descriptor spec record of `spec` as this code computes it. */
 export function descriptorSpecRecord(spec: ClassicalFeatureSpec): DescriptorSpecRecord {
-  if (spec.family === 'robust' || spec.family === 'robust2') {
+  if (isRobustFamily(spec.family)) {
+    const options: Partial<RobustDescriptorOptions> = ROBUST_FAMILY_OPTIONS[spec.family];
     // The robust families read nothing of the MFCC fields: their options, band and version only.
     const body = {
       version: DESCRIPTOR_SPEC_VERSION,
       families: [spec.family],
       robust: {
         ...DEFAULT_ROBUST_OPTIONS,
-        ...(spec.family === 'robust2' ? ROBUST2_OPTIONS : {}),
+        ...options,
         sampleRate: spec.sampleRate,
         code: ROBUST_DESCRIPTORS_VERSION,
         framing: { winSeconds: 0.025, hopSeconds: 0.01, pitchRateHz: 4000, pitchEveryFrames: 2 },
+        ...(options.formants ? { formantAnalysis: FORMANT_CONSTANTS } : {}),
       },
     };
     const plain = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;

@@ -50,6 +50,12 @@ export interface RobustDescriptorOptions {
    * spectral balance over voiced frames (medians), cepstral spreads over voiced frames.
    */
   voicedExtras?: boolean;
+  /**
+   * Add the first two formants of voiced frames (mean, spread, median), from a selective linear
+   * prediction of the analysed band only (vocal effort raises F1; the band keeps a phone line
+   * from moving them).
+   */
+  formants?: boolean;
 }
 
 export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
@@ -74,6 +80,16 @@ export const ROBUST2_OPTIONS: Partial<RobustDescriptorOptions> = {
   floorPercentile: 10,
   voicedExtras: true,
 };
+
+/** The `robust3` family: robust2 plus the formants of voiced frames. */
+export const ROBUST3_OPTIONS: Partial<RobustDescriptorOptions> = { ...ROBUST2_OPTIONS, formants: true };
+
+/** Each robust family's options over DEFAULT_ROBUST_OPTIONS. */
+export const ROBUST_FAMILY_OPTIONS = {
+  robust: {},
+  robust2: ROBUST2_OPTIONS,
+  robust3: ROBUST3_OPTIONS,
+} as const satisfies Record<string, Partial<RobustDescriptorOptions>>;
 
 /** Bumped whenever the values change, so cached descriptor vectors are recomputed. */
 export const ROBUST_DESCRIPTORS_VERSION = 2;
@@ -285,6 +301,118 @@ function riseFall(v: Float64Array, rs: [number, number][]): { rise: number; fall
     }
   const n = nr + nf;
   return { rise: nr ? rise / nr : 0, fall: nf ? fall / nf : 0, absMean: n ? (rise + fall) / n : 0 };
+}
+
+const LPC_ORDER = 8;
+const FORMANT_GRID = 256;
+const FORMANT_PREEMPHASIS = 0;
+/** The formant analysis' constants, recorded in robust3 bundles' descriptor spec. */
+export const FORMANT_CONSTANTS = {
+  method: 'selective-lpc-band',
+  lpcOrder: LPC_ORDER,
+  envelopeGrid: FORMANT_GRID,
+  preemphasis: FORMANT_PREEMPHASIS,
+};
+
+/**
+ * F1 and F2 (Hz) of one frame by selective linear prediction (Makhoul 1975) of the band
+ * kLo..kHi only, so a phone line's edges cannot move them: the autocorrelation of the frame's
+ * pre-emphasised power spectrum over the band mapped onto 0..pi (an inverse cosine transform),
+ * an 8-pole Levinson-Durbin fit, and the first two peaks of the all-pole envelope on a 256-point
+ * grid (parabola-refined), mapped back to Hz. NaN where the envelope has fewer peaks.
+ */
+/** Per band (kLo, kHi, bin width, rate): the pre-emphasis gain and cos(w m) of every bin. */
+interface FormantBandTables {
+  emph: Float64Array;
+  cos: Float64Array;
+}
+const formantBands = new Map<string, FormantBandTables>();
+const P1 = LPC_ORDER + 1;
+/** cos(w m) and sin(w m) on the envelope grid, w = pi g / (grid - 1). */
+const envelopeCos = new Float64Array(FORMANT_GRID * P1);
+const envelopeSin = new Float64Array(FORMANT_GRID * P1);
+for (let g = 0; g < FORMANT_GRID; g++) {
+  const w = (Math.PI * g) / (FORMANT_GRID - 1);
+  for (let m = 0; m <= LPC_ORDER; m++) {
+    envelopeCos[g * P1 + m] = Math.cos(w * m);
+    envelopeSin[g * P1 + m] = Math.sin(w * m);
+  }
+}
+const lpc = {
+  r: new Float64Array(P1),
+  a: new Float64Array(P1),
+  prev: new Float64Array(P1),
+  env: new Float64Array(FORMANT_GRID),
+};
+
+function formantBandTables(kLo: number, kHi: number, binHz: number, sr: number): FormantBandTables {
+  const key = `${kLo},${kHi},${binHz},${sr}`;
+  let t = formantBands.get(key);
+  if (!t) {
+    const span = kHi - kLo;
+    t = { emph: new Float64Array(span + 1), cos: new Float64Array((span + 1) * P1) };
+    for (let k = kLo; k <= kHi; k++) {
+      const w = (Math.PI * (k - kLo)) / span;
+      // Pre-emphasis (1 - 0.97 z^-1) at the bin's real frequency.
+      t.emph[k - kLo] =
+        1 + FORMANT_PREEMPHASIS ** 2 - 2 * FORMANT_PREEMPHASIS * Math.cos((2 * Math.PI * k * binHz) / sr);
+      for (let m = 0; m <= LPC_ORDER; m++) t.cos[(k - kLo) * P1 + m] = Math.cos(w * m);
+    }
+    formantBands.set(key, t);
+  }
+  return t;
+}
+
+function frameFormants(
+  power: Float64Array,
+  off: number,
+  kLo: number,
+  kHi: number,
+  binHz: number,
+  sr: number,
+  out: Float64Array,
+): void {
+  const { emph, cos } = formantBandTables(kLo, kHi, binHz, sr);
+  const { r, a, prev, env } = lpc;
+  r.fill(0);
+  const span = kHi - kLo;
+  for (let k = kLo; k <= kHi; k++) {
+    const p = power[off + k] * emph[k - kLo] * (k === kLo || k === kHi ? 0.5 : 1);
+    const row = (k - kLo) * P1;
+    for (let m = 0; m <= LPC_ORDER; m++) r[m] += p * cos[row + m];
+  }
+  out[0] = NaN;
+  out[1] = NaN;
+  if (!(r[0] > EPS)) return;
+  a.fill(0);
+  a[0] = 1;
+  let err = r[0] * (1 + 1e-9);
+  for (let i = 1; i <= LPC_ORDER; i++) {
+    let acc = r[i];
+    for (let j = 1; j < i; j++) acc += a[j] * r[i - j];
+    const k = -acc / err;
+    prev.set(a);
+    for (let j = 1; j < i; j++) a[j] = prev[j] + k * prev[i - j];
+    a[i] = k;
+    err *= 1 - k * k;
+    if (!(err > 0)) return;
+  }
+  for (let g = 0; g < FORMANT_GRID; g++) {
+    let re = 0;
+    let im = 0;
+    for (let m = 0; m <= LPC_ORDER; m++) {
+      re += a[m] * envelopeCos[g * P1 + m];
+      im -= a[m] * envelopeSin[g * P1 + m];
+    }
+    env[g] = -Math.log(re * re + im * im + EPS);
+  }
+  let found = 0;
+  for (let g = 1; g < FORMANT_GRID - 1 && found < 2; g++) {
+    if (!(env[g] > env[g - 1] && env[g] >= env[g + 1])) continue;
+    const d = env[g - 1] - 2 * env[g] + env[g + 1];
+    const at = g + (d < 0 ? (0.5 * (env[g - 1] - env[g + 1])) / d : 0);
+    out[found++] = (kLo + (at / (FORMANT_GRID - 1)) * span) * binHz;
+  }
 }
 
 /** Least-squares slope of v over the utterance's normalised time 0..1. */
@@ -537,6 +665,24 @@ export function robustDescriptorFunctionals(
     const row = new Map(activeList.map((t, i) => [t, i]));
     for (let c = 1; c < nC; c++)
       push(`mfcc${c}_voiced_std`, stats(voicedList.map((t) => cep[row.get(t)! * nC + c])).std);
+  }
+  if (o.formants) {
+    const f1: number[] = [];
+    const f2: number[] = [];
+    const ff = new Float64Array(2);
+    for (const t of voicedList) {
+      frameFormants(power, t * bins, k0, k1, binHz, sr, ff);
+      if (Number.isFinite(ff[0])) f1.push(ff[0]);
+      if (Number.isFinite(ff[1])) f2.push(ff[1]);
+    }
+    const s1 = stats(f1);
+    const s2 = stats(f2);
+    push('f1_mean', s1.mean);
+    push('f1_std', s1.std);
+    push('f1_p50', s1.p50);
+    push('f2_mean', s2.mean);
+    push('f2_std', s2.std);
+    push('f2_p50', s2.p50);
   }
   return { values: Float64Array.from(values), names };
 }

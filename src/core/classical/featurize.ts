@@ -17,21 +17,23 @@ import {
 } from '../features/index.js';
 import { descriptorFunctionals, DEFAULT_DESCRIPTOR_OPTIONS, type DescriptorOptions } from './descriptors.js';
 import { extendedDescriptorFunctionals } from './descriptors-extended.js';
-import { ROBUST2_OPTIONS, robustDescriptorFunctionals } from './descriptors-robust.js';
+import { ROBUST_FAMILY_OPTIONS, robustDescriptorFunctionals } from './descriptors-robust.js';
 import { framePowerSpectra, type FrameSpectra } from './spectrum.js';
 
 /**
  * Descriptor families: 'mfcc' = MFCC statistics (+ the descriptors below), the EMO-DB-era set;
  * 'robust' = the compact channel-robust set of descriptors-robust.ts, chosen by
  * leave-one-corpus-out (the MFCC fields below are then unused); 'robust2' = the same behind a
- * noise-floor gate, plus descriptors of voiced frames (ROBUST2_OPTIONS), for background noise.
+ * noise-floor gate, plus descriptors of voiced frames (ROBUST2_OPTIONS), for background noise;
+ * 'robust3' = robust2 plus the first two formants of voiced frames.
  */
-export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust', 'robust2'] as const;
+export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust', 'robust2', 'robust3'] as const;
 export type DescriptorFamily = (typeof DESCRIPTOR_FAMILIES)[number];
 
 /** True for the families of descriptors-robust.ts (which read none of the MFCC fields). */
-export function isRobustFamily(family: DescriptorFamily | undefined): family is 'robust' | 'robust2' {
-  return family === 'robust' || family === 'robust2';
+export type RobustFamily = keyof typeof ROBUST_FAMILY_OPTIONS;
+export function isRobustFamily(family: DescriptorFamily | undefined): family is RobustFamily {
+  return family !== undefined && family in ROBUST_FAMILY_OPTIONS;
 }
 
 export interface ClassicalFeatureSpec {
@@ -75,8 +77,7 @@ export const ROBUST2_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
 
 /** The spec a family starts from: mfcc = DEFAULT_CLASSICAL_FEATURES. */
 export function familySpec(family: DescriptorFamily | undefined): ClassicalFeatureSpec {
-  if (family === 'robust') return ROBUST_CLASSICAL_FEATURES;
-  if (family === 'robust2') return ROBUST2_CLASSICAL_FEATURES;
+  if (isRobustFamily(family)) return { ...ROBUST_CLASSICAL_FEATURES, family };
   return DEFAULT_CLASSICAL_FEATURES;
 }
 
@@ -158,9 +159,11 @@ export function classicalFeatures(
   x: Float32Array,
   spec: ClassicalFeatureSpec = DEFAULT_CLASSICAL_FEATURES,
 ): { values: Float64Array; names: string[] } {
-  if (spec.family === 'robust') return robustDescriptorFunctionals(x, { sampleRate: spec.sampleRate });
-  if (spec.family === 'robust2')
-    return robustDescriptorFunctionals(x, { ...ROBUST2_OPTIONS, sampleRate: spec.sampleRate });
+  if (isRobustFamily(spec.family))
+    return robustDescriptorFunctionals(x, {
+      ...ROBUST_FAMILY_OPTIONS[spec.family],
+      sampleRate: spec.sampleRate,
+    });
   const cfg = mfccConfigOf(spec);
   const { hopLength: hop, winLength: win } = cfg;
   const opts = descriptorOptionsOf(spec);

@@ -15,7 +15,10 @@ import {
   type ChannelChain,
   type ChannelResources,
 } from '../../core/channel/chain.js';
-import { ROBUST2_OPTIONS, ROBUST_DESCRIPTORS_VERSION } from '../../core/classical/descriptors-robust.js';
+import {
+  ROBUST_DESCRIPTORS_VERSION,
+  ROBUST_FAMILY_OPTIONS,
+} from '../../core/classical/descriptors-robust.js';
 import {
   classicalFeatures,
   isRobustFamily,
@@ -37,12 +40,12 @@ export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 
 export function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
   const st = statSync(path);
-  // The robust families carry their own version (ROBUST_DESCRIPTORS_VERSION; robust2 its
-  // options too); the others the pinned descriptor spec record. A transform other than studio
+  // The robust families carry their own version (ROBUST_DESCRIPTORS_VERSION; robust2 and
+  // robust3 their options too); the others the pinned descriptor spec record. A transform other than studio
   // is part of the key.
   const code =
-    spec.family === 'robust2'
-      ? { robust: ROBUST_DESCRIPTORS_VERSION, options: ROBUST2_OPTIONS }
+    isRobustFamily(spec.family) && spec.family !== 'robust'
+      ? { robust: ROBUST_DESCRIPTORS_VERSION, options: ROBUST_FAMILY_OPTIONS[spec.family] }
       : { robust: ROBUST_DESCRIPTORS_VERSION };
   const ch = channel === 'studio' ? {} : { channel };
   return createHash('sha256')

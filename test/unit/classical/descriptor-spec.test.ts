@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { descriptorSpecMismatch, descriptorSpecRecord } from '../../../src/core/classical/descriptor-spec.js';
 import {
   DEFAULT_CLASSICAL_FEATURES,
+  familySpec,
   ROBUST2_CLASSICAL_FEATURES,
   ROBUST_CLASSICAL_FEATURES,
 } from '../../../src/core/classical/featurize.js';
@@ -37,11 +38,13 @@ test('the shipped bundles record the descriptor spec this code computes', () => 
     assert.equal(descriptorSpecMismatch(m.classical.descriptorSpec, m.classical.descriptors), null, b);
     assert.equal(m.classical.descriptorSpec.hash, descriptorSpecRecord(m.classical.descriptors).hash);
   }
-  // The default is the robust2 family: its record names that family's options (the noise-floor
-  // gate included), not the MFCC ones.
+  // The default is the robust3 family: its record names that family's options (the noise-floor
+  // gate and the formant analysis included), not the MFCC ones.
   const d = JSON.parse(readFileSync(join(MODELS, 'default', 'emovox.json'), 'utf8'));
-  assert.deepEqual(d.classical.descriptorSpec.families, ['robust2']);
+  assert.deepEqual(d.classical.descriptorSpec.families, ['robust3']);
   assert.equal(d.classical.descriptorSpec.robust.activeAboveFloorDb, 6);
+  assert.equal(d.classical.descriptorSpec.robust.formants, true);
+  assert.equal(d.classical.descriptorSpec.robust.formantAnalysis.lpcOrder, 8);
   assert.equal(d.classical.descriptorSpec.robust.bandLowHz, 300);
   assert.equal(d.classical.descriptorSpec.robust.bandHighHz, 3400);
   assert.match(
@@ -74,6 +77,12 @@ test('the spec names every constant family in vector order and changes with the 
   assert.equal((robust2.robust as Record<string, unknown>).activeAboveFloorDb, 6);
   assert.equal((robust.robust as Record<string, unknown>).activeAboveFloorDb, undefined);
   assert.notEqual(robust.hash, robust2.hash);
+  // robust3 adds the formants and their analysis constants; robust2's record has neither.
+  const robust3 = descriptorSpecRecord(familySpec('robust3'));
+  assert.deepEqual(robust3.families, ['robust3']);
+  assert.equal((robust3.robust as Record<string, unknown>).formants, true);
+  assert.equal((robust2.robust as Record<string, unknown>).formantAnalysis, undefined);
+  assert.notEqual(robust3.hash, robust2.hash);
 });
 
 test('loading refuses a bundle trained with other band edges, naming the constant and both values', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { robustDescriptorFunctionals } from '../../../src/core/classical/descriptors-robust.js';
 import {
   classicalFeatures,
+  familySpec,
   ROBUST2_CLASSICAL_FEATURES,
   ROBUST_CLASSICAL_FEATURES,
 } from '../../../src/core/classical/featurize.js';
@@ -12,6 +13,7 @@ import { telephone } from '../../../src/core/channel/telephone.js';
 import { concat, mix, pinkNoise, voicedSpeech } from '../../helpers/speech-like.js';
 
 const SR = 16000;
+const ROBUST3_CLASSICAL_FEATURES = familySpec('robust3');
 /** A voiced, vowel-like tone: harmonics of f0 with a falling spectral envelope, amplitude-modulated syllables. */
 function voice(f0: number, seconds: number, amp = 0.3): Float32Array {
   const n = Math.round(SR * seconds);
@@ -168,5 +170,64 @@ test('robust2: behind the noise-floor gate, background noise at 10 dB does not c
   );
   assert.ok(
     classicalFeatures(new Float32Array(SR), ROBUST2_CLASSICAL_FEATURES).values.every(Number.isFinite),
+  );
+});
+
+/** A vowel: a 120 Hz pulse train through resonators at f1, f2 and 2600 Hz, between silences. */
+function vowel(f1: number, f2: number): Float32Array {
+  const n = Math.round(SR * 1.5);
+  let x = new Float64Array(n);
+  for (let i = 0; i < n; i += Math.round(SR / 120)) x[i] = 1;
+  for (const [f, bw] of [
+    [f1, 80],
+    [f2, 100],
+    [2600, 150],
+  ]) {
+    const r = Math.exp((-Math.PI * bw) / SR);
+    const c = 2 * r * Math.cos((2 * Math.PI * f) / SR);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) y[i] = x[i] + c * (i > 0 ? y[i - 1] : 0) - r * r * (i > 1 ? y[i - 2] : 0);
+    x = y;
+  }
+  const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const quiet = pinkNoise(x.length / SR + 1, 1e-4, 5);
+  return Float32Array.from(
+    quiet,
+    (v, i) => v + (i >= SR / 2 && i < SR / 2 + n ? (0.5 * x[i - SR / 2]) / peak : 0),
+  );
+}
+
+test('robust3: robust2 plus the first two formants of voiced frames, found within the band and through a phone line', async () => {
+  for (const [f1, f2] of [
+    [700, 1200],
+    [500, 1500],
+    [800, 1300],
+    [450, 2000],
+  ]) {
+    const x = vowel(f1, f2);
+    const r = classicalFeatures(x, ROBUST3_CLASSICAL_FEATURES);
+    const near = (got: number, want: number, tol: number, what: string) =>
+      assert.ok(Math.abs(got - want) < tol * want, `${what}: ${got.toFixed(0)} Hz for ${want} Hz`);
+    near(value(r, 'f1_p50'), f1, 0.1, 'studio F1');
+    near(value(r, 'f2_p50'), f2, 0.05, 'studio F2');
+    const phone = classicalFeatures(await telephone(x, SR, 'mulaw'), ROBUST3_CLASSICAL_FEATURES);
+    near(value(phone, 'f1_p50'), f1, 0.1, 'telephone F1');
+    near(value(phone, 'f2_p50'), f2, 0.05, 'telephone F2');
+  }
+  // robust3 is robust2's descriptors, unchanged, followed by the formants.
+  const x = voice(150, 1.2);
+  const a = classicalFeatures(x, ROBUST3_CLASSICAL_FEATURES);
+  const b = classicalFeatures(x, ROBUST2_CLASSICAL_FEATURES);
+  assert.deepEqual(Array.from(a.values.subarray(0, b.values.length)), Array.from(b.values));
+  assert.deepEqual(a.names.slice(b.names.length), [
+    'f1_mean',
+    'f1_std',
+    'f1_p50',
+    'f2_mean',
+    'f2_std',
+    'f2_p50',
+  ]);
+  assert.ok(
+    classicalFeatures(new Float32Array(SR), ROBUST3_CLASSICAL_FEATURES).values.every(Number.isFinite),
   );
 });
