@@ -305,28 +305,20 @@ function riseFall(v: Float64Array, rs: [number, number][]): { rise: number; fall
 
 const LPC_ORDER = 8;
 const FORMANT_GRID = 256;
-const FORMANT_PREEMPHASIS = 0;
-/** The formant analysis' constants, recorded in robust3 bundles' descriptor spec. */
+/**
+ * The formant analysis' constants, recorded in robust3 bundles' descriptor spec. No
+ * pre-emphasis: within the band the all-pole fit models the spectral tilt itself (a 0.97
+ * pre-emphasis put F1 of most clips above 900 Hz).
+ */
 export const FORMANT_CONSTANTS = {
   method: 'selective-lpc-band',
   lpcOrder: LPC_ORDER,
   envelopeGrid: FORMANT_GRID,
-  preemphasis: FORMANT_PREEMPHASIS,
+  preemphasis: 0,
 };
 
-/**
- * F1 and F2 (Hz) of one frame by selective linear prediction (Makhoul 1975) of the band
- * kLo..kHi only, so a phone line's edges cannot move them: the autocorrelation of the frame's
- * pre-emphasised power spectrum over the band mapped onto 0..pi (an inverse cosine transform),
- * an 8-pole Levinson-Durbin fit, and the first two peaks of the all-pole envelope on a 256-point
- * grid (parabola-refined), mapped back to Hz. NaN where the envelope has fewer peaks.
- */
-/** Per band (kLo, kHi, bin width, rate): the pre-emphasis gain and cos(w m) of every bin. */
-interface FormantBandTables {
-  emph: Float64Array;
-  cos: Float64Array;
-}
-const formantBands = new Map<string, FormantBandTables>();
+/** Per band (kLo, kHi): cos(w m) of every bin, w = pi (k - kLo) / (kHi - kLo). */
+const formantBands = new Map<string, Float64Array>();
 const P1 = LPC_ORDER + 1;
 /** cos(w m) and sin(w m) on the envelope grid, w = pi g / (grid - 1). */
 const envelopeCos = new Float64Array(FORMANT_GRID * P1);
@@ -345,39 +337,42 @@ const lpc = {
   env: new Float64Array(FORMANT_GRID),
 };
 
-function formantBandTables(kLo: number, kHi: number, binHz: number, sr: number): FormantBandTables {
-  const key = `${kLo},${kHi},${binHz},${sr}`;
-  let t = formantBands.get(key);
-  if (!t) {
+function formantBandCosines(kLo: number, kHi: number): Float64Array {
+  const key = `${kLo},${kHi}`;
+  let cos = formantBands.get(key);
+  if (!cos) {
     const span = kHi - kLo;
-    t = { emph: new Float64Array(span + 1), cos: new Float64Array((span + 1) * P1) };
+    cos = new Float64Array((span + 1) * P1);
     for (let k = kLo; k <= kHi; k++) {
       const w = (Math.PI * (k - kLo)) / span;
-      // Pre-emphasis (1 - 0.97 z^-1) at the bin's real frequency.
-      t.emph[k - kLo] =
-        1 + FORMANT_PREEMPHASIS ** 2 - 2 * FORMANT_PREEMPHASIS * Math.cos((2 * Math.PI * k * binHz) / sr);
-      for (let m = 0; m <= LPC_ORDER; m++) t.cos[(k - kLo) * P1 + m] = Math.cos(w * m);
+      for (let m = 0; m <= LPC_ORDER; m++) cos[(k - kLo) * P1 + m] = Math.cos(w * m);
     }
-    formantBands.set(key, t);
+    formantBands.set(key, cos);
   }
-  return t;
+  return cos;
 }
 
+/**
+ * F1 and F2 (Hz) of one frame by selective linear prediction (Makhoul 1975) of the band
+ * kLo..kHi only, so a phone line's edges cannot move them: the autocorrelation of the frame's
+ * power spectrum over the band mapped onto 0..pi (an inverse cosine transform), an 8-pole
+ * Levinson-Durbin fit, and the first two peaks of the all-pole envelope on a 256-point grid
+ * (parabola-refined), mapped back to Hz. NaN where the envelope has fewer peaks.
+ */
 function frameFormants(
   power: Float64Array,
   off: number,
   kLo: number,
   kHi: number,
   binHz: number,
-  sr: number,
   out: Float64Array,
 ): void {
-  const { emph, cos } = formantBandTables(kLo, kHi, binHz, sr);
+  const cos = formantBandCosines(kLo, kHi);
   const { r, a, prev, env } = lpc;
   r.fill(0);
   const span = kHi - kLo;
   for (let k = kLo; k <= kHi; k++) {
-    const p = power[off + k] * emph[k - kLo] * (k === kLo || k === kHi ? 0.5 : 1);
+    const p = power[off + k] * (k === kLo || k === kHi ? 0.5 : 1);
     const row = (k - kLo) * P1;
     for (let m = 0; m <= LPC_ORDER; m++) r[m] += p * cos[row + m];
   }
@@ -671,7 +666,7 @@ export function robustDescriptorFunctionals(
     const f2: number[] = [];
     const ff = new Float64Array(2);
     for (const t of voicedList) {
-      frameFormants(power, t * bins, k0, k1, binHz, sr, ff);
+      frameFormants(power, t * bins, k0, k1, binHz, ff);
       if (Number.isFinite(ff[0])) f1.push(ff[0]);
       if (Number.isFinite(ff[1])) f2.push(ff[1]);
     }

@@ -41,8 +41,8 @@ export const DEFAULT_FEATURE_CACHE_DIR = join(tmpdir(), 'emovox-feature-cache');
 export function cacheKey(path: string, spec: ClassicalFeatureSpec, channel: string): string {
   const st = statSync(path);
   // The robust families carry their own version (ROBUST_DESCRIPTORS_VERSION; robust2 and
-  // robust3 their options too); the others the pinned descriptor spec record. A transform other than studio
-  // is part of the key.
+  // robust3 their options too); the others the pinned descriptor spec record. A transform
+  // other than studio is part of the key.
   const code =
     isRobustFamily(spec.family) && spec.family !== 'robust'
       ? { robust: ROBUST_DESCRIPTORS_VERSION, options: ROBUST_FAMILY_OPTIONS[spec.family] }
