@@ -69,13 +69,10 @@ export const ROBUST_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
   silenceBelowPeakDb: 35,
 };
 
-/** The robust2 family as a spec (the MFCC fields are recorded but unused). */
-export const ROBUST2_CLASSICAL_FEATURES: ClassicalFeatureSpec = {
-  ...ROBUST_CLASSICAL_FEATURES,
-  family: 'robust2',
-};
-
-/** The spec a family starts from: mfcc = DEFAULT_CLASSICAL_FEATURES. */
+/**
+ * The spec a family starts from: mfcc = DEFAULT_CLASSICAL_FEATURES; the other robust families
+ * are ROBUST_CLASSICAL_FEATURES with their name (the MFCC fields are recorded but unused).
+ */
 export function familySpec(family: DescriptorFamily | undefined): ClassicalFeatureSpec {
   if (isRobustFamily(family)) return { ...ROBUST_CLASSICAL_FEATURES, family };
   return DEFAULT_CLASSICAL_FEATURES;

@@ -4,7 +4,6 @@ import { robustDescriptorFunctionals } from '../../../src/core/classical/descrip
 import {
   classicalFeatures,
   familySpec,
-  ROBUST2_CLASSICAL_FEATURES,
   ROBUST_CLASSICAL_FEATURES,
 } from '../../../src/core/classical/featurize.js';
 import { LogisticRegression } from '../../../src/core/classical/logistic.js';
@@ -13,6 +12,7 @@ import { telephone } from '../../../src/core/channel/telephone.js';
 import { concat, mix, pinkNoise, voicedSpeech } from '../../helpers/speech-like.js';
 
 const SR = 16000;
+const ROBUST2_CLASSICAL_FEATURES = familySpec('robust2');
 const ROBUST3_CLASSICAL_FEATURES = familySpec('robust3');
 /** A voiced, vowel-like tone: harmonics of f0 with a falling spectral envelope, amplitude-modulated syllables. */
 function voice(f0: number, seconds: number, amp = 0.3): Float32Array {
