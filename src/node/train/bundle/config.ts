@@ -112,6 +112,8 @@ export const ClassicalMemberSchema = z.object({
   augment: z.number().int().min(0).max(20).default(0),
   /** Noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips; seeded), after those of augment. */
   augmentNoise: z.number().int().min(0).max(20).default(0),
+  /** Speed-perturbed augmented copies (0.9-1.1 times as fast, then the channel as augment; seeded), after those of augmentNoise. */
+  augmentSpeed: z.number().int().min(0).max(20).default(0),
   /** Each corpus weighs the same in training, whatever its size (models logistic and mlp). */
   corpusWeight: z.boolean().default(false),
   /**
