@@ -82,7 +82,7 @@ export const ClassicalMemberSchema = z.object({
   cGrid: z.array(z.number().positive()).min(1).optional(),
   /**
    * Model mlp: options of the descriptor network (MlpOptions in src/core/classical/mlp.ts:
-   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members).
+   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members, mixup).
    */
   mlp: z
     .object({
@@ -94,6 +94,7 @@ export const ClassicalMemberSchema = z.object({
       batchSize: z.number().int().positive(),
       learningRate: z.number().positive(),
       members: z.number().int().positive(),
+      mixup: z.number().min(0),
     })
     .partial()
     .strict()

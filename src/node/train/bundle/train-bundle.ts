@@ -175,7 +175,10 @@ async function trainClassicalMember(
   const tables = await featureTables(
     utterances.map((u) => u.path),
     spec,
-    [STUDIO, ...augmentTransforms(seed, m.augment, resources, spec.sampleRate, m.augmentNoise, m.augmentSpeed)],
+    [
+      STUDIO,
+      ...augmentTransforms(seed, m.augment, resources, spec.sampleRate, m.augmentNoise, m.augmentSpeed),
+    ],
     o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
     (d, n) => {
       if (d % 100 === 0 || d === n)
