@@ -183,6 +183,10 @@ test('emovox evaluate: leave-one-corpus-out options are checked before any corpu
     /--augment-noise is available with --protocol loco only/,
   );
   await assert.rejects(
+    run(['--corpus', 'emodb', '--data', '.', '--augment-speed', '1']),
+    /--augment-speed is available with --protocol loco only/,
+  );
+  await assert.rejects(
     run(['--protocol', 'loco', '--corpus', 'emodb,ravdess', '--channel', 'studio']),
     /needs at least 3 corpora/,
   );

@@ -57,6 +57,7 @@ export interface LocoCliOptions {
   channel: string;
   augment: number;
   augmentNoise: number;
+  augmentSpeed: number;
   features: DescriptorFamily;
   descriptors: boolean;
   corpusWeight?: boolean;
@@ -183,6 +184,7 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
     chains,
     augment: o.augment,
     augmentNoise: o.augmentNoise,
+    augmentSpeed: o.augmentSpeed,
     seed: o.seed,
     noiseDir: o.noiseDir,
     cacheDir: o.cache ? o.cacheDir : null,
@@ -198,14 +200,15 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
     keepPredictions: Boolean(o.json),
     onCorpus: (r) =>
       log(
-        `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment + o.augmentNoise ? ` + ${o.augment + o.augmentNoise} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
+        `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment + o.augmentNoise + o.augmentSpeed ? ` + ${o.augment + o.augmentNoise + o.augmentSpeed} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
       ),
   });
-  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.tune ? `, ${model === 'logistic' ? 'C' : 'hyperparameters'} by inner LOCO` : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
+  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.augmentSpeed ? `, ${o.augmentSpeed} speed-perturbed copies` : ''}${o.tune ? `, ${model === 'logistic' ? 'C' : 'hyperparameters'} by inner LOCO` : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
   writeLocoOutputs(e, title, o, argv, log, {
     features: spec,
     augment: o.augment,
     augmentNoise: o.augmentNoise,
+    augmentSpeed: o.augmentSpeed,
     seed: o.seed,
   });
 }
@@ -249,6 +252,7 @@ function refuseClassicalOnly(o: LocoCliOptions, what: string, network = false): 
     ['--corpus-weight', o.corpusWeight && !network],
     ['--augment', o.augment > 0],
     ['--augment-noise', o.augmentNoise > 0],
+    ['--augment-speed', o.augmentSpeed > 0],
   ] as const) {
     if (given) {
       throw new EvaluateError(

@@ -67,6 +67,7 @@ interface EvaluateCliOptions extends CorpusCliOptions, PretrainCliOptions {
   channel: string;
   augment: number;
   augmentNoise: number;
+  augmentSpeed: number;
   features: DescriptorFamily;
   corpusWeight?: boolean;
   calibrate?: boolean;
@@ -221,6 +222,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   for (const [flag, given] of [
     ['--augment', o.augment > 0],
     ['--augment-noise', o.augmentNoise > 0],
+    ['--augment-speed', o.augmentSpeed > 0],
     ['--corpus-weight', o.corpusWeight],
     ['--calibrate', o.calibrate],
   ] as const) {
@@ -545,6 +547,12 @@ export function register(program: Command): void {
       '--augment-noise <copies>',
       'loco: add this many noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips, the rest as --augment; seeded) of every training clip',
       number('augment-noise', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+      0,
+    )
+    .option(
+      '--augment-speed <copies>',
+      'loco: add this many speed-perturbed augmented copies (played 0.9-1.1 times as fast, so pitch and formants move as in another voice, then the channel as --augment; seeded) of every training clip',
+      number('augment-speed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
       0,
     )
     .addOption(

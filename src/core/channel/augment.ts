@@ -3,8 +3,8 @@
  * apply and with which parameters, written out as an ordinary condition name
  * (e.g. `reverb-0.43s+noise-7.2db+gain-3.1db+telephone-alaw`) so the same parser and
  * transforms serve evaluation and training, and a log line says exactly what a clip went
- * through. Physical order: room (reverb), background (noise or babble), level (gain), line
- * (telephone or codec). Platform-neutral.
+ * through. Physical order: voice (speed), room (reverb), background (noise or babble), level
+ * (gain), line (telephone or codec). Platform-neutral.
  */
 import { seededRng, type RandomFn } from '../random.js';
 import { ChannelError } from './channel-error.js';
@@ -14,6 +14,7 @@ import {
   GAIN_MAX_DB,
   NOISE_SNR_RANGE_DB,
   parseChannel,
+  SPEED_RANGE,
   type ChannelChain,
   type ChannelResources,
 } from './chain.js';
@@ -21,6 +22,8 @@ import { RT60_MAX_S, RT60_MIN_S } from './reverb.js';
 
 /** Probability of each transform per clip (0 = never). */
 export interface AugmentationSpec {
+  /** Speed perturbation, factor uniform in SPEED_RANGE (drawn only when above 0). */
+  speed: number;
   reverb: number;
   noise: number;
   babble: number;
@@ -30,6 +33,7 @@ export interface AugmentationSpec {
 }
 
 export const DEFAULT_AUGMENTATION: AugmentationSpec = {
+  speed: 0,
   reverb: 0.3,
   noise: 0.3,
   babble: 0.2,
@@ -56,6 +60,11 @@ export function drawAugmentation(
 ): string {
   const steps: string[] = [];
   const u = (lo: number, hi: number) => lo + (hi - lo) * rng();
+  // Speed draws nothing when off, so specs without it keep the draws (and caches) they had.
+  if (spec.speed > 0 && rng() < spec.speed) {
+    const f = round(u(...SPEED_RANGE), 0.01);
+    if (Math.abs(f - 1) > 1e-9) steps.push(`speed-${fmt(f, 2)}`);
+  }
   if (rng() < spec.reverb) steps.push(`reverb-${fmt(round(u(RT60_MIN_S, RT60_MAX_S), 0.01), 2)}s`);
   // Background: at most one of recorded noise and babble.
   const r = rng();

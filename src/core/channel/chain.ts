@@ -14,6 +14,7 @@
  * | `babble-<SNR>db`, `babble` | 3-6 other speakers' utterances at that SNR |
  * | `reverb`, `reverb-<RT60>s` | simulated room, RT60 uniform in 0.2-1.0 s unless given |
  * | `gain`, `gain+<N>db`, `gain-<N>db` | level change (`gain`: uniform in +-20 dB), hard-clipped to [-1, 1] |
+ * | `speed`, `speed-<F>` | played F times as fast (`speed`: F uniform in 0.9-1.1): tempo, pitch and formants move together, as another speaker's voice would |
  *
  * Random choices (noise segment, RIR, unspecified parameters) come from one seeded generator
  * (src/core/random.ts) per clip, so a condition, seed and clip key always give the
@@ -24,6 +25,7 @@ import { ChannelError } from './channel-error.js';
 import { DEFAULT_CODEC_BITRATE, type LossyCodec } from './codec.js';
 import { babble, mixAtSnr, noiseSegment, randomChoice, type BabbleSource } from './noise.js';
 import { applyRir, exponentialRir, RT60_MAX_S, RT60_MIN_S } from './reverb.js';
+import { resample } from '../audio/resample.js';
 import { telephone } from './telephone.js';
 
 /** What some steps need from outside: a codec, noise recordings, a babble pool. */
@@ -57,6 +59,9 @@ export interface ChannelChain {
 
 export const GAIN_MAX_DB = 20;
 export const NOISE_SNR_RANGE_DB: readonly [number, number] = [0, 20];
+/** Speed factors `speed` draws from (Kaldi's 3-way perturbation uses 0.9 and 1.1). */
+export const SPEED_RANGE: readonly [number, number] = [0.9, 1.1];
+export const SPEED_LIMITS: readonly [number, number] = [0.5, 2];
 
 /** The step names the parser accepts, for error messages and --help. */
 export const CHANNEL_STEP_FORMS = [
@@ -72,6 +77,8 @@ export const CHANNEL_STEP_FORMS = [
   'gain',
   'gain+<N>db',
   'gain-<N>db',
+  'speed',
+  'speed-<F>',
 ] as const;
 
 export { ChannelError };
@@ -135,6 +142,24 @@ function reverbStep(rt60: number | undefined): ChannelStep {
   };
 }
 
+/**
+ * Speed perturbation by resampling: the clip is read at `sampleRate * f` and written at
+ * `sampleRate`, so it lasts 1/f as long and every frequency (F0, formants) is f times higher.
+ */
+function speedStep(factor: number | undefined): ChannelStep {
+  if (factor !== undefined && !(factor >= SPEED_LIMITS[0] && factor <= SPEED_LIMITS[1])) {
+    throw new ChannelError(`speed factor must be in [${SPEED_LIMITS.join(', ')}], got ${factor}`);
+  }
+  return {
+    name: factor === undefined ? 'speed' : `speed-${factor}`,
+    apply: async (x, ctx) => {
+      const f = factor ?? uniform(ctx.rng, ...SPEED_RANGE);
+      if (f === 1 || x.length === 0) return x;
+      return resample(x, ctx.sampleRate, Math.max(1, Math.round(ctx.sampleRate / f)), 'medium');
+    },
+  };
+}
+
 function codecStep(kbps: number | undefined): ChannelStep {
   const bitrate = kbps === undefined ? DEFAULT_CODEC_BITRATE : kbps * 1000;
   if (!(bitrate >= 6000 && bitrate <= 510_000)) {
@@ -169,6 +194,8 @@ export function parseStep(raw: string): ChannelStep {
   if ((m = new RegExp(`^(noise|babble)-${NUM}db$`).exec(s))) return noiseStep(m[1] as 'noise', Number(m[2]));
   if (s === 'reverb') return reverbStep(undefined);
   if ((m = new RegExp(`^reverb-${NUM}s$`).exec(s))) return reverbStep(Number(m[1]));
+  if (s === 'speed') return speedStep(undefined);
+  if ((m = new RegExp(`^speed-${NUM}$`).exec(s))) return speedStep(Number(m[1]));
   if (s === 'gain') return gainStep(undefined);
   if ((m = /^gain([+-]\d+(?:\.\d+)?)db$/.exec(s))) {
     const db = Number(m[1]);

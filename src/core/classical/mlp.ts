@@ -32,6 +32,12 @@ export interface MlpOptions {
   members: number;
   classWeight: 'balanced' | null;
   seed: number;
+  /**
+   * Mixup's alpha (0 or absent: off): each training row is blended with a random row of its
+   * batch, inputs, targets and row weights alike, by lambda ~ Beta(alpha, alpha). Left out of
+   * the defaults so that bundles trained without it keep their JSON.
+   */
+  mixup?: number;
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
@@ -74,6 +80,8 @@ function checkOptions(o: MlpOptions): void {
   if (!(o.weightDecay >= 0)) throw new RangeError(`MLP weightDecay must be >= 0, got ${o.weightDecay}`);
   if (!(o.inputNoise >= 0)) throw new RangeError(`MLP inputNoise must be >= 0, got ${o.inputNoise}`);
   if (!(o.learningRate > 0)) throw new RangeError(`MLP learningRate must be > 0, got ${o.learningRate}`);
+  if (o.mixup !== undefined && !(o.mixup >= 0))
+    throw new RangeError(`MLP mixup must be >= 0, got ${o.mixup}`);
 }
 
 /** Adam moments of one parameter array. */
@@ -131,6 +139,8 @@ function trainMember(
   const dh = new Float64Array(h);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const keep = 1 - o.dropout;
+  const mixup = o.mixup ?? 0;
+  const target = new Float64Array(k);
   let t = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     shuffleInPlace(order, () => rng.next());
@@ -145,10 +155,19 @@ function trainMember(
       if (wsum <= 0) continue;
       for (let q = start; q < end; q++) {
         const r = order[q];
-        const rw = rowWeight[r] / wsum;
+        // Without mixup no draw is made, so earlier runs keep their random streams.
+        const r2 = mixup > 0 ? order[start + rng.int(end - start)] : r;
+        const lambda = mixup > 0 ? rng.beta(mixup, mixup) : 1;
+        const rw = (lambda * rowWeight[r] + (1 - lambda) * rowWeight[r2]) / wsum;
         if (rw === 0) continue;
+        target.fill(0);
+        target[y[r]] += lambda;
+        target[y[r2]] += 1 - lambda;
         for (let j = 0; j < d; j++)
-          xi[j] = x.data[r * d + j] + (o.inputNoise > 0 ? o.inputNoise * rng.normal() : 0);
+          xi[j] =
+            lambda * x.data[r * d + j] +
+            (1 - lambda) * x.data[r2 * d + j] +
+            (o.inputNoise > 0 ? o.inputNoise * rng.normal() : 0);
         for (let u = 0; u < h; u++) {
           let s = b1[u];
           const off = u * d;
@@ -165,7 +184,7 @@ function trainMember(
         softmaxInPlace(z, 0, k);
         dh.fill(0);
         for (let c = 0; c < k; c++) {
-          const g = rw * (z[c] - (c === y[r] ? 1 : 0));
+          const g = rw * (z[c] - target[c]);
           gb2[c] += g;
           const off = c * h;
           for (let u = 0; u < h; u++) {

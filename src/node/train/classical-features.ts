@@ -106,9 +106,17 @@ export const AUGMENTATION_NEEDS = 'noise-10db,codec';
 export const NOISY_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTATION_SPEC, noise: 0.8 };
 
 /**
+ * The speed-perturbed copies (`augmentSpeed`): every clip played 0.9-1.1 times as fast (F0 and
+ * formants move with it, as in another speaker's voice), then the channel drawn as in
+ * AUGMENTATION_SPEC.
+ */
+export const SPEED_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTATION_SPEC, speed: 1 };
+
+/**
  * `copies` augmentation transforms, then `noisyCopies` noise-heavy ones: copy c of a clip goes
  * through a chain drawn at random (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec;
- * NOISY_AUGMENTATION_SPEC for the noisy copies) seeded by the run seed, c and the clip's path.
+ * NOISY_AUGMENTATION_SPEC for the noisy copies, SPEED_AUGMENTATION_SPEC for the
+ * speed-perturbed ones, which come last) seeded by the run seed, c and the clip's path.
  */
 export function augmentTransforms(
   seed: number,
@@ -116,6 +124,7 @@ export function augmentTransforms(
   resources: ChannelResources,
   sampleRate: number,
   noisyCopies = 0,
+  speedCopies = 0,
 ): ClipTransform[] {
   const transform = (name: string, samplerSeed: number, spec: Partial<AugmentationSpec>): ClipTransform => {
     const sampler = augmentationSampler(samplerSeed, spec, { codec: true, noise: true });
@@ -131,6 +140,9 @@ export function augmentTransforms(
     ),
     ...Array.from({ length: noisyCopies }, (_, copy) =>
       transform(`augment-noise@${seed}:${copy}`, seed * 1000 + 500 + copy, NOISY_AUGMENTATION_SPEC),
+    ),
+    ...Array.from({ length: speedCopies }, (_, copy) =>
+      transform(`augment-speed@${seed}:${copy}`, seed * 1000 + 250 + copy, SPEED_AUGMENTATION_SPEC),
     ),
   ];
 }

@@ -141,6 +141,28 @@ test('augmentation sampler: seeded, reparseable names, only drawable transforms,
     names[0] + names[1],
   );
   assert.throws(() => augmentationSampler(1, { noise: 2 }), /noise must be in \[0, 1\]/);
+  assert.ok(!names.some((n) => n.includes('speed')), 'speed is off unless asked for');
+});
+
+test('augmentation sampler with speed: a voice step first, factor 0.9-1.1, the other draws unchanged', () => {
+  const have = { noise: true, codec: true };
+  const plain = augmentationSampler(7, {}, have);
+  const fast = augmentationSampler(7, { speed: 1 }, have);
+  const names = Array.from({ length: 200 }, (_, i) => fast.chainFor(i).name);
+  const withSpeed = names.filter((n) => n.startsWith('speed-'));
+  // A draw that rounds to 1.00 is left out, so a few clips may lack the step.
+  assert.ok(withSpeed.length > 180, `${withSpeed.length} of 200 with a speed step`);
+  for (const n of withSpeed) {
+    const f = Number(/^speed-([\d.]+)/.exec(n)![1]);
+    assert.ok(f >= 0.9 && f <= 1.1, n);
+    assert.equal(parseChannel(n).name, n);
+  }
+  assert.ok(
+    names.every((n) => !n.slice(1).includes('speed')),
+    'speed comes first',
+  );
+  // Speed off: the draws of earlier versions, so cached augmented copies stay valid.
+  assert.equal(plain.chainFor(0).name, augmentationSampler(7, { speed: 0 }, have).chainFor(0).name);
 });
 
 test('loadChannelResources loads only what the chains need', { skip: noise.skip }, async () => {

@@ -149,3 +149,33 @@ test('gain: +-N dB scales the level and hard-clips to [-1, 1]', async () => {
   assert.equal(Math.max(...up), 1);
   assert.equal(Math.min(...up), -1);
 });
+
+/** Frequency of the strongest bin of one 16384-point periodogram (about 1 Hz bins). */
+function peakHz(x: Float32Array, sr: number): number {
+  const n = 16384;
+  const f = new Float64Array(n);
+  for (let i = 0; i < Math.min(n, x.length); i++) f[i] = x[i];
+  const X = rfft(f);
+  let best = 1;
+  for (let k = 1; k <= n / 2; k++)
+    if (X.re[k] ** 2 + X.im[k] ** 2 > X.re[best] ** 2 + X.im[best] ** 2) best = k;
+  return (best * sr) / n;
+}
+
+test('speed-F: the clip lasts 1/F as long and its frequencies move by F; speed draws 0.9-1.1', async () => {
+  const tone = Float32Array.from({ length: SR }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 500 * i) / SR));
+  for (const f of [0.9, 1.1]) {
+    const y = await applyChannel(parseChannel(`speed-${f}`), tone, SR, { seed: 1 });
+    assert.equal(y.length, Math.round(SR / f));
+    assert.ok(Math.abs(peakHz(y, SR) - 500 * f) <= 2, `speed-${f}: peak ${peakHz(y, SR)} Hz`);
+  }
+  assert.deepEqual(await applyChannel(parseChannel('speed-1'), tone, SR, { seed: 1 }), tone);
+  const lengths = await Promise.all(
+    [1, 2, 3, 4, 5, 6].map(
+      async (seed) => (await applyChannel(parseChannel('speed'), tone, SR, { seed })).length,
+    ),
+  );
+  for (const n of lengths) assert.ok(n >= SR / 1.1 - 1 && n <= SR / 0.9 + 1, `length ${n}`);
+  assert.ok(new Set(lengths).size > 1, 'the factor is drawn per seed');
+  assert.throws(() => parseChannel('speed-3'), /speed factor must be in \[0.5, 2\], got 3/);
+});

@@ -42,6 +42,31 @@ test('the MLP is reproducible for a seed, differs between seeds, and survives JS
   assert.ok(accuracy(argmax(p, 4), train.y) > 0.9);
 });
 
+test('MLP mixup: still learns, softens its answers, is seeded, and off leaves the weights as they were', () => {
+  const train = blobs(3, 60, 3, 2.5, 1);
+  const testSet = blobs(3, 60, 3, 2.5, 2);
+  const plain = Mlp.fit(train.x, train.y, 3, quick);
+  assert.deepEqual(
+    Array.from(Mlp.fit(train.x, train.y, 3, { ...quick, mixup: 0 }).predictProba(testSet.x)),
+    Array.from(plain.predictProba(testSet.x)),
+  );
+  const mixed = Mlp.fit(train.x, train.y, 3, { ...quick, mixup: 0.4 });
+  assert.deepEqual(
+    Array.from(Mlp.fit(train.x, train.y, 3, { ...quick, mixup: 0.4 }).predictProba(testSet.x)),
+    Array.from(mixed.predictProba(testSet.x)),
+  );
+  assert.ok(accuracy(argmax(mixed.predictProba(testSet.x), 3), testSet.y) > 0.85);
+  // Blended targets teach the network that points between classes are uncertain.
+  const top = (m: Mlp) => {
+    const p = m.predictProba(testSet.x);
+    let s = 0;
+    for (let r = 0; r < testSet.x.rows; r++) s += Math.max(p[r * 3], p[r * 3 + 1], p[r * 3 + 2]);
+    return s / testSet.x.rows;
+  };
+  assert.ok(top(mixed) < top(plain), `mean top probability ${top(mixed)} against ${top(plain)}`);
+  assert.throws(() => Mlp.fit(train.x, train.y, 3, { ...quick, mixup: -1 }), /mixup must be >= 0/);
+});
+
 test('MLP sample weights: rows of weight 0 teach nothing', () => {
   // Class 0 and 1 blobs; a block of mislabelled rows weighs 0 in one fit and 1 in the other.
   const base = blobs(2, 60, 2, 4, 3);

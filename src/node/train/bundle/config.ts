@@ -82,7 +82,7 @@ export const ClassicalMemberSchema = z.object({
   cGrid: z.array(z.number().positive()).min(1).optional(),
   /**
    * Model mlp: options of the descriptor network (MlpOptions in src/core/classical/mlp.ts:
-   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members).
+   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members, mixup).
    */
   mlp: z
     .object({
@@ -94,6 +94,7 @@ export const ClassicalMemberSchema = z.object({
       batchSize: z.number().int().positive(),
       learningRate: z.number().positive(),
       members: z.number().int().positive(),
+      mixup: z.number().min(0),
     })
     .partial()
     .strict()
@@ -112,6 +113,8 @@ export const ClassicalMemberSchema = z.object({
   augment: z.number().int().min(0).max(20).default(0),
   /** Noise-heavy augmented copies (background noise at 0-20 dB SNR in 4 of 5 clips; seeded), after those of augment. */
   augmentNoise: z.number().int().min(0).max(20).default(0),
+  /** Speed-perturbed augmented copies (0.9-1.1 times as fast, then the channel as augment; seeded), after those of augmentNoise. */
+  augmentSpeed: z.number().int().min(0).max(20).default(0),
   /** Each corpus weighs the same in training, whatever its size (models logistic and mlp). */
   corpusWeight: z.boolean().default(false),
   /**

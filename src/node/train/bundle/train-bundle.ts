@@ -168,14 +168,17 @@ async function trainClassicalMember(
 ): Promise<BuiltMember> {
   const log = o.log ?? (() => {});
   const spec = descriptorSpec(m);
-  const copies = m.augment + m.augmentNoise;
+  const copies = m.augment + m.augmentNoise + m.augmentSpeed;
   const resources = copies
     ? await loadChannelResources(parseChannelList(AUGMENTATION_NEEDS), { sampleRate: spec.sampleRate })
     : {};
   const tables = await featureTables(
     utterances.map((u) => u.path),
     spec,
-    [STUDIO, ...augmentTransforms(seed, m.augment, resources, spec.sampleRate, m.augmentNoise)],
+    [
+      STUDIO,
+      ...augmentTransforms(seed, m.augment, resources, spec.sampleRate, m.augmentNoise, m.augmentSpeed),
+    ],
     o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
     (d, n) => {
       if (d % 100 === 0 || d === n)
@@ -289,7 +292,7 @@ async function trainClassicalMember(
     modelName: m.model,
     metrics: {},
     history: [],
-    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${cfg.scaling === 'quantile' ? ', quantile-normal descriptors' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
+    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.augmentSpeed ? ` (+ ${m.augmentSpeed} speed-perturbed copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${cfg.scaling === 'quantile' ? ', quantile-normal descriptors' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
   };
 }
 

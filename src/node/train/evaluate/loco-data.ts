@@ -53,6 +53,8 @@ export interface LocoDataOptions {
   augment?: number;
   /** Noise-heavy augmented copies of every clip, after those of augment (default 0). */
   augmentNoise?: number;
+  /** Speed-perturbed augmented copies of every clip, after the noise-heavy ones (default 0). */
+  augmentSpeed?: number;
   seed: number;
   noiseDir?: string;
   /** Feature cache folder (null = none). */
@@ -86,7 +88,7 @@ export async function channelTables(
   o: Omit<LocoDataOptions, 'specs' | 'features' | 'descriptors'> & { spec: ClassicalFeatureSpec },
 ): Promise<ChannelTables> {
   const log = o.log ?? (() => {});
-  const augment = (o.augment ?? 0) + (o.augmentNoise ?? 0);
+  const augment = (o.augment ?? 0) + (o.augmentNoise ?? 0) + (o.augmentSpeed ?? 0);
   const chains = o.chains ?? parseChannelList('studio');
   const sr = o.spec.sampleRate;
   const resources = await loadChannelResources(
@@ -96,7 +98,9 @@ export async function channelTables(
   const conditionTransforms = chains.map((c) => conditionTransform(c, o.seed, resources, sr));
   const transforms: ClipTransform[] = [...conditionTransforms];
   if (!transforms.includes(STUDIO)) transforms.unshift(STUDIO);
-  transforms.push(...augmentTransforms(o.seed, o.augment ?? 0, resources, sr, o.augmentNoise ?? 0));
+  transforms.push(
+    ...augmentTransforms(o.seed, o.augment ?? 0, resources, sr, o.augmentNoise ?? 0, o.augmentSpeed ?? 0),
+  );
   const t0 = performance.now();
   const tables = await featureTables(paths, o.spec, transforms, o.cacheDir, (d, n) => {
     if (d % 250 === 0 || d === n) log(`features ${d}/${n} (${transforms.length} versions of each clip)`);
