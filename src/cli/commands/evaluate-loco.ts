@@ -30,6 +30,7 @@ import {
 } from '../../node/train/evaluate/loco-deep.js';
 import { evaluateLoco, type LocoEvaluation } from '../../node/train/evaluate/loco.js';
 import { readLocoData } from '../../node/train/evaluate/loco-data.js';
+import { augmentCopies } from '../../node/train/classical-features.js';
 import { deepSignals, EvaluateError, parseTrainOptionsJson } from '../../node/train/evaluate/plan.js';
 import { parseTrainOptions } from '../../node/train/options.js';
 import { commandLine } from '../command-line.js';
@@ -200,7 +201,7 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
     keepPredictions: Boolean(o.json),
     onCorpus: (r) =>
       log(
-        `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${o.augment + o.augmentNoise + o.augmentSpeed ? ` + ${o.augment + o.augmentNoise + o.augmentSpeed} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
+        `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${augmentCopies(o) ? ` + ${augmentCopies(o)} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
       ),
   });
   const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.augmentSpeed ? `, ${o.augmentSpeed} speed-perturbed copies` : ''}${o.tune ? `, ${model === 'logistic' ? 'C' : 'hyperparameters'} by inner LOCO` : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;

@@ -143,20 +143,26 @@ function reverbStep(rt60: number | undefined): ChannelStep {
 }
 
 /**
- * Speed perturbation by resampling: the clip is read at `sampleRate * f` and written at
- * `sampleRate`, so it lasts 1/f as long and every frequency (F0, formants) is f times higher.
+ * Speed perturbation by resampling (as Kaldi's 3-way speed perturbation): the clip is read at
+ * `sampleRate * factor` and written at `sampleRate`, so it lasts 1/factor as long and every
+ * frequency (F0, formants) is factor times higher. Factor 1 returns `x` itself.
  */
+export async function speedPerturb(
+  x: Float32Array,
+  factor: number,
+  sampleRate: number,
+): Promise<Float32Array> {
+  if (factor === 1 || x.length === 0) return x;
+  return resample(x, sampleRate, Math.round(sampleRate / factor), 'medium');
+}
+
 function speedStep(factor: number | undefined): ChannelStep {
   if (factor !== undefined && !(factor >= SPEED_LIMITS[0] && factor <= SPEED_LIMITS[1])) {
     throw new ChannelError(`speed factor must be in [${SPEED_LIMITS.join(', ')}], got ${factor}`);
   }
   return {
     name: factor === undefined ? 'speed' : `speed-${factor}`,
-    apply: async (x, ctx) => {
-      const f = factor ?? uniform(ctx.rng, ...SPEED_RANGE);
-      if (f === 1 || x.length === 0) return x;
-      return resample(x, ctx.sampleRate, Math.max(1, Math.round(ctx.sampleRate / f)), 'medium');
-    },
+    apply: (x, ctx) => speedPerturb(x, factor ?? uniform(ctx.rng, ...SPEED_RANGE), ctx.sampleRate),
   };
 }
 

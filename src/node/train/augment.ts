@@ -5,7 +5,7 @@
  * feature domain — SpecAugment time and frequency masks.
  */
 import { z } from 'zod';
-import { resample } from '../../core/audio/resample.js';
+import { speedPerturb } from '../../core/channel/chain.js';
 import type { Rng } from '../../core/random.js';
 
 export const AugmentOptionsSchema = z.object({
@@ -52,18 +52,8 @@ export function addNoiseAtSnr(x: Float32Array, snrDb: number, rng: Rng): Float32
   return Float32Array.from(x, (v) => v + sigma * rng.normal());
 }
 
-/**
- * Speed perturbation: factor 1.1 plays 10 % faster (and higher), giving length / 1.1.
- * Implemented as resampling from `sampleRate` to `sampleRate / factor`, kept at `sampleRate`.
- */
-export async function speedPerturb(
-  x: Float32Array,
-  factor: number,
-  sampleRate: number,
-): Promise<Float32Array> {
-  if (factor === 1) return x;
-  return resample(x, sampleRate, Math.round(sampleRate / factor), 'medium');
-}
+/** Speed perturbation (factor 1.1 plays 10 % faster and higher): the channel step's own function. */
+export { speedPerturb };
 
 /** One random augmented copy of a signal: speed, then gain, then (sometimes) noise. */
 export async function augmentSignal(

@@ -112,19 +112,28 @@ export const NOISY_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTAT
  */
 export const SPEED_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTATION_SPEC, speed: 1 };
 
+/** How many augmented copies of every training clip, of each kind (absent = 0). */
+export interface AugmentCopies {
+  augment?: number;
+  augmentNoise?: number;
+  augmentSpeed?: number;
+}
+
+/** Augmented copies of every clip, all kinds together. */
+export const augmentCopies = (c: AugmentCopies): number =>
+  (c.augment ?? 0) + (c.augmentNoise ?? 0) + (c.augmentSpeed ?? 0);
+
 /**
- * `copies` augmentation transforms, then `noisyCopies` noise-heavy ones: copy c of a clip goes
- * through a chain drawn at random (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec;
- * NOISY_AUGMENTATION_SPEC for the noisy copies, SPEED_AUGMENTATION_SPEC for the
- * speed-perturbed ones, which come last) seeded by the run seed, c and the clip's path.
+ * `augment` augmentation transforms, then `augmentNoise` noise-heavy ones, then `augmentSpeed`
+ * speed-perturbed ones: copy c of a clip goes through a chain drawn at random
+ * (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec; NOISY_AUGMENTATION_SPEC and
+ * SPEED_AUGMENTATION_SPEC for the other two kinds) seeded by the run seed, c and the clip's path.
  */
 export function augmentTransforms(
   seed: number,
-  copies: number,
+  copies: AugmentCopies,
   resources: ChannelResources,
   sampleRate: number,
-  noisyCopies = 0,
-  speedCopies = 0,
 ): ClipTransform[] {
   const transform = (name: string, samplerSeed: number, spec: Partial<AugmentationSpec>): ClipTransform => {
     const sampler = augmentationSampler(samplerSeed, spec, { codec: true, noise: true });
@@ -134,17 +143,17 @@ export function augmentTransforms(
         (await sampler.augment(path, x, sampleRate, { resources })).samples,
     };
   };
-  return [
-    ...Array.from({ length: copies }, (_, copy) =>
-      transform(`augment@${seed}:${copy}`, seed * 1000 + copy, AUGMENTATION_SPEC),
+  // Per kind: its name, the offset of its sampler seeds, its probabilities and its count.
+  const kinds = [
+    ['augment', 0, AUGMENTATION_SPEC, copies.augment],
+    ['augment-noise', 500, NOISY_AUGMENTATION_SPEC, copies.augmentNoise],
+    ['augment-speed', 250, SPEED_AUGMENTATION_SPEC, copies.augmentSpeed],
+  ] as const;
+  return kinds.flatMap(([name, offset, spec, n]) =>
+    Array.from({ length: n ?? 0 }, (_, copy) =>
+      transform(`${name}@${seed}:${copy}`, seed * 1000 + offset + copy, spec),
     ),
-    ...Array.from({ length: noisyCopies }, (_, copy) =>
-      transform(`augment-noise@${seed}:${copy}`, seed * 1000 + 500 + copy, NOISY_AUGMENTATION_SPEC),
-    ),
-    ...Array.from({ length: speedCopies }, (_, copy) =>
-      transform(`augment-speed@${seed}:${copy}`, seed * 1000 + 250 + copy, SPEED_AUGMENTATION_SPEC),
-    ),
-  ];
+  );
 }
 
 /** Feature vectors of every file (rows in the order of paths); cacheDir null disables the cache. */

@@ -16,14 +16,14 @@ test('augmentation copies: ordinary, noise-heavy, then speed-perturbed, each nam
     codec,
     noise: [Float32Array.from({ length: SR * 2 }, (_, i) => 0.05 * Math.sin(i * 1.7))],
   };
-  const t = augmentTransforms(1, 1, resources, SR, 1, 2);
+  const t = augmentTransforms(1, { augment: 1, augmentNoise: 1, augmentSpeed: 2 }, resources, SR);
   assert.deepEqual(
     t.map((x) => x.name.split('/')[0]),
     ['augment@1:0', 'augment-noise@1:0', 'augment-speed@1:0', 'augment-speed@1:1'],
   );
   // The earlier kinds keep their names (and so their cached descriptors) when speed copies are added.
   assert.deepEqual(
-    augmentTransforms(1, 1, resources, SR, 1).map((x) => x.name),
+    augmentTransforms(1, { augment: 1, augmentNoise: 1 }, resources, SR).map((x) => x.name),
     t.slice(0, 2).map((x) => x.name),
   );
   const x = voiced(SR);

@@ -45,6 +45,7 @@ import { loadCheckpoint, removeCheckpoint, runFingerprint, saveCheckpoint } from
 import { loadChannelResources } from '../../channel/resources.js';
 import {
   AUGMENTATION_NEEDS,
+  augmentCopies,
   augmentTransforms,
   DEFAULT_FEATURE_CACHE_DIR,
   featureTables,
@@ -168,17 +169,14 @@ async function trainClassicalMember(
 ): Promise<BuiltMember> {
   const log = o.log ?? (() => {});
   const spec = descriptorSpec(m);
-  const copies = m.augment + m.augmentNoise + m.augmentSpeed;
+  const copies = augmentCopies(m);
   const resources = copies
     ? await loadChannelResources(parseChannelList(AUGMENTATION_NEEDS), { sampleRate: spec.sampleRate })
     : {};
   const tables = await featureTables(
     utterances.map((u) => u.path),
     spec,
-    [
-      STUDIO,
-      ...augmentTransforms(seed, m.augment, resources, spec.sampleRate, m.augmentNoise, m.augmentSpeed),
-    ],
+    [STUDIO, ...augmentTransforms(seed, m, resources, spec.sampleRate)],
     o.cacheDir === undefined ? DEFAULT_FEATURE_CACHE_DIR : o.cacheDir,
     (d, n) => {
       if (d % 100 === 0 || d === n)

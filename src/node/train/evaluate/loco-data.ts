@@ -22,6 +22,7 @@ import {
 } from '../../datasets/corpora.js';
 import {
   AUGMENTATION_NEEDS,
+  augmentCopies,
   augmentTransforms,
   conditionTransform,
   featureTables,
@@ -88,7 +89,7 @@ export async function channelTables(
   o: Omit<LocoDataOptions, 'specs' | 'features' | 'descriptors'> & { spec: ClassicalFeatureSpec },
 ): Promise<ChannelTables> {
   const log = o.log ?? (() => {});
-  const augment = (o.augment ?? 0) + (o.augmentNoise ?? 0) + (o.augmentSpeed ?? 0);
+  const augment = augmentCopies(o);
   const chains = o.chains ?? parseChannelList('studio');
   const sr = o.spec.sampleRate;
   const resources = await loadChannelResources(
@@ -98,9 +99,7 @@ export async function channelTables(
   const conditionTransforms = chains.map((c) => conditionTransform(c, o.seed, resources, sr));
   const transforms: ClipTransform[] = [...conditionTransforms];
   if (!transforms.includes(STUDIO)) transforms.unshift(STUDIO);
-  transforms.push(
-    ...augmentTransforms(o.seed, o.augment ?? 0, resources, sr, o.augmentNoise ?? 0, o.augmentSpeed ?? 0),
-  );
+  transforms.push(...augmentTransforms(o.seed, o, resources, sr));
   const t0 = performance.now();
   const tables = await featureTables(paths, o.spec, transforms, o.cacheDir, (d, n) => {
     if (d % 250 === 0 || d === n) log(`features ${d}/${n} (${transforms.length} versions of each clip)`);
