@@ -78,8 +78,10 @@ export function register(program: Command): void {
     .option('--seconds <s>', 'input length in seconds (default: each model’s inputSeconds)', positiveNumber)
     .option('--json', 'print JSON')
     .action(async (o: { classes: number; seconds?: number; json?: boolean }) => {
-      const tf = await import('@tensorflow/tfjs');
-      await tf.setBackend('cpu'); // building and counting only: no kernels needed
+      // The backend every other command uses (tfjs's cpu backend would print its advert for
+      // tfjs-node on stderr).
+      const { initBackend } = await import('../../node/backend.js');
+      await initBackend('wasm');
       const rows = summariseModels(o.classes, o.seconds);
       if (o.json) {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n');

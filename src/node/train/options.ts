@@ -15,7 +15,7 @@ export const TrainOptionsSchema = z.object({
   modelConfig: z.record(z.string(), z.unknown()).default({}),
   /** Overrides of the model's input features (its registry entry's, over DEFAULT_FEATURE_CONFIG). */
   featureConfig: z.record(z.string(), z.unknown()).default({}),
-  /** Default: the model's own (registry `epochs`: 30, 60 for the waveform cnn1d-lstm). */
+  /** Default: the model's own (registry `epochs`: 60 for cnn2d-lstm and cnn1d-lstm, 30 for the plain cnn). */
   epochs: z.number().int().positive().max(10000).optional(),
   batchSize: z.number().int().positive().max(4096).default(32),
   /** Peak learning rate of Adam. */

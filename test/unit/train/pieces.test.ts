@@ -118,10 +118,12 @@ test('learning-rate schedules: cosine from lr down to lr*minLrRatio, step halves
   assert.throws(() => parseTrainOptions({ modelName: 'cnn', epochs: 0 }), /invalid training options: epochs/);
 });
 
-test("epochs default to the model's own (the waveform network trains longer); an explicit count wins", () => {
+test("epochs default to the model's own (the CNN-LSTMs train longer than the plain CNN); an explicit count wins", () => {
   assert.equal(parseTrainOptions({ modelName: 'cnn2d-lstm' }).epochs, defaultModelEpochs('cnn2d-lstm'));
   assert.equal(parseTrainOptions({ modelName: 'cnn1d-lstm' }).epochs, defaultModelEpochs('cnn1d-lstm'));
-  assert.ok(defaultModelEpochs('cnn1d-lstm') > defaultModelEpochs('cnn2d-lstm'));
+  assert.equal(parseTrainOptions({ modelName: 'cnn' }).epochs, defaultModelEpochs('cnn'));
+  assert.ok(defaultModelEpochs('cnn1d-lstm') > defaultModelEpochs('cnn'));
+  assert.ok(defaultModelEpochs('cnn2d-lstm') > defaultModelEpochs('cnn'));
   assert.equal(parseTrainOptions({ modelName: 'cnn1d-lstm', epochs: 7 }).epochs, 7);
 });
 

@@ -61,14 +61,15 @@ test('trainModel learns a separable synthetic task, validates on held-out speake
   assert.equal(p.label, 'happiness');
 });
 
-test('the default recipe: 30 epochs, batch 32, cosine rate, every speaker trains, the weights of the last third averaged, augmentation', () => {
+test('the default recipe: 60 epochs, batch 32, cosine rate, every speaker trains, the weights of the last third averaged, augmentation', () => {
   const o = parseTrainOptions({ modelName: 'cnn2d-lstm' });
-  assert.equal(o.epochs, 30);
+  assert.equal(o.epochs, 60);
   assert.equal(o.batchSize, 32);
   assert.equal(o.lrSchedule, 'cosine');
   assert.equal(o.valSpeakers, 0, 'no training speaker is held out');
   assert.equal(o.patience, 0, 'the whole schedule runs');
-  assert.equal(firstKeptEpoch(o), 21, 'epochs 21-30 are averaged (or compete on validation speakers)');
+  assert.equal(firstKeptEpoch(o), 41, 'epochs 41-60 are averaged (or compete on validation speakers)');
+  assert.equal(firstKeptEpoch({ epochs: 30, keepFrom: 2 / 3 }), 21);
   assert.equal(firstKeptEpoch({ epochs: 30, keepFrom: 0 }), 1);
   assert.equal(firstKeptEpoch({ epochs: 1, keepFrom: 2 / 3 }), 1);
   assert.equal(o.average, true, 'weight averaging');

@@ -39,8 +39,8 @@ import {
  * copies for every network, dropout 0.3, patience 8); results/README.md gives their options.
  * A LOCO training set is 1,150-3,200 clips (EMO-DB + RAVDESS .. RAVDESS + ASED, validation
  * speakers taken out), 3-7x an EMO-DB LOSO fold, so six epochs are
- * about 220-600 optimiser steps at batch 32 (an EMO-DB LOSO fold: 30 epochs of ~14 batches,
- * ~420 steps), and the three folds cost about half an hour of one core (measured: 0.021 CPU s
+ * about 220-600 optimiser steps at batch 32 (an EMO-DB LOSO fold under cnn2d-lstm's default:
+ * 60 epochs of ~15 batches, ~900 steps), and the three folds cost about half an hour of one core (measured: 0.021 CPU s
  * per clip and epoch, 0.045 per clip for the augmented copies' features); 30 epochs would
  * cost over two hours, more than a shared machine gives in a working session.
  */
