@@ -294,7 +294,7 @@ export class Mlp {
     if (sampleWeight && sampleWeight.length !== x.rows)
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${sampleWeight.length} sample weights`);
     if ((o.adversary ?? 0) > 0 && !domains)
-      throw new RangeError('Mlp.fit: adversary needs each row\'s domain (domains)');
+      throw new RangeError("Mlp.fit: adversary needs each row's domain (domains)");
     if (domains && domains.length !== x.rows)
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${domains.length} domains`);
     const { weights: rowWeight, counts } = classBalancedRowWeights(y, nClasses, o.classWeight, sampleWeight);

@@ -188,5 +188,8 @@ test('MLP adversary: learns what the domains share, so a corpus with the shortcu
   assert.equal(j.options.adversary, 1);
   assert.equal(j.members[0].w2.length, 2 * 16);
   assert.throws(() => Mlp.fit(x, y, 2, { ...o, adversary: 1 }), /needs each row's domain/);
-  assert.throws(() => Mlp.fit(x, y, 2, { ...o, adversary: -1 }, undefined, domains), /adversary must be >= 0/);
+  assert.throws(
+    () => Mlp.fit(x, y, 2, { ...o, adversary: -1 }, undefined, domains),
+    /adversary must be >= 0/,
+  );
 });
