@@ -11,6 +11,7 @@ import {
   heldOutSpeakerPredictions,
   type LocoItem,
 } from '../../../src/node/train/evaluate/loco.js';
+import { parseTrainConfig } from '../../../src/node/train/bundle/config.js';
 
 /** Three corpora with the same 2-D class structure, each shifted; corpus c lacks label 'fear' when c = 2. */
 function synthetic() {
@@ -99,6 +100,21 @@ test("the MLP's adversary gets each training row's speaker, or its corpus when t
   // ...a corpus adversary on one corpus has not, and leaves the fit as it was; on two it acts.
   assert.deepEqual(probs(oneCorpus, { adversary: 1, adversaryOf: 'corpus' }), off);
   assert.notDeepEqual(probs(twoCorpora, { adversary: 1, adversaryOf: 'corpus' }), probs(twoCorpora, {}));
+});
+
+test("a bundle config takes the MLP's adversary, and says what is accepted for its domains", () => {
+  const member = (mlp: object) => ({
+    corpora: [{ kind: 'folder', data: '/tmp/x' }],
+    members: [{ kind: 'classical', model: 'mlp', mlp }],
+  });
+  const c = parseTrainConfig(member({ adversary: 0.3, adversaryOf: 'corpus' }));
+  const m = c.members[0];
+  assert.ok(m.kind === 'classical' && m.mlp?.adversary === 0.3 && m.mlp.adversaryOf === 'corpus');
+  assert.throws(
+    () => parseTrainConfig(member({ adversaryOf: 'room' })),
+    /adversaryOf: Invalid option: expected one of "speaker"\|"corpus"/,
+  );
+  assert.throws(() => parseTrainConfig(member({ adversary: -1 })), /adversary/);
 });
 
 test('leave-one-corpus-out refuses fewer than three corpora', () => {
