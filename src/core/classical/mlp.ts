@@ -38,6 +38,18 @@ export interface MlpOptions {
    * the defaults so that bundles trained without it keep their JSON.
    */
   mixup?: number;
+  /**
+   * Domain-adversarial training (Ganin & Lempitsky 2015; 0 or absent: off): a second softmax
+   * head on the hidden units learns to tell the rows' domains apart (their speakers or corpora,
+   * `adversaryOf`), and its gradient reaches the hidden layer reversed and scaled by this weight
+   * (ramped up from 0 over training as 2 / (1 + exp(-10 p)) - 1), so the hidden units are pushed
+   * towards what the domains share. Needs each row's domain (Mlp.fit's `domains`); the head is
+   * dropped after training. Left out of the defaults so that bundles trained without it keep
+   * their JSON.
+   */
+  adversary?: number;
+  /** What the adversary's domains are (read by the caller that builds `domains`; default speaker). */
+  adversaryOf?: 'speaker' | 'corpus';
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
@@ -82,6 +94,8 @@ function checkOptions(o: MlpOptions): void {
   if (!(o.learningRate > 0)) throw new RangeError(`MLP learningRate must be > 0, got ${o.learningRate}`);
   if (o.mixup !== undefined && !(o.mixup >= 0))
     throw new RangeError(`MLP mixup must be >= 0, got ${o.mixup}`);
+  if (o.adversary !== undefined && !(o.adversary >= 0))
+    throw new RangeError(`MLP adversary must be >= 0, got ${o.adversary}`);
 }
 
 /** Adam moments of one parameter array. */
@@ -113,6 +127,9 @@ function trainMember(
   rowWeight: Float64Array,
   o: MlpOptions,
   rng: Rng,
+  /** Each row's domain index in [0, nDomains), for the adversary (null: off). */
+  domain: Int32Array | null = null,
+  nDomains = 0,
 ): Member {
   const { rows: n, cols: d } = x;
   const h = o.hidden;
@@ -125,6 +142,19 @@ function trainMember(
   for (let i = 0; i < w1.length; i++) w1[i] = rng.normal() * s1;
   const s2 = Math.sqrt(2 / (h + k));
   for (let i = 0; i < w2.length; i++) w2[i] = rng.normal() * s2;
+  // The adversary's head (drawn only when it is on, so other runs keep their random streams).
+  const adv = domain && nDomains > 1 ? (o.adversary ?? 0) : 0;
+  const nd = adv > 0 ? nDomains : 0;
+  const w3 = new Float64Array(nd * h);
+  const b3 = new Float64Array(nd);
+  const s3 = Math.sqrt(2 / (h + Math.max(nd, 1)));
+  for (let i = 0; i < w3.length; i++) w3[i] = rng.normal() * s3;
+  const gw3 = new Float64Array(w3.length);
+  const gb3 = new Float64Array(nd);
+  const aw3 = new AdamSlot(w3.length);
+  const ab3 = new AdamSlot(nd);
+  const zd = new Float64Array(nd);
+  const steps = o.epochs * Math.ceil(n / o.batchSize);
   const gw1 = new Float64Array(w1.length);
   const gb1 = new Float64Array(h);
   const gw2 = new Float64Array(w2.length);
@@ -150,6 +180,10 @@ function trainMember(
       gb1.fill(0);
       gw2.fill(0);
       gb2.fill(0);
+      gw3.fill(0);
+      gb3.fill(0);
+      // The reversed gradient's weight, ramped up over training.
+      const advNow = adv > 0 ? adv * (2 / (1 + Math.exp((-10 * t) / steps)) - 1) : 0;
       let wsum = 0;
       for (let q = start; q < end; q++) wsum += rowWeight[order[q]];
       if (wsum <= 0) continue;
@@ -192,6 +226,28 @@ function trainMember(
             dh[u] += g * w2[off + u];
           }
         }
+        if (nd > 0) {
+          // The domain head learns to tell the domains apart; the hidden units get its gradient
+          // reversed (x -advNow), so they unlearn what separates the domains.
+          for (let e = 0; e < nd; e++) {
+            let s = b3[e];
+            const off = e * h;
+            for (let u = 0; u < h; u++) s += w3[off + u] * act[u];
+            zd[e] = s;
+          }
+          softmaxInPlace(zd, 0, nd);
+          const d1 = domain![r];
+          const d2 = domain![r2];
+          for (let e = 0; e < nd; e++) {
+            const g = rw * (zd[e] - (e === d1 ? lambda : 0) - (e === d2 ? 1 - lambda : 0));
+            gb3[e] += g;
+            const off = e * h;
+            for (let u = 0; u < h; u++) {
+              gw3[off + u] += g * act[u];
+              dh[u] -= advNow * g * w3[off + u];
+            }
+          }
+        }
         for (let u = 0; u < h; u++) {
           if (act[u] === 0) continue;
           const g = dh[u] / keep;
@@ -205,6 +261,10 @@ function trainMember(
       ab1.step(b1, gb1, o.learningRate, t, 0);
       aw2.step(w2, gw2, o.learningRate, t, o.weightDecay);
       ab2.step(b2, gb2, o.learningRate, t, 0);
+      if (nd > 0) {
+        aw3.step(w3, gw3, o.learningRate, t, o.weightDecay);
+        ab3.step(b3, gb3, o.learningRate, t, 0);
+      }
     }
   }
   return { w1, b1, w2, b2 };
@@ -225,16 +285,35 @@ export class Mlp {
     nClasses: number,
     opts: Partial<MlpOptions> = {},
     sampleWeight?: ArrayLike<number>,
+    /** Each row's domain, e.g. its speaker or corpus (any integers; the adversary needs them). */
+    domains?: ArrayLike<number>,
   ): Mlp {
     const o: MlpOptions = { ...DEFAULT_MLP_OPTIONS, ...opts };
     checkOptions(o);
     if (y.length !== x.rows) throw new RangeError(`Mlp.fit: ${x.rows} rows but ${y.length} labels`);
     if (sampleWeight && sampleWeight.length !== x.rows)
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${sampleWeight.length} sample weights`);
+    if ((o.adversary ?? 0) > 0 && !domains)
+      throw new RangeError("Mlp.fit: adversary needs each row's domain (domains)");
+    if (domains && domains.length !== x.rows)
+      throw new RangeError(`Mlp.fit: ${x.rows} rows but ${domains.length} domains`);
     const { weights: rowWeight, counts } = classBalancedRowWeights(y, nClasses, o.classWeight, sampleWeight);
+    // Domain ids renumbered 0..n-1 in order of first appearance.
+    let domain: Int32Array | null = null;
+    let nDomains = 0;
+    if ((o.adversary ?? 0) > 0 && domains) {
+      const ids = new Map<number, number>();
+      domain = Int32Array.from({ length: x.rows }, (_, i) => {
+        const v = domains[i];
+        if (!ids.has(v)) ids.set(v, ids.size);
+        return ids.get(v)!;
+      });
+      nDomains = ids.size;
+    }
     const members: Member[] = [];
     for (let m = 0; m < o.members; m++) {
-      members.push(trainMember(x, y, nClasses, rowWeight, o, new Rng((o.seed * 1000003 + m * 7919) >>> 0)));
+      const rng = new Rng((o.seed * 1000003 + m * 7919) >>> 0);
+      members.push(trainMember(x, y, nClasses, rowWeight, o, rng, domain, nDomains));
     }
     // Classes without a training row keep probability 0 (their output bias is pushed far down).
     for (const mem of members) for (let c = 0; c < nClasses; c++) if (counts[c] === 0) mem.b2[c] = -1e4;

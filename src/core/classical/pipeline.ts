@@ -164,6 +164,8 @@ export class ClassicalPipeline {
     featureNames: string[] = [],
     /** Per-row weights (logistic and mlp only), e.g. so that each training corpus weighs the same. */
     sampleWeight?: ArrayLike<number>,
+    /** Each row's domain, its speaker or corpus (any integers): read by the MLP's adversary only. */
+    domains?: ArrayLike<number>,
   ): ClassicalPipeline {
     assertFinite(x, 'training features');
     if (sampleWeight && !acceptsSampleWeights(config.model)) {
@@ -186,7 +188,7 @@ export class ClassicalPipeline {
         : config.model === 'logistic'
           ? LogisticRegression.fit(z, y, labels.length, config.logistic, sampleWeight)
           : config.model === 'mlp'
-            ? Mlp.fit(z, y, labels.length, config.mlp, sampleWeight)
+            ? Mlp.fit(z, y, labels.length, config.mlp, sampleWeight, domains)
             : Svm.fit(z, y, labels.length, {
                 ...config.svm,
                 kernel: config.model === 'svm-linear' ? 'linear' : 'rbf',

@@ -8,7 +8,8 @@ import {
   pipelineConfigWith,
 } from '../../../src/core/classical/pipeline.js';
 import { compactPipelineJSON } from '../../../src/core/classical/serialize.js';
-import { accuracy, blobs, xor } from './synthetic.js';
+import { accuracy, blobs, gaussian, xor } from './synthetic.js';
+import { seededRng } from '../../../src/core/random.js';
 
 const quick = { epochs: 30, members: 2, hidden: 16 };
 
@@ -134,5 +135,61 @@ test('overrides the mlp model does not have are refused, and its weight decay re
   assert.throws(
     () => pipelineConfigWith('logistic', { weightDecay: 1 }),
     /a weight decay applies to the mlp model only, not logistic/,
+  );
+});
+
+/**
+ * Two training corpora whose recording conditions (column 1) happen to go with the emotion
+ * (corpus A is mostly class 0, corpus B mostly class 1), and a third corpus where they go the
+ * other way; column 0 carries the emotion in all three.
+ */
+function shortcutCorpora(seed: number) {
+  const rng = seededRng(seed);
+  const make = (n: number, corpusLevel: (y: number) => number, share1: number) => {
+    const x = { rows: n, cols: 2, data: new Float64Array(n * 2) };
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = rng() < share1 ? 1 : 0;
+      x.data[i * 2] = (y[i] ? 1 : -1) + 1.2 * gaussian(rng);
+      x.data[i * 2 + 1] = corpusLevel(y[i]) + 0.3 * gaussian(rng);
+    }
+    return { x, y };
+  };
+  const a = make(200, () => -2, 0.1);
+  const b = make(200, () => 2, 0.9);
+  const x = { rows: 400, cols: 2, data: new Float64Array(800) };
+  x.data.set(a.x.data);
+  x.data.set(b.x.data, 400);
+  const y = Int32Array.from([...a.y, ...b.y]);
+  const domains = Int32Array.from({ length: 400 }, (_, i) => (i < 200 ? 7 : 9));
+  // The unseen corpus: the recording condition points the wrong way.
+  const unseen = make(400, (c) => (c ? -2 : 2), 0.5);
+  return { x, y, domains, unseen };
+}
+
+test('MLP adversary: learns what the domains share, so a corpus with the shortcut reversed is read better; seeded; off equals absent', () => {
+  const o = { ...quick, classWeight: null, inputNoise: 0.1, epochs: 60 } as const;
+  const { x, y, domains, unseen } = shortcutCorpora(11);
+  const plain = Mlp.fit(x, y, 2, o);
+  assert.deepEqual(
+    Array.from(Mlp.fit(x, y, 2, { ...o, adversary: 0 }, undefined, domains).predictProba(unseen.x)),
+    Array.from(plain.predictProba(unseen.x)),
+  );
+  const adv = Mlp.fit(x, y, 2, { ...o, adversary: 1 }, undefined, domains);
+  assert.deepEqual(
+    Array.from(Mlp.fit(x, y, 2, { ...o, adversary: 1 }, undefined, domains).predictProba(unseen.x)),
+    Array.from(adv.predictProba(unseen.x)),
+  );
+  const accPlain = accuracy(argmax(plain.predictProba(unseen.x), 2), unseen.y);
+  const accAdv = accuracy(argmax(adv.predictProba(unseen.x), 2), unseen.y);
+  assert.ok(accAdv > accPlain + 0.1, `unseen corpus: adversary ${accAdv} against plain ${accPlain}`);
+  // The head is dropped after training: the JSON has the option and the usual weights only.
+  const j = adv.toJSON();
+  assert.equal(j.options.adversary, 1);
+  assert.equal(j.members[0].w2.length, 2 * 16);
+  assert.throws(() => Mlp.fit(x, y, 2, { ...o, adversary: 1 }), /needs each row's domain/);
+  assert.throws(
+    () => Mlp.fit(x, y, 2, { ...o, adversary: -1 }, undefined, domains),
+    /adversary must be >= 0/,
   );
 });

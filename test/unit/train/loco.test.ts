@@ -7,9 +7,11 @@ import {
   CALIBRATION_SPEAKER_GROUPS,
   evaluateLoco,
   fitCalibration,
+  fitOnItems,
   heldOutSpeakerPredictions,
   type LocoItem,
 } from '../../../src/node/train/evaluate/loco.js';
+import { parseTrainConfig } from '../../../src/node/train/bundle/config.js';
 
 /** Three corpora with the same 2-D class structure, each shifted; corpus c lacks label 'fear' when c = 2. */
 function synthetic() {
@@ -81,6 +83,38 @@ test('leave-one-corpus-out with the descriptor MLP: weight decay by inner LOCO, 
     assert.ok(r.conditions[0].uar > 0.9, `${r.heldOut} UAR ${r.conditions[0].uar}`);
   }
   assert.equal(e.config.model, 'mlp');
+});
+
+test("the MLP's adversary gets each training row's speaker, or its corpus when told so", () => {
+  const { items, labels, x } = synthetic();
+  const input = { items, labels, x, conditions: [{ name: 'studio', x }] };
+  const base = defaultPipelineConfig('mlp');
+  const cfg = (mlp: object) => ({ ...base, mlp: { ...base.mlp, members: 1, epochs: 10, ...mlp } });
+  const probs = (idx: number[], mlp: object) =>
+    Array.from(fitOnItems(input, idx, cfg(mlp), true).predictProba(x));
+  const oneCorpus = items.flatMap((u, i) => (u.corpus === 'a' ? [i] : []));
+  const twoCorpora = items.flatMap((u, i) => (u.corpus !== 'c' ? [i] : []));
+  const off = probs(oneCorpus, {});
+  // Corpus a has four speakers: a speaker adversary has something to separate...
+  assert.notDeepEqual(probs(oneCorpus, { adversary: 1 }), off);
+  // ...a corpus adversary on one corpus has not, and leaves the fit as it was; on two it acts.
+  assert.deepEqual(probs(oneCorpus, { adversary: 1, adversaryOf: 'corpus' }), off);
+  assert.notDeepEqual(probs(twoCorpora, { adversary: 1, adversaryOf: 'corpus' }), probs(twoCorpora, {}));
+});
+
+test("a bundle config takes the MLP's adversary, and says what is accepted for its domains", () => {
+  const member = (mlp: object) => ({
+    corpora: [{ kind: 'folder', data: '/tmp/x' }],
+    members: [{ kind: 'classical', model: 'mlp', mlp }],
+  });
+  const c = parseTrainConfig(member({ adversary: 0.3, adversaryOf: 'corpus' }));
+  const m = c.members[0];
+  assert.ok(m.kind === 'classical' && m.mlp?.adversary === 0.3 && m.mlp.adversaryOf === 'corpus');
+  assert.throws(
+    () => parseTrainConfig(member({ adversaryOf: 'room' })),
+    /adversaryOf: Invalid option: expected one of "speaker"\|"corpus"/,
+  );
+  assert.throws(() => parseTrainConfig(member({ adversary: -1 })), /adversary/);
 });
 
 test('leave-one-corpus-out refuses fewer than three corpora', () => {

@@ -82,7 +82,8 @@ export const ClassicalMemberSchema = z.object({
   cGrid: z.array(z.number().positive()).min(1).optional(),
   /**
    * Model mlp: options of the descriptor network (MlpOptions in src/core/classical/mlp.ts:
-   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members, mixup).
+   * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members, mixup,
+   * adversary, adversaryOf).
    */
   mlp: z
     .object({
@@ -95,6 +96,8 @@ export const ClassicalMemberSchema = z.object({
       learningRate: z.number().positive(),
       members: z.number().int().positive(),
       mixup: z.number().min(0),
+      adversary: z.number().min(0),
+      adversaryOf: z.enum(['speaker', 'corpus']),
     })
     .partial()
     .strict()

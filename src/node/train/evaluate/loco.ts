@@ -214,7 +214,16 @@ export function fitOnItems(
     const mean = idx.length / count.size;
     w = Float64Array.from(idx, (i) => mean / count.get(input.items[i].corpus)!);
   }
-  return ClassicalPipeline.fit(x, y, [...input.labels], cfg, featureNames, w);
+  // Each row's domain for the MLP's adversary (its speaker unless told its corpus).
+  const byCorpus = cfg.mlp?.adversaryOf === 'corpus';
+  const domainIds = new Map<string, number>();
+  const domains = Int32Array.from(idx, (i) => {
+    const { corpus, speaker } = input.items[i];
+    const key = byCorpus ? corpus : `${corpus}/${speaker}`;
+    if (!domainIds.has(key)) domainIds.set(key, domainIds.size);
+    return domainIds.get(key)!;
+  });
+  return ClassicalPipeline.fit(x, y, [...input.labels], cfg, featureNames, w, domains);
 }
 
 /** Scored predictions of a fitted pipeline on the given items under one feature matrix. */
