@@ -147,7 +147,7 @@ function trainMember(
   const nd = adv > 0 ? nDomains : 0;
   const w3 = new Float64Array(nd * h);
   const b3 = new Float64Array(nd);
-  const s3 = Math.sqrt(2 / (h + Math.max(nd, 1)));
+  const s3 = Math.sqrt(2 / (h + nd));
   for (let i = 0; i < w3.length; i++) w3[i] = rng.normal() * s3;
   const gw3 = new Float64Array(w3.length);
   const gb3 = new Float64Array(nd);

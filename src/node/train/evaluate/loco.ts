@@ -214,15 +214,18 @@ export function fitOnItems(
     const mean = idx.length / count.size;
     w = Float64Array.from(idx, (i) => mean / count.get(input.items[i].corpus)!);
   }
-  // Each row's domain for the MLP's adversary (its speaker unless told its corpus).
-  const byCorpus = cfg.mlp?.adversaryOf === 'corpus';
-  const domainIds = new Map<string, number>();
-  const domains = Int32Array.from(idx, (i) => {
-    const { corpus, speaker } = input.items[i];
-    const key = byCorpus ? corpus : `${corpus}/${speaker}`;
-    if (!domainIds.has(key)) domainIds.set(key, domainIds.size);
-    return domainIds.get(key)!;
-  });
+  // Each row's domain, only for the MLP's adversary (its speaker unless told its corpus).
+  let domains: Int32Array | undefined;
+  if (cfg.model === 'mlp' && (cfg.mlp?.adversary ?? 0) > 0) {
+    const byCorpus = cfg.mlp?.adversaryOf === 'corpus';
+    const domainIds = new Map<string, number>();
+    domains = Int32Array.from(idx, (i) => {
+      const { corpus, speaker } = input.items[i];
+      const key = byCorpus ? corpus : `${corpus}/${speaker}`;
+      if (!domainIds.has(key)) domainIds.set(key, domainIds.size);
+      return domainIds.get(key)!;
+    });
+  }
   return ClassicalPipeline.fit(x, y, [...input.labels], cfg, featureNames, w, domains);
 }
 
