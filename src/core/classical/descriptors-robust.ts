@@ -318,6 +318,14 @@ function riseFall(v: Float64Array, rs: [number, number][]): { rise: number; fall
 const LPC_ORDER = 8;
 /** Window of the cepstral peak prominence's own frames (robust4). */
 const CPP_WINDOW_SECONDS = 0.04;
+/** robust4's analysis constants, recorded in its bundles' descriptor spec. */
+export const VOICE_QUALITY_CONSTANTS = {
+  bandwidth: 'half-power',
+  cpp: 'band-limited-cosine',
+  cppWindowSeconds: CPP_WINDOW_SECONDS,
+  cppWindow: 'hann',
+  cppEveryVoicedFrames: 2,
+};
 const FORMANT_GRID = 256;
 /**
  * The formant analysis' constants, recorded in robust3 bundles' descriptor spec. No
