@@ -558,7 +558,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--features <family>',
-        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) robust (the compact telephone-band set) robust2 (robust behind a noise-floor gate, plus voiced-frame descriptors) or robust3 (robust2 plus the first two formants of voiced frames)',
+        'classical descriptor family: mfcc (2902 MFCC statistics + ComParE-style descriptors) robust (the compact telephone-band set) robust2 (robust behind a noise-floor gate, plus voiced-frame descriptors) robust3 (robust2 plus the first two formants of voiced frames) or robust4 (robust3 plus formant bandwidths, F3 and cepstral peak prominence)',
       )
         .choices([...DESCRIPTOR_FAMILIES])
         .default('mfcc'),

@@ -12,6 +12,7 @@ import { BASIC_DESCRIPTOR_CONSTANTS, LLD_NAMES, STAT_NAMES } from './descriptors
 import {
   DEFAULT_ROBUST_OPTIONS,
   FORMANT_CONSTANTS,
+  VOICE_QUALITY_CONSTANTS,
   ROBUST_DESCRIPTORS_VERSION,
   ROBUST_FAMILY_OPTIONS,
   type RobustDescriptorOptions,
@@ -53,6 +54,7 @@ export function descriptorSpecRecord(spec: ClassicalFeatureSpec): DescriptorSpec
         code: ROBUST_DESCRIPTORS_VERSION,
         framing: { winSeconds: 0.025, hopSeconds: 0.01, pitchRateHz: 4000, pitchEveryFrames: 2 },
         ...(options.formants ? { formantAnalysis: FORMANT_CONSTANTS } : {}),
+        ...(options.voiceQuality ? { voiceQualityAnalysis: VOICE_QUALITY_CONSTANTS } : {}),
       },
     };
     const plain = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;

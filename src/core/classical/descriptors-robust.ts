@@ -17,7 +17,9 @@
 import { dctRows } from '../features/dct.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { melFilterbank, melRowInto } from '../features/mel.js';
+import { powerSpectrumInto, realFftPlan } from '../features/fft.js';
 import { Scratch } from '../features/scratch.js';
+import { makeWindow } from '../features/window.js';
 import { framePowerSpectra } from './descriptors.js';
 
 export interface RobustDescriptorOptions {
@@ -56,6 +58,12 @@ export interface RobustDescriptorOptions {
    * from moving them).
    */
   formants?: boolean;
+  /**
+   * Add voice-quality descriptors that a phone line leaves alone (needs `formants`): the
+   * half-power bandwidths of F1 and F2 and the third formant from the same all-pole fit, and
+   * the cepstral peak prominence of voiced frames computed from the band's log spectrum only.
+   */
+  voiceQuality?: boolean;
 }
 
 export const DEFAULT_ROBUST_OPTIONS: RobustDescriptorOptions = {
@@ -84,11 +92,15 @@ export const ROBUST2_OPTIONS: Partial<RobustDescriptorOptions> = {
 /** The `robust3` family: robust2 plus the formants of voiced frames. */
 export const ROBUST3_OPTIONS: Partial<RobustDescriptorOptions> = { ...ROBUST2_OPTIONS, formants: true };
 
+/** The `robust4` family: robust3 plus formant bandwidths, F3 and band-limited cepstral peak prominence. */
+export const ROBUST4_OPTIONS: Partial<RobustDescriptorOptions> = { ...ROBUST3_OPTIONS, voiceQuality: true };
+
 /** Each robust family's options over DEFAULT_ROBUST_OPTIONS. */
 export const ROBUST_FAMILY_OPTIONS = {
   robust: {},
   robust2: ROBUST2_OPTIONS,
   robust3: ROBUST3_OPTIONS,
+  robust4: ROBUST4_OPTIONS,
 } as const satisfies Record<string, Partial<RobustDescriptorOptions>>;
 
 /** Bumped whenever the values change, so cached descriptor vectors are recomputed. */
@@ -304,6 +316,16 @@ function riseFall(v: Float64Array, rs: [number, number][]): { rise: number; fall
 }
 
 const LPC_ORDER = 8;
+/** Window of the cepstral peak prominence's own frames (robust4). */
+const CPP_WINDOW_SECONDS = 0.04;
+/** robust4's analysis constants, recorded in its bundles' descriptor spec. */
+export const VOICE_QUALITY_CONSTANTS = {
+  bandwidth: 'half-power',
+  cpp: 'band-limited-cosine',
+  cppWindowSeconds: CPP_WINDOW_SECONDS,
+  cppWindow: 'hann',
+  cppEveryVoicedFrames: 2,
+};
 const FORMANT_GRID = 256;
 /**
  * The formant analysis' constants, recorded in robust3 bundles' descriptor spec. No
@@ -358,6 +380,11 @@ function formantBandCosines(kLo: number, kHi: number): Float64Array {
  * power spectrum over the band mapped onto 0..pi (an inverse cosine transform), an 8-pole
  * Levinson-Durbin fit, and the first two peaks of the all-pole envelope on a 256-point grid
  * (parabola-refined), mapped back to Hz. NaN where the envelope has fewer peaks.
+ *
+ * With `out` of length 5 it also writes F3 (out[2]) and the half-power (-3 dB) bandwidths of F1
+ * and F2 (out[3], out[4]): the envelope's width where it falls ln 2 below the peak, linearly
+ * interpolated; where a valley comes first on one side, twice the other side's half-width; NaN
+ * where neither side falls that far.
  */
 function frameFormants(
   power: Float64Array,
@@ -376,8 +403,7 @@ function frameFormants(
     const row = (k - kLo) * P1;
     for (let m = 0; m <= LPC_ORDER; m++) r[m] += p * cos[row + m];
   }
-  out[0] = NaN;
-  out[1] = NaN;
+  out.fill(NaN);
   if (!(r[0] > EPS)) return;
   a.fill(0);
   a[0] = 1;
@@ -402,12 +428,107 @@ function frameFormants(
     env[g] = -Math.log(re * re + im * im + EPS);
   }
   let found = 0;
-  for (let g = 1; g < FORMANT_GRID - 1 && found < 2; g++) {
+  const want = out.length >= 5 ? 3 : 2;
+  const gridHz = (span / (FORMANT_GRID - 1)) * binHz;
+  for (let g = 1; g < FORMANT_GRID - 1 && found < want; g++) {
     if (!(env[g] > env[g - 1] && env[g] >= env[g + 1])) continue;
     const d = env[g - 1] - 2 * env[g] + env[g + 1];
     const at = g + (d < 0 ? (0.5 * (env[g - 1] - env[g + 1])) / d : 0);
+    if (want === 3 && found < 2) out[3 + found] = halfPowerWidth(env, g) * gridHz;
     out[found++] = (kLo + (at / (FORMANT_GRID - 1)) * span) * binHz;
   }
+}
+
+/**
+ * Width (in grid steps) of the envelope peak at g where it falls ln 2 (3 dB of power) below the
+ * peak; a side that reaches a valley or the grid's edge first takes the other side's half-width.
+ */
+function halfPowerWidth(env: Float64Array, g: number): number {
+  const level = env[g] - Math.LN2;
+  const side = (step: number): number => {
+    for (let i = g + step; i >= 0 && i < env.length; i += step) {
+      if (env[i] <= level) {
+        const prev = env[i - step];
+        return Math.abs(i - step - g) + (prev - level) / (prev - env[i]);
+      }
+      if (env[i] > env[i - step]) return NaN; // a valley before the half-power point
+    }
+    return NaN;
+  };
+  const left = side(-1);
+  const right = side(1);
+  if (Number.isFinite(left) && Number.isFinite(right)) return left + right;
+  if (Number.isFinite(left)) return 2 * left;
+  if (Number.isFinite(right)) return 2 * right;
+  return NaN;
+}
+
+/** cos(2 pi k q / nFft) for k in kLo..kHi and q in qLo..qHi, per band and quefrency range. */
+const cepstrumTables = new Map<string, Float64Array>();
+function cepstrumCosines(kLo: number, kHi: number, qLo: number, qHi: number, nFft: number): Float64Array {
+  const key = `${kLo},${kHi},${qLo},${qHi},${nFft}`;
+  let t = cepstrumTables.get(key);
+  if (!t) {
+    const nk = kHi - kLo + 1;
+    t = new Float64Array((qHi - qLo + 1) * nk);
+    for (let q = qLo; q <= qHi; q++)
+      for (let k = kLo; k <= kHi; k++) t[(q - qLo) * nk + k - kLo] = Math.cos((2 * Math.PI * k * q) / nFft);
+    cepstrumTables.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * Cepstral peak prominence (dB) of one frame from the band kLo..kHi of its power spectrum only
+ * (Hillenbrand's CPP, band-limited so that a phone line cannot move it): the cosine transform
+ * of the band's mean-removed 10 log10 power at the quefrencies of the pitch range, the highest
+ * peak's height above the least-squares line through that range.
+ */
+function frameCpp(
+  power: Float64Array,
+  off: number,
+  kLo: number,
+  kHi: number,
+  qLo: number,
+  qHi: number,
+  nFft: number,
+  logBand: Float64Array,
+  cep: Float64Array,
+): number {
+  const nk = kHi - kLo + 1;
+  let mean = 0;
+  for (let k = kLo; k <= kHi; k++) {
+    const v = 10 * Math.log10(power[off + k] + EPS);
+    logBand[k - kLo] = v;
+    mean += v;
+  }
+  mean /= nk;
+  const cos = cepstrumCosines(kLo, kHi, qLo, qHi, nFft);
+  const nq = qHi - qLo + 1;
+  let best = -Infinity;
+  let bestQ = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let q = 0; q < nq; q++) {
+    let c = 0;
+    const row = q * nk;
+    for (let i = 0; i < nk; i++) c += (logBand[i] - mean) * cos[row + i];
+    c /= nk;
+    cep[q] = c;
+    sx += q;
+    sy += c;
+    sxx += q * q;
+    sxy += q * c;
+    if (c > best) {
+      best = c;
+      bestQ = q;
+    }
+  }
+  const slope = (nq * sxy - sx * sy) / (nq * sxx - sx * sx);
+  const icpt = (sy - slope * sx) / nq;
+  return best - (icpt + slope * bestQ);
 }
 
 /** Least-squares slope of v over the utterance's normalised time 0..1. */
@@ -661,14 +782,23 @@ export function robustDescriptorFunctionals(
     for (let c = 1; c < nC; c++)
       push(`mfcc${c}_voiced_std`, stats(voicedList.map((t) => cep[row.get(t)! * nC + c])).std);
   }
+  const f3: number[] = [];
+  const b1: number[] = [];
+  const b2: number[] = [];
   if (o.formants) {
     const f1: number[] = [];
     const f2: number[] = [];
-    const ff = new Float64Array(2);
+    // With voiceQuality, the same fit also gives F3 and the bandwidths (F1 and F2 unchanged).
+    const ff = new Float64Array(o.voiceQuality ? 5 : 2);
     for (const t of voicedList) {
       frameFormants(power, t * bins, k0, k1, binHz, ff);
       if (Number.isFinite(ff[0])) f1.push(ff[0]);
       if (Number.isFinite(ff[1])) f2.push(ff[1]);
+      if (o.voiceQuality) {
+        if (Number.isFinite(ff[2])) f3.push(ff[2]);
+        if (Number.isFinite(ff[3])) b1.push(ff[3]);
+        if (Number.isFinite(ff[4])) b2.push(ff[4]);
+      }
     }
     const s1 = stats(f1);
     const s2 = stats(f2);
@@ -678,6 +808,48 @@ export function robustDescriptorFunctionals(
     push('f2_mean', s2.mean);
     push('f2_std', s2.std);
     push('f2_p50', s2.p50);
+  }
+  if (o.voiceQuality) {
+    const cpp: number[] = [];
+    // CPP from its own 40 ms Hann frames (a 25 ms frame cannot resolve the harmonics of a low
+    // voice, which would make CPP a measure of pitch), every other voiced frame.
+    const cppWin = Math.round(CPP_WINDOW_SECONDS * sr);
+    let cppFft = 4;
+    while (cppFft < cppWin) cppFft *= 2;
+    const plan = realFftPlan(cppFft);
+    const window = makeWindow('hann', cppWin);
+    const frame = new Float64Array(cppFft);
+    const spec = new Float64Array(cppFft / 2 + 1);
+    const cBin = sr / cppFft;
+    const c0 = Math.max(1, Math.ceil(o.bandLowHz / cBin));
+    const c1 = Math.min(cppFft / 2, Math.floor(o.bandHighHz / cBin));
+    const qLo = Math.ceil(sr / o.f0MaxHz);
+    const qHi = Math.min(Math.floor(sr / o.f0MinHz), cppFft / 2 - 1);
+    const logBand = new Float64Array(c1 - c0 + 1);
+    const cepRow = new Float64Array(qHi - qLo + 1);
+    for (let i = 0; i < voicedList.length; i += 2) {
+      const start = voicedList[i] * hop + (win >> 1) - (cppWin >> 1);
+      if (start < 0 || start + cppWin > x.length) continue;
+      frame.fill(0);
+      for (let j = 0; j < cppWin; j++) frame[j] = x[start + j] * window[j];
+      powerSpectrumInto(plan, frame, spec);
+      cpp.push(frameCpp(spec, 0, c0, c1, qLo, qHi, cppFft, logBand, cepRow));
+    }
+    const s3 = stats(f3);
+    const sb1 = stats(b1);
+    const sb2 = stats(b2);
+    const sc = stats(cpp);
+    push('f3_mean', s3.mean);
+    push('f3_p50', s3.p50);
+    push('b1_mean', sb1.mean);
+    push('b1_p50', sb1.p50);
+    push('b2_mean', sb2.mean);
+    push('b2_p50', sb2.p50);
+    push('cpp_mean', sc.mean);
+    push('cpp_std', sc.std);
+    push('cpp_p20', sc.p20);
+    push('cpp_p50', sc.p50);
+    push('cpp_p80', sc.p80);
   }
   return { values: Float64Array.from(values), names };
 }

@@ -25,9 +25,10 @@ import { framePowerSpectra, type FrameSpectra } from './spectrum.js';
  * 'robust' = the compact channel-robust set of descriptors-robust.ts, chosen by
  * leave-one-corpus-out (the MFCC fields below are then unused); 'robust2' = the same behind a
  * noise-floor gate, plus descriptors of voiced frames (ROBUST2_OPTIONS), for background noise;
- * 'robust3' = robust2 plus the first two formants of voiced frames.
+ * 'robust3' = robust2 plus the first two formants of voiced frames; 'robust4' = robust3 plus
+ * formant bandwidths, F3 and band-limited cepstral peak prominence.
  */
-export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust', 'robust2', 'robust3'] as const;
+export const DESCRIPTOR_FAMILIES = ['mfcc', 'robust', 'robust2', 'robust3', 'robust4'] as const;
 export type DescriptorFamily = (typeof DESCRIPTOR_FAMILIES)[number];
 
 /** True for the families of descriptors-robust.ts (which read none of the MFCC fields). */

@@ -82,6 +82,13 @@ test('the spec names every constant family in vector order and changes with the 
   assert.equal((robust3.robust as Record<string, unknown>).formants, true);
   assert.equal((robust2.robust as Record<string, unknown>).formantAnalysis, undefined);
   assert.notEqual(robust3.hash, robust2.hash);
+  // robust4 records its voice-quality analysis (the CPP window among it); robust3's does not.
+  const robust4 = descriptorSpecRecord(familySpec('robust4'));
+  assert.deepEqual(robust4.families, ['robust4']);
+  const vq = (robust4.robust as Record<string, Record<string, unknown>>).voiceQualityAnalysis;
+  assert.equal(vq.cppWindowSeconds, 0.04);
+  assert.equal((robust3.robust as Record<string, unknown>).voiceQualityAnalysis, undefined);
+  assert.notEqual(robust4.hash, robust3.hash);
 });
 
 test('loading refuses a bundle trained with other band edges, naming the constant and both values', async () => {

@@ -14,6 +14,7 @@ import { concat, mix, pinkNoise, voicedSpeech } from '../../helpers/speech-like.
 const SR = 16000;
 const ROBUST2_CLASSICAL_FEATURES = familySpec('robust2');
 const ROBUST3_CLASSICAL_FEATURES = familySpec('robust3');
+const ROBUST4_CLASSICAL_FEATURES = familySpec('robust4');
 /** A voiced, vowel-like tone: harmonics of f0 with a falling spectral envelope, amplitude-modulated syllables. */
 function voice(f0: number, seconds: number, amp = 0.3): Float32Array {
   const n = Math.round(SR * seconds);
@@ -173,15 +174,22 @@ test('robust2: behind the noise-floor gate, background noise at 10 dB does not c
   );
 });
 
-/** A vowel: a 120 Hz pulse train through resonators at f1, f2 and 2600 Hz, between silences. */
-function vowel(f1: number, f2: number): Float32Array {
+/**
+ * A vowel: a 120 Hz pulse train (plus `breath`, pink noise at that level) through resonators at
+ * f1, f2 and 2600 Hz of the given bandwidths, between silences.
+ */
+function vowel(f1: number, f2: number, bandwidths = [80, 100, 150], breath = 0): Float32Array {
   const n = Math.round(SR * 1.5);
   let x = new Float64Array(n);
   for (let i = 0; i < n; i += Math.round(SR / 120)) x[i] = 1;
+  if (breath > 0) {
+    const b = pinkNoise(n / SR, breath, 3);
+    for (let i = 0; i < n; i++) x[i] += b[i];
+  }
   for (const [f, bw] of [
-    [f1, 80],
-    [f2, 100],
-    [2600, 150],
+    [f1, bandwidths[0]],
+    [f2, bandwidths[1]],
+    [2600, bandwidths[2]],
   ]) {
     const r = Math.exp((-Math.PI * bw) / SR);
     const c = 2 * r * Math.cos((2 * Math.PI * f) / SR);
@@ -229,5 +237,57 @@ test('robust3: robust2 plus the first two formants of voiced frames, found withi
   ]);
   assert.ok(
     classicalFeatures(new Float32Array(SR), ROBUST3_CLASSICAL_FEATURES).values.every(Number.isFinite),
+  );
+});
+
+test('robust4: robust3 plus F3, formant bandwidths and cepstral peak prominence, which a phone line leaves in place', async () => {
+  const x = voice(150, 1.2);
+  const a = classicalFeatures(x, ROBUST4_CLASSICAL_FEATURES);
+  const b = classicalFeatures(x, ROBUST3_CLASSICAL_FEATURES);
+  assert.deepEqual(Array.from(a.values.subarray(0, b.values.length)), Array.from(b.values));
+  assert.deepEqual(a.names.slice(b.names.length), [
+    'f3_mean',
+    'f3_p50',
+    'b1_mean',
+    'b1_p50',
+    'b2_mean',
+    'b2_p50',
+    'cpp_mean',
+    'cpp_std',
+    'cpp_p20',
+    'cpp_p50',
+    'cpp_p80',
+  ]);
+  // Bandwidths follow the resonators' (narrow, medium, wide), in the studio and on the phone.
+  const widths = [
+    [60, 80, 150],
+    [150, 200, 300],
+    [300, 400, 400],
+  ];
+  for (const channel of ['studio', 'telephone']) {
+    const got = [];
+    for (const bw of widths) {
+      const v = vowel(600, 1400, bw);
+      const r = classicalFeatures(
+        channel === 'studio' ? v : await telephone(v, SR, 'mulaw'),
+        ROBUST4_CLASSICAL_FEATURES,
+      );
+      assert.ok(Math.abs(value(r, 'f3_p50') - 2600) < 0.05 * 2600, `${channel} F3 ${value(r, 'f3_p50')}`);
+      got.push([value(r, 'b1_p50'), value(r, 'b2_p50')]);
+    }
+    for (let i = 1; i < got.length; i++) {
+      assert.ok(got[i][0] > 1.5 * got[i - 1][0], `${channel} B1 ${got.map((g) => g[0].toFixed(0))}`);
+      assert.ok(got[i][1] > 1.5 * got[i - 1][1], `${channel} B2 ${got.map((g) => g[1].toFixed(0))}`);
+    }
+    // The widest pair: within a factor of 1.5 of the set bandwidths.
+    assert.ok(got[2][0] > 200 && got[2][0] < 450, `${channel} B1 ${got[2][0]}`);
+  }
+  // Breath noise lowers the cepstral peak prominence.
+  const cpp = [0, 0.02, 0.1].map((br) =>
+    value(classicalFeatures(vowel(600, 1400, undefined, br), ROBUST4_CLASSICAL_FEATURES), 'cpp_p50'),
+  );
+  assert.ok(cpp[0] > cpp[1] + 0.5 && cpp[1] > cpp[2] + 1, `CPP ${cpp.map((c) => c.toFixed(1))}`);
+  assert.ok(
+    classicalFeatures(new Float32Array(SR), ROBUST4_CLASSICAL_FEATURES).values.every(Number.isFinite),
   );
 });
