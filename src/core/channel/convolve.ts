@@ -4,13 +4,7 @@
  * Hermitian spectrum Y, y[n] = (Re Z[n] - Im Z[n]) / N with Z the DFT of the real sequence
  * Re Y[k] - Im Y[k]. Platform-neutral.
  */
-import { rfft } from '../features/fft.js';
-
-function nextPow2(n: number): number {
-  let p = 4;
-  while (p < n) p *= 2;
-  return p;
-}
+import { nextPow2, rfft } from '../features/fft.js';
 
 /** Full linear convolution of x and h: x.length + h.length - 1 samples. */
 export function fftConvolve(x: Float32Array, h: Float32Array): Float32Array {

@@ -17,7 +17,7 @@
 import { dctRows } from '../features/dct.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { melFilterbank, melRowInto } from '../features/mel.js';
-import { powerSpectrumInto, realFftPlan } from '../features/fft.js';
+import { nextPow2, powerSpectrumInto, realFftPlan } from '../features/fft.js';
 import { Scratch } from '../features/scratch.js';
 import { makeWindow } from '../features/window.js';
 import { framePowerSpectra } from './descriptors.js';
@@ -493,7 +493,6 @@ function frameCpp(
   qHi: number,
   nFft: number,
   logBand: Float64Array,
-  cep: Float64Array,
 ): number {
   const nk = kHi - kLo + 1;
   let mean = 0;
@@ -516,7 +515,6 @@ function frameCpp(
     const row = q * nk;
     for (let i = 0; i < nk; i++) c += (logBand[i] - mean) * cos[row + i];
     c /= nk;
-    cep[q] = c;
     sx += q;
     sy += c;
     sxx += q * q;
@@ -814,8 +812,7 @@ export function robustDescriptorFunctionals(
     // CPP from its own 40 ms Hann frames (a 25 ms frame cannot resolve the harmonics of a low
     // voice, which would make CPP a measure of pitch), every other voiced frame.
     const cppWin = Math.round(CPP_WINDOW_SECONDS * sr);
-    let cppFft = 4;
-    while (cppFft < cppWin) cppFft *= 2;
+    const cppFft = nextPow2(cppWin);
     const plan = realFftPlan(cppFft);
     const window = makeWindow('hann', cppWin);
     const frame = new Float64Array(cppFft);
@@ -826,14 +823,13 @@ export function robustDescriptorFunctionals(
     const qLo = Math.ceil(sr / o.f0MaxHz);
     const qHi = Math.min(Math.floor(sr / o.f0MinHz), cppFft / 2 - 1);
     const logBand = new Float64Array(c1 - c0 + 1);
-    const cepRow = new Float64Array(qHi - qLo + 1);
     for (let i = 0; i < voicedList.length; i += 2) {
       const start = voicedList[i] * hop + (win >> 1) - (cppWin >> 1);
       if (start < 0 || start + cppWin > x.length) continue;
       frame.fill(0);
       for (let j = 0; j < cppWin; j++) frame[j] = x[start + j] * window[j];
       powerSpectrumInto(plan, frame, spec);
-      cpp.push(frameCpp(spec, 0, c0, c1, qLo, qHi, cppFft, logBand, cepRow));
+      cpp.push(frameCpp(spec, 0, c0, c1, qLo, qHi, cppFft, logBand));
     }
     const s3 = stats(f3);
     const sb1 = stats(b1);

@@ -5,7 +5,7 @@
  * the spirit of eGeMAPS / ComParE low-level descriptors, then summarised per utterance by
  * statistics (functionals). Pitch statistics use voiced frames only.
  */
-import { evenRealFftInto, powerSpectrumInto, realFftPlan } from '../features/fft.js';
+import { evenRealFftInto, nextPow2, powerSpectrumInto, realFftPlan } from '../features/fft.js';
 import { percentileSorted, slopePerFrame } from '../features/functionals.js';
 import { makeWindow } from '../features/window.js';
 import {
@@ -287,8 +287,7 @@ function pitchTrack(
   const maxLag = Math.ceil(sr / o.f0MinHz);
   const minLag = Math.floor(sr / o.f0MaxHz);
   const L = Math.min(C.pitchWindowPeriods * maxLag, C.pitchMaxWindow);
-  let n = 4;
-  while (n < 2 * L) n *= 2;
+  const n = nextPow2(2 * L);
   const win = makeWindow('hann', L);
   const winAc = autocorrelation(win);
   const plan = realFftPlan(n);

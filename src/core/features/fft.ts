@@ -29,6 +29,13 @@ export interface RealFftPlan {
 
 const plans = new Map<number, RealFftPlan>();
 
+/** The smallest real FFT length (a power of two, at least 4) that holds n samples. */
+export function nextPow2(n: number): number {
+  let p = 4;
+  while (p < n) p *= 2;
+  return p;
+}
+
 /** The (cached) plan for a real FFT of length n, a power of two >= 4. */
 export function realFftPlan(n: number): RealFftPlan {
   const cached = plans.get(n);

@@ -24,7 +24,13 @@
  * Platform-neutral; streaming (`push` chunks of any length, `flush` at the end) and whole-signal
  * (`detectSpeech`) use the same code, so a file and its stream give the same segments.
  */
-import { evenRealFftInto, powerSpectrumInto, realFftPlan, type RealFftPlan } from '../features/fft.js';
+import {
+  evenRealFftInto,
+  nextPow2,
+  powerSpectrumInto,
+  realFftPlan,
+  type RealFftPlan,
+} from '../features/fft.js';
 import { makeWindow } from '../features/window.js';
 import { NoiseFloor } from './noise-floor.js';
 
@@ -281,8 +287,7 @@ export class VoiceActivityDetector {
     this.frameLen = Math.round(o.frameSec * sr);
     this.hop = Math.round(o.hopSec * sr);
     const maxLag = Math.ceil(sr / o.minPitchHz);
-    let n = 4;
-    while (n < this.frameLen + maxLag) n *= 2;
+    const n = nextPow2(this.frameLen + maxLag);
     this.nFft = n;
     this.plan = realFftPlan(n);
     const tables = analysisTables(sr, n, this.frameLen, o);
