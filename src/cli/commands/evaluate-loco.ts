@@ -59,6 +59,7 @@ export interface LocoCliOptions {
   augment: number;
   augmentNoise: number;
   augmentSpeed: number;
+  augmentPitch: number;
   features: DescriptorFamily;
   descriptors: boolean;
   corpusWeight?: boolean;
@@ -186,6 +187,7 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
     augment: o.augment,
     augmentNoise: o.augmentNoise,
     augmentSpeed: o.augmentSpeed,
+    augmentPitch: o.augmentPitch,
     seed: o.seed,
     noiseDir: o.noiseDir,
     cacheDir: o.cache ? o.cacheDir : null,
@@ -204,12 +206,13 @@ export async function runLoco(o: LocoCliOptions, argv: string[]): Promise<void> 
         `held out ${r.heldOut} (trained on ${r.trainCorpora.join('+')}, ${r.nTrain} clips${augmentCopies(o) ? ` + ${augmentCopies(o)} augmented copies each` : ''}; ${r.chosen}${r.innerUar !== null ? `, inner LOCO UAR ${pct(r.innerUar)} %` : ''}${r.temperature !== null ? `, T ${r.temperature.toFixed(2)}, uniform share ${r.uniformShare}, uncertain below ${r.uncertainBelow}` : ''}): ${r.conditions.map((c) => `${c.condition} ${pct(c.uar)}`).join(', ')} (${r.seconds.toFixed(0)} s)`,
       ),
   });
-  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.augmentSpeed ? `, ${o.augmentSpeed} speed-perturbed copies` : ''}${o.tune ? `, ${model === 'logistic' ? 'C' : 'hyperparameters'} by inner LOCO` : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
+  const title = `leave-one-corpus-out, ${model} on ${o.features} descriptors${o.corpusWeight ? ', corpora weighted equally' : ''}${o.augment ? `, ${o.augment} augmented copies per training clip` : ''}${o.augmentNoise ? `, ${o.augmentNoise} noise-heavy copies` : ''}${o.augmentSpeed ? `, ${o.augmentSpeed} speed-perturbed copies` : ''}${o.augmentPitch ? `, ${o.augmentPitch} pitch-perturbed copies` : ''}${o.tune ? `, ${model === 'logistic' ? 'C' : 'hyperparameters'} by inner LOCO` : ''}${o.calibrate ? ', calibrated on inner LOCO + held-out training speakers' : ''}`;
   writeLocoOutputs(e, title, o, argv, log, {
     features: spec,
     augment: o.augment,
     augmentNoise: o.augmentNoise,
     augmentSpeed: o.augmentSpeed,
+    augmentPitch: o.augmentPitch,
     seed: o.seed,
   });
 }
@@ -254,6 +257,7 @@ function refuseClassicalOnly(o: LocoCliOptions, what: string, network = false): 
     ['--augment', o.augment > 0],
     ['--augment-noise', o.augmentNoise > 0],
     ['--augment-speed', o.augmentSpeed > 0],
+    ['--augment-pitch', o.augmentPitch > 0],
   ] as const) {
     if (given) {
       throw new EvaluateError(

@@ -68,6 +68,7 @@ interface EvaluateCliOptions extends CorpusCliOptions, PretrainCliOptions {
   augment: number;
   augmentNoise: number;
   augmentSpeed: number;
+  augmentPitch: number;
   features: DescriptorFamily;
   corpusWeight?: boolean;
   calibrate?: boolean;
@@ -223,6 +224,7 @@ async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
     ['--augment', o.augment > 0],
     ['--augment-noise', o.augmentNoise > 0],
     ['--augment-speed', o.augmentSpeed > 0],
+    ['--augment-pitch', o.augmentPitch > 0],
     ['--corpus-weight', o.corpusWeight],
     ['--calibrate', o.calibrate],
   ] as const) {
@@ -553,6 +555,12 @@ export function register(program: Command): void {
       '--augment-speed <copies>',
       'loco: add this many speed-perturbed augmented copies (played 0.9-1.1 times as fast, so pitch and formants move as in another voice, then the channel as --augment; seeded) of every training clip',
       number('augment-speed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+      0,
+    )
+    .option(
+      '--augment-pitch <copies>',
+      'loco: add this many pitch-perturbed augmented copies (pitch moved by -2..+2 semitones at the same tempo, then the channel as --augment; seeded) of every training clip',
+      number('augment-pitch', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
       0,
     )
     .addOption(

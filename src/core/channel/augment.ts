@@ -3,7 +3,7 @@
  * apply and with which parameters, written out as an ordinary condition name
  * (e.g. `reverb-0.43s+noise-7.2db+gain-3.1db+telephone-alaw`) so the same parser and
  * transforms serve evaluation and training, and a log line says exactly what a clip went
- * through. Physical order: voice (speed), room (reverb), background (noise or babble), level
+ * through. Physical order: voice (speed, pitch), room (reverb), background (noise or babble), level
  * (gain), line (telephone or codec). Platform-neutral.
  */
 import { seededRng, type RandomFn } from '../random.js';
@@ -19,11 +19,14 @@ import {
   type ChannelResources,
 } from './chain.js';
 import { RT60_MAX_S, RT60_MIN_S } from './reverb.js';
+import { PITCH_RANGE_ST } from './pitch.js';
 
 /** Probability of each transform per clip (0 = never). */
 export interface AugmentationSpec {
   /** Speed perturbation, factor uniform in SPEED_RANGE (drawn only when above 0). */
   speed: number;
+  /** Pitch perturbation at the same tempo, semitones uniform in PITCH_RANGE_ST (drawn only when above 0). */
+  pitch: number;
   reverb: number;
   noise: number;
   babble: number;
@@ -34,6 +37,7 @@ export interface AugmentationSpec {
 
 export const DEFAULT_AUGMENTATION: AugmentationSpec = {
   speed: 0,
+  pitch: 0,
   reverb: 0.3,
   noise: 0.3,
   babble: 0.2,
@@ -64,6 +68,11 @@ export function drawAugmentation(
   if (spec.speed > 0 && rng() < spec.speed) {
     const f = round(u(...SPEED_RANGE), 0.01);
     if (Math.abs(f - 1) > 1e-9) steps.push(`speed-${fmt(f, 2)}`);
+  }
+  // Pitch likewise draws nothing when off.
+  if (spec.pitch > 0 && rng() < spec.pitch) {
+    const st = round(u(...PITCH_RANGE_ST), 0.1);
+    if (Math.abs(st) > 1e-9) steps.push(`pitch${st >= 0 ? '+' : '-'}${fmt(Math.abs(st), 1)}st`);
   }
   if (rng() < spec.reverb) steps.push(`reverb-${fmt(round(u(RT60_MIN_S, RT60_MAX_S), 0.01), 2)}s`);
   // Background: at most one of recorded noise and babble.

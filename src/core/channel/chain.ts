@@ -15,6 +15,7 @@
  * | `reverb`, `reverb-<RT60>s` | simulated room, RT60 uniform in 0.2-1.0 s unless given |
  * | `gain`, `gain+<N>db`, `gain-<N>db` | level change (`gain`: uniform in +-20 dB), hard-clipped to [-1, 1] |
  * | `speed`, `speed-<F>` | played F times as fast (`speed`: F uniform in 0.9-1.1): tempo, pitch and formants move together, as another speaker's voice would |
+ * | `pitch`, `pitch+<S>st`, `pitch-<S>st` | pitch moved by S semitones at the same tempo and length (`pitch`: S uniform in +-2; src/core/channel/pitch.ts) |
  *
  * Random choices (noise segment, RIR, unspecified parameters) come from one seeded generator
  * (src/core/random.ts) per clip, so a condition, seed and clip key always give the
@@ -27,6 +28,7 @@ import { babble, mixAtSnr, noiseSegment, randomChoice, type BabbleSource } from 
 import { applyRir, exponentialRir, RT60_MAX_S, RT60_MIN_S } from './reverb.js';
 import { resample } from '../audio/resample.js';
 import { telephone } from './telephone.js';
+import { pitchShift, PITCH_LIMIT_ST, PITCH_RANGE_ST } from './pitch.js';
 
 /** What some steps need from outside: a codec, noise recordings, a babble pool. */
 export interface ChannelResources {
@@ -79,6 +81,9 @@ export const CHANNEL_STEP_FORMS = [
   'gain-<N>db',
   'speed',
   'speed-<F>',
+  'pitch',
+  'pitch+<S>st',
+  'pitch-<S>st',
 ] as const;
 
 export { ChannelError };
@@ -166,6 +171,16 @@ function speedStep(factor: number | undefined): ChannelStep {
   };
 }
 
+function pitchStep(semitones: number | undefined): ChannelStep {
+  if (semitones !== undefined && !(Math.abs(semitones) <= PITCH_LIMIT_ST)) {
+    throw new ChannelError(`pitch shift must be within +-${PITCH_LIMIT_ST} semitones, got ${semitones}`);
+  }
+  return {
+    name: semitones === undefined ? 'pitch' : `pitch${semitones >= 0 ? '+' : ''}${semitones}st`,
+    apply: async (x, ctx) => pitchShift(x, semitones ?? uniform(ctx.rng, ...PITCH_RANGE_ST), ctx.sampleRate),
+  };
+}
+
 function codecStep(kbps: number | undefined): ChannelStep {
   const bitrate = kbps === undefined ? DEFAULT_CODEC_BITRATE : kbps * 1000;
   if (!(bitrate >= 6000 && bitrate <= 510_000)) {
@@ -202,6 +217,8 @@ export function parseStep(raw: string): ChannelStep {
   if ((m = new RegExp(`^reverb-${NUM}s$`).exec(s))) return reverbStep(Number(m[1]));
   if (s === 'speed') return speedStep(undefined);
   if ((m = new RegExp(`^speed-${NUM}$`).exec(s))) return speedStep(Number(m[1]));
+  if (s === 'pitch') return pitchStep(undefined);
+  if ((m = /^pitch([+-]\d+(?:\.\d+)?)st$/.exec(s))) return pitchStep(Number(m[1]));
   if (s === 'gain') return gainStep(undefined);
   if ((m = /^gain([+-]\d+(?:\.\d+)?)db$/.exec(s))) {
     const db = Number(m[1]);
@@ -211,7 +228,7 @@ export function parseStep(raw: string): ChannelStep {
   throw new ChannelError(`unknown channel step '${raw}' (accepted: ${CHANNEL_STEP_FORMS.join(', ')})`);
 }
 
-/** A condition: steps joined by '+' (a '+' followed by a digit belongs to a gain, `gain+6db`). */
+/** A condition: steps joined by '+' (a '+' followed by a digit belongs to its step, `gain+6db`, `pitch+2st`). */
 export function parseChannel(name: string): ChannelChain {
   const parts = name
     .trim()

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { speedPerturb } from '../../core/channel/chain.js';
+import { pitchShift } from '../../core/channel/pitch.js';
 import type { Rng } from '../../core/random.js';
 
 export const AugmentOptionsSchema = z.object({
@@ -23,6 +24,16 @@ export const AugmentOptionsSchema = z.object({
   noiseProbability: z.number().min(0).max(1).default(0.5),
   /** Speed factors to choose from (1 = unchanged). */
   speedFactors: z.array(z.number().min(0.5).max(2)).min(1).default([0.9, 1, 1.1]),
+  /**
+   * Pitch perturbation at the same tempo (src/core/channel/pitch.ts), after the speed change, with
+   * this probability (0 = off, the default, and no random draw is made); the shift is drawn
+   * uniformly in pitchSemitones.
+   */
+  pitchProbability: z.number().min(0).max(1).default(0),
+  pitchSemitones: z
+    .tuple([z.number().min(-12).max(12), z.number().min(-12).max(12)])
+    .refine(([lo, hi]) => lo <= hi, 'pitchSemitones must be [low, high] with low <= high')
+    .default([-2, 2]),
   /** SpecAugment: number of time masks and their maximum width in frames. */
   timeMasks: z.number().int().min(0).default(2),
   timeMaskFrames: z.number().int().min(0).default(20),
@@ -55,7 +66,7 @@ export function addNoiseAtSnr(x: Float32Array, snrDb: number, rng: Rng): Float32
 /** Speed perturbation (factor 1.1 plays 10 % faster and higher): the channel step's own function. */
 export { speedPerturb };
 
-/** One random augmented copy of a signal: speed, then gain, then (sometimes) noise. */
+/** One random augmented copy of a signal: speed, then (sometimes) pitch, then gain, then (sometimes) noise. */
 export async function augmentSignal(
   x: Float32Array,
   sampleRate: number,
@@ -64,6 +75,8 @@ export async function augmentSignal(
 ): Promise<Float32Array> {
   const factor = opts.speedFactors[rng.int(opts.speedFactors.length)];
   let y = await speedPerturb(x, factor, sampleRate);
+  if (opts.pitchProbability > 0 && rng.next() < opts.pitchProbability)
+    y = pitchShift(y, rng.uniform(opts.pitchSemitones[0], opts.pitchSemitones[1]), sampleRate);
   y = applyGain(y, rng.uniform(-opts.gainDb, opts.gainDb));
   if (rng.next() < opts.noiseProbability)
     y = addNoiseAtSnr(y, rng.uniform(opts.noiseSnrDb[0], opts.noiseSnrDb[1]), rng);

@@ -112,22 +112,30 @@ export const NOISY_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTAT
  */
 export const SPEED_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTATION_SPEC, speed: 1 };
 
+/**
+ * The pitch-perturbed copies (`augmentPitch`): every clip's pitch moved by -2..+2 semitones at
+ * the same tempo (src/core/channel/pitch.ts), then the channel drawn as in AUGMENTATION_SPEC.
+ */
+export const PITCH_AUGMENTATION_SPEC: Partial<AugmentationSpec> = { ...AUGMENTATION_SPEC, pitch: 1 };
+
 /** How many augmented copies of every training clip, of each kind (absent = 0). */
 export interface AugmentCopies {
   augment?: number;
   augmentNoise?: number;
   augmentSpeed?: number;
+  augmentPitch?: number;
 }
 
 /** Augmented copies of every clip, all kinds together. */
 export const augmentCopies = (c: AugmentCopies): number =>
-  (c.augment ?? 0) + (c.augmentNoise ?? 0) + (c.augmentSpeed ?? 0);
+  (c.augment ?? 0) + (c.augmentNoise ?? 0) + (c.augmentSpeed ?? 0) + (c.augmentPitch ?? 0);
 
 /**
  * `augment` augmentation transforms, then `augmentNoise` noise-heavy ones, then `augmentSpeed`
- * speed-perturbed ones: copy c of a clip goes through a chain drawn at random
- * (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec; NOISY_AUGMENTATION_SPEC and
- * SPEED_AUGMENTATION_SPEC for the other two kinds) seeded by the run seed, c and the clip's path.
+ * speed-perturbed ones, then `augmentPitch` pitch-perturbed ones: copy c of a clip goes through a
+ * chain drawn at random (AUGMENTATION_SPEC: reverb, noise, gain, telephone, codec;
+ * NOISY_AUGMENTATION_SPEC, SPEED_AUGMENTATION_SPEC and PITCH_AUGMENTATION_SPEC for the other
+ * kinds) seeded by the run seed, c and the clip's path.
  */
 export function augmentTransforms(
   seed: number,
@@ -148,6 +156,7 @@ export function augmentTransforms(
     ['augment', 0, AUGMENTATION_SPEC, copies.augment],
     ['augment-noise', 500, NOISY_AUGMENTATION_SPEC, copies.augmentNoise],
     ['augment-speed', 250, SPEED_AUGMENTATION_SPEC, copies.augmentSpeed],
+    ['augment-pitch', 750, PITCH_AUGMENTATION_SPEC, copies.augmentPitch],
   ] as const;
   return kinds.flatMap(([name, offset, spec, n]) =>
     Array.from({ length: n ?? 0 }, (_, copy) =>

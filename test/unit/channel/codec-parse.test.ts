@@ -165,6 +165,27 @@ test('augmentation sampler with speed: a voice step first, factor 0.9-1.1, the o
   assert.equal(plain.chainFor(0).name, augmentationSampler(7, { speed: 0 }, have).chainFor(0).name);
 });
 
+test('augmentation sampler with pitch: a voice step, -2..+2 semitones, the other draws unchanged', () => {
+  const have = { noise: true, codec: true };
+  const names = Array.from(
+    { length: 200 },
+    (_, i) => augmentationSampler(7, { pitch: 1 }, have).chainFor(i).name,
+  );
+  const withPitch = names.filter((n) => /^pitch[+-]/.test(n));
+  assert.ok(withPitch.length > 180, `${withPitch.length} of 200 with a pitch step`);
+  for (const n of withPitch) {
+    const s = Number(/^pitch([+-][\d.]+)st/.exec(n)![1]);
+    assert.ok(Math.abs(s) <= 2, n);
+    assert.equal(parseChannel(n).name, n);
+  }
+  // Pitch off: the draws of earlier versions, so cached augmented copies stay valid.
+  assert.equal(
+    augmentationSampler(7, {}, have).chainFor(3).name,
+    augmentationSampler(7, { pitch: 0 }, have).chainFor(3).name,
+  );
+  assert.throws(() => augmentationSampler(1, { pitch: 1.5 }), /pitch must be in \[0, 1\]/);
+});
+
 test('loadChannelResources loads only what the chains need', { skip: noise.skip }, async () => {
   const none = await loadChannelResources(parseChannelList('studio,telephone,reverb'), { sampleRate: SR });
   assert.deepEqual(none, {});

@@ -179,3 +179,40 @@ test('speed-F: the clip lasts 1/F as long and its frequencies move by F; speed d
   assert.ok(new Set(lengths).size > 1, 'the factor is drawn per seed');
   assert.throws(() => parseChannel('speed-3'), /speed factor must be in \[0.5, 2\], got 3/);
 });
+
+test('pitch+S: the pitch moves by S semitones, the length and tempo stay; pitch draws +-2; bad shifts refused', async () => {
+  // A 220 Hz tone switched on at 0.25 s and off at 0.75 s: its onset and offset must stay put.
+  const x = Float32Array.from({ length: SR }, (_, i) =>
+    i >= SR / 4 && i < (3 * SR) / 4 ? 0.5 * Math.sin((2 * Math.PI * 220 * i) / SR) : 0,
+  );
+  const edges = (y: Float32Array) => {
+    const on = y.findIndex((v) => Math.abs(v) > 0.1);
+    let off = y.length - 1;
+    while (off > 0 && Math.abs(y[off]) < 0.1) off--;
+    return [on, off];
+  };
+  for (const s of [-2, 3]) {
+    const y = await applyChannel(parseChannel(`pitch${s > 0 ? '+' : ''}${s}st`), x, SR, { seed: 1 });
+    assert.equal(y.length, x.length);
+    const want = 220 * 2 ** (s / 12);
+    assert.ok(Math.abs(peakHz(y, SR) - want) <= 3, `pitch ${s}: peak ${peakHz(y, SR)} Hz, want ${want}`);
+    const [on, off] = edges(y);
+    // Within 20 ms of the original edges (a speed change to this pitch would move the offset by 60-120 ms).
+    assert.ok(
+      Math.abs(on - SR / 4) < 0.02 * SR && Math.abs(off - (3 * SR) / 4) < 0.02 * SR,
+      `edges ${on} ${off}`,
+    );
+  }
+  assert.deepEqual(await applyChannel(parseChannel('pitch+0st'), x, SR, { seed: 1 }), x);
+  const peaks = await Promise.all(
+    [1, 2, 3, 4, 5].map(async (seed) =>
+      peakHz(await applyChannel(parseChannel('pitch'), x, SR, { seed }), SR),
+    ),
+  );
+  for (const p of peaks)
+    assert.ok(p >= 220 * 2 ** (-2 / 12) - 3 && p <= 220 * 2 ** (2 / 12) + 3, `peak ${p}`);
+  assert.ok(new Set(peaks.map(Math.round)).size > 1, 'the shift is drawn per seed');
+  assert.equal(parseChannel('telephone+pitch-1.5st+gain+3db').steps.length, 3);
+  assert.throws(() => parseChannel('pitch+13st'), /pitch shift must be within \+-12 semitones, got 13/);
+  assert.throws(() => parseChannel('pitch-2'), /unknown channel step 'pitch-2' \(accepted: .*pitch\+<S>st/);
+});

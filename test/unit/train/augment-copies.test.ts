@@ -42,3 +42,22 @@ test('augmentation copies: ordinary, noise-heavy, then speed-perturbed, each nam
     await t[2].apply(x, '/corpus/clip0.wav', 0),
   );
 });
+
+test('pitch-perturbed copies come after the other kinds, keep the length, and leave their names alone', async () => {
+  const codec = { name: 'pass-through', roundTrip: async (y: Float32Array) => y };
+  const resources = {
+    codec,
+    noise: [Float32Array.from({ length: SR * 2 }, (_, i) => 0.05 * Math.sin(i * 1.7))],
+  };
+  const t = augmentTransforms(1, { augmentNoise: 1, augmentPitch: 1 }, resources, SR);
+  assert.deepEqual(
+    t.map((x) => x.name.split('/')[0]),
+    ['augment-noise@1:0', 'augment-pitch@1:0'],
+  );
+  assert.equal(t[0].name, augmentTransforms(1, { augmentNoise: 1 }, resources, SR)[0].name);
+  const x = voiced(SR);
+  const y = await t[1].apply(x, '/corpus/clip0.wav', 0);
+  assert.deepEqual(await t[1].apply(x, '/corpus/clip0.wav', 0), y, 'seeded per clip');
+  assert.equal(y.length, x.length);
+  assert.notDeepEqual(await t[1].apply(x, '/corpus/clip1.wav', 1), y);
+});

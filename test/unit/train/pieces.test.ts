@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { framesForSeconds, sliceFrames, windowStarts } from '../../../src/core/windows.js';
 import { randomCrop } from '../../../src/node/train/crop.js';
-import { addNoiseAtSnr, applyGain, specAugment, speedPerturb } from '../../../src/node/train/augment.js';
+import {
+  addNoiseAtSnr,
+  applyGain,
+  augmentSignal,
+  AugmentOptionsSchema,
+  specAugment,
+  speedPerturb,
+} from '../../../src/node/train/augment.js';
 import { learningRate, parseTrainOptions } from '../../../src/node/train/options.js';
 import { speakerSplit } from '../../../src/node/train/data.js';
 import { defaultModelEpochs } from '../../../src/core/models/registry.js';
@@ -140,4 +147,38 @@ test('validation speakers are drawn from the training speakers only, and never o
   assert.deepEqual(speakerSplit(us, 2, new Rng(1)).valSpeakers, split.valSpeakers);
   assert.throws(() => speakerSplit(us, 4, new Rng(1)), /only 4/);
   assert.equal(speakerSplit(us.slice(0, 3), 1, new Rng(1)).val.length, 0);
+});
+
+test("a network's augmented copy: pitch moves by the drawn semitones at the same length; off by default, with the same draws as before", async () => {
+  const sr = 16000;
+  const x = Float32Array.from({ length: sr }, (_, i) => 0.4 * Math.sin((2 * Math.PI * 200 * i) / sr));
+  const quiet = { speedFactors: [1], gainDb: 0, noiseProbability: 0 };
+  const up = await augmentSignal(
+    x,
+    sr,
+    AugmentOptionsSchema.parse({ ...quiet, pitchProbability: 1, pitchSemitones: [3, 3] }),
+    new Rng(5),
+  );
+  assert.equal(up.length, x.length);
+  // Zero crossings over the middle half: 2 per period.
+  const crossings = (y: Float32Array) => {
+    let n = 0;
+    for (let i = sr / 4 + 1; i < (3 * sr) / 4; i++) if (y[i - 1] < 0 !== y[i] < 0) n++;
+    return n;
+  };
+  const hz = crossings(up) / 2 / 0.5;
+  assert.ok(Math.abs(hz - 200 * 2 ** (3 / 12)) < 4, `pitch ${hz} Hz`);
+  // Off (the default): no draw is made for it, so the copy and the generator's state are those of before.
+  const opts = AugmentOptionsSchema.parse({ gainDb: 6, noiseProbability: 0.5 });
+  assert.equal(opts.pitchProbability, 0);
+  const a = new Rng(9);
+  const b = new Rng(9);
+  const y1 = await augmentSignal(x, sr, opts, a);
+  const factor = opts.speedFactors[b.int(opts.speedFactors.length)];
+  let y2 = await speedPerturb(x, factor, sr);
+  y2 = applyGain(y2, b.uniform(-opts.gainDb, opts.gainDb));
+  if (b.next() < opts.noiseProbability) y2 = addNoiseAtSnr(y2, b.uniform(10, 30), b);
+  assert.deepEqual(y1, y2);
+  assert.equal(a.state, b.state);
+  assert.throws(() => AugmentOptionsSchema.parse({ pitchSemitones: [2, -2] }), /low <= high/);
 });

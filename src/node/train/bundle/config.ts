@@ -118,6 +118,8 @@ export const ClassicalMemberSchema = z.object({
   augmentNoise: z.number().int().min(0).max(20).default(0),
   /** Speed-perturbed augmented copies (0.9-1.1 times as fast, then the channel as augment; seeded), after those of augmentNoise. */
   augmentSpeed: z.number().int().min(0).max(20).default(0),
+  /** Pitch-perturbed augmented copies (-2..+2 semitones at the same tempo, then the channel as augment; seeded), after those of augmentSpeed. */
+  augmentPitch: z.number().int().min(0).max(20).default(0),
   /** Each corpus weighs the same in training, whatever its size (models logistic and mlp). */
   corpusWeight: z.boolean().default(false),
   /**

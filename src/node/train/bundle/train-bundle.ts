@@ -290,7 +290,7 @@ async function trainClassicalMember(
     modelName: m.model,
     metrics: {},
     history: [],
-    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.augmentSpeed ? ` (+ ${m.augmentSpeed} speed-perturbed copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${cfg.scaling === 'quantile' ? ', quantile-normal descriptors' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
+    line: `${m.name} (weight ${m.weight}): ${m.model} on ${table.x.cols} ${isRobustFamily(spec.family) ? 'channel-robust ' : ''}utterance descriptors${m.augment ? ` (+ ${m.augment} augmented copies of every clip)` : ''}${m.augmentNoise ? ` (+ ${m.augmentNoise} noise-heavy copies)` : ''}${m.augmentSpeed ? ` (+ ${m.augmentSpeed} speed-perturbed copies)` : ''}${m.augmentPitch ? ` (+ ${m.augmentPitch} pitch-perturbed copies)` : ''}${m.corpusWeight ? ', corpora weighted equally' : ''}${calibration ? `, calibrated (temperature ${calibration.temperature.toFixed(2)}, "not sure" below ${calibration.uncertainBelow})` : ''}${cfg.pca ? ', PCA' : ''}${cfg.scaling === 'quantile' ? ', quantile-normal descriptors' : ''}${m.speakerAdaptive ? `, speaker-adaptive (global and per-speaker-normalised pipelines, profile of >= ${m.minSpeakerUtterances} clips)` : ''}`,
   };
 }
 

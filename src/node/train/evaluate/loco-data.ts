@@ -56,6 +56,8 @@ export interface LocoDataOptions {
   augmentNoise?: number;
   /** Speed-perturbed augmented copies of every clip, after the noise-heavy ones (default 0). */
   augmentSpeed?: number;
+  /** Pitch-perturbed augmented copies of every clip, after the speed-perturbed ones (default 0). */
+  augmentPitch?: number;
   seed: number;
   noiseDir?: string;
   /** Feature cache folder (null = none). */
