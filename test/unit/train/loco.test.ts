@@ -4,6 +4,7 @@ import { defaultPipelineConfig } from '../../../src/core/classical/pipeline.js';
 import { defaultTuneGrid } from '../../../src/node/train/evaluate/evaluate.js';
 import {
   chooseUncertainBelow,
+  innerRuleFigures,
   CALIBRATION_SPEAKER_GROUPS,
   evaluateLoco,
   fitCalibration,
@@ -164,4 +165,31 @@ test('calibration ignores the labels of a corpus it is not given', () => {
   const after = fitCalibration({ ...input, items: scrambled }, ['a', 'b'], cfg, true);
   assert.deepEqual(after, before);
   assert.ok(before.temperature > 0 && before.uncertainBelow >= 0.2);
+});
+
+test('the cross-fitted rule marks down a choice that does not transfer between inner corpora', () => {
+  // Candidate 1 is best on inner corpus A only by luck; on B, candidate 0 is best.
+  const choose = [
+    [40, 44],
+    [48, 38],
+  ];
+  const r = innerRuleFigures(choose, choose);
+  assert.equal(r.chosen, 1); // mean 43 against 42
+  assert.equal(r.old, 43);
+  // A is scored with B's choice (0: 40) and B with A's choice (1: 38).
+  assert.equal(r.crossFitted, 39);
+  // A recipe with one candidate gets the same figure both ways.
+  const one = innerRuleFigures([[40, 44]], [[41, 45]]);
+  assert.deepEqual(one, { chosen: 0, old: 43, crossFitted: 43 });
+  // With three inner corpora each is scored by the choice on the other two.
+  const t = [
+    [50, 30, 30],
+    [30, 41, 40],
+  ];
+  const three = innerRuleFigures(t, t);
+  assert.equal(three.chosen, 1); // mean 37 against 36.7
+  // Corpus 0 by the choice on 1 and 2 (candidate 1: 30), corpora 1 and 2 by the choices on
+  // {0, 2} and {0, 1} (candidate 0 both times: 30 and 30).
+  assert.equal(three.crossFitted, 30);
+  assert.throws(() => innerRuleFigures([[1]], [[1]]), /at least 2/);
 });

@@ -289,6 +289,40 @@ export function innerLoco(
   });
 }
 
+/**
+ * The figures by which results/loco-research.md decides between recipes (rounds 2-11), from the
+ * inner LOCO scores of a recipe's candidates: `choose[c][k]` is what the recipe chooses by on
+ * inner corpus k (its studio UAR), `score[c][k]` what the rule counts (studio and 10 dB noise UAR
+ * averaged). `chosen` is the candidate with the best mean `choose` (the first of equals), as
+ * `--tune` picks it; `old` is that candidate's mean `score`, which is biased upwards for a recipe
+ * with several candidates (the choice saw the very folds that score it). `crossFitted` scores
+ * each inner corpus k with the candidate chosen on the other inner corpora alone, so a recipe
+ * whose choice does not transfer from corpus to corpus is marked down, and a recipe with one
+ * candidate gets the same figure both ways.
+ */
+export function innerRuleFigures(
+  choose: readonly (readonly number[])[],
+  score: readonly (readonly number[])[],
+): { chosen: number; old: number; crossFitted: number } {
+  const n = choose.length;
+  const k = choose[0]?.length ?? 0;
+  if (n === 0 || k < 2 || score.length !== n || [...choose, ...score].some((r) => r.length !== k))
+    throw new RangeError('innerRuleFigures: candidates x inner corpora (at least 2) in both tables');
+  const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const best = (crit: (c: number) => number) => {
+    let b = 0;
+    for (let c = 1; c < n; c++) if (crit(c) > crit(b)) b = c;
+    return b;
+  };
+  const chosen = best((c) => mean(choose[c]));
+  let cross = 0;
+  for (let j = 0; j < k; j++) {
+    const c = best((i) => mean(choose[i].filter((_, m) => m !== j)));
+    cross += score[c][j] / k;
+  }
+  return { chosen, old: mean(score[chosen]), crossFitted: cross };
+}
+
 /** Pooled predictions over the full label set (probability 0 for a label left out), true label indices. */
 export interface ScoredRows {
   probs: number[][];
