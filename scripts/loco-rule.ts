@@ -23,7 +23,12 @@ import { takeRows, type Matrix } from '../src/core/classical/matrix.js';
 import { parseCorpusSpecs } from '../src/node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../src/node/train/classical-features.js';
 import { readLocoData } from '../src/node/train/evaluate/loco-data.js';
-import { defaultLocoTuneGrid, fitOnItems, innerRuleFigures } from '../src/node/train/evaluate/loco.js';
+import {
+  defaultLocoTuneGrid,
+  fitOnItems,
+  innerRuleFigures,
+  labelsIn,
+} from '../src/node/train/evaluate/loco.js';
 import { confusionMatrix, uar } from '../src/node/train/evaluate/metrics.js';
 
 function arg(name: string, fallback: string): string {
@@ -74,8 +79,7 @@ const idxOf = (f: (c: string) => boolean) => input.items.flatMap((u, i) => (f(u.
 
 /** UAR (%) of probabilities (rows x K) for items `te`, argmax over the labels `te` has. */
 function uarOf(p: Float64Array, te: number[]): number {
-  const have = new Set(te.map((i) => input.items[i].label));
-  const keep = input.labels.flatMap((l, i) => (have.has(l) ? [i] : []));
+  const keep = labelsIn(input, te);
   const pred = te.map((_, r) => {
     let best = keep[0];
     for (const j of keep) if (p[r * K + j] > p[r * K + best]) best = j;
@@ -102,15 +106,18 @@ const predict = (pipe: ReturnType<typeof fitOnItems>, x: Matrix, te: number[]) =
   pipe.predictProba(takeRows(x, te));
 
 // Recipes: groups of candidates whose probabilities are averaged; a recipe chooses one group.
-const n = grid.candidates.length;
-const half = n / 2;
+const byScaling = new Map<string, number[]>();
+grid.candidates.forEach((c, i) => {
+  const scaling = c.apply(base).scaling ?? 'standard';
+  byScaling.set(scaling, [...(byScaling.get(scaling) ?? []), i]);
+});
 const recipes: Record<string, { name: string; members: number[] }[]> = {
   chosen: grid.candidates.map((c, i) => ({ name: c.name, members: [i] })),
-  'per-scaling average': [
-    { name: 'standard, averaged', members: Array.from({ length: half }, (_, i) => i) },
-    { name: 'quantile, averaged', members: Array.from({ length: half }, (_, i) => half + i) },
-  ],
-  'all averaged': [{ name: 'all averaged', members: Array.from({ length: n }, (_, i) => i) }],
+  'per-scaling average': [...byScaling].map(([scaling, members]) => ({
+    name: `${scaling}, averaged`,
+    members,
+  })),
+  'all averaged': [{ name: 'all averaged', members: grid.candidates.map((_, i) => i) }],
 };
 const total: Record<string, { old: number; cross: number; held: number[]; heldNoise: number[] }> = {};
 const t0 = Date.now();

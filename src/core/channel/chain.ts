@@ -29,6 +29,9 @@ import { applyRir, exponentialRir, RT60_MAX_S, RT60_MIN_S } from './reverb.js';
 import { resample } from '../audio/resample.js';
 import { telephone } from './telephone.js';
 import { pitchShift, PITCH_LIMIT_ST, PITCH_RANGE_ST } from './pitch.js';
+import { clip } from './clip.js';
+
+export { clip };
 
 /** What some steps need from outside: a codec, noise recordings, a babble pool. */
 export interface ChannelResources {
@@ -90,12 +93,6 @@ export { ChannelError };
 
 const NUM = '(-?\\d+(?:\\.\\d+)?)';
 const uniform = (rng: RandomFn, lo: number, hi: number) => lo + (hi - lo) * rng();
-
-/** Hard clip to [-1, 1] (what a fixed-point converter does with an over-range level). */
-export function clip(x: Float32Array): Float32Array {
-  for (let i = 0; i < x.length; i++) x[i] = x[i] > 1 ? 1 : x[i] < -1 ? -1 : x[i];
-  return x;
-}
 
 function gainStep(db: number | undefined): ChannelStep {
   return {

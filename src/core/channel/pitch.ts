@@ -11,6 +11,7 @@
  */
 import { SoundTouch } from '@soundtouchjs/core';
 import { ChannelError } from './channel-error.js';
+import { clip } from './clip.js';
 
 /** Semitones `pitch` draws from (uniform). */
 export const PITCH_RANGE_ST: readonly [number, number] = [-2, 2];
@@ -59,6 +60,5 @@ export function pitchShift(x: Float32Array, semitones: number, sampleRate: numbe
   for (let s = 0; s < x.length; s += CHUNK) feed(x, s, Math.min(CHUNK, x.length - s));
   // Silence pushes the last of the clip through the shifter's windows.
   for (let r = 0; r < 64 && written < out.length; r++) feed(null, 0, CHUNK);
-  for (let i = 0; i < out.length; i++) out[i] = out[i] > 1 ? 1 : out[i] < -1 ? -1 : out[i];
-  return out;
+  return clip(out);
 }

@@ -246,7 +246,8 @@ function predictItems(
 
 const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
 
-function labelsIn(input: LocoInput, idx: readonly number[]): number[] {
+/** Indices (into input.labels) of the labels the items `idx` have, in label order. */
+export function labelsIn(input: LocoInput, idx: readonly number[]): number[] {
   const have = new Set(idx.map((i) => input.items[i].label));
   return input.labels
     .map((l, i) => [l, i] as const)
