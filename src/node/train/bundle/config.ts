@@ -83,7 +83,7 @@ export const ClassicalMemberSchema = z.object({
   /**
    * Model mlp: options of the descriptor network (MlpOptions in src/core/classical/mlp.ts:
    * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members, mixup,
-   * adversary, adversaryOf).
+   * adversary, adversaryOf, baselineSwap).
    */
   mlp: z
     .object({
@@ -98,6 +98,7 @@ export const ClassicalMemberSchema = z.object({
       mixup: z.number().min(0),
       adversary: z.number().min(0),
       adversaryOf: z.enum(['speaker', 'corpus']),
+      baselineSwap: z.number().min(0).max(1),
     })
     .partial()
     .strict()
