@@ -53,8 +53,8 @@ export interface MlpOptions {
   /**
    * Speaker-baseline swap (0 or absent: off): with this probability a training row is moved from
    * its speaker's baseline to another training speaker's, x - offset(own) + offset(other), the
-   * other speaker drawn uniformly. A speaker's offset is the mean over their rows of the row
-   * minus its class's mean over all rows, so a speaker heard mostly angry does not have anger
+   * other speaker drawn uniformly. The offsets come from the two-way additive model row = class
+   * mean + speaker offset (speakerOffsets), so a speaker heard mostly angry does not have anger
    * taken for their voice. The row keeps its deviation from its own speaker (what the emotion
    * does) and takes on another speaker's voice, microphone, room and corpus. Needs each row's
    * speaker (Mlp.fit's `domains`). Left out of the defaults so that bundles trained without it
@@ -136,8 +136,11 @@ class AdamSlot {
 }
 
 /**
- * Each domain's (speaker's) offset, nDomains x d: the mean over its rows of the row minus its
- * class's mean over all rows (the baseline swap's; see MlpOptions.baselineSwap).
+ * Each domain's (speaker's) offset, nDomains x d, from the two-way additive model row = class
+ * mean + speaker offset, fitted by alternating means (`iterations` sweeps; the offsets' row-
+ * weighted mean is kept at 0). A speaker who recorded only some emotions gets their voice's
+ * offset, not their emotions': the class means come from every speaker who has the class, less
+ * each one's offset. With every speaker balanced over the classes one sweep is exact.
  */
 export function speakerOffsets(
   x: Matrix,
@@ -145,24 +148,41 @@ export function speakerOffsets(
   nClasses: number,
   domain: Int32Array,
   nDomains: number,
+  iterations = 20,
 ): Float64Array {
   const d = x.cols;
   const classMean = new Float64Array(nClasses * d);
   const classCount = new Float64Array(nClasses);
-  for (let i = 0; i < x.rows; i++) {
-    classCount[y[i]]++;
-    for (let j = 0; j < d; j++) classMean[y[i] * d + j] += x.data[i * d + j];
-  }
-  for (let c = 0; c < nClasses; c++)
-    if (classCount[c] > 0) for (let j = 0; j < d; j++) classMean[c * d + j] /= classCount[c];
   const off = new Float64Array(nDomains * d);
   const count = new Float64Array(nDomains);
   for (let i = 0; i < x.rows; i++) {
-    const e = domain[i];
-    count[e]++;
-    for (let j = 0; j < d; j++) off[e * d + j] += x.data[i * d + j] - classMean[y[i] * d + j];
+    classCount[y[i]]++;
+    count[domain[i]]++;
   }
-  for (let e = 0; e < nDomains; e++) if (count[e] > 0) for (let j = 0; j < d; j++) off[e * d + j] /= count[e];
+  for (let it = 0; it < iterations; it++) {
+    classMean.fill(0);
+    for (let i = 0; i < x.rows; i++) {
+      const c = y[i] * d;
+      const e = domain[i] * d;
+      for (let j = 0; j < d; j++) classMean[c + j] += x.data[i * d + j] - off[e + j];
+    }
+    for (let c = 0; c < nClasses; c++)
+      if (classCount[c] > 0) for (let j = 0; j < d; j++) classMean[c * d + j] /= classCount[c];
+    off.fill(0);
+    for (let i = 0; i < x.rows; i++) {
+      const c = y[i] * d;
+      const e = domain[i] * d;
+      for (let j = 0; j < d; j++) off[e + j] += x.data[i * d + j] - classMean[c + j];
+    }
+    for (let e = 0; e < nDomains; e++) if (count[e] > 0) for (let j = 0; j < d; j++) off[e * d + j] /= count[e];
+    // Centre the offsets (row-weighted), so that the class means carry the overall level.
+    for (let j = 0; j < d; j++) {
+      let m = 0;
+      for (let e = 0; e < nDomains; e++) m += count[e] * off[e * d + j];
+      m /= x.rows;
+      for (let e = 0; e < nDomains; e++) off[e * d + j] -= m;
+    }
+  }
   return off;
 }
 
