@@ -110,7 +110,9 @@ function checkOptions(o: MlpOptions): void {
   if (o.baselineSwap !== undefined && !(o.baselineSwap >= 0 && o.baselineSwap <= 1))
     throw new RangeError(`MLP baselineSwap is a probability in [0, 1], got ${o.baselineSwap}`);
   if ((o.baselineSwap ?? 0) > 0 && (o.adversary ?? 0) > 0 && o.adversaryOf === 'corpus')
-    throw new RangeError('MLP baselineSwap needs speakers as domains; it cannot be combined with adversaryOf corpus');
+    throw new RangeError(
+      'MLP baselineSwap needs speakers as domains; it cannot be combined with adversaryOf corpus',
+    );
 }
 
 /** Adam moments of one parameter array. */
@@ -174,7 +176,8 @@ export function speakerOffsets(
       const e = domain[i] * d;
       for (let j = 0; j < d; j++) off[e + j] += x.data[i * d + j] - classMean[c + j];
     }
-    for (let e = 0; e < nDomains; e++) if (count[e] > 0) for (let j = 0; j < d; j++) off[e * d + j] /= count[e];
+    for (let e = 0; e < nDomains; e++)
+      if (count[e] > 0) for (let j = 0; j < d; j++) off[e * d + j] /= count[e];
     // Centre the offsets (row-weighted), so that the class means carry the overall level.
     for (let j = 0; j < d; j++) {
       let m = 0;
@@ -246,6 +249,13 @@ function trainMember(
     const other = rng.int(nDomains - 1);
     return other >= own ? other + 1 : other;
   };
+  /** Adds share x (offset(drawn) - offset(own)) of row r's speaker to xi. */
+  const shiftRow = (r: number, share: number): void => {
+    const from = domain![r] * d;
+    const to = swapTarget(r) * d;
+    if (from === to) return;
+    for (let j = 0; j < d; j++) xi[j] += share * (offsets![to + j] - offsets![from + j]);
+  };
   const target = new Float64Array(k);
   let t = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
@@ -280,12 +290,8 @@ function trainMember(
             (o.inputNoise > 0 ? o.inputNoise * rng.normal() : 0);
         if (swap > 0) {
           // Each mixed row moves from its own speaker's offset to the drawn one's.
-          for (const [row, share] of mixup > 0 ? ([[r, lambda], [r2, 1 - lambda]] as const) : ([[r, 1]] as const)) {
-            const from = domain![row] * d;
-            const to = swapTarget(row) * d;
-            if (from === to) continue;
-            for (let j = 0; j < d; j++) xi[j] += share * (offsets![to + j] - offsets![from + j]);
-          }
+          shiftRow(r, lambda);
+          if (mixup > 0) shiftRow(r2, 1 - lambda);
         }
         for (let u = 0; u < h; u++) {
           let s = b1[u];
@@ -397,7 +403,8 @@ export class Mlp {
       });
       nDomains = ids.size;
     }
-    const offsets = (o.baselineSwap ?? 0) > 0 && domain ? speakerOffsets(x, y, nClasses, domain, nDomains) : null;
+    const offsets =
+      (o.baselineSwap ?? 0) > 0 && domain ? speakerOffsets(x, y, nClasses, domain, nDomains) : null;
     const members: Member[] = [];
     for (let m = 0; m < o.members; m++) {
       const rng = new Rng((o.seed * 1000003 + m * 7919) >>> 0);
