@@ -199,3 +199,41 @@ test('emovox evaluate: leave-one-corpus-out options are checked before any corpu
     /--corpus-weight needs --model logistic/,
   );
 });
+
+test('emovox evaluate --mlp-options reaches the descriptor MLP (the baseline swap gets each speaker), and bad options are named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-eval-mlp-'));
+  try {
+    writeManifestCorpus(dir, 3);
+    const json = join(dir, 'eval.json');
+    const args = ['--corpus', 'manifest', '--data', dir, '--model', 'mlp', '--no-cache', '--quiet'];
+    const r = evaluateCli([
+      ...args,
+      '--mlp-options',
+      '{"baselineSwap":1,"members":1,"epochs":15}',
+      '--json',
+      json,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.ok(doc.uar > 0.8, `mlp UAR ${doc.uar}`);
+    assert.equal(doc.config.mlp.baselineSwap, 1);
+    assert.equal(doc.config.mlp.members, 1);
+    assert.match(doc.command, /--mlp-options/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const run = (args: string[]) => {
+    const program = new Command().exitOverride();
+    register(program);
+    return program.parseAsync(['node', 'emovox', 'evaluate', '--corpus', 'emodb', '--data', '.', ...args]);
+  };
+  await assert.rejects(
+    run(['--model', 'svm', '--mlp-options', '{"baselineSwap":1}']),
+    /--mlp-options applies to the mlp model; --model is svm/,
+  );
+  await assert.rejects(
+    run(['--model', 'mlp', '--mlp-options', '{"swap":1}']),
+    /Unrecognized key: "swap" \(accepted: hidden, .*baselineSwap\)/,
+  );
+  await assert.rejects(run(['--model', 'mlp', '--mlp-options', '{swap']), /takes a JSON object/);
+});

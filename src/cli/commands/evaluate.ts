@@ -19,7 +19,8 @@ import {
   pipelineConfigWith,
   type ClassicalModelName,
 } from '../../core/classical/pipeline.js';
-import { DEFAULT_MLP_OPTIONS } from '../../core/classical/mlp.js';
+import { DEFAULT_MLP_OPTIONS, type MlpOptions } from '../../core/classical/mlp.js';
+import { MlpOptionsSchema } from '../../node/train/bundle/config.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import {
@@ -86,6 +87,10 @@ interface EvaluateCliOptions extends CorpusCliOptions, PretrainCliOptions {
   gamma?: number;
   trees?: number;
   weightDecay?: number;
+  /** --mlp-options, as given (JSON). */
+  mlpOptions?: string;
+  /** --mlp-options, parsed and checked by run(). */
+  mlp?: Partial<MlpOptions>;
   epochs?: number;
   average?: boolean;
   mixup?: number;
@@ -213,7 +218,28 @@ async function pretrainData(
   return { items: utterances, signals: await deepSignals(utterances, train, log), corpus: o.pretrain! };
 }
 
+/** --mlp-options: a JSON object of MLP options, checked against what a bundle config accepts. */
+export function parseMlpOptions(json: string, models: string | undefined): Partial<MlpOptions> {
+  if (!(models ?? '').split(/[,+]/).includes('mlp'))
+    throw new EvaluateError(`--mlp-options applies to the mlp model; --model is ${models ?? '(not given)'}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    throw new EvaluateError(`--mlp-options takes a JSON object, e.g. '{"baselineSwap":0.5}'; got ${json}`);
+  }
+  const r = MlpOptionsSchema.safeParse(v);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new EvaluateError(
+      `--mlp-options: ${problems} (accepted: ${Object.keys(MlpOptionsSchema.shape).join(', ')})`,
+    );
+  }
+  return r.data;
+}
+
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
+  if (o.mlpOptions !== undefined) o.mlp = parseMlpOptions(o.mlpOptions, o.model);
   if (o.protocol === 'loco' && o.pretrain) {
     throw new EvaluateError(
       '--pretrain is for --protocol loso or kfold on one corpus; leave-one-corpus-out already trains on the other corpora',
@@ -638,6 +664,10 @@ export function register(program: Command): void {
       '--weight-decay <value>',
       `mlp: AdamW weight decay (default ${DEFAULT_MLP_OPTIONS.weightDecay}; --tune chooses it)`,
       number('weight-decay', (n) => n >= 0, 'a number >= 0'),
+    )
+    .option(
+      '--mlp-options <json>',
+      'mlp: options of the descriptor network as JSON (hidden, dropout, inputNoise, epochs, members, mixup, adversary, adversaryOf, baselineSwap, ...; the same as a bundle config\'s "mlp")',
     )
     .option(
       '--epochs <n>',

@@ -50,6 +50,17 @@ export interface MlpOptions {
   adversary?: number;
   /** What the adversary's domains are (read by the caller that builds `domains`; default speaker). */
   adversaryOf?: 'speaker' | 'corpus';
+  /**
+   * Speaker-baseline swap (0 or absent: off): with this probability a training row is moved from
+   * its speaker's baseline to another training speaker's, x - offset(own) + offset(other), the
+   * other speaker drawn uniformly. The offsets come from the two-way additive model row = class
+   * mean + speaker offset (speakerOffsets), so a speaker heard mostly angry does not have anger
+   * taken for their voice. The row keeps its deviation from its own speaker (what the emotion
+   * does) and takes on another speaker's voice, microphone, room and corpus. Needs each row's
+   * speaker (Mlp.fit's `domains`). Left out of the defaults so that bundles trained without it
+   * keep their JSON.
+   */
+  baselineSwap?: number;
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
@@ -96,6 +107,12 @@ function checkOptions(o: MlpOptions): void {
     throw new RangeError(`MLP mixup must be >= 0, got ${o.mixup}`);
   if (o.adversary !== undefined && !(o.adversary >= 0))
     throw new RangeError(`MLP adversary must be >= 0, got ${o.adversary}`);
+  if (o.baselineSwap !== undefined && !(o.baselineSwap >= 0 && o.baselineSwap <= 1))
+    throw new RangeError(`MLP baselineSwap is a probability in [0, 1], got ${o.baselineSwap}`);
+  if ((o.baselineSwap ?? 0) > 0 && (o.adversary ?? 0) > 0 && o.adversaryOf === 'corpus')
+    throw new RangeError(
+      'MLP baselineSwap needs speakers as domains; it cannot be combined with adversaryOf corpus',
+    );
 }
 
 /** Adam moments of one parameter array. */
@@ -120,6 +137,58 @@ class AdamSlot {
   }
 }
 
+/**
+ * Each domain's (speaker's) offset, nDomains x d, from the two-way additive model row = class
+ * mean + speaker offset, fitted by alternating means (`iterations` sweeps; the offsets' row-
+ * weighted mean is kept at 0). A speaker who recorded only some emotions gets their voice's
+ * offset, not their emotions': the class means come from every speaker who has the class, less
+ * each one's offset. With every speaker balanced over the classes one sweep is exact.
+ */
+export function speakerOffsets(
+  x: Matrix,
+  y: ArrayLike<number>,
+  nClasses: number,
+  domain: Int32Array,
+  nDomains: number,
+  iterations = 20,
+): Float64Array {
+  const d = x.cols;
+  const classMean = new Float64Array(nClasses * d);
+  const classCount = new Float64Array(nClasses);
+  const off = new Float64Array(nDomains * d);
+  const count = new Float64Array(nDomains);
+  for (let i = 0; i < x.rows; i++) {
+    classCount[y[i]]++;
+    count[domain[i]]++;
+  }
+  for (let it = 0; it < iterations; it++) {
+    classMean.fill(0);
+    for (let i = 0; i < x.rows; i++) {
+      const c = y[i] * d;
+      const e = domain[i] * d;
+      for (let j = 0; j < d; j++) classMean[c + j] += x.data[i * d + j] - off[e + j];
+    }
+    for (let c = 0; c < nClasses; c++)
+      if (classCount[c] > 0) for (let j = 0; j < d; j++) classMean[c * d + j] /= classCount[c];
+    off.fill(0);
+    for (let i = 0; i < x.rows; i++) {
+      const c = y[i] * d;
+      const e = domain[i] * d;
+      for (let j = 0; j < d; j++) off[e + j] += x.data[i * d + j] - classMean[c + j];
+    }
+    for (let e = 0; e < nDomains; e++)
+      if (count[e] > 0) for (let j = 0; j < d; j++) off[e * d + j] /= count[e];
+    // Centre the offsets (row-weighted), so that the class means carry the overall level.
+    for (let j = 0; j < d; j++) {
+      let m = 0;
+      for (let e = 0; e < nDomains; e++) m += count[e] * off[e * d + j];
+      m /= x.rows;
+      for (let e = 0; e < nDomains; e++) off[e * d + j] -= m;
+    }
+  }
+  return off;
+}
+
 function trainMember(
   x: Matrix,
   y: ArrayLike<number>,
@@ -130,6 +199,8 @@ function trainMember(
   /** Each row's domain index in [0, nDomains), for the adversary (null: off). */
   domain: Int32Array | null = null,
   nDomains = 0,
+  /** nDomains x d speaker offsets for the baseline swap (null: off). */
+  offsets: Float64Array | null = null,
 ): Member {
   const { rows: n, cols: d } = x;
   const h = o.hidden;
@@ -170,6 +241,21 @@ function trainMember(
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const keep = 1 - o.dropout;
   const mixup = o.mixup ?? 0;
+  const swap = offsets && nDomains > 1 ? (o.baselineSwap ?? 0) : 0;
+  /** The domain row r is moved to (its own when not swapped); draws only when the swap is on. */
+  const swapTarget = (r: number): number => {
+    const own = domain![r];
+    if (rng.next() >= swap) return own;
+    const other = rng.int(nDomains - 1);
+    return other >= own ? other + 1 : other;
+  };
+  /** Adds share x (offset(drawn) - offset(own)) of row r's speaker to xi. */
+  const shiftRow = (r: number, share: number): void => {
+    const from = domain![r] * d;
+    const to = swapTarget(r) * d;
+    if (from === to) return;
+    for (let j = 0; j < d; j++) xi[j] += share * (offsets![to + j] - offsets![from + j]);
+  };
   const target = new Float64Array(k);
   let t = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
@@ -202,6 +288,11 @@ function trainMember(
             lambda * x.data[r * d + j] +
             (1 - lambda) * x.data[r2 * d + j] +
             (o.inputNoise > 0 ? o.inputNoise * rng.normal() : 0);
+        if (swap > 0) {
+          // Each mixed row moves from its own speaker's offset to the drawn one's.
+          shiftRow(r, lambda);
+          if (mixup > 0) shiftRow(r2, 1 - lambda);
+        }
         for (let u = 0; u < h; u++) {
           let s = b1[u];
           const off = u * d;
@@ -295,13 +386,15 @@ export class Mlp {
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${sampleWeight.length} sample weights`);
     if ((o.adversary ?? 0) > 0 && !domains)
       throw new RangeError("Mlp.fit: adversary needs each row's domain (domains)");
+    if ((o.baselineSwap ?? 0) > 0 && !domains)
+      throw new RangeError("Mlp.fit: baselineSwap needs each row's speaker (domains)");
     if (domains && domains.length !== x.rows)
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${domains.length} domains`);
     const { weights: rowWeight, counts } = classBalancedRowWeights(y, nClasses, o.classWeight, sampleWeight);
     // Domain ids renumbered 0..n-1 in order of first appearance.
     let domain: Int32Array | null = null;
     let nDomains = 0;
-    if ((o.adversary ?? 0) > 0 && domains) {
+    if (((o.adversary ?? 0) > 0 || (o.baselineSwap ?? 0) > 0) && domains) {
       const ids = new Map<number, number>();
       domain = Int32Array.from({ length: x.rows }, (_, i) => {
         const v = domains[i];
@@ -310,10 +403,12 @@ export class Mlp {
       });
       nDomains = ids.size;
     }
+    const offsets =
+      (o.baselineSwap ?? 0) > 0 && domain ? speakerOffsets(x, y, nClasses, domain, nDomains) : null;
     const members: Member[] = [];
     for (let m = 0; m < o.members; m++) {
       const rng = new Rng((o.seed * 1000003 + m * 7919) >>> 0);
-      members.push(trainMember(x, y, nClasses, rowWeight, o, rng, domain, nDomains));
+      members.push(trainMember(x, y, nClasses, rowWeight, o, rng, domain, nDomains, offsets));
     }
     // Classes without a training row keep probability 0 (their output bias is pushed far down).
     for (const mem of members) for (let c = 0; c < nClasses; c++) if (counts[c] === 0) mem.b2[c] = -1e4;

@@ -101,9 +101,11 @@ test("the MLP's adversary gets each training row's speaker, or its corpus when t
   // ...a corpus adversary on one corpus has not, and leaves the fit as it was; on two it acts.
   assert.deepEqual(probs(oneCorpus, { adversary: 1, adversaryOf: 'corpus' }), off);
   assert.notDeepEqual(probs(twoCorpora, { adversary: 1, adversaryOf: 'corpus' }), probs(twoCorpora, {}));
+  // The baseline swap gets the speakers too (it refuses to fit without them).
+  assert.notDeepEqual(probs(oneCorpus, { baselineSwap: 1 }), off);
 });
 
-test("a bundle config takes the MLP's adversary, and says what is accepted for its domains", () => {
+test("a bundle config takes the MLP's adversary and baseline swap, and says what is accepted", () => {
   const member = (mlp: object) => ({
     corpora: [{ kind: 'folder', data: '/tmp/x' }],
     members: [{ kind: 'classical', model: 'mlp', mlp }],
@@ -116,6 +118,9 @@ test("a bundle config takes the MLP's adversary, and says what is accepted for i
     /adversaryOf: Invalid option: expected one of "speaker"\|"corpus"/,
   );
   assert.throws(() => parseTrainConfig(member({ adversary: -1 })), /adversary/);
+  const swap = parseTrainConfig(member({ baselineSwap: 0.5 })).members[0];
+  assert.ok(swap.kind === 'classical' && swap.mlp?.baselineSwap === 0.5);
+  assert.throws(() => parseTrainConfig(member({ baselineSwap: 2 })), /baselineSwap/);
 });
 
 test('leave-one-corpus-out refuses fewer than three corpora', () => {

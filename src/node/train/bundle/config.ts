@@ -22,6 +22,25 @@ import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
 import { sharedCorpus } from '../pretrain.js';
 
+/** MLP options a bundle config or `evaluate --mlp-options` may set (MlpOptions in src/core/classical/mlp.ts). */
+export const MlpOptionsSchema = z
+  .object({
+    hidden: z.number().int().positive(),
+    weightDecay: z.number().min(0),
+    dropout: z.number().min(0).lt(1),
+    inputNoise: z.number().min(0),
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    learningRate: z.number().positive(),
+    members: z.number().int().positive(),
+    mixup: z.number().min(0),
+    adversary: z.number().min(0),
+    adversaryOf: z.enum(['speaker', 'corpus']),
+    baselineSwap: z.number().min(0).max(1),
+  })
+  .partial()
+  .strict();
+
 export const CorpusRefSchema = z.object({
   kind: z.enum(CORPUS_KINDS),
   /** Corpus folder (or manifest file for kind manifest). */
@@ -83,25 +102,9 @@ export const ClassicalMemberSchema = z.object({
   /**
    * Model mlp: options of the descriptor network (MlpOptions in src/core/classical/mlp.ts:
    * hidden, weightDecay, dropout, inputNoise, epochs, batchSize, learningRate, members, mixup,
-   * adversary, adversaryOf).
+   * adversary, adversaryOf, baselineSwap).
    */
-  mlp: z
-    .object({
-      hidden: z.number().int().positive(),
-      weightDecay: z.number().min(0),
-      dropout: z.number().min(0).lt(1),
-      inputNoise: z.number().min(0),
-      epochs: z.number().int().positive(),
-      batchSize: z.number().int().positive(),
-      learningRate: z.number().positive(),
-      members: z.number().int().positive(),
-      mixup: z.number().min(0),
-      adversary: z.number().min(0),
-      adversaryOf: z.enum(['speaker', 'corpus']),
-    })
-    .partial()
-    .strict()
-    .optional(),
+  mlp: MlpOptionsSchema.optional(),
   /** Model mlp: candidate weight decays, chosen like cGrid (by leave-one-corpus-out). Overrides mlp.weightDecay. */
   weightDecayGrid: z.array(z.number().min(0)).min(1).optional(),
   /**

@@ -153,6 +153,16 @@ export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
   };
 }
 
+/** Each row's speaker as an integer (read by the MLP's adversary and baseline swap only). */
+function speakerIds(items: readonly EvalItem[], rows: readonly number[]): Int32Array {
+  const ids = new Map<string, number>();
+  return Int32Array.from(rows, (i) => {
+    const key = items[i].speaker;
+    if (!ids.has(key)) ids.set(key, ids.size);
+    return ids.get(key)!;
+  });
+}
+
 function labelIndices(items: readonly EvalItem[], idx: number[], labels: string[]): Int32Array {
   const at = new Map(labels.map((l, i) => [l, i]));
   return Int32Array.from(idx, (i) => at.get(items[i].label)!);
@@ -177,7 +187,15 @@ function innerLosoUar(
       svm: { ...cfg.svm, probability: false },
       rf: { ...cfg.rf, nTrees: Math.min(cfg.rf.nTrees ?? 300, 100) },
     };
-    const p = ClassicalPipeline.fit(takeRows(x, tr), labelIndices(items, tr, labels), labels, fast);
+    const p = ClassicalPipeline.fit(
+      takeRows(x, tr),
+      labelIndices(items, tr, labels),
+      labels,
+      fast,
+      [],
+      undefined,
+      speakerIds(items, tr),
+    );
     const yhat = p.predict(takeRows(x, te));
     te.forEach((i, k) => {
       truth.push(items[i].label);
@@ -303,6 +321,9 @@ export function evaluateClassical(
       labelIndices(items, fold.train, labels),
       labels,
       cfg,
+      [],
+      undefined,
+      speakerIds(items, fold.train),
     );
     const proba = pipe.predictProba(takeRows(xTest, fold.test));
     const k = labels.length;

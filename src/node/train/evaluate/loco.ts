@@ -214,9 +214,10 @@ export function fitOnItems(
     const mean = idx.length / count.size;
     w = Float64Array.from(idx, (i) => mean / count.get(input.items[i].corpus)!);
   }
-  // Each row's domain, only for the MLP's adversary (its speaker unless told its corpus).
+  // Each row's domain, only for the MLP's adversary (its speaker unless told its corpus) and
+  // baseline swap (its speaker).
   let domains: Int32Array | undefined;
-  if (cfg.model === 'mlp' && (cfg.mlp?.adversary ?? 0) > 0) {
+  if (cfg.model === 'mlp' && ((cfg.mlp?.adversary ?? 0) > 0 || (cfg.mlp?.baselineSwap ?? 0) > 0)) {
     const byCorpus = cfg.mlp?.adversaryOf === 'corpus';
     const domainIds = new Map<string, number>();
     domains = Int32Array.from(idx, (i) => {
