@@ -19,14 +19,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { Predictor } from '../src/core/predict.js';
 import { initBackend } from '../src/node/backend.js';
 import { loadBundleFromDir } from '../src/node/bundle-io.js';
 import { buildApp } from '../src/node/server/app.js';
+import { CHROMIUM_PATH as CHROMIUM, launchChromium } from '../test/browser/helpers/chromium.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-const CHROMIUM = '/usr/bin/chromium';
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', multiple: true, default: ['models/default'] },
@@ -55,21 +54,9 @@ const models = await Promise.all(
 const tmp = mkdtempSync(join(tmpdir(), 'emovox-bench-inpage-'));
 const app = await buildApp({ models, dataDir: join(tmp, 'data'), webRoot });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
-const profile = join(tmp, 'profile');
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+// The browser tests' Chromium (Debian chromium, headless, a fresh profile; its fake microphone is unused here).
+const browser = await launchChromium();
+const { context } = browser;
 context.setDefaultTimeout(180_000);
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -134,7 +121,7 @@ try {
     );
   }
 } finally {
-  await context.close();
+  await browser.close();
   await app.close();
   rmSync(tmp, { recursive: true, force: true });
 }
