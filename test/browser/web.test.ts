@@ -347,6 +347,29 @@ describe('web page in chromium', { skip }, () => {
     await page.close();
   });
 
+  test('in-page mode restored on load, then another model chosen at once: one wasm backend, and it predicts', async () => {
+    const first = await openPage();
+    await first.getByLabel('Run the model in this page').check();
+    await first.getByText('In-page model ready').waitFor({ timeout: RESULT_TIMEOUT_MS });
+    await first.close();
+    // The switch is remembered: a new page starts loading the default model's engine on load,
+    // and choosing the other model starts a second engine while the first is still loading.
+    const page = await openPage();
+    await page.getByLabel('Model', { exact: true }).selectOption('adaptive');
+    const status = page.getByText('In-page model ready');
+    await status.waitFor({ timeout: RESULT_TIMEOUT_MS });
+    assert.match((await status.textContent()) ?? '', /tfjs wasm/, 'the page kept the wasm backend');
+    await page.getByLabel('Choose an audio file').setInputFiles(FAKE_MIC_WAV);
+    await page.getByRole('button', { name: 'Predict emotion' }).click();
+    await page.locator('#result:not([hidden]), #alert:not([hidden])').first().waitFor();
+    assert.equal(await page.locator('#alert').isVisible(), false, await page.locator('#alert').innerText());
+    const { label } = await readResult(page);
+    assert.ok(server.labels.includes(label), `in-page label ${label}`);
+    await page.getByLabel('Run the model in this page').uncheck();
+    await page.getByLabel('Model', { exact: true }).selectOption('tiny');
+    await page.close();
+  });
+
   test('readable on a 390 px wide phone screen: nothing overflows sideways', async () => {
     const page = await openPage();
     await page.setViewportSize({ width: 390, height: 844 });

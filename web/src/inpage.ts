@@ -14,8 +14,25 @@ import type { LocalEngine } from './engine.js';
 /** The wasm binaries are copied next to the page by web/vite.config.ts (never a CDN). */
 const WASM_DIR = 'tfjs-wasm/';
 
-/** wasm first (the server's backend, so the same numbers), then webgl, then plain JS. */
-export async function initBrowserBackend(order: string[] = ['wasm', 'webgl', 'cpu']): Promise<string> {
+/** The one backend start of this page (null: not started, or the last start failed). */
+let backendStart: Promise<string> | null = null;
+
+/**
+ * wasm first (the server's backend, so the same numbers), then webgl, then plain JS. Started once
+ * per page: every engine shares it. Two engines loading at once (the in-page switch restored on
+ * load, then another model chosen) each used to start it, and the second tf.setBackend('wasm')
+ * while the first was still starting failed over to webgl, whose kernels then threw
+ * "shouldExecuteOnCPU is not a function" on every prediction.
+ */
+export function initBrowserBackend(order: string[] = ['wasm', 'webgl', 'cpu']): Promise<string> {
+  backendStart ??= startBackend(order).catch((e: unknown) => {
+    backendStart = null; // a later switch-on may try again
+    throw e;
+  });
+  return backendStart;
+}
+
+async function startBackend(order: string[]): Promise<string> {
   setWasmPaths(new URL(WASM_DIR, document.baseURI).href);
   for (const name of order) {
     try {
