@@ -101,8 +101,13 @@ test("the MLP's adversary gets each training row's speaker, or its corpus when t
   // ...a corpus adversary on one corpus has not, and leaves the fit as it was; on two it acts.
   assert.deepEqual(probs(oneCorpus, { adversary: 1, adversaryOf: 'corpus' }), off);
   assert.notDeepEqual(probs(twoCorpora, { adversary: 1, adversaryOf: 'corpus' }), probs(twoCorpora, {}));
-  // The baseline swap gets the speakers too (it refuses to fit without them).
+  // The baseline swap gets the speakers too (it refuses to fit without them), even where an
+  // adversary that is off names corpora.
   assert.notDeepEqual(probs(oneCorpus, { baselineSwap: 1 }), off);
+  assert.deepEqual(
+    probs(twoCorpora, { baselineSwap: 1, adversaryOf: 'corpus' }),
+    probs(twoCorpora, { baselineSwap: 1 }),
+  );
 });
 
 test("a bundle config takes the MLP's adversary and baseline swap, and says what is accepted", () => {

@@ -218,7 +218,8 @@ export function fitOnItems(
   // baseline swap (its speaker).
   let domains: Int32Array | undefined;
   if (cfg.model === 'mlp' && ((cfg.mlp?.adversary ?? 0) > 0 || (cfg.mlp?.baselineSwap ?? 0) > 0)) {
-    const byCorpus = cfg.mlp?.adversaryOf === 'corpus';
+    // Corpora only for a corpus adversary; the baseline swap always moves between speakers.
+    const byCorpus = cfg.mlp?.adversaryOf === 'corpus' && (cfg.mlp?.adversary ?? 0) > 0;
     const domainIds = new Map<string, number>();
     domains = Int32Array.from(idx, (i) => {
       const { corpus, speaker } = input.items[i];
