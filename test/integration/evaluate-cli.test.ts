@@ -236,4 +236,8 @@ test('emovox evaluate --mlp-options reaches the descriptor MLP (the baseline swa
     /Unrecognized key: "swap" \(accepted: hidden, .*baselineSwap\)/,
   );
   await assert.rejects(run(['--model', 'mlp', '--mlp-options', '{swap']), /takes a JSON object/);
+  await assert.rejects(
+    run(['--model', 'mlp', '--mlp-options', '{"adversary":1,"adversaryOf":"corpus"}']),
+    /a corpus adversary \(adversaryOf corpus\) needs --protocol loco/,
+  );
 });

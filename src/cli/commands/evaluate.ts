@@ -240,6 +240,10 @@ export function parseMlpOptions(json: string, models: string | undefined): Parti
 
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   if (o.mlpOptions !== undefined) o.mlp = parseMlpOptions(o.mlpOptions, o.model);
+  if (o.protocol !== 'loco' && o.mlp?.adversaryOf === 'corpus' && (o.mlp.adversary ?? 0) > 0)
+    throw new EvaluateError(
+      '--mlp-options: a corpus adversary (adversaryOf corpus) needs --protocol loco; under leave-one-speaker-out or k-fold its domains are the speakers (adversaryOf speaker)',
+    );
   if (o.protocol === 'loco' && o.pretrain) {
     throw new EvaluateError(
       '--pretrain is for --protocol loso or kfold on one corpus; leave-one-corpus-out already trains on the other corpora',

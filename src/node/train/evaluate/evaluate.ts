@@ -153,8 +153,16 @@ export function defaultTuneGrid(model: ClassicalModelName): TuneGrid {
   };
 }
 
-/** Each row's speaker as an integer (read by the MLP's adversary and baseline swap only). */
-function speakerIds(items: readonly EvalItem[], rows: readonly number[]): Int32Array {
+/**
+ * Each row's speaker as an integer (read by the MLP's adversary and baseline swap only); none for
+ * a corpus adversary, which one corpus's items cannot feed (Mlp.fit then refuses it).
+ */
+function speakerIds(
+  items: readonly EvalItem[],
+  rows: readonly number[],
+  cfg: ClassicalPipelineConfig,
+): Int32Array | undefined {
+  if (cfg.mlp?.adversaryOf === 'corpus' && (cfg.mlp.adversary ?? 0) > 0) return undefined;
   const ids = new Map<string, number>();
   return Int32Array.from(rows, (i) => {
     const key = items[i].speaker;
@@ -194,7 +202,7 @@ function innerLosoUar(
       fast,
       [],
       undefined,
-      speakerIds(items, tr),
+      speakerIds(items, tr, fast),
     );
     const yhat = p.predict(takeRows(x, te));
     te.forEach((i, k) => {
@@ -323,7 +331,7 @@ export function evaluateClassical(
       cfg,
       [],
       undefined,
-      speakerIds(items, fold.train),
+      speakerIds(items, fold.train, cfg),
     );
     const proba = pipe.predictProba(takeRows(xTest, fold.test));
     const k = labels.length;
