@@ -19,7 +19,7 @@ import {
   pipelineConfigWith,
   type ClassicalModelName,
 } from '../../core/classical/pipeline.js';
-import { DEFAULT_MLP_OPTIONS, type MlpOptions } from '../../core/classical/mlp.js';
+import { DEFAULT_MLP_OPTIONS, mlpDomainKind, type MlpOptions } from '../../core/classical/mlp.js';
 import { MlpOptionsSchema } from '../../node/train/bundle/config.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
@@ -240,7 +240,7 @@ export function parseMlpOptions(json: string, models: string | undefined): Parti
 
 async function run(o: EvaluateCliOptions, argv: string[]): Promise<void> {
   if (o.mlpOptions !== undefined) o.mlp = parseMlpOptions(o.mlpOptions, o.model);
-  if (o.protocol !== 'loco' && o.mlp?.adversaryOf === 'corpus' && (o.mlp.adversary ?? 0) > 0)
+  if (o.protocol !== 'loco' && mlpDomainKind(o.mlp) === 'corpus')
     throw new EvaluateError(
       '--mlp-options: a corpus adversary (adversaryOf corpus) needs --protocol loco; under leave-one-speaker-out or k-fold its domains are the speakers (adversaryOf speaker)',
     );

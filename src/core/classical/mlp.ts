@@ -63,6 +63,27 @@ export interface MlpOptions {
   baselineSwap?: number;
 }
 
+/**
+ * What Mlp.fit needs as each row's domain: null (nothing: neither the adversary nor the baseline
+ * swap is on), 'corpus' (a corpus adversary) or 'speaker' (a speaker adversary, the baseline swap).
+ */
+export function mlpDomainKind(o: Partial<MlpOptions> | undefined): 'speaker' | 'corpus' | null {
+  const adversary = (o?.adversary ?? 0) > 0;
+  if (!adversary && !((o?.baselineSwap ?? 0) > 0)) return null;
+  return adversary && o?.adversaryOf === 'corpus' ? 'corpus' : 'speaker';
+}
+
+/** Each key's index in order of first appearance (0..count-1), e.g. speakers or corpora as domains. */
+export function firstAppearanceIndices<K>(keys: ArrayLike<K>): { indices: Int32Array; count: number } {
+  const ids = new Map<K, number>();
+  const indices = Int32Array.from({ length: keys.length }, (_, i) => {
+    const k = keys[i];
+    if (!ids.has(k)) ids.set(k, ids.size);
+    return ids.get(k)!;
+  });
+  return { indices, count: ids.size };
+}
+
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
   hidden: 64,
   weightDecay: 1,
@@ -392,17 +413,9 @@ export class Mlp {
       throw new RangeError(`Mlp.fit: ${x.rows} rows but ${domains.length} domains`);
     const { weights: rowWeight, counts } = classBalancedRowWeights(y, nClasses, o.classWeight, sampleWeight);
     // Domain ids renumbered 0..n-1 in order of first appearance.
-    let domain: Int32Array | null = null;
-    let nDomains = 0;
-    if (((o.adversary ?? 0) > 0 || (o.baselineSwap ?? 0) > 0) && domains) {
-      const ids = new Map<number, number>();
-      domain = Int32Array.from({ length: x.rows }, (_, i) => {
-        const v = domains[i];
-        if (!ids.has(v)) ids.set(v, ids.size);
-        return ids.get(v)!;
-      });
-      nDomains = ids.size;
-    }
+    const ids = mlpDomainKind(o) && domains ? firstAppearanceIndices(domains) : null;
+    const domain = ids?.indices ?? null;
+    const nDomains = ids?.count ?? 0;
     const offsets =
       (o.baselineSwap ?? 0) > 0 && domain ? speakerOffsets(x, y, nClasses, domain, nDomains) : null;
     const members: Member[] = [];

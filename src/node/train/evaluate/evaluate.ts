@@ -7,6 +7,7 @@
 import type { HistoryEntry } from '../../../core/bundle.js';
 import type { Matrix } from '../../../core/classical/matrix.js';
 import { takeRows } from '../../../core/classical/matrix.js';
+import { firstAppearanceIndices, mlpDomainKind } from '../../../core/classical/mlp.js';
 import { seededRng, shuffleInPlace } from '../../../core/random.js';
 import {
   ClassicalPipeline,
@@ -162,13 +163,8 @@ function speakerIds(
   rows: readonly number[],
   cfg: ClassicalPipelineConfig,
 ): Int32Array | undefined {
-  if (cfg.mlp?.adversaryOf === 'corpus' && (cfg.mlp.adversary ?? 0) > 0) return undefined;
-  const ids = new Map<string, number>();
-  return Int32Array.from(rows, (i) => {
-    const key = items[i].speaker;
-    if (!ids.has(key)) ids.set(key, ids.size);
-    return ids.get(key)!;
-  });
+  if (mlpDomainKind(cfg.mlp) === 'corpus') return undefined;
+  return firstAppearanceIndices(rows.map((i) => items[i].speaker)).indices;
 }
 
 function labelIndices(items: readonly EvalItem[], idx: number[], labels: string[]): Int32Array {

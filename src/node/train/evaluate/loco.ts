@@ -19,6 +19,7 @@ import {
 } from '../../../core/calibration.js';
 import { Rng } from '../../../core/random.js';
 import { takeRows, type Matrix } from '../../../core/classical/matrix.js';
+import { firstAppearanceIndices, mlpDomainKind } from '../../../core/classical/mlp.js';
 import {
   ClassicalPipeline,
   defaultPipelineConfig,
@@ -216,18 +217,15 @@ export function fitOnItems(
   }
   // Each row's domain, only for the MLP's adversary (its speaker unless told its corpus) and
   // baseline swap (its speaker).
-  let domains: Int32Array | undefined;
-  if (cfg.model === 'mlp' && ((cfg.mlp?.adversary ?? 0) > 0 || (cfg.mlp?.baselineSwap ?? 0) > 0)) {
-    // Corpora only for a corpus adversary; the baseline swap always moves between speakers.
-    const byCorpus = cfg.mlp?.adversaryOf === 'corpus' && (cfg.mlp?.adversary ?? 0) > 0;
-    const domainIds = new Map<string, number>();
-    domains = Int32Array.from(idx, (i) => {
-      const { corpus, speaker } = input.items[i];
-      const key = byCorpus ? corpus : `${corpus}/${speaker}`;
-      if (!domainIds.has(key)) domainIds.set(key, domainIds.size);
-      return domainIds.get(key)!;
-    });
-  }
+  const kind = cfg.model === 'mlp' ? mlpDomainKind(cfg.mlp) : null;
+  const domains = kind
+    ? firstAppearanceIndices(
+        idx.map((i) => {
+          const { corpus, speaker } = input.items[i];
+          return kind === 'corpus' ? corpus : `${corpus}/${speaker}`;
+        }),
+      ).indices
+    : undefined;
   return ClassicalPipeline.fit(x, y, [...input.labels], cfg, featureNames, w, domains);
 }
 
