@@ -175,30 +175,12 @@ export function speakerOffsets(
 ): Float64Array {
   const d = x.cols;
   const classMean = new Float64Array(nClasses * d);
-  const classCount = new Float64Array(nClasses);
   const off = new Float64Array(nDomains * d);
   const count = new Float64Array(nDomains);
-  for (let i = 0; i < x.rows; i++) {
-    classCount[y[i]]++;
-    count[domain[i]]++;
-  }
+  for (let i = 0; i < x.rows; i++) count[domain[i]]++;
   for (let it = 0; it < iterations; it++) {
-    classMean.fill(0);
-    for (let i = 0; i < x.rows; i++) {
-      const c = y[i] * d;
-      const e = domain[i] * d;
-      for (let j = 0; j < d; j++) classMean[c + j] += x.data[i * d + j] - off[e + j];
-    }
-    for (let c = 0; c < nClasses; c++)
-      if (classCount[c] > 0) for (let j = 0; j < d; j++) classMean[c * d + j] /= classCount[c];
-    off.fill(0);
-    for (let i = 0; i < x.rows; i++) {
-      const c = y[i] * d;
-      const e = domain[i] * d;
-      for (let j = 0; j < d; j++) off[e + j] += x.data[i * d + j] - classMean[c + j];
-    }
-    for (let e = 0; e < nDomains; e++)
-      if (count[e] > 0) for (let j = 0; j < d; j++) off[e * d + j] /= count[e];
+    residualMeans(x, y, nClasses, domain, off, classMean);
+    residualMeans(x, domain, nDomains, y, classMean, off);
     // Centre the offsets (row-weighted), so that the class means carry the overall level.
     for (let j = 0; j < d; j++) {
       let m = 0;
@@ -208,6 +190,30 @@ export function speakerOffsets(
     }
   }
   return off;
+}
+
+/**
+ * One sweep of the two-way model: out (nGroups x d) = for each group, the mean over its rows of
+ * the row minus the other factor's effect (`minus`, indexed by `other`); a group without rows gets 0.
+ */
+function residualMeans(
+  x: Matrix,
+  group: ArrayLike<number>,
+  nGroups: number,
+  other: ArrayLike<number>,
+  minus: Float64Array,
+  out: Float64Array,
+): void {
+  const d = x.cols;
+  const n = new Float64Array(nGroups);
+  out.fill(0);
+  for (let i = 0; i < x.rows; i++) {
+    const g = group[i] * d;
+    const o = other[i] * d;
+    n[group[i]]++;
+    for (let j = 0; j < d; j++) out[g + j] += x.data[i * d + j] - minus[o + j];
+  }
+  for (let g = 0; g < nGroups; g++) if (n[g] > 0) for (let j = 0; j < d; j++) out[g * d + j] /= n[g];
 }
 
 function trainMember(
