@@ -25,7 +25,7 @@ import {
 } from './classical/serialize-model.js';
 import { descriptorSpecMismatch } from './classical/descriptor-spec.js';
 import { FeatureConfigSchema } from './features/config.js';
-import { EmovoxError } from './errors.js';
+import { describeIssues, EmovoxError } from './errors.js';
 
 /** Format version of deep bundles (unchanged since the first bundles). */
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -205,7 +205,7 @@ export class BundleError extends EmovoxError {
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, where: string): T {
   const r = schema.safeParse(json);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const problems = describeIssues(r.error.issues);
     throw new BundleError(`${where} is not a valid Emovox bundle manifest (${problems})`);
   }
   return r.data;

@@ -59,3 +59,14 @@ export class WorkerError extends EmovoxError {
     if (r.stack) this.stack = r.stack;
   }
 }
+
+/**
+ * Validation issues (zod's) as one line, "path: message; ...", for the error that names every
+ * wrong field; `root` names an issue about the value as a whole.
+ */
+export function describeIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  root = '(root)',
+): string {
+  return issues.map((i) => `${i.path.join('.') || root}: ${i.message}`).join('; ');
+}

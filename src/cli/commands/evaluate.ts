@@ -21,6 +21,7 @@ import {
 } from '../../core/classical/pipeline.js';
 import { DEFAULT_MLP_OPTIONS, mlpDomainKind, type MlpOptions } from '../../core/classical/mlp.js';
 import { MlpOptionsSchema } from '../../node/train/bundle/config.js';
+import { describeIssues } from '../../core/errors.js';
 import { MODEL_NAMES } from '../../core/models/registry.js';
 import { initBackend } from '../../node/backend.js';
 import {
@@ -230,7 +231,7 @@ export function parseMlpOptions(json: string, models: string | undefined): Parti
   }
   const r = MlpOptionsSchema.safeParse(v);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    const problems = describeIssues(r.error.issues, '(options)');
     throw new EvaluateError(
       `--mlp-options: ${problems} (accepted: ${Object.keys(MlpOptionsSchema.shape).join(', ')})`,
     );

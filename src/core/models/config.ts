@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmovoxError } from '../errors.js';
+import { describeIssues, EmovoxError } from '../errors.js';
 
 /**
  * The sizes of a network: one small object, validated by zod, merged over the defaults of the
@@ -53,8 +53,7 @@ export class ModelConfigError extends EmovoxError {
 export function parseModelConfig(base: ModelConfig, partial: Partial<ModelConfig> = {}): ModelConfig {
   const result = ModelConfigSchema.safeParse({ ...base, ...partial });
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
-    throw new ModelConfigError(`invalid model config: ${problems.join('; ')}`);
+    throw new ModelConfigError(`invalid model config: ${describeIssues(result.error.issues, '(config)')}`);
   }
   return result.data;
 }

@@ -1,7 +1,7 @@
 /** Training options (validated by zod, every default written here). */
 import { z } from 'zod';
 import { AugmentOptionsSchema } from './augment.js';
-import { EmovoxError } from '../../core/errors.js';
+import { describeIssues, EmovoxError } from '../../core/errors.js';
 import { UTTERANCE_NORMS, type HistoryEntry, type UtteranceNorm } from '../../core/bundle.js';
 import { defaultModelEpochs, isModelName } from '../../core/models/registry.js';
 
@@ -124,7 +124,7 @@ export class TrainError extends EmovoxError {
 export function parseTrainOptions(input: TrainOptionsInput): TrainOptions {
   const r = TrainOptionsSchema.safeParse(input);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    const problems = describeIssues(r.error.issues, '(options)');
     throw new TrainError(`invalid training options: ${problems}`);
   }
   const epochs =

@@ -17,6 +17,7 @@ import {
   acceptsSampleWeights,
 } from '../../../core/classical/pipeline.js';
 import { EMOTIONS, canonicalEmotion } from '../../../core/labels.js';
+import { describeIssues } from '../../../core/errors.js';
 import { CORPUS_KINDS } from '../../datasets/index.js';
 import { MODEL_NAMES, isModelName } from '../../../core/models/registry.js';
 import { TrainError, parseTrainOptions, type TrainOptionsInput } from '../options.js';
@@ -245,7 +246,7 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export function parseTrainConfig(json: unknown, where = 'the training config'): TrainConfig {
   const r = TrainConfigSchema.safeParse(json);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const problems = describeIssues(r.error.issues);
     throw new TrainError(`${where} is invalid: ${problems}`);
   }
   const c = r.data;

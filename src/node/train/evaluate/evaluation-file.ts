@@ -10,7 +10,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FoldPlan, Protocol } from './cv.js';
 import type { EvalItem, ModelEvaluation } from './evaluate.js';
-import { EmovoxError } from '../../../core/errors.js';
+import { describeIssues, EmovoxError } from '../../../core/errors.js';
 
 /** An evaluation file that cannot be used for this run (user-facing). */
 export class EvaluationFileError extends EmovoxError {
@@ -101,10 +101,7 @@ export function readEvaluationFile(file: string): StoredEvaluation[] {
     const r = StoredModelSchema.safeParse(entry);
     if (!r.success) {
       const where = entries.length > 1 ? ` (model ${i + 1})` : '';
-      const problem = r.error.issues
-        .slice(0, 3)
-        .map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`)
-        .join('; ');
+      const problem = describeIssues(r.error.issues.slice(0, 3));
       throw new EvaluationFileError(
         `${file}${where} is not an evaluation written by emovox evaluate --json: ${problem}`,
       );
