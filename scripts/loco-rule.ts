@@ -18,6 +18,8 @@
  * Costs 17-20 min of one core for robust3 and the MLP.
  */
 import { parseChannelList } from '../src/core/channel/chain.js';
+import type { MlpOptions } from '../src/core/classical/mlp.js';
+import { parseMlpOptions } from '../src/cli/commands/evaluate.js';
 import { defaultPipelineConfig, type ClassicalModelName } from '../src/core/classical/pipeline.js';
 import { DESCRIPTOR_FAMILIES, type DescriptorFamily } from '../src/core/classical/featurize.js';
 import { takeRows, type Matrix } from '../src/core/classical/matrix.js';
@@ -58,6 +60,17 @@ if (model !== 'mlp' && model !== 'logistic') {
   process.exit(2);
 }
 const seed = count('seed', '1');
+// Checked like `evaluate --mlp-options`, before the descriptors are read.
+let mlpOptions: Partial<MlpOptions> = {};
+const mlpJson = arg('mlp', '');
+if (mlpJson) {
+  try {
+    mlpOptions = parseMlpOptions(mlpJson, model, '--mlp');
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
 const { input } = await readLocoData({
   specs: parseCorpusSpecs(arg('corpus', 'emodb,ravdess,ased'), []),
   features: family,
@@ -74,13 +87,6 @@ const noise = input.conditions.find((c) => c.name === 'noise-10db')!.x;
 const corpora = [...new Set(input.items.map((u) => u.corpus))];
 const grid = defaultLocoTuneGrid(model);
 const base = defaultPipelineConfig(model);
-let mlpOptions: Record<string, unknown> = {};
-try {
-  mlpOptions = JSON.parse(arg('mlp', '{}')) as Record<string, unknown>;
-} catch {
-  console.error(`--mlp accepts a JSON object of MLP options, e.g. '{"baselineSwap":0.5}'`);
-  process.exit(2);
-}
 if (model === 'mlp') base.mlp = { ...base.mlp, ...mlpOptions, seed };
 const K = input.labels.length;
 const idxOf = (f: (c: string) => boolean) => input.items.flatMap((u, i) => (f(u.corpus) ? [i] : []));

@@ -219,21 +219,28 @@ async function pretrainData(
   return { items: utterances, signals: await deepSignals(utterances, train, log), corpus: o.pretrain! };
 }
 
-/** --mlp-options: a JSON object of MLP options, checked against what a bundle config accepts. */
-export function parseMlpOptions(json: string, models: string | undefined): Partial<MlpOptions> {
+/**
+ * --mlp-options: a JSON object of MLP options, checked against what a bundle config accepts (also
+ * scripts/loco-rule.ts's --mlp, named by `flag`).
+ */
+export function parseMlpOptions(
+  json: string,
+  models: string | undefined,
+  flag = '--mlp-options',
+): Partial<MlpOptions> {
   if (!(models ?? '').split(/[,+]/).includes('mlp'))
-    throw new EvaluateError(`--mlp-options applies to the mlp model; --model is ${models ?? '(not given)'}`);
+    throw new EvaluateError(`${flag} applies to the mlp model; --model is ${models ?? '(not given)'}`);
   let v: unknown;
   try {
     v = JSON.parse(json);
   } catch {
-    throw new EvaluateError(`--mlp-options takes a JSON object, e.g. '{"baselineSwap":0.5}'; got ${json}`);
+    throw new EvaluateError(`${flag} takes a JSON object, e.g. '{"baselineSwap":0.5}'; got ${json}`);
   }
   const r = MlpOptionsSchema.safeParse(v);
   if (!r.success) {
     const problems = describeIssues(r.error.issues, '(options)');
     throw new EvaluateError(
-      `--mlp-options: ${problems} (accepted: ${Object.keys(MlpOptionsSchema.shape).join(', ')})`,
+      `${flag}: ${problems} (accepted: ${Object.keys(MlpOptionsSchema.shape).join(', ')})`,
     );
   }
   return r.data;
