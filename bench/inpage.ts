@@ -24,6 +24,7 @@ import { initBackend } from '../src/node/backend.js';
 import { loadBundleFromDir } from '../src/node/bundle-io.js';
 import { buildApp } from '../src/node/server/app.js';
 import { CHROMIUM_PATH as CHROMIUM, launchChromium } from '../test/browser/helpers/chromium.js';
+import { median } from './stats.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -59,7 +60,6 @@ const browser = await launchChromium();
 const { context } = browser;
 context.setDefaultTimeout(180_000);
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const bytes = readFileSync(clip);
 console.log(
   `in-page inference in Chromium, clip ${basename(clip)} (${bytes.length} bytes), ${runs} runs; load average ${loadavg()

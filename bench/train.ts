@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParallelTiming } from '../src/node/parallel/data-parallel.js';
+import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -126,12 +127,6 @@ function run(cmd: string, argv: string[], threads: number, env: NodeJS.ProcessEn
       else done({ ok: false, error: `exit ${code}${lastErr ? `: ${lastErr}` : ''}` });
     });
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const config = CONFIGS[args.config] ?? args.config;
