@@ -10,12 +10,18 @@
  *
  *   npx tsx scripts/loco-rule.ts [--features robust3] [--model mlp] [--seed 1] [--augment 1]
  *     [--augment-noise 1] [--augment-speed 0] [--augment-pitch 0] [--corpus emodb,ravdess,ased]
- *     [--mlp '{"baselineSwap":0.5}']
+ *     [--mlp '{"baselineSwap":0.5}'] [--contours]
  *
  * `--mlp` adds MLP options (MlpOptions) to the default's. `--seed` is the model's seed (the MLP's initial weights, dropout and batch order); the
  * descriptors and augmented copies keep seed 1, as in the product runs. With the defaults it
  * gives round 10's incumbent row (rule 39.42 old, 39.35 cross-fitted; held out 51.6 / 38.9 / 40.9).
  * Costs 17-20 min of one core for robust3 and the MLP.
+ *
+ * `--contours` (round 13) also fits the network of scripts/contour-net.ts on the robust3 frame
+ * contours of the very same inner and outer splits (its seed is `--seed` too; studio and the
+ * same two augmented copies as the MLP's rows), and adds the recipes `contour net` (the network
+ * alone) and `chosen + contour net` (each candidate's probabilities averaged with the network's,
+ * the candidate chosen as the incumbent chooses).
  */
 import { parseChannelList } from '../src/core/channel/chain.js';
 import type { MlpOptions } from '../src/core/classical/mlp.js';
@@ -25,7 +31,7 @@ import { DESCRIPTOR_FAMILIES, type DescriptorFamily } from '../src/core/classica
 import { takeRows, type Matrix } from '../src/core/classical/matrix.js';
 import { parseCorpusSpecs } from '../src/node/datasets/index.js';
 import { DEFAULT_FEATURE_CACHE_DIR } from '../src/node/train/classical-features.js';
-import { readLocoData } from '../src/node/train/evaluate/loco-data.js';
+import { channelTransforms, readLocoData } from '../src/node/train/evaluate/loco-data.js';
 import {
   defaultLocoTuneGrid,
   fitOnItems,
@@ -33,6 +39,7 @@ import {
   labelsIn,
 } from '../src/node/train/evaluate/loco.js';
 import { confusionMatrix, uar } from '../src/node/train/evaluate/metrics.js';
+import { contourTables, fitContourNet, type Contours } from './contour-net.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,18 +78,43 @@ if (mlpJson) {
     process.exit(2);
   }
 }
-const { input } = await readLocoData({
-  specs: parseCorpusSpecs(arg('corpus', 'emodb,ravdess,ased'), []),
-  features: family,
+const withContours = process.argv.includes('--contours');
+const dataOptions = {
   chains: parseChannelList('studio,noise-10db'),
   augment: count('augment', '1'),
   augmentNoise: count('augment-noise', '1'),
   augmentSpeed: count('augment-speed', '0'),
   augmentPitch: count('augment-pitch', '0'),
   seed: 1,
+  log: (l: string) => console.error(l),
+};
+const { input } = await readLocoData({
+  ...dataOptions,
+  specs: parseCorpusSpecs(arg('corpus', 'emodb,ravdess,ased'), []),
+  features: family,
   cacheDir: DEFAULT_FEATURE_CACHE_DIR,
-  log: (l) => console.error(l),
 });
+// Contours of every clip: [studio, 10 dB noise, the augmented copies], the descriptors' transforms.
+let contours: Contours[][] = [];
+if (withContours) {
+  const t = await channelTransforms({ ...dataOptions, sampleRate: 16000 });
+  const order = [
+    t.all.find((x) => x.name === 'studio')!,
+    t.conditions[1],
+    ...t.all.slice(t.all.length - t.augment),
+  ];
+  const tc = Date.now();
+  contours = await contourTables(
+    input.items.map((u) => u.path),
+    order,
+    undefined,
+    (d, n) => {
+      if (d % 500 === 0 || d === n)
+        console.error(`contours ${d}/${n} (${order.map((x) => x.name).join(', ')})`);
+    },
+  );
+  console.error(`contours read in ${((Date.now() - tc) / 60000).toFixed(1)} min`);
+}
 const noise = input.conditions.find((c) => c.name === 'noise-10db')!.x;
 const corpora = [...new Set(input.items.map((u) => u.corpus))];
 const grid = defaultLocoTuneGrid(model);
@@ -133,6 +165,21 @@ const recipes: Record<string, { name: string; members: number[] }[]> = {
   })),
   'all averaged': [{ name: 'all averaged', members: grid.candidates.map((_, i) => i) }],
 };
+if (withContours) {
+  const net = grid.candidates.length;
+  recipes['contour net'] = [{ name: 'contour net', members: [net] }];
+  recipes['chosen + contour net'] = grid.candidates.map((c, i) => ({
+    name: `${c.name} + contour net`,
+    members: [i, net],
+  }));
+}
+/** Loss weights so that every (corpus, emotion) cell of `tr` weighs the same (mean 1). */
+function cellWeights(tr: number[]): number[] {
+  const cell = (i: number) => `${input.items[i].corpus}\0${input.items[i].label}`;
+  const counts = new Map<string, number>();
+  for (const i of tr) counts.set(cell(i), (counts.get(cell(i)) ?? 0) + 1);
+  return tr.map((i) => tr.length / (counts.size * counts.get(cell(i))!));
+}
 const total: Record<string, { old: number; cross: number; held: number[]; heldNoise: number[] }> = {};
 const t0 = Date.now();
 console.error(
@@ -165,6 +212,43 @@ for (const h of corpora) {
     );
     outer.push({ s: predict(pipe, input.x, te), n: predict(pipe, noise, te) });
     console.error(`  held out ${h}: ${cand.name} fitted (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
+  }
+  if (withContours) {
+    // The network as one more candidate, fitted on the same splits.
+    const fitOn = async (tr: number[], tests: number[][]) => {
+      const net = await fitContourNet({
+        versions: [0, ...contours.slice(2).map((_, v) => v + 2)].map((v) => tr.map((i) => contours[v][i])),
+        labels: tr.map((i) => input.labels.indexOf(input.items[i].label)),
+        numLabels: K,
+        weights: cellWeights(tr),
+        seed,
+        log: (l) => console.error(l),
+      });
+      return tests.map((t) => ({
+        s: net(t.map((i) => contours[0][i])),
+        n: net(t.map((i) => contours[1][i])),
+      }));
+    };
+    const innerC: { s: Float64Array; n: Float64Array }[] = [];
+    for (const [k, ic] of train.entries())
+      innerC.push(
+        (
+          await fitOn(
+            idxOf((c) => train.includes(c) && c !== ic),
+            [innerTe[k]],
+          )
+        )[0],
+      );
+    inner.push(innerC);
+    outer.push(
+      (
+        await fitOn(
+          idxOf((c) => train.includes(c)),
+          [te],
+        )
+      )[0],
+    );
+    console.error(`  held out ${h}: contour net fitted (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
   }
   for (const [tag, groups] of Object.entries(recipes)) {
     const studio = groups.map((g) =>

@@ -540,10 +540,40 @@ function slopeOverTime(v: number[]): number {
  * Utterance functionals of the robust descriptor set and their names. The names are stable
  * for a given options object (they travel with trained models).
  */
-export function robustDescriptorFunctionals(
-  x: Float32Array,
-  opts: Partial<RobustDescriptorOptions> = {},
-): { values: Float64Array; names: string[] } {
+/**
+ * The frame-level analysis behind the functionals and the contours: band descriptors of every
+ * 10 ms frame, the speech-active and voiced frames, pitch and its strength, and the band
+ * cepstra of the active frames (rows in activeList's order). The typed arrays may be views of
+ * this module's scratch buffers: read them before the next call.
+ */
+interface FrameAnalysis {
+  o: RobustDescriptorOptions;
+  frames: number;
+  /** Frame length and hop in samples (25 ms and 10 ms). */
+  win: number;
+  hop: number;
+  power: Float64Array;
+  bins: number;
+  binHz: number;
+  k0: number;
+  k1: number;
+  loud: Float64Array;
+  alpha: Float64Array;
+  hamm: Float64Array;
+  slopeLo: Float64Array;
+  slopeHi: Float64Array;
+  centroid: Float64Array;
+  flux: Float64Array;
+  activeList: number[];
+  voicedList: number[];
+  unvoicedList: number[];
+  f0: Float64Array;
+  strength: Float64Array;
+  /** Cepstra c0..c(nMfcc) of the active frames, nMfcc + 1 per row. */
+  cep: Float64Array;
+}
+
+function analyseFrames(x: Float32Array, opts: Partial<RobustDescriptorOptions>): FrameAnalysis {
   const o = { ...DEFAULT_ROBUST_OPTIONS, ...opts };
   const sr = o.sampleRate;
   const nFft = sr > 16000 ? 1024 : sr > 8000 ? 512 : 256;
@@ -652,7 +682,57 @@ export function robustDescriptorFunctionals(
     for (let b = 0; b < o.nMels; b++) logMel[i * o.nMels + b] = Math.log(logMel[i * o.nMels + b] + EPS);
   });
   const cep = dctRows(logMel, nA, o.nMels, o.nMfcc + 1, scratch.cepstra);
+  return {
+    o,
+    frames,
+    win,
+    hop,
+    power,
+    bins,
+    binHz,
+    k0,
+    k1,
+    loud,
+    alpha,
+    hamm,
+    slopeLo,
+    slopeHi,
+    centroid,
+    flux,
+    activeList,
+    voicedList,
+    unvoicedList,
+    f0,
+    strength,
+    cep,
+  };
+}
 
+export function robustDescriptorFunctionals(
+  x: Float32Array,
+  opts: Partial<RobustDescriptorOptions> = {},
+): { values: Float64Array; names: string[] } {
+  const fa = analyseFrames(x, opts);
+  const {
+    o,
+    frames,
+    win,
+    hop,
+    power,
+    bins,
+    binHz,
+    k0,
+    k1,
+    loud,
+    alpha,
+    hamm,
+    slopeLo,
+    slopeHi,
+    centroid,
+    flux,
+  } = fa;
+  const { activeList, voicedList, unvoicedList, f0, strength, cep } = fa;
+  const sr = o.sampleRate;
   const values: number[] = [];
   const names: string[] = [];
   const push = (name: string, v: number) => {
@@ -848,4 +928,72 @@ export function robustDescriptorFunctionals(
     push('cpp_p80', sc.p80);
   }
   return { values: Float64Array.from(values), names };
+}
+
+/** Names of the values robustContours gives for every frame, in order. */
+export const CONTOUR_NAMES: readonly string[] = [
+  'active',
+  'voiced',
+  'loud',
+  'f0',
+  'hnr',
+  'alpha',
+  'hammarberg',
+  'slope300to1000',
+  'slope1000to3400',
+  'centroid',
+  'flux',
+  'f1',
+  'f2',
+  ...Array.from({ length: DEFAULT_ROBUST_OPTIONS.nMfcc }, (_, i) => `mfcc${i + 1}_cmn`),
+];
+
+/**
+ * The frame contours behind the robust descriptors, one row of CONTOUR_NAMES.length values per
+ * 10 ms frame (frame t centred on t x 10 ms; frames x values, row-major): speech-active and voiced flags (0/1), loudness
+ * relative to the utterance's loud frames (dB), pitch (semitones above 27.5 Hz) and harmonicity
+ * (dB) of voiced frames, the band's spectral balance (alpha ratio, Hammarberg index, slopes,
+ * centroid) of active frames, spectral flux, F1 and F2 of voiced frames, and the band-limited
+ * cepstra c1..c12 of active frames minus their mean over the utterance's active frames (a
+ * convolutive channel moves the means only). A value a frame does not have (the pitch of an
+ * unvoiced frame, say) is NaN. The same analysis as robustDescriptorFunctionals with the same
+ * options (the `robust3` family's by default); `nMfcc` must stay 12 to match CONTOUR_NAMES.
+ */
+export function robustContours(
+  x: Float32Array,
+  opts: Partial<RobustDescriptorOptions> = { ...ROBUST3_OPTIONS },
+): { data: Float32Array; frames: number; names: readonly string[] } {
+  const fa = analyseFrames(x, opts);
+  const { o, frames, power, bins, binHz, k0, k1, activeList, voicedList, f0, strength, cep } = fa;
+  if (o.nMfcc !== DEFAULT_ROBUST_OPTIONS.nMfcc) {
+    throw new RangeError(`robustContours: nMfcc must be ${DEFAULT_ROBUST_OPTIONS.nMfcc}, got ${o.nMfcc}`);
+  }
+  const d = CONTOUR_NAMES.length;
+  const data = new Float32Array(frames * d).fill(NaN);
+  const band: Float64Array[] = [fa.alpha, fa.hamm, fa.slopeLo, fa.slopeHi, fa.centroid];
+  for (let t = 0; t < frames; t++) {
+    data[t * d] = 0;
+    data[t * d + 1] = 0;
+    data[t * d + 2] = fa.loud[t];
+    data[t * d + 10] = fa.flux[t];
+  }
+  const nC = o.nMfcc + 1;
+  const cepMean = new Float64Array(nC);
+  for (let i = 0; i < activeList.length; i++)
+    for (let c = 1; c < nC; c++) cepMean[c] += cep[i * nC + c] / activeList.length;
+  activeList.forEach((t, i) => {
+    data[t * d] = 1;
+    band.forEach((v, j) => (data[t * d + 5 + j] = v[t]));
+    for (let c = 1; c < nC; c++) data[t * d + 12 + c] = cep[i * nC + c] - cepMean[c];
+  });
+  const ff = new Float64Array(2);
+  for (const t of voicedList) {
+    data[t * d + 1] = 1;
+    data[t * d + 3] = f0[t];
+    data[t * d + 4] = 10 * Math.log10(strength[t] / (1 - strength[t]));
+    frameFormants(power, t * bins, k0, k1, binHz, ff);
+    data[t * d + 11] = ff[0];
+    data[t * d + 12] = ff[1];
+  }
+  return { data, frames, names: CONTOUR_NAMES };
 }

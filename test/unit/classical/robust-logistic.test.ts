@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { robustDescriptorFunctionals } from '../../../src/core/classical/descriptors-robust.js';
+import {
+  CONTOUR_NAMES,
+  ROBUST3_OPTIONS,
+  robustContours,
+  robustDescriptorFunctionals,
+} from '../../../src/core/classical/descriptors-robust.js';
 import {
   classicalFeatures,
   familySpec,
@@ -86,6 +91,79 @@ test('robust descriptors of a clip do not depend on the clips described before (
   assert.deepEqual(robustDescriptorFunctionals(clip).values, expected);
   robustDescriptorFunctionals(voice(200, 4));
   assert.deepEqual(robustDescriptorFunctionals(silence).values, expectedSilence);
+});
+
+test('robust contours: a row per 10 ms frame that the functionals summarise, with NaN where a frame has no value', () => {
+  // 0.5 s of silence, a 1.2 s vowel at 180 Hz (harmonics shaped by resonances at 700 and
+  // 1200 Hz), 0.3 s of silence.
+  const vowel = new Float32Array(Math.round(1.2 * SR));
+  const resonance = (f: number, at: number, width: number) => 1 / (1 + ((f - at) / width) ** 2);
+  for (let i = 0; i < vowel.length; i++)
+    for (let h = 1; h * 180 < 4000; h++)
+      vowel[i] +=
+        0.1 *
+        (resonance(h * 180, 700, 80) + 0.5 * resonance(h * 180, 1200, 100)) *
+        Math.sin((2 * Math.PI * h * 180 * i) / SR);
+  const x = concat(new Float32Array(SR / 2), vowel, new Float32Array((3 * SR) / 10));
+  const c = robustContours(x);
+  const d = CONTOUR_NAMES.length;
+  assert.equal(d, 25);
+  assert.deepEqual(c.names, CONTOUR_NAMES);
+  // Frame t is centred on t x 10 ms.
+  assert.equal(c.frames, 1 + Math.floor(x.length / 160));
+  assert.equal(c.data.length, c.frames * d);
+  const col = (name: string) => {
+    const j = CONTOUR_NAMES.indexOf(name);
+    return Array.from({ length: c.frames }, (_, t) => c.data[t * d + j]);
+  };
+  const active = col('active');
+  const voiced = col('voiced');
+  const f0 = col('f0');
+  // Silence is neither active nor voiced, and has no pitch, formants or cepstra.
+  for (const t of [10, 30, c.frames - 5]) {
+    assert.equal(active[t], 0, `frame ${t}`);
+    assert.equal(voiced[t], 0);
+    for (const name of ['f0', 'hnr', 'f1', 'centroid', 'mfcc3_cmn'])
+      assert.ok(Number.isNaN(col(name)[t]), name);
+    assert.ok(Number.isFinite(col('loud')[t]));
+  }
+  // The voice is voiced at its pitch, in semitones above 27.5 Hz.
+  const inVoice = voiced.flatMap((v, t) => (v === 1 ? [t] : []));
+  assert.ok(inVoice.length > 100, `${inVoice.length} voiced frames`);
+  assert.ok(
+    inVoice.every((t) => t >= 45 && t <= 175),
+    'voiced frames inside the voice',
+  );
+  for (const t of inVoice)
+    assert.ok(Math.abs(f0[t] - 12 * Math.log2(180 / 27.5)) < 0.5, `f0 ${f0[t]} at ${t}`);
+  // The functionals are statistics of these very contours.
+  const fn = robustDescriptorFunctionals(x, ROBUST3_OPTIONS);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const loud = col('loud');
+  const act = active.flatMap((v, t) => (v === 1 ? [t] : []));
+  assert.ok(Math.abs(value(fn, 'f0_mean') - mean(inVoice.map((t) => f0[t]))) < 1e-4);
+  assert.ok(Math.abs(value(fn, 'loud_mean') - mean(act.map((t) => loud[t]))) < 1e-4);
+  assert.ok(Math.abs(value(fn, 'voicedFraction') - inVoice.length / act.length) < 1e-9);
+  const f1 = inVoice.map((t) => col('f1')[t]).filter(Number.isFinite);
+  assert.ok(f1.length > 0.9 * inVoice.length);
+  assert.ok(Math.abs(mean(f1) - 700) < 60, `F1 ${mean(f1)}`);
+  assert.ok(Math.abs(value(fn, 'f1_mean') - mean(f1)) < 1e-2);
+  // Cepstra are centred on the utterance's active frames.
+  for (let k = 1; k <= 12; k++) {
+    const v = col(`mfcc${k}_cmn`);
+    assert.ok(Math.abs(mean(act.map((t) => v[t]))) < 1e-4, `mfcc${k}`);
+  }
+  // Level does not move the speech frames (silence has no level to be relative to; the slopes
+  // read the near-empty bins between harmonics, which the log's floor moves by a few per cent).
+  const quiet = robustContours(x.map((v) => v * 0.05));
+  for (const t of act)
+    for (let j = 0; j < d; j++) {
+      const [v, q] = [c.data[t * d + j], quiet.data[t * d + j]];
+      assert.ok(
+        Number.isNaN(v) ? Number.isNaN(q) : Math.abs(v - q) < 3e-2 * Math.max(1, Math.abs(v)),
+        `${CONTOUR_NAMES[j]} at frame ${t}: ${v} vs ${q}`,
+      );
+    }
 });
 
 test('logistic regression separates classes, gives calibrated-looking probabilities and survives JSON', () => {

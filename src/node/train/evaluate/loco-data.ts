@@ -83,6 +83,33 @@ export interface ChannelTables {
 }
 
 /**
+ * The seeded clip transforms of a LOCO run: one per test condition (`chains`, studio by
+ * default), then the `augment` augmented copies; `all` is what every clip is read under
+ * (studio first if no condition is studio).
+ */
+export async function channelTransforms(
+  o: Omit<LocoDataOptions, 'specs' | 'features' | 'descriptors' | 'cacheDir'> & { sampleRate: number },
+): Promise<{
+  conditions: ClipTransform[];
+  all: ClipTransform[];
+  augment: number;
+  chains: readonly ChannelChain[];
+}> {
+  const augment = augmentCopies(o);
+  const chains = o.chains ?? parseChannelList('studio');
+  const sr = o.sampleRate;
+  const resources = await loadChannelResources(
+    [...chains, ...(augment > 0 ? parseChannelList(AUGMENTATION_NEEDS) : [])],
+    { sampleRate: sr, noiseDir: o.noiseDir },
+  );
+  const conditions = chains.map((c) => conditionTransform(c, o.seed, resources, sr));
+  const all: ClipTransform[] = [...conditions];
+  if (!all.includes(STUDIO)) all.unshift(STUDIO);
+  all.push(...augmentTransforms(o.seed, o, resources, sr));
+  return { conditions, all, augment, chains };
+}
+
+/**
  * Descriptors of every clip in studio, under each seeded channel condition (`chains`) and for
  * `augment` randomly augmented copies, each clip decoded once (featureTables, cached).
  */
@@ -91,17 +118,12 @@ export async function channelTables(
   o: Omit<LocoDataOptions, 'specs' | 'features' | 'descriptors'> & { spec: ClassicalFeatureSpec },
 ): Promise<ChannelTables> {
   const log = o.log ?? (() => {});
-  const augment = augmentCopies(o);
-  const chains = o.chains ?? parseChannelList('studio');
-  const sr = o.spec.sampleRate;
-  const resources = await loadChannelResources(
-    [...chains, ...(augment > 0 ? parseChannelList(AUGMENTATION_NEEDS) : [])],
-    { sampleRate: sr, noiseDir: o.noiseDir },
-  );
-  const conditionTransforms = chains.map((c) => conditionTransform(c, o.seed, resources, sr));
-  const transforms: ClipTransform[] = [...conditionTransforms];
-  if (!transforms.includes(STUDIO)) transforms.unshift(STUDIO);
-  transforms.push(...augmentTransforms(o.seed, o, resources, sr));
+  const {
+    conditions: conditionTransforms,
+    all: transforms,
+    augment,
+    chains,
+  } = await channelTransforms({ ...o, sampleRate: o.spec.sampleRate });
   const t0 = performance.now();
   const tables = await featureTables(paths, o.spec, transforms, o.cacheDir, (d, n) => {
     if (d % 250 === 0 || d === n) log(`features ${d}/${n} (${transforms.length} versions of each clip)`);
