@@ -28,7 +28,10 @@ export interface DecodeOptions {
   maxDurationSec?: number;
   /** Shortest accepted audio in seconds (0 = no minimum); shorter input fails with TOO_SHORT. */
   minDurationSec?: number;
-  /** Accept digital silence instead of failing with SILENT. */
+  /**
+   * Accept digital silence instead of failing with SILENT (e.g. to compute features of it). The
+   * SILENT message does not name this option: it reaches CLI, API and page users, who cannot set it.
+   */
   allowSilence?: boolean;
   /** libsamplerate converter when the source rate differs from the target: 'best' (default,
    *  ~140 dB SNR) or the ~3x faster 'medium' (~120 dB) / 'fastest' (~110 dB). */
@@ -217,7 +220,7 @@ export async function decodeAudioBytes(bytes: Uint8Array, opts: DecodeOptions = 
     throw new AudioError(
       'SILENT',
       `audio is digital silence (${fmtSec(source.durationSec)}, every sample below ${DIGITAL_SILENCE_PEAK} in magnitude); ` +
-        'there is nothing to classify. Check the microphone or the export, or pass allowSilence to accept it',
+        'there is nothing to classify. Check the microphone (muted?) or the export',
     );
   }
   const mono = mixToMono(channels);
