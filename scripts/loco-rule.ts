@@ -39,6 +39,7 @@ import {
   labelsIn,
 } from '../src/node/train/evaluate/loco.js';
 import { confusionMatrix, uar } from '../src/node/train/evaluate/metrics.js';
+import { itemWeights } from '../src/node/train/trainer.js';
 import { contourTables, fitContourNet, type Contours } from './contour-net.js';
 
 function arg(name: string, fallback: string): string {
@@ -100,7 +101,7 @@ if (withContours) {
   const t = await channelTransforms({ ...dataOptions, sampleRate: 16000 });
   const order = [
     t.all.find((x) => x.name === 'studio')!,
-    t.conditions[1],
+    t.conditions[t.chains.findIndex((c) => c.name === 'noise-10db')],
     ...t.all.slice(t.all.length - t.augment),
   ];
   const tc = Date.now();
@@ -173,13 +174,6 @@ if (withContours) {
     members: [i, net],
   }));
 }
-/** Loss weights so that every (corpus, emotion) cell of `tr` weighs the same (mean 1). */
-function cellWeights(tr: number[]): number[] {
-  const cell = (i: number) => `${input.items[i].corpus}\0${input.items[i].label}`;
-  const counts = new Map<string, number>();
-  for (const i of tr) counts.set(cell(i), (counts.get(cell(i)) ?? 0) + 1);
-  return tr.map((i) => tr.length / (counts.size * counts.get(cell(i))!));
-}
 const total: Record<string, { old: number; cross: number; held: number[]; heldNoise: number[] }> = {};
 const t0 = Date.now();
 console.error(
@@ -214,39 +208,39 @@ for (const h of corpora) {
     console.error(`  held out ${h}: ${cand.name} fitted (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
   }
   if (withContours) {
-    // The network as one more candidate, fitted on the same splits.
-    const fitOn = async (tr: number[], tests: number[][]) => {
+    // The network as one more candidate, fitted on the same splits: studio and the augmented
+    // copies to train, every (corpus, emotion) cell weighing the same (the trainer's rule).
+    const fitOn = async (tr: number[], test: number[]) => {
+      const labels = tr.map((i) => input.labels.indexOf(input.items[i].label));
       const net = await fitContourNet({
-        versions: [0, ...contours.slice(2).map((_, v) => v + 2)].map((v) => tr.map((i) => contours[v][i])),
-        labels: tr.map((i) => input.labels.indexOf(input.items[i].label)),
+        versions: [contours[0], ...contours.slice(2)].map((table) => tr.map((i) => table[i])),
+        labels,
         numLabels: K,
-        weights: cellWeights(tr),
+        weights: itemWeights(
+          tr.map((i, r) => ({ labelIndex: labels[r], utterance: input.items[i] })),
+          K,
+          true,
+          true,
+        ),
         seed,
         log: (l) => console.error(l),
       });
-      return tests.map((t) => ({
-        s: net(t.map((i) => contours[0][i])),
-        n: net(t.map((i) => contours[1][i])),
-      }));
+      return { s: net(test.map((i) => contours[0][i])), n: net(test.map((i) => contours[1][i])) };
     };
     const innerC: { s: Float64Array; n: Float64Array }[] = [];
     for (const [k, ic] of train.entries())
       innerC.push(
-        (
-          await fitOn(
-            idxOf((c) => train.includes(c) && c !== ic),
-            [innerTe[k]],
-          )
-        )[0],
+        await fitOn(
+          idxOf((c) => train.includes(c) && c !== ic),
+          innerTe[k],
+        ),
       );
     inner.push(innerC);
     outer.push(
-      (
-        await fitOn(
-          idxOf((c) => train.includes(c)),
-          [te],
-        )
-      )[0],
+      await fitOn(
+        idxOf((c) => train.includes(c)),
+        te,
+      ),
     );
     console.error(`  held out ${h}: contour net fitted (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
   }

@@ -139,7 +139,7 @@ export interface TrainResult {
  * G non-empty (corpus, class) cells, so each cell weighs the same; otherwise 1.
  */
 export function itemWeights(
-  items: readonly Pick<CachedUtterance, 'labelIndex' | 'utterance'>[],
+  items: readonly { labelIndex: number; utterance: Pick<Utterance, 'corpus'> }[],
   classes: number,
   byClass: boolean,
   byCorpus: boolean,
