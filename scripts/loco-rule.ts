@@ -79,6 +79,13 @@ if (mlpJson) {
     process.exit(2);
   }
 }
+const specs = parseCorpusSpecs(arg('corpus', 'emodb,ravdess,ased'), []);
+if (specs.length < 3) {
+  console.error(
+    `--corpus needs at least three corpora: each held-out fold's rule trains on one training corpus and tests another (got ${specs.length})`,
+  );
+  process.exit(2);
+}
 const withContours = process.argv.includes('--contours');
 const dataOptions = {
   chains: parseChannelList('studio,noise-10db'),
@@ -91,7 +98,7 @@ const dataOptions = {
 };
 const { input } = await readLocoData({
   ...dataOptions,
-  specs: parseCorpusSpecs(arg('corpus', 'emodb,ravdess,ased'), []),
+  specs,
   features: family,
   cacheDir: DEFAULT_FEATURE_CACHE_DIR,
 });
