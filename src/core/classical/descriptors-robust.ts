@@ -969,31 +969,49 @@ export function robustContours(
     throw new RangeError(`robustContours: nMfcc must be ${DEFAULT_ROBUST_OPTIONS.nMfcc}, got ${o.nMfcc}`);
   }
   const d = CONTOUR_NAMES.length;
+  const at = (name: string) => CONTOUR_NAMES.indexOf(name);
+  const [cActive, cVoiced, cLoud, cF0, cHnr, cFlux, cF1, cF2, cMfcc1] = [
+    'active',
+    'voiced',
+    'loud',
+    'f0',
+    'hnr',
+    'flux',
+    'f1',
+    'f2',
+    'mfcc1_cmn',
+  ].map(at);
+  const band: [number, Float64Array][] = [
+    [at('alpha'), fa.alpha],
+    [at('hammarberg'), fa.hamm],
+    [at('slope300to1000'), fa.slopeLo],
+    [at('slope1000to3400'), fa.slopeHi],
+    [at('centroid'), fa.centroid],
+  ];
   const data = new Float32Array(frames * d).fill(NaN);
-  const band: Float64Array[] = [fa.alpha, fa.hamm, fa.slopeLo, fa.slopeHi, fa.centroid];
   for (let t = 0; t < frames; t++) {
-    data[t * d] = 0;
-    data[t * d + 1] = 0;
-    data[t * d + 2] = fa.loud[t];
-    data[t * d + 10] = fa.flux[t];
+    data[t * d + cActive] = 0;
+    data[t * d + cVoiced] = 0;
+    data[t * d + cLoud] = fa.loud[t];
+    data[t * d + cFlux] = fa.flux[t];
   }
   const nC = o.nMfcc + 1;
   const cepMean = new Float64Array(nC);
   for (let i = 0; i < activeList.length; i++)
     for (let c = 1; c < nC; c++) cepMean[c] += cep[i * nC + c] / activeList.length;
   activeList.forEach((t, i) => {
-    data[t * d] = 1;
-    band.forEach((v, j) => (data[t * d + 5 + j] = v[t]));
-    for (let c = 1; c < nC; c++) data[t * d + 12 + c] = cep[i * nC + c] - cepMean[c];
+    data[t * d + cActive] = 1;
+    for (const [j, v] of band) data[t * d + j] = v[t];
+    for (let c = 1; c < nC; c++) data[t * d + cMfcc1 + c - 1] = cep[i * nC + c] - cepMean[c];
   });
   const ff = new Float64Array(2);
   for (const t of voicedList) {
-    data[t * d + 1] = 1;
-    data[t * d + 3] = f0[t];
-    data[t * d + 4] = 10 * Math.log10(strength[t] / (1 - strength[t]));
+    data[t * d + cVoiced] = 1;
+    data[t * d + cF0] = f0[t];
+    data[t * d + cHnr] = 10 * Math.log10(strength[t] / (1 - strength[t]));
     frameFormants(power, t * bins, k0, k1, binHz, ff);
-    data[t * d + 11] = ff[0];
-    data[t * d + 12] = ff[1];
+    data[t * d + cF1] = ff[0];
+    data[t * d + cF2] = ff[1];
   }
   return { data, frames, names: CONTOUR_NAMES };
 }
