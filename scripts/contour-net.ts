@@ -11,8 +11,8 @@
  *   function giving the probabilities of other clips (whole, one pass each).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTOUR_NAMES, robustContours } from '../src/core/classical/descriptors-robust.js';
@@ -20,7 +20,7 @@ import { weightedCrossEntropy } from '../src/core/models/loss.js';
 import { buildModel } from '../src/core/models/registry.js';
 import { Rng, withSeededMathRandom } from '../src/core/random.js';
 import { initBackend } from '../src/node/backend.js';
-import type { ClipTransform } from '../src/node/train/classical-features.js';
+import { writeCacheEntry, type ClipTransform } from '../src/node/train/classical-features.js';
 import { loadMono } from '../src/node/train/load-audio.js';
 
 export const CONTOUR_CACHE_DIR = join(tmpdir(), 'emovox-contour-cache');
@@ -61,9 +61,7 @@ export async function contourTables(
         samples ??= await loadMono(path, SR);
         const r = robustContours(await transform.apply(samples, path, i));
         c = { data: r.data, frames: r.frames };
-        const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-        writeFileSync(tmp, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength));
-        renameSync(tmp, file);
+        writeCacheEntry(file, new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength));
       }
       out[t].push(c);
     }

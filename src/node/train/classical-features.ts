@@ -176,6 +176,17 @@ export async function featureTable(
 }
 
 /**
+ * Writes a cache entry whole or not at all: to a temporary name of this process's own (so two
+ * runs filling the same entry at once cannot rename each other's file away), then renamed, which
+ * is atomic.
+ */
+export function writeCacheEntry(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/**
  * Feature vectors of every file under each transform (one table per transform, rows in the
  * order of paths): each file is decoded once, whatever the number of transforms.
  */
@@ -217,13 +228,7 @@ export async function featureTables(
         o.seconds += (performance.now() - t0) / 1000;
         o.names = f.names;
         o.rows.push(f.values);
-        if (file) {
-          // A temporary name of this process's own, so two runs filling the same entry at once
-          // cannot rename each other's file away; the rename itself is atomic.
-          const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-          writeFileSync(tmp, JSON.stringify({ names: f.names, values: Array.from(f.values) }));
-          renameSync(tmp, file);
-        }
+        if (file) writeCacheEntry(file, JSON.stringify({ names: f.names, values: Array.from(f.values) }));
       }
       if (o.rows[i].length !== o.names.length) throw new Error(`feature length changed at ${path}`);
     }
